@@ -1,0 +1,239 @@
+"""Configuration: defaults ← config.toml ← command-line overrides, validated all at once."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+import zoneinfo
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from digest.errors import ConfigError
+
+FORMATS = ("html", "md", "json")
+
+
+@dataclass(frozen=True, slots=True)
+class PathSettings:
+    inbox: Path = Path("inbox")
+    outbox: Path = Path("outbox")
+    templates: Path = Path("templates")
+    state: Path = Path("outbox/.digest/state.sqlite3")
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleSettings:
+    cron: str = "0 7 * * *"
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSettings:
+    title: str = "Daily digest"
+    formats: tuple[str, ...] = FORMATS
+    max_stories: int = 0  # 0: every story with news
+
+
+@dataclass(frozen=True, slots=True)
+class BriefSettings:
+    method: str = "digest"
+    words: int = 120
+    sentences: int = 0  # when above 0, the length is counted in sentences instead of words
+    language: str = "auto"
+
+
+@dataclass(frozen=True, slots=True)
+class StorySettings:
+    threshold: float = 0.3
+    window_days: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class InboxSettings:
+    max_file_mb: float = 20.0
+
+
+@dataclass(frozen=True, slots=True)
+class WatchSettings:
+    polling: bool = False
+    settle_seconds: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    paths: PathSettings = field(default_factory=PathSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    digest: DigestSettings = field(default_factory=DigestSettings)
+    brief: BriefSettings = field(default_factory=BriefSettings)
+    stories: StorySettings = field(default_factory=StorySettings)
+    inbox: InboxSettings = field(default_factory=InboxSettings)
+    watch: WatchSettings = field(default_factory=WatchSettings)
+    root: Path = Path(".")  # the folder relative paths were resolved against
+
+
+SECTIONS: dict[str, type] = {f.name: f.type for f in fields(Config) if f.name != "root"}
+_SECTION_CLASSES = {
+    "paths": PathSettings,
+    "schedule": ScheduleSettings,
+    "digest": DigestSettings,
+    "brief": BriefSettings,
+    "stories": StorySettings,
+    "inbox": InboxSettings,
+    "watch": WatchSettings,
+}
+
+
+def load_config(path: Path | str | None = None, **overrides: Any) -> Config:
+    """Read and validate a config file; `overrides` look like {"brief.words": 80}.
+
+    A missing default `config.toml` means "all defaults"; a missing file named explicitly is an
+    error. Every problem found is reported in one ConfigError.
+    """
+    explicit = path is not None
+    config_path = Path(path if path is not None else "config.toml")
+    raw: dict[str, Any] = {}
+    if config_path.is_file():
+        try:
+            raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{config_path}: not valid TOML: {error}") from None
+    elif explicit:
+        raise ConfigError(f"{config_path}: no such config file")
+    for dotted, value in overrides.items():
+        if value is not None:
+            section, key = dotted.split(".", 1)
+            raw.setdefault(section, {})[key] = value
+    root = config_path.resolve().parent
+    errors: list[str] = []
+    sections = {}
+    for name, value in raw.items():
+        if name not in _SECTION_CLASSES:
+            errors.append(f"unknown section [{name}]{_suggest(name, _SECTION_CLASSES)}")
+        elif not isinstance(value, dict):
+            errors.append(f"[{name}] must be a table of keys")
+        else:
+            sections[name] = _build_section(name, value, root, errors)
+    config = Config(root=root, **sections)
+    if errors:
+        where = config_path if config_path.is_file() else "configuration"
+        raise ConfigError(f"{where} has {len(errors)} error(s):\n  " + "\n  ".join(errors))
+    return config
+
+
+def _build_section(name: str, values: dict[str, Any], root: Path, errors: list[str]) -> Any:
+    cls = _SECTION_CLASSES[name]
+    known = {f.name: f for f in fields(cls)}
+    defaults = cls()
+    kwargs = {}
+    for key, value in values.items():
+        if key not in known:
+            errors.append(f"unknown key {name}.{key}{_suggest(key, known)}")
+            continue
+        default = getattr(defaults, key)
+        converted, problem = _convert(value, default, root)
+        if problem is None:
+            problem = _check(name, key, converted)
+        if problem:
+            errors.append(f"{name}.{key}: {problem}")
+        else:
+            kwargs[key] = converted
+    if name == "paths":
+        for key in known:
+            kwargs.setdefault(key, root / getattr(defaults, key))
+    return replace(defaults, **kwargs)
+
+
+def _convert(value: Any, default: Any, root: Path) -> tuple[Any, str | None]:
+    expected = type(default)
+    if isinstance(default, Path):
+        if not isinstance(value, (str, Path)) or not str(value).strip():
+            return None, "expected a path (a non-empty string)"
+        return (root / Path(value).expanduser()), None
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            return None, f"expected true or false, got {value!r}"
+        return value, None
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None, f"expected a number, got {value!r}"
+        return float(value), None
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return None, f"expected a whole number, got {value!r}"
+        return value, None
+    if isinstance(default, tuple):
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return None, f"expected a list of strings, got {value!r}"
+        return tuple(value), None
+    if not isinstance(value, expected):
+        return None, f"expected a {expected.__name__}, got {value!r}"
+    return value, None
+
+
+def _check(section: str, key: str, value: Any) -> str | None:
+    """A problem with a well-typed value, or None."""
+    checks = {
+        ("schedule", "cron"): _check_cron,
+        ("schedule", "timezone"): _check_timezone,
+        ("digest", "formats"): _check_formats,
+        ("brief", "method"): _check_method,
+        ("brief", "language"): _check_language,
+    }
+    if (section, key) in checks:
+        return checks[(section, key)](value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+        return f"must not be negative, got {value}"
+    if (section, key) == ("stories", "threshold") and not 0 < value < 1:
+        return f"must be between 0 and 1, got {value}"
+    return None
+
+
+def _check_cron(value: str) -> str | None:
+    from apscheduler.triggers.cron import CronTrigger
+
+    if len(value.split()) != 5:
+        return f"expected a 5-field crontab such as '0 7 * * *', got {value!r}"
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as error:
+        return f"not a valid crontab ({error})"
+    return None
+
+
+def _check_timezone(value: str) -> str | None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return f"unknown IANA time zone {value!r} (for example 'UTC' or 'Europe/Paris')"
+    return None
+
+
+def _check_formats(value: tuple[str, ...]) -> str | None:
+    unknown = [v for v in value if v not in FORMATS]
+    if unknown or not value:
+        return f"unknown format(s) {unknown or value}; choose from {', '.join(FORMATS)}"
+    return None
+
+
+def _check_method(value: str) -> str | None:
+    from digest.summarize import SUMMARIZERS
+
+    if value not in SUMMARIZERS:
+        return f"unknown method {value!r}; choose from {', '.join(sorted(SUMMARIZERS))}"
+    return None
+
+
+def _check_language(value: str) -> str | None:
+    from digest.language import LANGUAGES
+
+    if value != "auto" and value not in LANGUAGES:
+        return f"unknown language {value!r}; choose 'auto' or one of {', '.join(LANGUAGES)}"
+    return None
+
+
+def _suggest(name: str, options: Any) -> str:
+    close = difflib.get_close_matches(name, list(options), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
