@@ -33,6 +33,7 @@ class DigestSettings:
     title: str = "Daily digest"
     formats: tuple[str, ...] = FORMATS
     max_stories: int = 0  # 0: every story with news
+    intro: str = ""  # Markdown shown under the title
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,7 @@ def load_config(path: Path | str | None = None, **overrides: Any) -> Config:
             section, key = dotted.split(".", 1)
             raw.setdefault(section, {})[key] = value
     root = config_path.resolve().parent
+    raw.setdefault("paths", {})
     errors: list[str] = []
     sections = {}
     for name, value in raw.items():

@@ -17,7 +17,7 @@ from digest.models import Article, Sentence
 ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sen rep gov gen col lt sgt capt cmdr adm maj st jr sr rev hon pres
     supt insp det no vs etc inc corp ltd co dept univ ave blvd mt ft jan feb mar apr jun jul
-    aug sep sept oct nov dec e.g i.e a.m p.m approx est fig""".split()
+    aug sep sept oct nov dec e.g i.e approx est fig""".split()
 )
 MAX_JOINED = 4  # a quotation is re-joined across at most this many pieces
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n+")

@@ -1,0 +1,149 @@
+"""The `digest` command: each subcommand loads the config, calls one function, prints."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from digest import pipeline
+from digest.config import Config, load_config
+from digest.errors import DigestError
+from digest.render import render, story_json
+
+log = logging.getLogger("digest")
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Config file (default: ./config.toml; all defaults when it does not exist).",
+)
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+        datefmt="%Y-%m-%d %H:%M:%S",
+        stream=sys.stderr,
+    )
+
+
+class DigestGroup(click.Group):
+    """Turns DigestError into a clean message and exit status 1; other errors are bugs."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except DigestError as error:
+            if ctx.params.get("debug"):
+                raise
+            click.echo(f"digest: error: {error}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logging.")
+@click.version_option(package_name="digest")
+def main(debug: bool) -> None:
+    """digest: group news articles into stories and write extractive briefs with sources."""
+    _setup_logging(debug)
+
+
+@main.command()
+@config_option
+@click.option("--all", "all_stories", is_flag=True, help="Include every stored story.")
+@click.option("--dry-run", is_flag=True, help="Show what would be written; change nothing.")
+def build(config_path: Path | None, all_stories: bool, dry_run: bool) -> None:
+    """Read the inbox and write today's digest into the outbox."""
+    config = load_config(config_path)
+    result = pipeline.build(config, all_stories=all_stories, dry_run=dry_run)
+    digest = result.digest
+    if not digest.briefs:
+        click.echo("No stories with new articles since the last digest; nothing written.")
+        click.echo("(Use --all to include every stored story.)")
+        return
+    if dry_run:
+        click.echo(f"Dry run: would write a digest of {len(digest.briefs)} story(ies):")
+        for brief in digest.briefs:
+            click.echo(f"  - {brief.headline} ({len(brief.articles)} article(s))")
+        click.echo(f"into {config.paths.outbox} as {', '.join(config.digest.formats)}.")
+        return
+    click.echo(f"Wrote a digest of {len(digest.briefs)} story(ies):")
+    for path in result.written:
+        click.echo(f"  {path}")
+
+
+@main.command()
+@config_option
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--words", type=click.IntRange(min=1), help="Length of the brief in words.")
+@click.option("--sentences", type=click.IntRange(min=1), help="Length in sentences.")
+@click.option("--method", help="Summarizer: digest (default), lexrank, textrank, lsa, ...")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html", "json", "text"]),
+    default="md",
+    show_default=True,
+)
+def brief(
+    config_path: Path | None,
+    paths: tuple[Path, ...],
+    words: int | None,
+    sentences: int | None,
+    method: str | None,
+    fmt: str,
+) -> None:
+    """Print one combined brief of PATHS (files, or folders of files)."""
+    if words and sentences:
+        raise click.UsageError("give --words or --sentences, not both")
+    config = load_config(config_path, **{"brief.method": method})
+    result = pipeline.brief_paths(list(paths), config, words=words, sentences=sentences)
+    click.echo(format_brief(result, fmt, config), nl=False)
+
+
+def format_brief(result: pipeline.Brief, fmt: str, config: Config) -> str:
+    """A brief as text, JSON, or a one-story Markdown or HTML digest."""
+    if fmt == "text":
+        return "".join(f"{s.text}\n" for s in result.sentences)
+    if fmt == "json":
+        return json.dumps(story_json(result), ensure_ascii=False, indent=2) + "\n"
+    from datetime import UTC, datetime
+
+    digest = pipeline.Digest(result.headline, datetime.now(UTC), (result,))
+    return render(digest, config.paths.templates, [fmt])[fmt]
+
+
+@main.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+def status(config_path: Path | None, as_json: bool) -> None:
+    """Show stored articles and stories, waiting and rejected files, and the last digest."""
+    config = load_config(config_path)
+    state = pipeline.status(config)
+    last_at = state.last_digest_at.isoformat(timespec="seconds") if state.last_digest_at else None
+    if as_json:
+        report = {
+            "articles": state.articles,
+            "stories": state.stories,
+            "pending": len(state.pending),
+            "pending_files": list(state.pending),
+            "rejected": len(state.rejected),
+            "rejected_files": list(state.rejected),
+            "last_digest": {"name": state.last_digest, "generated_at": last_at}
+            if state.last_digest
+            else None,
+        }
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"articles stored:   {state.articles}")
+    click.echo(f"stories:           {state.stories}")
+    click.echo(f"waiting in inbox:  {len(state.pending)}")
+    click.echo(f"rejected:          {len(state.rejected)} (see {config.paths.inbox / 'rejected'})")
+    click.echo(f"last digest:       {state.last_digest or 'none yet'}{f' at {last_at}' if last_at else ''}")

@@ -1,0 +1,265 @@
+"""The pipeline, stage by stage: inbox → articles → stories → briefs → digest files.
+
+The CLI, the watcher and the scheduler all call these functions; none re-implements a stage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from digest import cluster, inbox
+from digest.clean import paragraph_key
+from digest.config import Config
+from digest.errors import DigestError, ReadError
+from digest.lock import state_lock
+from digest.models import Article, Brief, Digest, Story
+from digest.progress import progress
+from digest.readers import read_file
+from digest.render import digest_stem, render, write
+from digest.store import Store
+from digest.summarize import summarize
+
+log = logging.getLogger(__name__)
+REPEATED_PARAGRAPH = 3  # a paragraph seen in this many articles of one source is boilerplate
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """What one pass over the inbox did."""
+
+    files: int
+    stored: tuple[str, ...]  # ids of the new articles
+    duplicates: int
+    rejected: tuple[Rejection, ...]
+    stories: int  # stories that received a new article
+
+
+@dataclass(frozen=True, slots=True)
+class Build:
+    """What one build did."""
+
+    digest: Digest
+    update: Update
+    written: tuple[Path, ...]
+    dry_run: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _ReadFile:
+    path: Path
+    articles: tuple[Article, ...] = ()
+    error: str | None = None
+
+
+def update(config: Config, *, now: datetime | None = None, dry_run: bool = False) -> Update:
+    """Read the inbox, store new articles and place them in stories."""
+    now = now or datetime.now(UTC)
+    with state_lock(config.paths.state, wait=30), Store.open(config.paths.state) as store:
+        with store.transaction(rollback=dry_run):
+            result, read = ingest(store, config, now)
+        if not dry_run:
+            file_away(read, config.paths.inbox, now)
+    return result
+
+
+def build(
+    config: Config,
+    *,
+    now: datetime | None = None,
+    all_stories: bool = False,
+    dry_run: bool = False,
+) -> Build:
+    """Update from the inbox, then write a digest of the stories with news since the last one."""
+    now = now or datetime.now(ZoneInfo(config.schedule.timezone))
+    with state_lock(config.paths.state, wait=30), Store.open(config.paths.state) as store:
+        with store.transaction(rollback=dry_run):
+            result, read = ingest(store, config, now)
+            stories = stories_for_digest(store, config, all_stories)
+            briefs = summarize_stories(stories, config)
+            digest = Digest(config.digest.title, now, tuple(briefs))
+            written: tuple[Path, ...] = ()
+            if briefs and not dry_run:
+                written = write_digest(digest, config)
+                store.record_digest(now, written[0].stem, len(briefs))
+        if not dry_run:
+            file_away(read, config.paths.inbox, now)
+    return Build(digest, result, written, dry_run)
+
+
+def ingest(store: Store, config: Config, now: datetime) -> tuple[Update, list[_ReadFile]]:
+    """Read pending inbox files and store their new articles in stories (inside a transaction)."""
+    files = inbox.pending_files(config.paths.inbox)
+    read = [read_one(path, config) for path in progress(files, len(files), "reading")]
+    articles = [article for item in read for article in item.articles]
+    unique = list({article.id: article for article in articles}.values())
+    known = store.known_ids(article.id for article in unique)
+    new = drop_repeated_paragraphs(store, [a for a in unique if a.id not in known])
+    store.add_articles([(a, cluster.features(a)) for a in new], now)
+    touched = place_articles(store, config)
+    rejected = tuple(Rejection(item.path.name, item.error) for item in read if item.error)
+    for rejection in rejected:
+        log.warning("%s: rejected: %s", rejection.file, rejection.reason)
+    result = Update(len(files), tuple(a.id for a in new), len(articles) - len(new), rejected, touched)
+    if new or rejected:
+        log.info(
+            "read %d file(s): %d new article(s), %d duplicate(s), %d rejected, %d story(ies) updated",
+            len(files), len(new), result.duplicates, len(rejected), touched,
+        )  # fmt: skip
+    return result, read
+
+
+def read_one(path: Path, config: Config) -> _ReadFile:
+    """One inbox file read; an unreadable file carries the reason instead of articles."""
+    max_bytes = int(config.inbox.max_file_mb * 1_000_000)
+    try:
+        return _ReadFile(path, tuple(read_file(path, max_bytes=max_bytes)))
+    except ReadError as error:
+        return _ReadFile(path, error=str(error))
+    except Exception as error:  # a reader bug must not stop the build or lose the file
+        log.exception("%s: unexpected error while reading", path.name)
+        return _ReadFile(path, error=f"digest failed to read it ({type(error).__name__}: {error})")
+
+
+def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Article]:
+    """Remove paragraphs a source repeats across many of its articles (its boilerplate)."""
+    cleaned = []
+    for article in articles:
+        if not article.source:
+            cleaned.append(article)
+            continue
+        paragraphs = article.text.split("\n\n")
+        seen = store.count_paragraphs(article.source, map(paragraph_key, paragraphs))
+        kept = [p for p in paragraphs if seen.get(paragraph_key(p), 0) < REPEATED_PARAGRAPH]
+        cleaned.append(replace(article, text="\n\n".join(kept)) if kept else article)
+    return cleaned
+
+
+def place_articles(store: Store, config: Config) -> int:
+    """Assign every article not yet in a story; returns how many stories changed."""
+    unplaced = store.unplaced()
+    if not unplaced:
+        return 0
+    since = min(p.placed_at for p in unplaced) - timedelta(days=config.stories.window_days)
+    new = [cluster.Placed(p.article_id, None, p.placed_at, p.features) for p in unplaced]
+    recent = [
+        cluster.Placed(p.article_id, p.story_id, p.placed_at, p.features)
+        for p in store.recent_placements(since)
+    ]
+    story_of = cluster.assign(new, recent, config.stories)
+    store.place(story_of)
+    return len(set(story_of.values()))
+
+
+def stories_for_digest(store: Store, config: Config, all_stories: bool) -> list[Story]:
+    """Stories with articles stored since the last digest (or all), most reported first."""
+    last = store.last_digest()
+    after = 0 if all_stories or last is None else last.last_article_seq
+    stories = store.stories(store.story_ids_with_news(after))
+    stories.sort(key=lambda s: (-len({a.source for a in s.articles}), -len(s.articles)))
+    limit = config.digest.max_stories
+    return stories[:limit] if limit else stories
+
+
+def summarize_stories(stories: Sequence[Story], config: Config) -> list[Brief]:
+    """One brief per story."""
+    return [summarize(s, config.brief) for s in progress(stories, len(stories), "summarizing")]
+
+
+def write_digest(digest: Digest, config: Config) -> tuple[Path, ...]:
+    """Render the digest in every configured format and write it into the outbox."""
+    formats = config.digest.formats
+    rendered = render(digest, config.paths.templates, formats, config.digest.intro)
+    stem = digest_stem(config.paths.outbox, digest, formats)
+    paths = write(rendered, config.paths.outbox, stem)
+    log.info("wrote %s", ", ".join(p.name for p in paths if not p.stem == "latest"))
+    return tuple(paths)
+
+
+def file_away(read: Sequence[_ReadFile], inbox_path: Path, now: datetime) -> None:
+    """Move read files to processed/ and unreadable ones to rejected/ with their reason."""
+    for item in read:
+        if item.error:
+            inbox.reject(item.path, inbox_path, item.error)
+        else:
+            inbox.move_processed(item.path, inbox_path, now)
+
+
+def brief_paths(
+    paths: Sequence[Path],
+    config: Config,
+    *,
+    words: int | None = None,
+    sentences: int | None = None,
+    method: str | None = None,
+) -> Brief:
+    """One brief of the given files (or of the files in given folders), as one story.
+
+    Neither the inbox nor the store is read or changed. Unreadable files are skipped with a
+    warning; when no file can be read, DigestError says why.
+    """
+    files = [f for p in paths for f in _files_of(Path(p))]
+    read = [read_one(path, config) for path in files]
+    for item in read:
+        if item.error:
+            log.warning("%s: skipped: %s", item.path, item.error)
+    articles = list({a.id: a for item in read for a in item.articles}.values())
+    if not articles:
+        reasons = "; ".join(f"{item.path.name}: {item.error}" for item in read) or "no files"
+        raise DigestError(f"nothing to summarize ({reasons})")
+    settings = config.brief
+    if sentences:
+        settings = replace(settings, sentences=sentences)
+    elif words:
+        settings = replace(settings, words=words, sentences=0)
+    if method:
+        settings = replace(settings, method=method)
+    joined = ",".join(sorted(a.id for a in articles))
+    story_id = "brief-" + hashlib.blake2b(joined.encode(), digest_size=6).hexdigest()
+    return summarize(Story(story_id, tuple(articles)), settings)
+
+
+def _files_of(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.is_file() and not inbox.is_ignored(p.name))
+    if not path.exists():
+        raise DigestError(f"{path}: no such file or folder")
+    return [path]
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """What `digest status` reports."""
+
+    articles: int
+    stories: int
+    pending: tuple[str, ...]
+    rejected: tuple[str, ...]
+    last_digest: str | None
+    last_digest_at: datetime | None
+
+
+def status(config: Config) -> Status:
+    """Counts of stored articles and stories, files waiting and rejected, and the last digest."""
+    with Store.open(config.paths.state) as store:
+        counts = store.counts()
+        last = store.last_digest()
+    return Status(
+        articles=counts["articles"],
+        stories=counts["stories"],
+        pending=tuple(p.name for p in inbox.pending_files(config.paths.inbox)),
+        rejected=tuple(p.name for p in inbox.rejected_files(config.paths.inbox)),
+        last_digest=last.name if last else None,
+        last_digest_at=last.generated_at if last else None,
+    )

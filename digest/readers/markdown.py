@@ -1,0 +1,56 @@
+"""Markdown articles with optional YAML-style (`---`) or TOML (`+++`) front matter."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import markdown as markdown_lib
+
+from digest.errors import ReadError
+from digest.readers.draft import Draft, draft_from_meta
+from digest.readers.html import html_fragment_text
+
+_FRONT = re.compile(r"\A(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*(?:\n|\Z)", re.DOTALL)
+_YAML_LINE = re.compile(r"^([\w-]+)\s*:\s*(.*)$")
+
+
+def read_markdown(text: str) -> list[Draft]:
+    """One article from a .md file; the body is reduced to plain text."""
+    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    meta: dict[str, object] = {}
+    match = _FRONT.match(text)
+    if match:
+        meta = _toml(match.group(2)) if match.group(1) == "+++" else _yaml(match.group(2))
+        text = text[match.end() :]
+    elif text.startswith(("---\n", "+++\n")):
+        raise ReadError("front matter is not closed (no matching --- or +++ line)")
+    html = markdown_lib.markdown(text, output_format="html")
+    title, body = html_fragment_text(html)
+    draft = draft_from_meta(meta, body)
+    if draft.title is None and title:
+        draft = Draft(body, title, draft.source, draft.url, draft.published)
+    return [draft]
+
+
+def _toml(block: str) -> dict[str, object]:
+    try:
+        return tomllib.loads(block)
+    except tomllib.TOMLDecodeError as error:
+        raise ReadError(f"front matter is not valid TOML: {error}") from None
+
+
+def _yaml(block: str) -> dict[str, object]:
+    """Flat `key: value` front matter (the subset articles use), quotes removed."""
+    meta: dict[str, object] = {}
+    for line in block.split("\n"):
+        if not line.strip() or line.lstrip().startswith("#") or line.startswith((" ", "-")):
+            continue
+        match = _YAML_LINE.match(line)
+        if not match:
+            raise ReadError(f"front matter line is not 'key: value': {line[:60]!r}")
+        value = match.group(2).strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        meta[match.group(1)] = value
+    return meta

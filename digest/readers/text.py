@@ -1,0 +1,38 @@
+"""Plain-text articles: an optional `Key: value` header block, or a headline as first line."""
+
+from __future__ import annotations
+
+import re
+
+from digest.readers.draft import META_KEYS, Draft, draft_from_meta
+
+_HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z -]{0,20}):\s*(.*)$")
+
+
+def read_text(text: str) -> list[Draft]:
+    """One article from a .txt file."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\n")
+    head, _, body = text.partition("\n\n")
+    meta = _header(head)
+    if meta is not None:
+        return [draft_from_meta(meta, body)]
+    first, _, rest = text.partition("\n")
+    if _looks_like_headline(first) and rest.startswith("\n"):
+        return [Draft(text=rest, title=first.strip())]
+    return [Draft(text=text)]
+
+
+def _header(block: str) -> dict[str, str] | None:
+    """The header fields when every line of the block is a known `Key: value` line."""
+    meta: dict[str, str] = {}
+    for line in block.split("\n"):
+        match = _HEADER_LINE.match(line.strip())
+        if not match or match.group(1).strip().lower() not in META_KEYS:
+            return None
+        meta[match.group(1).strip()] = match.group(2).strip()
+    return meta or None
+
+
+def _looks_like_headline(line: str) -> bool:
+    line = line.strip()
+    return 0 < len(line.split()) <= 20 and len(line) <= 160 and not line.endswith((".", ","))

@@ -1,0 +1,152 @@
+"""Rendering a Digest into HTML, Markdown and JSON, and writing it atomically into outbox/."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+import markdown as markdown_lib
+from markupsafe import Markup, escape
+
+from digest.errors import DigestError
+from digest.models import Article, Brief, BriefSentence, Digest
+
+TEMPLATES = {"html": "digest.html.j2", "md": "digest.md.j2"}
+LATEST = "latest"
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when it is plain http(s), else None: no javascript: or data: links."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def citations(brief: Brief, sentence: BriefSentence) -> list[tuple[int, Article]]:
+    """(number, article) of each source of a sentence, numbered as in the story's source list."""
+    number = {article.id: index for index, article in enumerate(brief.articles, start=1)}
+    return [(number[s], brief.articles[number[s] - 1]) for s in sentence.sources if s in number]
+
+
+def outlets(brief: Brief) -> list[str]:
+    """The distinct outlets (sources) of a story, in the order they first reported it."""
+    return list(dict.fromkeys(a.source or _site(a.url) or a.file for a in brief.articles))
+
+
+def _site(url: str | None) -> str | None:
+    safe = safe_url(url)
+    return urlsplit(safe).netloc if safe else None
+
+
+def markdown_html(text: str) -> Markup:
+    """Markdown rendered to HTML, with any raw HTML in it escaped first."""
+    return Markup(markdown_lib.markdown(str(escape(text)), output_format="html"))
+
+
+def environment(templates: Path) -> jinja2.Environment:
+    """The jinja2 environment: autoescaping for HTML, our filters, user templates first."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=jinja2.select_autoescape(["html", "html.j2", "htm"], default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(safe_url=safe_url, markdown=markdown_html)
+    env.globals.update(citations=citations, outlets=outlets)
+    return env
+
+
+def to_json(digest: Digest) -> dict:
+    """The digest as the JSON object documented in the README."""
+    return {
+        "title": digest.title,
+        "generated_at": digest.generated_at.isoformat(timespec="seconds"),
+        "stories": [story_json(brief) for brief in digest.briefs],
+    }
+
+
+def story_json(brief: Brief) -> dict:
+    """One story of the JSON schema."""
+    return {
+        "id": brief.story_id,
+        "headline": brief.headline,
+        "outlets": outlets(brief),
+        "articles": [
+            {
+                "id": a.id,
+                "file": a.file,
+                "title": a.title,
+                "source": a.source,
+                "url": a.url,
+                "published": a.published.isoformat(timespec="seconds") if a.published else None,
+            }
+            for a in brief.articles
+        ],
+        "sentences": [{"text": s.text, "sources": list(s.sources)} for s in brief.sentences],
+    }
+
+
+def render(digest: Digest, templates: Path, formats: Sequence[str], intro: str = "") -> dict:
+    """{format: text} for each requested format."""
+    env = environment(templates)
+    rendered = {}
+    for fmt in formats:
+        if fmt == "json":
+            rendered[fmt] = json.dumps(to_json(digest), ensure_ascii=False, indent=2) + "\n"
+            continue
+        try:
+            template = env.get_template(TEMPLATES[fmt])
+            rendered[fmt] = template.render(digest=digest, intro=intro)
+        except jinja2.TemplateNotFound as error:
+            raise DigestError(f"template {error.name} not found in {templates}") from None
+        except jinja2.TemplateError as error:
+            where = f"{getattr(error, 'filename', None) or TEMPLATES[fmt]}"
+            line = getattr(error, "lineno", None)
+            raise DigestError(f"template {where}{f':{line}' if line else ''}: {error}") from None
+    return rendered
+
+
+def digest_stem(outbox: Path, digest: Digest, formats: Sequence[str]) -> str:
+    """`digest-YYYY-MM-DD`, with `-2`, `-3`, ... so that no earlier digest is overwritten."""
+    base = f"digest-{digest.generated_at:%Y-%m-%d}"
+    stem, number = base, 2
+    while any((outbox / f"{stem}.{fmt}").exists() for fmt in (*formats, "html", "md", "json")):
+        stem, number = f"{base}-{number}", number + 1
+    return stem
+
+
+def write(rendered: dict, outbox: Path, stem: str) -> list[Path]:
+    """Write each format as `<stem>.<fmt>` and `latest.<fmt>`, atomically; returns the paths."""
+    outbox.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt, text in rendered.items():
+        for name in (f"{stem}.{fmt}", f"{LATEST}.{fmt}"):
+            path = outbox / name
+            write_atomic(path, text)
+            written.append(path)
+    return written
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder, then rename over the target."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

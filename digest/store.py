@@ -1,0 +1,329 @@
+"""The state: one SQLite file of articles, stories and digests issued.
+
+Schema changes are numbered migrations, applied in order and recorded in `PRAGMA user_version`.
+Every change happens inside a transaction, so a crash at any moment leaves the store as it was
+before the change or after it, never in between.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from digest.errors import StoreError
+from digest.models import Article, Story
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE articles (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        file TEXT NOT NULL,
+        title TEXT, source TEXT, url TEXT,
+        published TEXT,
+        ingested TEXT NOT NULL,
+        placed_at TEXT NOT NULL,     -- published, or ingested when the date is unknown (UTC ISO)
+        text TEXT NOT NULL,
+        language TEXT NOT NULL,
+        features BLOB NOT NULL,
+        story_id TEXT
+    );
+    CREATE INDEX articles_story ON articles (story_id);
+    CREATE INDEX articles_placed ON articles (placed_at);
+    CREATE TABLE digests (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        generated_at TEXT NOT NULL,
+        name TEXT NOT NULL,
+        last_article_seq INTEGER NOT NULL,
+        stories INTEGER NOT NULL
+    );
+    CREATE TABLE boilerplate (
+        source TEXT NOT NULL,
+        paragraph TEXT NOT NULL,
+        seen INTEGER NOT NULL,
+        PRIMARY KEY (source, paragraph)
+    ) WITHOUT ROWID;
+    """,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPlacement:
+    """What clustering needs of a stored article."""
+
+    article_id: str
+    story_id: str | None
+    placed_at: datetime
+    features: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class DigestRecord:
+    """A digest issued earlier."""
+
+    seq: int
+    generated_at: datetime
+    name: str
+    last_article_seq: int
+    stories: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoryInfo:
+    """A story as listed by `digest stories`."""
+
+    id: str
+    articles: int
+    sources: tuple[str, ...]
+    first: datetime
+    last: datetime
+    title: str | None
+
+
+class Store:
+    """Access to the state database; use `Store.open(path)` as a context manager."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.db = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open (creating and migrating if needed) the store at `path`."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(path, isolation_level=None, timeout=30)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("PRAGMA foreign_keys=ON")
+            store = cls(connection, path)
+            store._migrate()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{path}: cannot open the state database ({error})") from None
+        except OSError as error:
+            raise StoreError(f"{path}: cannot create the state folder ({error})") from None
+        return store
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path} was written by a newer digest (schema {version}); upgrade digest"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.transaction():
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    @contextmanager
+    def transaction(self, *, rollback: bool = False) -> Iterator[None]:
+        """All changes inside are kept together; with rollback=True none is kept (dry runs)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("ROLLBACK" if rollback else "COMMIT")
+
+    # Articles ---------------------------------------------------------------------------------
+
+    def known_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of these article ids are stored already."""
+        ids = list(ids)
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
+            found.update(row[0] for row in rows)
+        return found
+
+    def add_articles(
+        self, articles: Sequence[tuple[Article, bytes]], ingested: datetime
+    ) -> list[StoredPlacement]:
+        """Store new articles with their clustering features; returns their placements."""
+        stamp = _iso(ingested)
+        rows = []
+        placements = []
+        for article, features in articles:
+            placed_at = article.published or ingested
+            rows.append(
+                (
+                    article.id, article.file, article.title, article.source, article.url,
+                    _iso(article.published) if article.published else None, stamp,
+                    _iso(placed_at), article.text, article.language, features,
+                )
+            )  # fmt: skip
+            placements.append(StoredPlacement(article.id, None, placed_at, features))
+        self.db.executemany(
+            "INSERT INTO articles (id, file, title, source, url, published, ingested, placed_at,"
+            " text, language, features) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
+        return placements
+
+    def unplaced(self) -> list[StoredPlacement]:
+        """Stored articles not yet in a story (left by an interrupted build)."""
+        rows = self.db.execute(
+            "SELECT id, story_id, placed_at, features FROM articles WHERE story_id IS NULL"
+        )
+        return [_placement(row) for row in rows]
+
+    def recent_placements(self, since: datetime) -> list[StoredPlacement]:
+        """Articles of every story whose newest article is at or after `since`."""
+        rows = self.db.execute(
+            "SELECT id, story_id, placed_at, features FROM articles WHERE story_id IN"
+            " (SELECT story_id FROM articles WHERE story_id IS NOT NULL"
+            "  GROUP BY story_id HAVING max(placed_at) >= ?)",
+            (_iso(since),),
+        )
+        return [_placement(row) for row in rows]
+
+    def place(self, story_of: dict[str, str]) -> None:
+        """Record the story of each article id."""
+        self.db.executemany(
+            "UPDATE articles SET story_id = ? WHERE id = ?",
+            [(story, article) for article, story in story_of.items()],
+        )
+
+    def merge_stories(self, survivor_of: dict[str, str]) -> None:
+        """Move every article of a merged story into the story that survives."""
+        self.db.executemany(
+            "UPDATE articles SET story_id = ? WHERE story_id = ?",
+            [(survivor, old) for old, survivor in survivor_of.items() if old != survivor],
+        )
+
+    def assignments(self) -> dict[str, str]:
+        """The story id of every stored article, by the file name it came from."""
+        rows = self.db.execute("SELECT file, story_id FROM articles WHERE story_id IS NOT NULL")
+        return dict(rows.fetchall())
+
+    # Stories ----------------------------------------------------------------------------------
+
+    def story_ids_with_news(self, after_seq: int) -> list[str]:
+        """Stories that received an article stored after the article numbered `after_seq`."""
+        rows = self.db.execute(
+            "SELECT story_id FROM articles WHERE story_id IS NOT NULL GROUP BY story_id"
+            " HAVING max(seq) > ? ORDER BY max(placed_at) DESC, story_id",
+            (after_seq,),
+        )
+        return [row[0] for row in rows]
+
+    def all_story_ids(self) -> list[str]:
+        return self.story_ids_with_news(0)
+
+    def stories(self, ids: Sequence[str]) -> list[Story]:
+        """The stories with these ids (in this order), with their articles."""
+        by_story: dict[str, list[Article]] = {story_id: [] for story_id in ids}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                "SELECT story_id, id, file, title, source, url, published, text, language"
+                f" FROM articles WHERE story_id IN ({marks}) ORDER BY placed_at, id",
+                chunk,
+            )
+            for row in rows:
+                by_story[row[0]].append(_article(row[1:]))
+        return [Story(story_id, tuple(by_story[story_id])) for story_id in ids]
+
+    def story_infos(self) -> list[StoryInfo]:
+        """Every story with its article count, sources and date range, newest first."""
+        rows = self.db.execute(
+            "SELECT story_id, count(*), group_concat(DISTINCT source), min(placed_at),"
+            " max(placed_at), (SELECT title FROM articles b WHERE b.story_id = a.story_id"
+            "  AND b.title IS NOT NULL ORDER BY placed_at LIMIT 1)"
+            " FROM articles a WHERE story_id IS NOT NULL GROUP BY story_id"
+            " ORDER BY max(placed_at) DESC, story_id"
+        )
+        return [
+            StoryInfo(
+                row[0], row[1], tuple(sorted((row[2] or "").split(","))) if row[2] else (),
+                _date(row[3]), _date(row[4]), row[5],
+            )
+            for row in rows
+        ]  # fmt: skip
+
+    # Boilerplate -----------------------------------------------------------------------------
+
+    def count_paragraphs(self, source: str, keys: Iterable[str]) -> dict[str, int]:
+        """Add one sighting of each paragraph key for a source; returns the new totals."""
+        keys = list(dict.fromkeys(keys))
+        self.db.executemany(
+            "INSERT INTO boilerplate (source, paragraph, seen) VALUES (?, ?, 1)"
+            " ON CONFLICT (source, paragraph) DO UPDATE SET seen = seen + 1",
+            [(source, key) for key in keys],
+        )
+        totals = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT paragraph, seen FROM boilerplate WHERE source = ? AND paragraph IN"
+                f" ({marks})",
+                [source, *chunk],
+            )
+            totals.update(rows.fetchall())
+        return totals
+
+    # Digests ---------------------------------------------------------------------------------
+
+    def last_digest(self) -> DigestRecord | None:
+        row = self.db.execute(
+            "SELECT seq, generated_at, name, last_article_seq, stories FROM digests"
+            " ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        return DigestRecord(row[0], _date(row[1]), row[2], row[3], row[4]) if row else None
+
+    def last_article_seq(self) -> int:
+        return self.db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
+
+    def record_digest(self, generated_at: datetime, name: str, stories: int) -> None:
+        self.db.execute(
+            "INSERT INTO digests (generated_at, name, last_article_seq, stories)"
+            " VALUES (?, ?, ?, ?)",
+            (_iso(generated_at), name, self.last_article_seq(), stories),
+        )
+
+    def counts(self) -> dict[str, int]:
+        """How many articles and stories are stored."""
+        articles, stories = self.db.execute(
+            "SELECT count(*), count(DISTINCT story_id) FROM articles"
+        ).fetchone()
+        return {"articles": articles, "stories": stories}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _date(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _placement(row: tuple) -> StoredPlacement:
+    return StoredPlacement(row[0], row[1], _date(row[2]), row[3])
+
+
+def _article(row: tuple) -> Article:
+    article_id, file, title, source, url, published, text, language = row
+    return Article(
+        id=article_id, file=file, title=title, source=source, url=url,
+        published=_date(published) if published else None, text=text, language=language,
+    )  # fmt: skip

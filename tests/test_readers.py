@@ -1,0 +1,181 @@
+"""Readers: every supported format, metadata, encodings and cleaning."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from digest.errors import ReadError
+from digest.readers import read_file
+
+from .conftest import make_inbox
+
+BODY = (
+    "The harbor authority said on Monday that the new ferry terminal would open in March. "
+    "Officials expect about 4,000 passengers a day once the service runs at full strength.\n\n"
+    "Construction began two years ago and ran slightly over budget, the authority said."
+)
+LIMIT = 20_000_000
+
+
+def read(tmp_path: Path, name: str, content: str | bytes):
+    make_inbox(tmp_path, {name: content})
+    return read_file(tmp_path / name, max_bytes=LIMIT)
+
+
+def test_text_with_header_block(tmp_path):
+    text = "Title: Ferry terminal to open\nSource: Bay Times\nURL: https://bay.example/f\n"
+    text += "Date: 2026-03-02\n\n" + BODY
+    [article] = read(tmp_path, "a.txt", text)
+    assert article.title == "Ferry terminal to open"
+    assert article.source == "Bay Times"
+    assert article.url == "https://bay.example/f"
+    assert article.published.date().isoformat() == "2026-03-02"
+    assert article.text.startswith("The harbor authority said on Monday")
+    assert article.text.count("\n\n") == 1
+
+
+def test_text_headline_as_first_line(tmp_path):
+    [article] = read(tmp_path, "a.txt", "Ferry terminal to open in March\n\n" + BODY)
+    assert article.title == "Ferry terminal to open in March"
+    assert "Ferry terminal to open" not in article.text
+
+
+def test_text_without_title(tmp_path):
+    [article] = read(tmp_path, "a.txt", BODY)
+    assert article.title is None
+    assert article.text.startswith("The harbor authority")
+
+
+def test_markdown_yaml_front_matter_reduced_to_plain_text(tmp_path):
+    md = (
+        '---\ntitle: "Ferry terminal to open"\nsource: Bay Times\ndate: 2026-03-02\n---\n'
+        "## Background\n\nThe *harbor* authority said the [new terminal](https://x.example) "
+        "would open in **March** after two years of works.\n\n- Officials expect about 4,000 "
+        "passengers a day at full strength.\n"
+    )
+    [article] = read(tmp_path, "a.md", md)
+    assert article.title == "Ferry terminal to open"
+    assert article.source == "Bay Times"
+    assert "Background" not in article.text
+    for syntax in ("#", "*", "](", "https://"):
+        assert syntax not in article.text
+    assert "The harbor authority said the new terminal would open in March" in article.text
+
+
+def test_markdown_toml_front_matter(tmp_path):
+    md = '+++\ntitle = "Ferry terminal"\nsource = "Bay Times"\ndate = 2026-03-02\n+++\n' + BODY
+    [article] = read(tmp_path, "a.md", md)
+    assert (article.title, article.source) == ("Ferry terminal", "Bay Times")
+    assert article.published.year == 2026
+
+
+def test_markdown_broken_front_matter_is_rejected_with_reason(tmp_path):
+    with pytest.raises(ReadError, match="front matter"):
+        read(tmp_path, "a.md", "---\ntitle: x\n" + BODY)
+
+
+def test_html_main_text_without_navigation_comments_or_widgets(tmp_path):
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY.split("\n\n"))
+    html = (
+        "<html><head><title>Ferry | Bay Times</title>"
+        '<meta property="og:site_name" content="Bay Times">'
+        '<link rel="canonical" href="https://bay.example/ferry">'
+        '<meta property="article:published_time" content="2026-03-02T08:00:00Z">'
+        "</head><body><nav><a href='/'>Home</a><a href='/world'>World news</a></nav>"
+        f"<article><h1>Ferry terminal to open</h1>{paragraphs}"
+        "<div class='share'>Share on Facebook</div></article>"
+        "<section id='comments'><h3>Leave a Reply</h3><p>Your email address will not be "
+        "published. Required fields are marked *</p></section>"
+        "<footer>Copyright 2026 Bay Times. All rights reserved.</footer></body></html>"
+    )
+    [article] = read(tmp_path, "a.html", html)
+    assert article.title == "Ferry terminal to open"
+    assert article.source == "Bay Times"
+    assert article.url == "https://bay.example/ferry"
+    assert article.published.date().isoformat() == "2026-03-02"
+    assert article.text.startswith("The harbor authority")
+    for junk in ("Home", "World news", "Share on", "Leave a Reply", "email address", "Copyright"):
+        assert junk not in article.text
+
+
+def test_json_object_and_list(tmp_path):
+    item = {"title": "Ferry", "content": BODY, "url": "https://b.example/1",
+            "source": "Bay Times", "published": "2026-03-02T10:00:00+01:00"}  # fmt: skip
+    other = {**item, "title": "Other", "body": BODY + " It will have two piers.", "content": None}
+    [one] = read(tmp_path, "one.json", json.dumps(item))
+    assert one.title == "Ferry" and one.published.utcoffset().total_seconds() == 3600
+    articles = read(tmp_path, "two.json", json.dumps([item, other]))
+    assert [a.title for a in articles] == ["Ferry", "Other"]
+    assert articles[1].text.endswith("two piers.")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("a.json", "{not json", "not valid JSON"),
+        ("a.json", '{"title": "no text"}', "no 'text'"),
+        ("a.txt", "", "empty"),
+        ("a.txt", "   \n\n  ", "empty"),
+        ("a.pdf", "%PDF-1.4", "unsupported file type"),
+        ("a.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "PNG image"),
+        ("a.txt", b"abc\x00def" * 10, "binary"),
+        ("a.txt", "Too short.", "no article text"),
+        ("a.html", "<html><body><div></div></body></html>", "no article text"),
+    ],
+)
+def test_unreadable_files_raise_a_reason(tmp_path, name, content, reason):
+    with pytest.raises(ReadError, match=reason):
+        read(tmp_path, name, content)
+
+
+def test_size_limit_checked_before_reading(tmp_path):
+    make_inbox(tmp_path, {"big.txt": BODY * 100})
+    with pytest.raises(ReadError, match="above the"):
+        read_file(tmp_path / "big.txt", max_bytes=1000)
+
+
+def test_legacy_and_mixed_encodings_are_decoded(tmp_path):
+    cp1252 = ("Title: Café owners protest\n\n" + BODY + " “It is unfair,” said one owner.")
+    [article] = read(tmp_path, "a.txt", cp1252.encode("cp1252"))
+    assert article.title == "Café owners protest"
+    assert "“It is unfair,”" in article.text
+    mixed = ("Title: Naïve plan\n\n" + BODY).encode("utf-8") + " Caf\xe9 ".encode("latin-1")
+    [article] = read(tmp_path, "b.txt", mixed + b"closed early.")
+    assert article.title == "Naïve plan" and "Café closed early." in article.text
+
+
+def test_utf8_bom_and_utf16(tmp_path):
+    [a] = read(tmp_path, "a.txt", b"\xef\xbb\xbfTitle: Bom\n\n" + BODY.encode())
+    assert a.title == "Bom"
+    [b] = read(tmp_path, "b.txt", ("Title: Sixteen\n\n" + BODY).encode("utf-16"))
+    assert b.title == "Sixteen"
+
+
+def test_boilerplate_lines_and_dateline_are_removed(tmp_path):
+    body = (
+        "PORT ELLIS (Bay Times) -- " + BODY + "\n\nSubscribe to our newsletter for more news."
+        "\n\nThe post Ferry terminal appeared first on Bay Times.\n\nLeave a Reply"
+    )
+    [article] = read(tmp_path, "a.txt", "Title: Ferry\n\n" + body)
+    assert article.text.startswith("The harbor authority said")
+    for junk in ("PORT ELLIS", "Subscribe", "appeared first on", "Leave a Reply"):
+        assert junk not in article.text
+
+
+def test_same_content_gets_the_same_id(tmp_path):
+    [a] = read(tmp_path, "a.txt", "Title: Ferry\n\n" + BODY)
+    [b] = read(tmp_path, "copy of a.txt", "Title: Ferry\n\n" + BODY + "\n")
+    [c] = read(tmp_path, "c.txt", "Title: Ferry\n\n" + BODY + " One more sentence here.")
+    assert a.id == b.id != c.id
+
+
+def test_language_is_detected(tmp_path):
+    french = (
+        "Le conseil municipal a approuvé mardi la nouvelle ligne de tramway. Les travaux "
+        "commenceront au printemps et la ligne sera ouverte dans quatre ans, selon la mairie."
+    )
+    [article] = read(tmp_path, "fr.txt", french)
+    assert article.language == "fr"
