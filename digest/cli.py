@@ -147,3 +147,54 @@ def status(config_path: Path | None, as_json: bool) -> None:
     click.echo(f"waiting in inbox:  {len(state.pending)}")
     click.echo(f"rejected:          {len(state.rejected)} (see {config.paths.inbox / 'rejected'})")
     click.echo(f"last digest:       {state.last_digest or 'none yet'}{f' at {last_at}' if last_at else ''}")
+
+
+@main.command()
+@config_option
+def run(config_path: Path | None) -> None:
+    """Watch the inbox and publish digests on the configured schedule (until Ctrl-C)."""
+    import signal
+    import threading
+
+    from digest.daemon import Daemon
+
+    config = load_config(config_path)
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: object) -> None:
+        log.info("received %s; finishing the current step", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    Daemon(config).run(stop)
+
+
+@main.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def stories(config_path: Path | None, as_json: bool) -> None:
+    """List stored stories with their article counts, sources and date range."""
+    config = load_config(config_path)
+    infos = pipeline.story_infos(config)
+    if as_json:
+        rows = [
+            {
+                "id": s.id,
+                "title": s.title,
+                "articles": s.articles,
+                "sources": list(s.sources),
+                "first": s.first.isoformat(timespec="seconds"),
+                "last": s.last.isoformat(timespec="seconds"),
+            }
+            for s in infos
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not infos:
+        click.echo("No stories stored yet.")
+    for s in infos:
+        dates = f"{s.first:%Y-%m-%d}" + (f"..{s.last:%Y-%m-%d}" if s.last.date() != s.first.date() else "")
+        click.echo(f"{s.id}  {s.articles:>3} article(s)  {dates}  {s.title or '(untitled)'}")
+        if s.sources:
+            click.echo(f"{'':14}sources: {', '.join(s.sources)}")

@@ -22,7 +22,7 @@ from digest.models import Article, Brief, Digest, Story
 from digest.progress import progress
 from digest.readers import read_file
 from digest.render import digest_stem, render, write
-from digest.store import Store
+from digest.store import Store, StoryInfo
 from digest.summarize import summarize
 
 log = logging.getLogger(__name__)
@@ -63,12 +63,18 @@ class _ReadFile:
     error: str | None = None
 
 
-def update(config: Config, *, now: datetime | None = None, dry_run: bool = False) -> Update:
-    """Read the inbox, store new articles and place them in stories."""
+def update(
+    config: Config,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    files: Sequence[Path] | None = None,
+) -> Update:
+    """Read the inbox (or just `files` of it), store new articles and place them in stories."""
     now = now or datetime.now(UTC)
     with state_lock(config.paths.state, wait=30), Store.open(config.paths.state) as store:
         with store.transaction(rollback=dry_run):
-            result, read = ingest(store, config, now)
+            result, read = ingest(store, config, now, files)
         if not dry_run:
             file_away(read, config.paths.inbox, now)
     return result
@@ -80,12 +86,16 @@ def build(
     now: datetime | None = None,
     all_stories: bool = False,
     dry_run: bool = False,
+    files: Sequence[Path] | None = None,
 ) -> Build:
-    """Update from the inbox, then write a digest of the stories with news since the last one."""
+    """Update from the inbox, then write a digest of the stories with news since the last one.
+
+    `files` limits what is read from the inbox (the daemon passes the files that settled).
+    """
     now = now or datetime.now(ZoneInfo(config.schedule.timezone))
     with state_lock(config.paths.state, wait=30), Store.open(config.paths.state) as store:
         with store.transaction(rollback=dry_run):
-            result, read = ingest(store, config, now)
+            result, read = ingest(store, config, now, files)
             stories = stories_for_digest(store, config, all_stories)
             briefs = summarize_stories(stories, config)
             digest = Digest(config.digest.title, now, tuple(briefs))
@@ -98,9 +108,13 @@ def build(
     return Build(digest, result, written, dry_run)
 
 
-def ingest(store: Store, config: Config, now: datetime) -> tuple[Update, list[_ReadFile]]:
-    """Read pending inbox files and store their new articles in stories (inside a transaction)."""
-    files = inbox.pending_files(config.paths.inbox)
+def ingest(
+    store: Store, config: Config, now: datetime, files: Sequence[Path] | None = None
+) -> tuple[Update, list[_ReadFile]]:
+    """Read inbox files and store their new articles in stories (inside a transaction)."""
+    if files is None:
+        files = inbox.pending_files(config.paths.inbox)
+    files = [f for f in files if f.exists() or f.is_symlink()]
     read = [read_one(path, config) for path in progress(files, len(files), "reading")]
     articles = [article for item in read for article in item.articles]
     unique = list({article.id: article for article in articles}.values())
@@ -263,3 +277,9 @@ def status(config: Config) -> Status:
         last_digest=last.name if last else None,
         last_digest_at=last.generated_at if last else None,
     )
+
+
+def story_infos(config: Config) -> list[StoryInfo]:
+    """Every stored story with its article count, sources and date range."""
+    with Store.open(config.paths.state) as store:
+        return store.story_infos()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import tempfile
 from collections.abc import Sequence
@@ -38,8 +39,22 @@ def citations(brief: Brief, sentence: BriefSentence) -> list[tuple[int, Article]
 
 
 def outlets(brief: Brief) -> list[str]:
-    """The distinct outlets (sources) of a story, in the order they first reported it."""
-    return list(dict.fromkeys(a.source or _site(a.url) or a.file for a in brief.articles))
+    """The distinct named outlets of a story (source, else web site), in order of reporting.
+
+    Articles with neither a source nor a web address are not counted as an outlet.
+    """
+    names = (a.source or _site(a.url) for a in brief.articles)
+    return list(dict.fromkeys(name for name in names if name))
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|]|^[-+])", re.MULTILINE)
+_MARKDOWN_NUMBERED = re.compile(r"^(\d+)\.(?=\s)", re.MULTILINE)
+
+
+def md_escape(text: str) -> str:
+    """Text with Markdown syntax characters escaped, so article text stays plain text."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    return _MARKDOWN_NUMBERED.sub(r"\1\\.", escaped)
 
 
 def _site(url: str | None) -> str | None:
@@ -62,7 +77,7 @@ def environment(templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(safe_url=safe_url, markdown=markdown_html)
+    env.filters.update(safe_url=safe_url, markdown=markdown_html, md_escape=md_escape)
     env.globals.update(citations=citations, outlets=outlets)
     return env
 

@@ -1,0 +1,107 @@
+"""`digest run`: watch the inbox and publish digests on schedule, until told to stop.
+
+Every action runs on one thread, one at a time: the observer and the scheduler only record what
+happened (a file event, a due digest) and this loop acts on it. A bad file or a failed build is
+logged and the loop goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+
+from digest import pipeline
+from digest.config import Config
+from digest.errors import DigestError
+from digest.lock import state_lock
+from digest.schedule import make_trigger, missed_run
+from digest.store import Store
+from digest.watch import SettledFiles, start_observer
+
+log = logging.getLogger(__name__)
+TICK_SECONDS = 0.1
+MAX_BUILD_DELAY = 10.0  # seconds a due digest waits for files still being written
+
+
+class Daemon:
+    """The long-running digest process."""
+
+    def __init__(self, config: Config, *, trigger: BaseTrigger | None = None) -> None:
+        self.config = config
+        self.trigger = trigger or make_trigger(config.schedule)
+        self.files = SettledFiles(config.paths.inbox, config.watch.settle_seconds)
+        self.build_due = threading.Event()
+        self.builds = 0
+        self._due_since: float | None = None
+
+    def run(self, stop: threading.Event) -> None:
+        """Run until `stop` is set; raises LockedError when another daemon runs on this state."""
+        daemon_lock = self.config.paths.state.with_name(self.config.paths.state.name + ".daemon")
+        with state_lock(daemon_lock):
+            self._catch_up()
+            self.files.rescan()
+            observer = start_observer(self.files, polling=self.config.watch.polling)
+            scheduler = BackgroundScheduler(timezone=ZoneInfo(self.config.schedule.timezone))
+            scheduler.add_job(
+                self.build_due.set, self.trigger, coalesce=True, misfire_grace_time=3600
+            )
+            scheduler.start()
+            log.info("digest run: next digest at %s", scheduler.get_jobs()[0].next_run_time)
+            try:
+                while not stop.is_set():
+                    self.step()
+                    stop.wait(TICK_SECONDS)
+            finally:
+                scheduler.shutdown(wait=False)
+                observer.stop()
+                observer.join(timeout=5)
+                log.info("digest run: stopped")
+
+    def step(self) -> None:
+        """One turn of the loop: ingest settled files, build a digest when one is due.
+
+        A due digest waits (briefly) for files still settling, so that what was dropped just
+        before the scheduled time makes it in.
+        """
+        ready = self.files.settled()
+        if ready:
+            self._guarded(lambda: pipeline.update(self.config, files=ready))
+        if not self.build_due.is_set():
+            return
+        if self._due_since is None:
+            self._due_since = time.monotonic()
+        waited = time.monotonic() - self._due_since
+        if self.files.waiting() == 0 or waited >= MAX_BUILD_DELAY:
+            self.build_due.clear()
+            self._due_since = None
+            self._guarded(self._build)
+
+    def _build(self) -> None:
+        result = pipeline.build(self.config, files=[])
+        self.builds += 1
+        if result.written:
+            log.info("published a digest of %d story(ies)", len(result.digest.briefs))
+        else:
+            log.info("digest due, but no story has news since the last one; nothing written")
+
+    def _catch_up(self) -> None:
+        with Store.open(self.config.paths.state) as store:
+            last = store.last_digest()
+        missed = missed_run(self.trigger, last.generated_at if last else None, datetime.now(UTC))
+        if missed is not None:
+            log.info("a digest was due at %s while digest was not running; building it now", missed)
+            self.build_due.set()
+
+    def _guarded(self, action) -> None:
+        try:
+            action()
+        except DigestError as error:
+            log.error("%s", error)
+        except Exception:  # the daemon outlives any single failure; the traceback is logged
+            log.exception("unexpected error; digest run goes on")

@@ -1,0 +1,122 @@
+"""Watching the inbox: file events are only recorded; files are read once they settle.
+
+A file has settled when no event touched it and its size and modification time stayed the same
+for `settle_seconds`. Hidden and temporary names are ignored; a periodic rescan of the folder
+catches anything the event stream missed (an overflowing event queue, a network drive).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+from digest.inbox import is_ignored, pending_files
+
+log = logging.getLogger(__name__)
+RESCAN_SECONDS = 5.0
+
+
+@dataclass(slots=True)
+class _Candidate:
+    size: int
+    mtime_ns: int
+    stable_since: float
+
+
+class SettledFiles:
+    """Tracks inbox files until each one stops changing; thread-safe."""
+
+    def __init__(self, inbox: Path, settle_seconds: float, clock=time.monotonic) -> None:
+        self.inbox = inbox
+        self.settle_seconds = settle_seconds
+        self.clock = clock
+        self._touched: dict[Path, float] = {}
+        self._candidates: dict[Path, _Candidate] = {}
+        self._lock = threading.Lock()
+        self._last_rescan = float("-inf")
+
+    def touch(self, path: Path) -> None:
+        """Note an event on `path` (called from the observer's thread)."""
+        if path.parent == self.inbox and not is_ignored(path.name):
+            with self._lock:
+                self._touched[path] = self.clock()
+
+    def rescan(self) -> None:
+        """Note every file waiting in the inbox (at start, and now and then)."""
+        now = self.clock()
+        self._last_rescan = now
+        with self._lock:
+            for path in pending_files(self.inbox):
+                self._touched.setdefault(path, now)
+
+    def settled(self) -> list[Path]:
+        """Files that stopped changing; each is returned once until it is touched again."""
+        now = self.clock()
+        if now - self._last_rescan >= RESCAN_SECONDS:
+            self.rescan()
+        with self._lock:
+            touched = dict(self._touched)
+        ready = []
+        for path, last_event in touched.items():
+            if self._is_settled(path, last_event, now):
+                ready.append(path)
+        with self._lock:
+            for path in ready:
+                if self._touched.get(path) == touched[path]:
+                    del self._touched[path]
+                self._candidates.pop(path, None)
+        return sorted(ready)
+
+    def _is_settled(self, path: Path, last_event: float, now: float) -> bool:
+        try:
+            info = os.stat(path, follow_symlinks=False)
+        except FileNotFoundError:
+            with self._lock:  # gone (moved away or deleted): nothing to read
+                self._touched.pop(path, None)
+                self._candidates.pop(path, None)
+            return False
+        except OSError:
+            return True  # unreadable: let the reader reject it with the reason
+        seen = self._candidates.get(path)
+        if seen is None or (seen.size, seen.mtime_ns) != (info.st_size, info.st_mtime_ns):
+            self._candidates[path] = _Candidate(info.st_size, info.st_mtime_ns, now)
+            return self.settle_seconds <= 0
+        quiet_since = max(seen.stable_since, last_event)
+        return now - quiet_since >= self.settle_seconds
+
+    def waiting(self) -> int:
+        with self._lock:
+            return len(self._touched)
+
+
+class _Recorder(FileSystemEventHandler):
+    def __init__(self, files: SettledFiles) -> None:
+        self.files = files
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory:
+            return
+        for attribute in ("src_path", "dest_path"):
+            path = getattr(event, attribute, "")
+            if path:
+                self.files.touch(Path(os.fsdecode(path)))
+
+
+def start_observer(files: SettledFiles, *, polling: bool) -> BaseObserver:
+    """Start watching the inbox with native events, or by polling when asked to."""
+    files.inbox.mkdir(parents=True, exist_ok=True)
+    observer: BaseObserver = PollingObserver(timeout=1) if polling else Observer()
+    observer.schedule(_Recorder(files), str(files.inbox), recursive=False)
+    observer.daemon = True
+    observer.start()
+    log.info("watching %s%s", files.inbox, " (polling)" if polling else "")
+    return observer

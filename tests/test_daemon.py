@@ -1,0 +1,226 @@
+"""The daemon: real file events, settling, schedule, catch-up, single instance, kill -9."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from digest import pipeline
+from digest.config import ScheduleSettings
+from digest.daemon import Daemon
+from digest.errors import LockedError
+from digest.schedule import make_trigger, missed_run
+from digest.store import Store
+from digest.watch import SettledFiles
+
+from .conftest import make_config, txt
+
+WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike".split()
+
+
+def article(n: int) -> str:
+    """A distinct small article."""
+    topic = " ".join(WORDS[(n + k) % len(WORDS)] for k in range(4))
+    return txt(
+        f"Report {n} on {topic}",
+        f"Officials reported event number {n} concerning {topic} on Monday. "
+        f"They said the count reached {n * 13} by the evening, and more news on item {n} "
+        "would follow.",
+        source="Test Wire",
+        date="2026-11-20",
+    )
+
+
+def quick_config(tmp_path: Path, **watch):
+    config = make_config(tmp_path)
+    config.paths.inbox.mkdir(parents=True)
+    return replace(config, watch=replace(config.watch, settle_seconds=0.3, **watch))
+
+
+class Running:
+    """A daemon on a background thread for the duration of a `with` block."""
+
+    def __init__(self, config, trigger=None) -> None:
+        self.daemon = Daemon(config, trigger=trigger or IntervalTrigger(days=365))
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.daemon.run, args=(self.stop,))
+
+    def __enter__(self) -> Daemon:
+        self.thread.start()
+        return self.daemon
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(timeout=10)
+        assert not self.thread.is_alive()
+
+
+def wait_for(condition, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def stored(config) -> int:
+    return pipeline.status(config).articles
+
+
+@pytest.mark.parametrize("polling", [False, True])
+def test_dropped_files_are_stored_once_they_settle(tmp_path, polling):
+    config = quick_config(tmp_path, polling=polling)
+    (config.paths.inbox / "waiting.txt").write_text(article(0))  # there before the start
+    with Running(config):
+        assert wait_for(lambda: stored(config) == 1)
+        growing = config.paths.inbox / "growing.txt"
+        text = article(1)
+        with growing.open("w") as handle:  # written in two parts, 0.15 s apart
+            handle.write(text[:60])
+            handle.flush()
+            time.sleep(0.15)
+            handle.write(text[60:])
+        for name in (".hidden.txt", "draft.txt.tmp", "file.part", "notes.txt~", "x.crdownload"):
+            (config.paths.inbox / name).write_text(article(2))
+        assert wait_for(lambda: stored(config) == 2)
+        time.sleep(0.5)
+    assert stored(config) == 2
+    with Store.open(config.paths.state) as store:
+        [story] = store.stories([store.assignments()["growing.txt"]])
+    assert story.articles[0].text.endswith("would follow.")  # read whole, not half-written
+    left = sorted(p.name for p in config.paths.inbox.iterdir() if p.is_file())
+    assert left == [".hidden.txt", "draft.txt.tmp", "file.part", "notes.txt~", "x.crdownload"]
+
+
+def test_a_burst_of_a_thousand_files_is_stored_without_loss_or_duplicates(tmp_path):
+    config = quick_config(tmp_path)
+    with Running(config):
+        for n in range(1000):
+            (config.paths.inbox / f"burst-{n:04}.txt").write_text(article(n))
+        (config.paths.inbox / "burst-copy.txt").write_text(article(7))  # same content again
+        assert wait_for(lambda: stored(config) == 1000, timeout=60)
+        assert wait_for(lambda: not any(config.paths.inbox.glob("*.txt")), timeout=10)
+    with Store.open(config.paths.state) as store:
+        files = set(store.assignments())
+    assert len(files) == 1000
+    processed = list((config.paths.inbox / "processed").rglob("*.txt"))
+    assert len(processed) == 1001
+
+
+def test_bad_files_are_rejected_and_the_daemon_goes_on(tmp_path):
+    config = quick_config(tmp_path)
+    with Running(config):
+        (config.paths.inbox / "bad.json").write_text("{not json")
+        (config.paths.inbox / "good.txt").write_text(article(3))
+        assert wait_for(lambda: stored(config) == 1)
+        rejected = config.paths.inbox / "rejected"
+        assert wait_for(lambda: (rejected / "bad.json.error").exists())
+    assert "not valid JSON" in (rejected / "bad.json.error").read_text()
+
+
+def test_scheduled_digest_fires_through_the_same_code_path(tmp_path):
+    config = quick_config(tmp_path)
+    (config.paths.inbox / "one.txt").write_text(article(1))
+    with Running(config, trigger=CronTrigger(second="*", timezone=UTC)) as daemon:
+        assert wait_for(lambda: (config.paths.outbox / "latest.html").exists())
+        assert wait_for(lambda: daemon.builds >= 2)  # later ticks: nothing new, nothing written
+    assert len(list(config.paths.outbox.glob("digest-*.html"))) == 1
+    assert "Report 1" in (config.paths.outbox / "latest.md").read_text()
+
+
+def test_missed_run_is_one_catch_up_and_none_when_nothing_was_missed():
+    trigger = make_trigger(ScheduleSettings(cron="0 7 * * *", timezone="Europe/Paris"))
+    now = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+    three_days_ago = now - timedelta(days=3)
+    missed = missed_run(trigger, three_days_ago, now)
+    assert missed is not None and missed.astimezone(UTC) == datetime(2026, 11, 19, 6, 0, tzinfo=UTC)
+    assert missed_run(trigger, datetime(2026, 11, 21, 6, 0, 5, tzinfo=UTC), now) is None
+    assert missed_run(trigger, None, now) is None
+
+
+def test_schedule_follows_daylight_saving_time():
+    trigger = make_trigger(ScheduleSettings(cron="0 7 * * *", timezone="Europe/Paris"))
+    before = trigger.get_next_fire_time(None, datetime(2026, 10, 23, 12, tzinfo=UTC))
+    after = trigger.get_next_fire_time(None, datetime(2026, 10, 25, 12, tzinfo=UTC))
+    assert before.astimezone(UTC).hour == 5  # 07:00 CEST
+    assert after.astimezone(UTC).hour == 6  # 07:00 CET, after the clocks went back
+
+
+def test_daemon_catches_up_at_start_from_the_stored_last_digest(tmp_path):
+    config = quick_config(tmp_path)
+    config = replace(config, schedule=ScheduleSettings(cron="0 7 * * *", timezone="UTC"))
+    (config.paths.inbox / "one.txt").write_text(article(1))
+    pipeline.build(config, now=datetime.now(UTC) - timedelta(days=2))  # the last digest
+    (config.paths.inbox / "two.txt").write_text(article(2))
+    with Running(config, trigger=make_trigger(config.schedule)) as daemon:
+        assert wait_for(lambda: daemon.builds == 1)
+        time.sleep(0.5)
+        assert daemon.builds == 1
+    assert len(list(config.paths.outbox.glob("digest-*.html"))) == 2
+
+    with Running(config, trigger=make_trigger(config.schedule)) as daemon:
+        time.sleep(1.0)
+        assert daemon.builds == 0  # the catch-up digest is now the last one: nothing missed
+
+
+def test_a_second_daemon_on_the_same_state_fails_fast(tmp_path):
+    config = quick_config(tmp_path)
+    with Running(config):
+        time.sleep(0.3)
+        with pytest.raises(LockedError, match="another digest process"):
+            Daemon(config).run(threading.Event())
+
+
+def test_settled_files_waits_for_size_and_time_to_stop_changing(tmp_path):
+    now = [0.0]
+    files = SettledFiles(tmp_path, settle_seconds=1.0, clock=lambda: now[0])
+    path = tmp_path / "a.txt"
+    path.write_text("x")
+    files.touch(path)
+    assert files.settled() == []
+    now[0] = 0.5
+    path.write_text("xy")
+    files.touch(path)
+    now[0] = 1.2
+    assert files.settled() == []  # touched at 0.5
+    now[0] = 2.6
+    assert files.settled() == [path]
+    assert files.settled() == []  # reported once
+
+
+def test_kill_9_mid_ingest_loses_nothing_and_stores_nothing_twice(tmp_path):
+    config = make_config(tmp_path)
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        f'[paths]\ninbox = "{config.paths.inbox}"\noutbox = "{config.paths.outbox}"\n'
+        f'state = "{config.paths.state}"\ntemplates = "{config.paths.templates}"\n'
+    )
+    config.paths.inbox.mkdir(parents=True)
+    for n in range(400):
+        (config.paths.inbox / f"a-{n:03}.txt").write_text(article(n))
+    command = [sys.executable, "-m", "digest", "build", "--config", str(config_file)]
+    for delay in (0.8, 1.6):
+        process = subprocess.Popen(command, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        time.sleep(delay)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    subprocess.run(command, check=True, capture_output=True)
+    with Store.open(config.paths.state) as store:
+        files = store.assignments()
+        count = store.counts()["articles"]
+    assert count == 400 and len(files) == 400
+    assert not list(config.paths.inbox.glob("*.txt"))
+    assert len(list((config.paths.inbox / "processed").rglob("*.txt"))) == 400
+    assert not [p for p in config.paths.outbox.iterdir() if p.name.endswith(".tmp")]

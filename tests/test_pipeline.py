@@ -1,0 +1,188 @@
+"""End to end: an inbox written for the test becomes stories, briefs and digest files."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from digest import pipeline
+from digest.errors import DigestError
+from digest.inbox import PROCESSED, REJECTED
+
+from .conftest import NOW, make_config, make_inbox, txt
+
+RAIL_A = txt(
+    "Council approves harbour tram line",
+    "The city council of Lowmarsh voted eight to three on Tuesday to build a harbour tram line "
+    "costing 900 million crowns. \"This is a great day for the harbour district,\" said Mayor "
+    "Ines Calder. The line will have nine stops and open in 2030. Construction starts next "
+    "spring along Quay Road, the council said.",
+    source="Lowmarsh Post",
+    date="2026-11-17",
+    url="https://post.example/tram",
+)
+RAIL_B = txt(
+    "Lowmarsh backs tram plan in 8-3 vote",
+    "Lowmarsh councillors approved the harbour tram line by eight votes to three on Tuesday, "
+    "agreeing to spend 900 million crowns on the project. \"This is a great day for the harbour "
+    "district,\" said Mayor Ines Calder. Nine stops are planned and trams should run by 2030. "
+    "Opponents said the council had not explained how it would pay for overruns.",
+    source="Coast Courier",
+    date="2026-11-18",
+)
+STORM = txt(
+    "Storm knocks out power to 20,000 homes",
+    "A winter storm with gusts of 130 kilometres an hour cut electricity to about 20,000 homes in "
+    "the northern hills on Wednesday night. Repair crews worked through the night to restore "
+    "lines brought down by falling trees. The utility said most customers would have power back "
+    "by Friday. Schools in three villages stayed closed on Thursday.",
+    source="Hill Gazette",
+    date="2026-11-18",
+)
+
+
+def inbox_of(config, files):
+    return make_inbox(config.paths.inbox, files)
+
+
+def test_build_groups_summarizes_and_writes_every_format(tmp_path):
+    config = make_config(tmp_path)
+    inbox_of(config, {"tram-a.txt": RAIL_A, "tram-b.txt": RAIL_B, "storm.txt": STORM})
+    result = pipeline.build(config, now=NOW)
+
+    briefs = {b.headline: b for b in result.digest.briefs}
+    assert len(briefs) == 2
+    tram = next(b for b in briefs.values() if "tram" in b.headline.lower())
+    assert {a.file for a in tram.articles} == {"tram-a.txt", "tram-b.txt"}
+    article_ids = {a.id for a in tram.articles}
+    for sentence in tram.sentences:
+        assert sentence.sources and set(sentence.sources) <= article_ids
+    quote = [s for s in tram.sentences if "great day" in s.text]
+    assert quote and set(quote[0].sources) == article_ids  # carried by both outlets
+
+    names = sorted(p.name for p in config.paths.outbox.iterdir() if not p.name.startswith("."))
+    assert names == [
+        "digest-2026-11-21.html", "digest-2026-11-21.json", "digest-2026-11-21.md",
+        "latest.html", "latest.json", "latest.md",
+    ]  # fmt: skip
+    data = json.loads((config.paths.outbox / "latest.json").read_text())
+    assert {s["headline"] for s in data["stories"]} == set(briefs)
+    story = next(s for s in data["stories"] if s["id"] == tram.story_id)
+    assert {a["file"] for a in story["articles"]} == {"tram-a.txt", "tram-b.txt"}
+    assert all(s["sources"] for s in story["sentences"])
+    html = (config.paths.outbox / "latest.html").read_text()
+    assert "Lowmarsh Post" in html and 'href="https://post.example/tram"' in html
+
+
+def test_read_files_move_to_processed_and_bad_ones_to_rejected(tmp_path):
+    config = make_config(tmp_path)
+    inbox = inbox_of(config, {"storm.txt": STORM, "broken.json": "{oops", "pic.png": b"\x89PNG"})
+    result = pipeline.build(config, now=NOW)
+    assert [r.file for r in result.update.rejected] == ["broken.json", "pic.png"]
+    assert (inbox / PROCESSED / "2026-11-21" / "storm.txt").read_text() == STORM
+    assert (inbox / REJECTED / "broken.json").read_text() == "{oops"
+    reason = (inbox / REJECTED / "broken.json.error").read_text()
+    assert "broken.json" in reason and "not valid JSON" in reason
+    assert "unsupported file type" in (inbox / REJECTED / "pic.png.error").read_text()
+    assert not [p for p in inbox.iterdir() if p.is_file()]
+
+
+def test_same_content_twice_is_stored_once(tmp_path):
+    config = make_config(tmp_path)
+    inbox_of(config, {"storm.txt": STORM, "storm copy.txt": STORM})
+    first = pipeline.update(config, now=NOW)
+    assert len(first.stored) == 1 and first.duplicates == 1
+    inbox_of(config, {"storm-again.txt": STORM})
+    again = pipeline.update(config, now=NOW)
+    assert again.stored == () and again.duplicates == 1
+    assert pipeline.status(config).articles == 1
+    assert len(list((config.paths.inbox / PROCESSED).rglob("*.txt"))) == 3
+
+
+def test_digest_holds_only_stories_with_news_and_never_overwrites(tmp_path):
+    config = make_config(tmp_path)
+    inbox_of(config, {"tram-a.txt": RAIL_A, "storm.txt": STORM})
+    first = pipeline.build(config, now=NOW)
+    assert len(first.digest.briefs) == 2
+
+    nothing = pipeline.build(config, now=NOW + timedelta(hours=1))
+    assert nothing.digest.briefs == () and nothing.written == ()
+
+    inbox_of(config, {"tram-b.txt": RAIL_B})
+    second = pipeline.build(config, now=NOW + timedelta(hours=2))
+    assert [len(b.articles) for b in second.digest.briefs] == [2]
+    assert (config.paths.outbox / "digest-2026-11-21-2.html").exists()
+    assert (config.paths.outbox / "digest-2026-11-21.html").exists()
+
+    everything = pipeline.build(config, now=NOW + timedelta(hours=3), all_stories=True)
+    assert len(everything.digest.briefs) == 2
+
+
+def test_stories_keep_their_ids_across_builds(tmp_path):
+    config = make_config(tmp_path)
+    inbox_of(config, {"tram-a.txt": RAIL_A})
+    pipeline.build(config, now=NOW)
+    story_id = pipeline.story_infos(config)[0].id
+    inbox_of(config, {"tram-b.txt": RAIL_B})
+    later = pipeline.build(config, now=NOW + timedelta(days=1))
+    assert [b.story_id for b in later.digest.briefs] == [story_id]
+
+
+def test_dry_run_changes_nothing(tmp_path):
+    config = make_config(tmp_path)
+    inbox = inbox_of(config, {"storm.txt": STORM, "bad.json": "[1"})
+    result = pipeline.build(config, now=NOW, dry_run=True)
+    assert len(result.digest.briefs) == 1 and result.written == ()
+    assert sorted(p.name for p in inbox.iterdir()) == ["bad.json", "storm.txt"]
+    assert not config.paths.outbox.exists() or not any(config.paths.outbox.glob("*.html"))
+    assert pipeline.status(config).articles == 0
+
+
+def test_status_reports_counts_pending_rejected_and_last_digest(tmp_path):
+    config = make_config(tmp_path)
+    inbox_of(config, {"storm.txt": STORM, "bad.json": "[1"})
+    pipeline.build(config, now=NOW)
+    inbox_of(config, {"tram-a.txt": RAIL_A})
+    state = pipeline.status(config)
+    assert (state.articles, state.stories) == (1, 1)
+    assert state.pending == ("tram-a.txt",)
+    assert state.rejected == ("bad.json",)
+    assert state.last_digest == "digest-2026-11-21"
+
+
+def test_repeated_source_boilerplate_is_dropped(tmp_path):
+    config = make_config(tmp_path)
+    footer = "Lowmarsh Post is owned by the Harbour Media Group of companies since 1990."
+    files = {
+        f"post-{n}.txt": txt(
+            f"Story number {n}",
+            f"This is the distinct news paragraph number {n} about topic {n * 7} today.\n\n"
+            f"Officials in district {n} confirmed the figures on Monday afternoon.\n\n{footer}",
+            source="Lowmarsh Post",
+            date=f"2026-11-{10 + n}",
+        )
+        for n in range(1, 6)
+    }
+    inbox_of(config, files)
+    pipeline.update(config, now=NOW)
+    import sqlite3
+
+    texts = [r[0] for r in sqlite3.connect(config.paths.state).execute(
+        "SELECT text FROM articles ORDER BY file")]  # fmt: skip
+    assert [footer in t for t in texts] == [True, True, False, False, False]
+
+
+def test_brief_of_files_does_not_touch_inbox_or_store(tmp_path):
+    config = make_config(tmp_path)
+    folder = make_inbox(tmp_path / "elsewhere", {"a.txt": RAIL_A, "b.txt": RAIL_B})
+    brief = pipeline.brief_paths([folder], config, sentences=2)
+    assert len(brief.sentences) == 2
+    assert {a.file for a in brief.articles} == {"a.txt", "b.txt"}
+    assert not config.paths.state.exists()
+    assert sorted(p.name for p in folder.iterdir()) == ["a.txt", "b.txt"]
+    with pytest.raises(DigestError, match="nothing to summarize"):
+        pipeline.brief_paths([make_inbox(tmp_path / "bad", {"x.json": "{"})], config)
+    with pytest.raises(DigestError, match="no such file"):
+        pipeline.brief_paths([tmp_path / "missing.txt"], config)

@@ -1,0 +1,87 @@
+"""Rendering: escaping, safe links, Markdown and JSON shape, atomic writes."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from digest.models import Brief, BriefSentence, Digest
+from digest.render import render, safe_url, to_json, write
+
+from .conftest import ROOT, make_article
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def hostile_digest() -> Digest:
+    article = make_article(
+        "Some text here for the article body, long enough.",
+        title=f"Title {HOSTILE}",
+        source=f"Source {HOSTILE}",
+        url="javascript:alert(1)",
+    )
+    safe = make_article(
+        "Another body of text for the second article here.",
+        title="Plain *title* [x](y)",
+        source="Good Outlet",
+        url="https://good.example/a?b=1&c=2",
+    )
+    brief = Brief(
+        story_id="s1",
+        headline=f"Headline {HOSTILE}",
+        articles=(article, safe),
+        sentences=(
+            BriefSentence(f"Sentence {HOSTILE} # not a heading", (article.id,)),
+            BriefSentence("Second sentence cites both.", (article.id, safe.id)),
+        ),
+    )
+    return Digest(f"Digest {HOSTILE}", datetime(2026, 11, 21, 7, tzinfo=UTC), (brief,))
+
+
+def test_html_escapes_all_article_text_and_drops_unsafe_links():
+    html = render(hostile_digest(), ROOT / "templates", ["html"])["html"]
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html
+    assert "javascript:" not in html
+    assert 'href="https://good.example/a?b=1&amp;c=2"' in html
+    assert html.count('href="#source-s1-1"') == 2 and 'href="#source-s1-2"' in html
+    assert "Reported by 2 outlets" in html
+
+
+def test_markdown_keeps_article_text_as_plain_text():
+    md = render(hostile_digest(), ROOT / "templates", ["md"])["md"]
+    assert "\\<script\\>" in md and "<script>" not in md
+    assert "Plain \\*title\\* \\[x\\](y)" in md
+    assert "(<https://good.example/a?b=1&c=2>)" in md
+    assert "javascript:" not in md
+    assert "Second sentence cites both. [1] [2]" in md
+
+
+def test_json_schema():
+    data = to_json(hostile_digest())
+    assert set(data) == {"title", "generated_at", "stories"}
+    story = data["stories"][0]
+    assert {"id", "headline", "articles", "sentences"} <= set(story)
+    assert set(story["articles"][0]) == {"id", "file", "title", "source", "url", "published"}
+    assert story["sentences"][1]["sources"] == [a["id"] for a in story["articles"]]
+    assert json.loads(render(hostile_digest(), ROOT / "templates", ["json"])["json"]) == data
+
+
+def test_safe_url():
+    assert safe_url("https://a.example/x") == "https://a.example/x"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "ftp://a/b", "//a.example", "", None):
+        assert safe_url(bad) is None
+
+
+def test_intro_is_markdown_with_html_escaped():
+    html = render(hostile_digest(), ROOT / "templates", ["html"], intro="**Hi** <b>x</b>")["html"]
+    assert "<strong>Hi</strong>" in html and "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_write_is_atomic_and_leaves_no_temporary_files(tmp_path):
+    paths = write({"md": "one"}, tmp_path, "digest-x")
+    assert [p.name for p in paths] == ["digest-x.md", "latest.md"]
+    write({"md": "two"}, tmp_path, "digest-y")
+    assert (tmp_path / "latest.md").read_text() == "two"
+    assert (tmp_path / "digest-x.md").read_text() == "one"
+    assert not list(tmp_path.glob(".*tmp"))
