@@ -37,12 +37,14 @@ DATELINE = re.compile(
     re.VERBOSE,
 )
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+# Control and format characters (but not tab and newline), zero-width marks, stray BOMs.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200c-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
 
 
 def normalize_text(text: str) -> str:
     """Unicode NFC, unified line ends and spaces, no control characters."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c)[0] != "C")
+    text = _INVISIBLE.sub("", text)
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 
 

@@ -1,16 +1,17 @@
 """Languages digest reads: detection by stop-word counts, stop words and stemmers.
 
-Stop-word lists come from sumy's package data and stemmers from NLTK's Snowball family: both ship
-with the installed packages, so nothing is downloaded.
+Stop-word lists come from sumy's package data and stemmers from PyStemmer (the C build of the
+Snowball stemmers, the same algorithms as NLTK's): both ship with the installed packages, so
+nothing is downloaded, and neither imports NLTK, which is slow to import.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from importlib import resources
 
-from sumy.nlp.stemmers import Stemmer
-from sumy.utils import get_stop_words
+import Stemmer
 
 from digest.sentences import words
 
@@ -21,14 +22,16 @@ _SAMPLE_WORDS = 400
 @cache
 def stop_words(code: str) -> frozenset[str]:
     """The stop words of a language code such as "en"."""
-    return frozenset(get_stop_words(LANGUAGES.get(code, "english")))
+    name = LANGUAGES.get(code, "english")
+    text = (resources.files("sumy") / "data" / "stopwords" / f"{name}.txt").read_text("utf-8")
+    return frozenset(word.strip() for word in text.splitlines() if word.strip())
 
 
 @cache
 def stemmer(code: str) -> Callable[[str], str]:
     """A cached stemming function for a language code."""
-    stem = Stemmer(LANGUAGES.get(code, "english"))
-    return cache(stem)
+    stem = Stemmer.Stemmer(LANGUAGES.get(code, "english")).stemWord
+    return cache(lambda word: stem(word.lower()))
 
 
 @cache

@@ -9,6 +9,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from digest.config import Config
 from digest.errors import DigestError, ReadError
 from digest.lock import state_lock
 from digest.models import Article, Brief, Digest, Story
+from digest.parallel import parallel_map
 from digest.progress import progress
 from digest.readers import read_file
 from digest.render import digest_stem, render, write
@@ -61,6 +63,7 @@ class _ReadFile:
     path: Path
     articles: tuple[Article, ...] = ()
     error: str | None = None
+    features: dict[str, bytes] | None = None  # clustering features by article id
 
 
 def update(
@@ -115,12 +118,16 @@ def ingest(
     if files is None:
         files = inbox.pending_files(config.paths.inbox)
     files = [f for f in files if f.exists() or f.is_symlink()]
-    read = [read_one(path, config) for path in progress(files, len(files), "reading")]
+    reader = partial(read_one, config=config)
+    read = list(progress(parallel_map(reader, files), len(files), "reading"))
     articles = [article for item in read for article in item.articles]
-    unique = list({article.id: article for article in articles}.values())
-    known = store.known_ids(article.id for article in unique)
-    new = drop_repeated_paragraphs(store, [a for a in unique if a.id not in known])
-    store.add_articles([(a, cluster.features(a)) for a in new], now)
+    unique = {article.id: article for article in articles}
+    known = store.known_ids(unique)
+    new = drop_repeated_paragraphs(store, [a for a in unique.values() if a.id not in known])
+    features = {key: blob for item in read for key, blob in (item.features or {}).items()}
+    store.add_articles(
+        [(a, features[a.id] if a is unique[a.id] else cluster.features(a)) for a in new], now
+    )
     touched = place_articles(store, config)
     rejected = tuple(Rejection(item.path.name, item.error) for item in read if item.error)
     for rejection in rejected:
@@ -138,7 +145,8 @@ def read_one(path: Path, config: Config) -> _ReadFile:
     """One inbox file read; an unreadable file carries the reason instead of articles."""
     max_bytes = int(config.inbox.max_file_mb * 1_000_000)
     try:
-        return _ReadFile(path, tuple(read_file(path, max_bytes=max_bytes)))
+        articles = tuple(read_file(path, max_bytes=max_bytes))
+        return _ReadFile(path, articles, features={a.id: cluster.features(a) for a in articles})
     except ReadError as error:
         return _ReadFile(path, error=str(error))
     except Exception as error:  # a reader bug must not stop the build or lose the file
@@ -188,7 +196,8 @@ def stories_for_digest(store: Store, config: Config, all_stories: bool) -> list[
 
 def summarize_stories(stories: Sequence[Story], config: Config) -> list[Brief]:
     """One brief per story."""
-    return [summarize(s, config.brief) for s in progress(stories, len(stories), "summarizing")]
+    briefs = parallel_map(partial(summarize, settings=config.brief), stories)
+    return list(progress(briefs, len(stories), "summarizing"))
 
 
 def write_digest(digest: Digest, config: Config) -> tuple[Path, ...]:

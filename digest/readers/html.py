@@ -10,8 +10,6 @@ import logging
 
 import lxml.etree
 import lxml.html
-import trafilatura
-from trafilatura.settings import Document
 
 from digest.errors import ReadError
 from digest.readers.draft import Draft
@@ -26,6 +24,9 @@ def read_html(text: str) -> list[Draft]:
     """One article from a saved web page."""
     if "<" not in text:
         raise ReadError("not HTML: the file has no markup")
+    import trafilatura  # imported on first use: it is slow to import
+    from trafilatura.settings import Document
+
     try:
         document = trafilatura.bare_extraction(
             text, with_metadata=True, include_comments=False, favor_precision=True

@@ -1,0 +1,273 @@
+"""ROUGE of digest's briefs against reference summaries, beside stock sumy and a lead baseline.
+
+    python -m digest.evaluate rouge DATASET.jsonl [--limit N] [--systems digest,lexrank,...]
+
+Each cluster's documents are written as .txt files into a temporary folder and briefed through
+`digest.pipeline.brief_paths`, the code path of `digest brief`. Scoring follows DUC practice with
+the `rouge-score` package: Porter stemming, stop words kept, summary and references cut to the
+cluster's word limit, counts pooled over the references (ROUGE-1.5.5 `-f A`), then averaged
+over clusters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sumy.parsers.plaintext import PlaintextParser
+
+from digest.config import Config
+from digest.language import stemmer, stop_words
+from digest.sentences import SumyTokenizer, split_paragraphs, split_sentences
+from digest.summarizers.sumy_rankers import SUMY_CLASSES, rank_sentences
+
+STOCK = ("lexrank", "textrank", "lsa")
+DEFAULT_SYSTEMS = ("digest", *(f"stock-{name}" for name in STOCK), "lead")
+MEASURES = ("rouge1", "rouge2", "rougeL")
+
+Cluster = dict[str, Any]
+System = Callable[[Cluster, Path], str]
+
+
+# --- scoring -------------------------------------------------------------------------------
+
+
+def cut(text: str, limit: int) -> str:
+    """The first `limit` whitespace-separated words of `text` (ROUGE's `-l`)."""
+    return " ".join(text.split()[:limit])
+
+
+@dataclass
+class Pooled:
+    """Matched and total n-gram (or LCS) counts of one cluster, pooled over its references."""
+
+    matched: dict[str, float] = field(default_factory=lambda: dict.fromkeys(MEASURES, 0.0))
+    reference: dict[str, float] = field(default_factory=lambda: dict.fromkeys(MEASURES, 0.0))
+    summary: dict[str, float] = field(default_factory=lambda: dict.fromkeys(MEASURES, 0.0))
+
+    def scores(self) -> dict[str, tuple[float, float, float]]:
+        """Recall, precision and F1 of each measure."""
+        result = {}
+        for measure in MEASURES:
+            matched = self.matched[measure]
+            recall = matched / self.reference[measure] if self.reference[measure] else 0.0
+            precision = matched / self.summary[measure] if self.summary[measure] else 0.0
+            f1 = 2 * recall * precision / (recall + precision) if recall + precision else 0.0
+            result[measure] = (recall, precision, f1)
+        return result
+
+
+def score_cluster(summary: str, references: Sequence[str], limit: int) -> Pooled:
+    """Pooled ROUGE-1, ROUGE-2 and summary-level ROUGE-L counts against the references."""
+    from rouge_score import rouge_scorer, tokenizers
+
+    tokenizer = tokenizers.DefaultTokenizer(use_stemmer=True)
+    candidate = [tokenizer.tokenize(s) for s in _sentences(cut(summary, limit))]
+    flat_candidate = [token for sentence in candidate for token in sentence]
+    pooled = Pooled()
+    for reference in references:
+        target = [tokenizer.tokenize(s) for s in _sentences(cut(reference, limit))]
+        flat_target = [token for sentence in target for token in sentence]
+        for n, measure in ((1, "rouge1"), (2, "rouge2")):
+            ref_grams = rouge_scorer._create_ngrams(flat_target, n)
+            sum_grams = rouge_scorer._create_ngrams(flat_candidate, n)
+            pooled.matched[measure] += sum((ref_grams & sum_grams).values())
+            pooled.reference[measure] += sum(ref_grams.values())
+            pooled.summary[measure] += sum(sum_grams.values())
+        # ROUGE-1.5.5's ROUGE-L: union LCS of each reference sentence with the summary sentences.
+        lcs = rouge_scorer._summary_level_lcs(target, candidate)
+        pooled.matched["rougeL"] += round(lcs.recall * len(flat_target))
+        pooled.reference["rougeL"] += len(flat_target)
+        pooled.summary["rougeL"] += len(flat_candidate)
+    return pooled
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for p in split_paragraphs(text) for s in split_sentences(p)]
+
+
+# --- systems -------------------------------------------------------------------------------
+
+
+def write_documents(cluster: Cluster, folder: Path) -> list[Path]:
+    """The cluster's documents as .txt files with a `Key: value` header, as a user would drop."""
+    paths = []
+    for number, doc in enumerate(cluster["docs"]):
+        header = [
+            f"{key}: {' '.join(str(doc.get(name) or '').split())}"
+            for key, name in (("Title", "title"), ("Source", "source"), ("Date", "date"))
+        ]
+        path = folder / f"doc-{number:03d}.txt"
+        path.write_text("\n".join(header) + "\n\n" + doc["text"].strip() + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def brief_system(method: str) -> System:
+    """Our brief by `method`, through the same code path as the `digest brief` command."""
+
+    def run(cluster: Cluster, folder: Path) -> str:
+        try:
+            from digest.pipeline import brief_paths
+        except ImportError:  # TEMPORARY stand-in until the pipeline imports
+            brief_paths = _standin_brief_paths
+        paths = write_documents(cluster, folder)
+        brief = brief_paths(paths, Config(), words=cluster["limit_words"], method=method)
+        return " ".join(sentence.text for sentence in brief.sentences)
+
+    return run
+
+
+def _standin_brief_paths(paths, config, *, words=None, sentences=None, method=None):  # TEMPORARY
+    from dataclasses import replace
+
+    from digest.models import Story
+    from digest.readers import read_file
+    from digest.summarize import summarize
+
+    articles = []
+    for p in paths:
+        try:
+            articles += read_file(p, max_bytes=10**8)
+        except Exception:
+            pass
+    settings = replace(config.brief, words=words or 120, method=method or "digest")
+    return summarize(Story("s", tuple({a.id: a for a in articles}.values())), settings)
+
+
+def stock_system(name: str) -> System:
+    """sumy's summarizer with its defaults on the concatenated cluster, filling the limit."""
+
+    def run(cluster: Cluster, folder: Path) -> str:
+        text = "\n\n".join(doc["text"] for doc in cluster["docs"])
+        document = PlaintextParser.from_string(text, SumyTokenizer("english")).document
+        summarizer = SUMY_CLASSES[name](stemmer("en"))
+        summarizer.stop_words = stop_words("en")
+        ranking = rank_sentences(summarizer, document)
+        sentences = [str(s) for s in document.sentences]
+        return " ".join(sentences[i] for i in sorted(_fitting_count(ranking, sentences, cluster)))
+
+    return run
+
+
+def _fitting_count(ranking: list[int], sentences: list[str], cluster: Cluster) -> list[int]:
+    """The shortest best-first prefix of `ranking` that reaches the word limit (cut later).
+
+    Filling the limit, and letting the scorer cut the last sentence, is the most the stock
+    summarizer can get from the budget; our briefs only hold whole sentences within it.
+    """
+    limit, used, kept = cluster["limit_words"], 0, []
+    for index in ranking:
+        if used >= limit:
+            break
+        kept.append(index)
+        used += len(sentences[index].split())
+    return kept
+
+
+def lead_system(cluster: Cluster, folder: Path) -> str:
+    """The first sentences of the newest document, up to the word limit (DUC's baseline)."""
+    docs = cluster["docs"]
+    newest = max(range(len(docs)), key=lambda i: (docs[i].get("date") or "", -i))
+    sentences = [s for p in split_paragraphs(docs[newest]["text"]) for s in split_sentences(p)]
+    text, limit = [], cluster["limit_words"]
+    for sentence in sentences:
+        text.append(sentence)
+        if len(" ".join(text).split()) >= limit:
+            break
+    return cut(" ".join(text), limit)
+
+
+def system_named(name: str) -> System:
+    """A system by its command-line name: a brief method, `stock-<sumy name>` or `lead`."""
+    if name == "lead":
+        return lead_system
+    if name.startswith("stock-") and name[6:] in SUMY_CLASSES and name[6:] != "edmundson":
+        return stock_system(name[6:])
+    from digest.summarize import SUMMARIZERS
+
+    if name in SUMMARIZERS:
+        return brief_system(name)
+    raise SystemExit(f"unknown system {name!r}")
+
+
+# --- command -------------------------------------------------------------------------------
+
+
+def read_clusters(path: Path, limit: int | None) -> list[Cluster]:
+    """Clusters of the summarization format (see the data README), the first `limit` of them."""
+    with path.open(encoding="utf-8") as lines:
+        clusters = [json.loads(line) for line in lines if line.strip()]
+    return clusters[:limit] if limit else clusters
+
+
+def evaluate(clusters: Sequence[Cluster], systems: Sequence[str]) -> dict[str, dict]:
+    """Mean scores of each system over the clusters, and its seconds spent."""
+    runners = {name: system_named(name) for name in systems}
+    totals = {name: {m: [0.0, 0.0, 0.0] for m in MEASURES} for name in systems}
+    seconds = dict.fromkeys(systems, 0.0)
+    for cluster in _progress(clusters):
+        for name, run in runners.items():
+            with tempfile.TemporaryDirectory(prefix="digest-rouge-") as folder:
+                started = time.perf_counter()
+                summary = run(cluster, Path(folder))
+                seconds[name] += time.perf_counter() - started
+            scores = score_cluster(summary, cluster["refs"], cluster["limit_words"]).scores()
+            for measure, values in scores.items():
+                for k, value in enumerate(values):
+                    totals[name][measure][k] += value / len(clusters)
+    return {name: {"scores": totals[name], "seconds": seconds[name]} for name in systems}
+
+
+def _progress(clusters: Sequence[Cluster]) -> Iterator[Cluster]:
+    """Yield the clusters, counting them on stderr (in place on a terminal, else every 10%)."""
+    total, step = len(clusters), max(len(clusters) // 10, 1)
+    terminal = sys.stderr.isatty()
+    for done, cluster in enumerate(clusters, start=1):
+        yield cluster
+        if terminal:
+            print(f"\r{done}/{total} clusters", end="", file=sys.stderr, flush=True)
+        elif done % step == 0 or done == total:
+            print(f"{done}/{total} clusters", file=sys.stderr, flush=True)
+    if terminal:
+        print(file=sys.stderr)
+
+
+def format_table(results: dict[str, dict]) -> str:
+    """A Markdown table: one row per system, recall/precision/F1 ×100 of each measure."""
+    head = ["system"] + [f"{m[5:].upper()} {k}" for m in MEASURES for k in ("R", "P", "F")]
+    lines = ["| " + " | ".join(head) + " | seconds |", "|" + "---|" * (len(head) + 1)]
+    for name, result in results.items():
+        cells = [f"{100 * v:.2f}" for m in MEASURES for v in result["scores"][m]]
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {result['seconds']:.1f} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    """`rouge DATASET.jsonl [--limit N] [--systems ...]`: print the systems' ROUGE side by side."""
+    parser = argparse.ArgumentParser(prog="python -m digest.evaluate rouge", description=__doc__)
+    parser.add_argument("dataset", type=Path, help="a summarization .jsonl file")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N clusters")
+    parser.add_argument(
+        "--systems",
+        default=",".join(DEFAULT_SYSTEMS),
+        help="comma-separated: brief methods (digest, lexrank, ...), stock-lexrank, "
+        "stock-textrank, stock-lsa, ..., lead (default: %(default)s)",
+    )
+    args = parser.parse_args(argv)
+    clusters = read_clusters(args.dataset, args.limit)
+    if not clusters:
+        print(f"{args.dataset}: no clusters", file=sys.stderr)
+        return 1
+    systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+    results = evaluate(clusters, systems)
+    print(f"{args.dataset.name}: {len(clusters)} clusters, limit {clusters[0]['limit_words']} words")
+    print(format_table(results))
+    return 0

@@ -1,0 +1,1 @@
+"""Brief methods: one algorithm per module, each choosing sentences from a `StoryText`."""
