@@ -35,20 +35,23 @@ def stemmer(code: str) -> Callable[[str], str]:
 
 
 @cache
-def _markers() -> dict[str, frozenset[str]]:
-    # Words frequent in one language and rare in the others decide the vote.
+def _marker_language() -> dict[str, str]:
+    """Stop words that belong to exactly one language's list, mapped to that language."""
     lists = {code: stop_words(code) for code in LANGUAGES}
-    return {
-        code: frozenset(w for w in words_ if sum(w in other for other in lists.values()) == 1)
-        for code, words_ in lists.items()
-    }
+    owners: dict[str, list[str]] = {}
+    for code, listed in lists.items():
+        for word in listed:
+            owners.setdefault(word, []).append(code)
+    return {word: codes[0] for word, codes in owners.items() if len(codes) == 1}
 
 
 def detect_language(text: str, default: str = "en") -> str:
     """The language code whose distinctive stop words appear most often in `text`."""
-    sample = [w.lower() for w in words(text[:4000])[:_SAMPLE_WORDS]]
-    if not sample:
-        return default
-    counts = {code: sum(w in markers for w in sample) for code, markers in _markers().items()}
+    markers = _marker_language()
+    counts = dict.fromkeys(LANGUAGES, 0)
+    for word in words(text[:4000])[:_SAMPLE_WORDS]:
+        code = markers.get(word.lower())
+        if code:
+            counts[code] += 1
     best = max(counts, key=lambda code: (counts[code], code == default))
     return best if counts[best] >= 2 else default
