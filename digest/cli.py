@@ -59,9 +59,16 @@ def main(debug: bool) -> None:
 @config_option
 @click.option("--all", "all_stories", is_flag=True, help="Include every stored story.")
 @click.option("--dry-run", is_flag=True, help="Show what would be written; change nothing.")
-def build(config_path: Path | None, all_stories: bool, dry_run: bool) -> None:
+@click.option("--send", is_flag=True, help="Mail the digest written to the [email] recipients.")
+def build(config_path: Path | None, all_stories: bool, dry_run: bool, send: bool) -> None:
     """Read the inbox and write today's digest into the outbox."""
+    from digest import mail
+
+    if send and dry_run:
+        raise click.UsageError("--send mails a written digest; a --dry-run writes none")
     config = load_config(config_path)
+    if send:
+        mail.require_email(config.email)
     result = pipeline.build(config, all_stories=all_stories, dry_run=dry_run)
     digest = result.digest
     if not digest.briefs:
@@ -77,6 +84,9 @@ def build(config_path: Path | None, all_stories: bool, dry_run: bool) -> None:
     click.echo(f"Wrote a digest of {len(digest.briefs)} story(ies):")
     for path in result.written:
         click.echo(f"  {path}")
+    if send:
+        issue = mail.send_digest(config, result.written[0].stem)
+        click.echo(f"Mailed {issue.name} to {', '.join(config.email.to)}.")
 
 
 @main.command()
@@ -198,3 +208,39 @@ def stories(config_path: Path | None, as_json: bool) -> None:
         click.echo(f"{s.id}  {s.articles:>3} article(s)  {dates}  {s.title or '(untitled)'}")
         if s.sources:
             click.echo(f"{'':14}sources: {', '.join(s.sources)}")
+
+
+@main.command()
+@config_option
+@click.argument("name", metavar="[DIGEST]", required=False)
+def send(config_path: Path | None, name: str | None) -> None:
+    """Mail a digest (default: the latest) to the [email] recipients.
+
+    DIGEST is a name such as digest-2026-11-21, or the path of one of its files.
+    """
+    from digest import mail
+
+    config = load_config(config_path)
+    issue = mail.send_digest(config, name)
+    click.echo(f"Mailed {issue.name} to {', '.join(config.email.to)}.")
+
+
+@main.command()
+@config_option
+def preview(config_path: Path | None) -> None:
+    """Write the next digest into a temporary folder; store, move and send nothing."""
+    from digest import preview as previews
+
+    config = load_config(config_path)
+    click.echo(previews.describe(previews.preview(config)), nl=False)
+
+
+@main.command()
+@config_option
+@click.argument("story_id")
+def explain(config_path: Path | None, story_id: str) -> None:
+    """Show why each sentence of a story's brief was chosen, and why each article is in it."""
+    from digest import explain as explanations
+
+    config = load_config(config_path)
+    click.echo(explanations.describe(explanations.explain_story(config, story_id)), nl=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, field, fields, replace
@@ -61,6 +62,26 @@ class WatchSettings:
     settle_seconds: float = 1.0
 
 
+SECURITY = ("starttls", "ssl", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class EmailSettings:
+    """Where each digest is mailed; disabled while `host` or `to` is unset."""
+
+    host: str = ""
+    port: int = 0  # 0: the usual port of `security` (587, 465 or 25)
+    security: str = "starttls"
+    username: str = ""
+    password_env: str = ""  # name of the environment variable holding the password
+    sender: str = ""  # the From address; `username` when it is an address
+    to: tuple[str, ...] = ()
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host and self.to)
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     paths: PathSettings = field(default_factory=PathSettings)
@@ -70,6 +91,7 @@ class Config:
     stories: StorySettings = field(default_factory=StorySettings)
     inbox: InboxSettings = field(default_factory=InboxSettings)
     watch: WatchSettings = field(default_factory=WatchSettings)
+    email: EmailSettings = field(default_factory=EmailSettings)
     root: Path = Path(".")  # the folder relative paths were resolved against
 
 
@@ -82,6 +104,7 @@ _SECTION_CLASSES = {
     "stories": StorySettings,
     "inbox": InboxSettings,
     "watch": WatchSettings,
+    "email": EmailSettings,
 }
 
 
@@ -183,6 +206,12 @@ def _check(section: str, key: str, value: Any) -> str | None:
         ("digest", "formats"): _check_formats,
         ("brief", "method"): _check_method,
         ("brief", "language"): _check_language,
+        ("email", "host"): _check_host,
+        ("email", "port"): _check_port,
+        ("email", "security"): _check_security,
+        ("email", "password_env"): _check_variable_name,
+        ("email", "sender"): _check_address,
+        ("email", "to"): _check_addresses,
     }
     if (section, key) in checks:
         return checks[(section, key)](value)
@@ -234,6 +263,49 @@ def _check_language(value: str) -> str | None:
     if value != "auto" and value not in LANGUAGES:
         return f"unknown language {value!r}; choose 'auto' or one of {', '.join(LANGUAGES)}"
     return None
+
+
+def _check_host(value: str) -> str | None:
+    if value and (any(c.isspace() for c in value) or "/" in value):
+        return f"expected a host name such as 'smtp.example.org', got {value!r}"
+    return None
+
+
+def _check_port(value: int) -> str | None:
+    if not 0 <= value <= 65535:
+        return f"must be between 0 and 65535 (0: the usual port), got {value}"
+    return None
+
+
+def _check_security(value: str) -> str | None:
+    if value not in SECURITY:
+        return f"unknown security {value!r}; choose from {', '.join(SECURITY)}"
+    return None
+
+
+def _check_variable_name(value: str) -> str | None:
+    if value and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+        return (
+            "expected the name of an environment variable that holds the password"
+            f" (the password itself never goes in the config), got {value!r}"
+        )
+    return None
+
+
+def _check_address(value: str) -> str | None:
+    import email.utils
+
+    if value and (
+        any(ord(c) < 32 or ord(c) == 127 for c in value)
+        or "@" not in email.utils.parseaddr(value)[1]
+    ):
+        return f"not an email address: {value!r}"
+    return None
+
+
+def _check_addresses(value: tuple[str, ...]) -> str | None:
+    problems = [problem for address in value if (problem := _check_address(address))]
+    return problems[0] if problems else None
 
 
 def _suggest(name: str, options: Any) -> str:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 
-from digest import pipeline
+from digest import mail, pipeline
 from digest.config import Config
 from digest.errors import DigestError
 from digest.lock import state_lock
@@ -87,6 +87,7 @@ class Daemon:
         self.builds += 1
         if result.written:
             log.info("published a digest of %d story(ies)", len(result.digest.briefs))
+            mail.send_in_background(self.config, result.written[0].stem)
         else:
             log.info("digest due, but no story has news since the last one; nothing written")
 

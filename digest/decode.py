@@ -24,7 +24,20 @@ _MAGIC = {
     b"Rar!": "a RAR archive",
     b"\x7fELF": "a program",
     b"SQLite format 3": "an SQLite database",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "an old Microsoft Office document",
+    b"{\\rtf": "an RTF document",
+    b"%!PS": "a PostScript document",
+    b"\xfd7zXZ\x00": "an xz archive",
+    b"(\xb5/\xfd": "a zstd archive",
+    b"BZh": "a bzip2 archive",
+    b"OggS": "an Ogg audio or video file",
+    b"fLaC": "a FLAC audio file",
+    b"wOFF": "a web font",
+    b"wOF2": "a web font",
 }
+# C0 control bytes that never appear in text (tab, line ends, form feed and escape are allowed).
+_CONTROL_BYTES = bytes([*range(0x01, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+_MAX_CONTROL_SHARE = 0.05
 
 
 def _legacy_byte(error: UnicodeDecodeError) -> tuple[str, int]:
@@ -55,6 +68,10 @@ def decode(data: bytes) -> str:
             raise ReadError(f"binary file: looks like {kind}, not an article")
     if b"\x00" in data[:8192]:
         raise ReadError("binary file: contains NUL bytes, not text")
+    sample = data[:8192]
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    if controls > len(sample) * _MAX_CONTROL_SHARE:
+        raise ReadError("binary file: too many control bytes to be text")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from digest import cluster, inbox
+from digest.archive import refresh_archive
 from digest.clean import paragraph_key
 from digest.config import Config
 from digest.errors import DigestError, ReadError
@@ -108,6 +109,8 @@ def build(
                 store.record_digest(now, written[0].stem, len(briefs))
         if not dry_run:
             file_away(read, config.paths.inbox, now)
+        if written:
+            refresh_archive(config, store.digests())
     return Build(digest, result, written, dry_run)
 
 
@@ -145,7 +148,7 @@ def read_one(path: Path, config: Config) -> _ReadFile:
     """One inbox file read; an unreadable file carries the reason instead of articles."""
     max_bytes = int(config.inbox.max_file_mb * 1_000_000)
     try:
-        articles = tuple(read_file(path, max_bytes=max_bytes))
+        articles = tuple(read_file(path, max_bytes=max_bytes, language=config.brief.language))
         return _ReadFile(path, articles, features={a.id: cluster.features(a) for a in articles})
     except ReadError as error:
         return _ReadFile(path, error=str(error))

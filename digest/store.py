@@ -293,6 +293,24 @@ class Store:
         ).fetchone()
         return DigestRecord(row[0], _date(row[1]), row[2], row[3], row[4]) if row else None
 
+    def digests(self) -> list[DigestRecord]:
+        """Every digest issued, oldest first."""
+        rows = self.db.execute(
+            "SELECT seq, generated_at, name, last_article_seq, stories FROM digests ORDER BY seq"
+        )
+        return [DigestRecord(row[0], _date(row[1]), row[2], row[3], row[4]) for row in rows]
+
+    def article_seqs(self, ids: Iterable[str]) -> dict[str, int]:
+        """The storage number of each of these article ids that is stored."""
+        ids = list(ids)
+        seqs: dict[str, int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT id, seq FROM articles WHERE id IN ({marks})", chunk)
+            seqs.update(rows.fetchall())
+        return seqs
+
     def last_article_seq(self) -> int:
         return self.db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
 

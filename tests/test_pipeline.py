@@ -65,6 +65,7 @@ def test_build_groups_summarizes_and_writes_every_format(tmp_path):
     names = sorted(p.name for p in config.paths.outbox.iterdir() if not p.name.startswith("."))
     assert names == [
         "digest-2026-11-21.html", "digest-2026-11-21.json", "digest-2026-11-21.md",
+        "feed.xml", "index.html",
         "latest.html", "latest.json", "latest.md",
     ]  # fmt: skip
     data = json.loads((config.paths.outbox / "latest.json").read_text())

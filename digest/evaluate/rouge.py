@@ -142,8 +142,12 @@ def _standin_brief_paths(paths, config, *, words=None, sentences=None, method=No
     return summarize(Story("s", tuple({a.id: a for a in articles}.values())), settings)
 
 
-def stock_system(name: str) -> System:
-    """sumy's summarizer with its defaults on the concatenated cluster, filling the limit."""
+def stock_system(name: str, fill: bool = False) -> System:
+    """sumy's summarizer with its defaults on the concatenated cluster.
+
+    It outputs as many of its best sentences as fit the word limit (sumy's sentence count chosen
+    so); with `fill`, the fewest that reach the limit, the last one then cut by the scorer.
+    """
 
     def run(cluster: Cluster, folder: Path) -> str:
         text = "\n\n".join(doc["text"] for doc in cluster["docs"])
@@ -151,25 +155,26 @@ def stock_system(name: str) -> System:
         summarizer = SUMY_CLASSES[name](stemmer("en"))
         summarizer.stop_words = stop_words("en")
         ranking = rank_sentences(summarizer, document)
-        sentences = [str(s) for s in document.sentences]
-        return " ".join(sentences[i] for i in sorted(_fitting_count(ranking, sentences, cluster)))
+        lengths = [len(str(s).split()) for s in document.sentences]
+        count = _sentence_count(ranking, lengths, cluster["limit_words"], fill)
+        # sumy's own output for `count` sentences: the best `count`, in document order.
+        chosen = sorted(ranking[:count])
+        return " ".join(str(document.sentences[i]) for i in chosen)
 
     return run
 
 
-def _fitting_count(ranking: list[int], sentences: list[str], cluster: Cluster) -> list[int]:
-    """The shortest best-first prefix of `ranking` that reaches the word limit (cut later).
-
-    Filling the limit, and letting the scorer cut the last sentence, is the most the stock
-    summarizer can get from the budget; our briefs only hold whole sentences within it.
-    """
-    limit, used, kept = cluster["limit_words"], 0, []
-    for index in ranking:
-        if used >= limit:
-            break
-        kept.append(index)
-        used += len(sentences[index].split())
-    return kept
+def _sentence_count(ranking: list[int], lengths: list[int], limit: int, fill: bool) -> int:
+    """The largest count whose best sentences fit `limit` (at least 1); or, to fill, the
+    smallest count that reaches it."""
+    used = 0
+    for count, index in enumerate(ranking, start=1):
+        used += lengths[index]
+        if used >= limit and fill:
+            return count
+        if used > limit:
+            return max(count - 1, 1)
+    return len(ranking)
 
 
 def lead_system(cluster: Cluster, folder: Path) -> str:
@@ -189,8 +194,10 @@ def system_named(name: str) -> System:
     """A system by its command-line name: a brief method, `stock-<sumy name>` or `lead`."""
     if name == "lead":
         return lead_system
-    if name.startswith("stock-") and name[6:] in SUMY_CLASSES and name[6:] != "edmundson":
-        return stock_system(name[6:])
+    if name.startswith("stock-"):
+        sumy_name, _, variant = name[6:].partition("-")
+        if sumy_name in SUMY_CLASSES and sumy_name != "edmundson" and variant in ("", "filled"):
+            return stock_system(sumy_name, fill=variant == "filled")
     from digest.summarize import SUMMARIZERS
 
     if name in SUMMARIZERS:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,14 +16,17 @@ from digest.errors import ReadError
 from digest.language import detect_language
 from digest.models import Article
 from digest.readers.draft import Draft
+from digest.readers.email import read_email
+from digest.readers.feed import read_feed
 from digest.readers.html import read_html
 from digest.readers.json import read_json
 from digest.readers.markdown import read_markdown
 from digest.readers.text import read_text
 
 Reader = Callable[[str], list[Draft]]
+BytesReader = Callable[[bytes], list[Draft]]
 
-READERS: dict[str, Reader] = {
+READERS: dict[str, Reader | BytesReader] = {
     ".txt": read_text,
     ".text": read_text,
     ".md": read_markdown,
@@ -27,7 +34,13 @@ READERS: dict[str, Reader] = {
     ".html": read_html,
     ".htm": read_html,
     ".json": read_json,
+    ".eml": read_email,
+    ".rss": read_feed,
+    ".atom": read_feed,
+    ".xml": read_feed,
 }
+# Readers handed the file's bytes: e-mail and XML declare their own encodings inside the file.
+READS_BYTES: frozenset[BytesReader] = frozenset({read_email, read_feed})
 MIN_WORDS = 8  # fewer words than this is no article
 
 
@@ -42,27 +55,74 @@ def read_file(path: Path, *, max_bytes: int, language: str = "auto") -> list[Art
     if reader is None:
         known = ", ".join(sorted(READERS))
         raise ReadError(f"unsupported file type {path.suffix or '(none)'!r}; digest reads {known}")
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ReadError(f"file is {size / 1e6:.1f} MB, above the {max_bytes / 1e6:g} MB limit")
-        data = path.read_bytes()
-    except OSError as error:
-        raise ReadError(f"cannot read the file: {error.strerror or error}") from None
+    data = _read_bytes(path, max_bytes)
     if not data.strip():
         raise ReadError("the file is empty")
     text = decode(data)
     if not text.strip():
         raise ReadError("the file holds only whitespace")
-    articles = [_article(d, path.name, language) for d in reader(text)]
+    try:
+        drafts = reader(data if reader in READS_BYTES else text)  # type: ignore[arg-type]
+    except RecursionError:
+        raise ReadError("the file's markup or structure is nested too deeply to read") from None
+    articles = [_article(d, _printable_name(path), language) for d in drafts]
     kept = [a for a in articles if a is not None]
     if not kept:
         raise ReadError("no article text found (nothing that reads as sentences)")
     return kept
 
 
+_SYMLINK = "a symbolic link: digest reads only files placed in the inbox, not what links point to"
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes; links, non-regular files and files above the limit are never read.
+
+    The size is checked on the opened file, before reading, and O_NOFOLLOW refuses a file that
+    was swapped for a link after the first check.
+    """
+    if path.is_symlink():
+        raise ReadError(_SYMLINK)
+    try:
+        handle = os.open(path, _OPEN_FLAGS | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise ReadError("the file vanished before it could be read") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise ReadError(_SYMLINK) from None
+        raise ReadError(f"cannot read the file: {error.strerror or error}") from None
+    with os.fdopen(handle, "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ReadError("not a regular file (a folder, pipe or device)")
+        if info.st_size > max_bytes:
+            raise ReadError(_too_big(info.st_size, max_bytes))
+        try:
+            data = file.read(max_bytes + 1)
+        except OSError as error:
+            raise ReadError(f"cannot read the file: {error.strerror or error}") from None
+    if len(data) > max_bytes:  # it grew after the size check
+        raise ReadError(_too_big(len(data), max_bytes))
+    return data
+
+
+def _too_big(size: int, max_bytes: int) -> str:
+    return f"file is {size / 1e6:.1f} MB, above the {max_bytes / 1e6:g} MB limit"
+
+
+def _printable_name(path: Path) -> str:
+    """The file name as text (bytes that are not UTF-8 in a name become U+FFFD)."""
+    return os.fsencode(path.name).decode("utf-8", "replace")
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+# Characters a URL may not hold unescaped; escaped, a URL cannot break out of a link's markup.
+_URL_UNSAFE = re.compile(r'[\x00-\x20<>"`{}|\\^\x7f]')
+
+
 def _article(draft: Draft, file_name: str, language: str) -> Article | None:
-    text = clean_body(draft.text)
+    text = clean_body(_SURROGATES.sub("", draft.text))
     if len(text.split()) < MIN_WORDS:
         return None
     title = _one_line(draft.title)
@@ -71,7 +131,7 @@ def _article(draft: Draft, file_name: str, language: str) -> Article | None:
         file=file_name,
         title=title,
         source=_one_line(draft.source),
-        url=_one_line(draft.url),
+        url=_url(draft.url),
         published=parse_date(draft.published),
         text=text,
         language=detect_language(text) if language == "auto" else language,
@@ -81,5 +141,10 @@ def _article(draft: Draft, file_name: str, language: str) -> Article | None:
 def _one_line(value: object) -> str | None:
     if value is None:
         return None
-    text = normalize_text(str(value)).replace("\n", " ").strip()
+    text = normalize_text(_SURROGATES.sub("", str(value))).replace("\n", " ").strip()
     return text[:500] or None
+
+
+def _url(value: object) -> str | None:
+    url = _one_line(value)
+    return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url) if url else None

@@ -13,6 +13,11 @@ from digest.readers.html import html_fragment_text
 
 _FRONT = re.compile(r"\A(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*(?:\n|\Z)", re.DOTALL)
 _YAML_LINE = re.compile(r"^([\w-]+)\s*:\s*(.*)$")
+# Python-Markdown takes quadratic time (or recurses until it fails) on deeply nested blocks and
+# on runs of unclosed brackets; articles need neither, so both are bounded before rendering.
+_DEEP_PREFIX = re.compile(r"^(?:[ \t>]|[-*+][ \t]|\d{1,9}[.)][ \t]){16,}", re.MULTILINE)
+_MAX_PREFIX = 32
+_LONE_BRACKET = re.compile(r"(?<!\\)\[(?![^\[\]\n]{0,300}\])")
 
 
 def read_markdown(text: str) -> list[Draft]:
@@ -25,12 +30,18 @@ def read_markdown(text: str) -> list[Draft]:
         text = text[match.end() :]
     elif text.startswith(("---\n", "+++\n")):
         raise ReadError("front matter is not closed (no matching --- or +++ line)")
-    html = markdown_lib.markdown(text, output_format="html")
+    html = markdown_lib.markdown(_bounded(text), output_format="html")
     title, body = html_fragment_text(html)
     draft = draft_from_meta(meta, body)
     if draft.title is None and title:
         draft = Draft(body, title, draft.source, draft.url, draft.published)
     return [draft]
+
+
+def _bounded(text: str) -> str:
+    """The text with block nesting capped and brackets that close nowhere near escaped."""
+    text = _DEEP_PREFIX.sub(lambda m: m.group().replace("\t", "    ")[-_MAX_PREFIX:], text)
+    return _LONE_BRACKET.sub(r"\\[", text)
 
 
 def _toml(block: str) -> dict[str, object]:

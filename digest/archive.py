@@ -1,0 +1,196 @@
+"""The archive of every digest in outbox/: an index page and an Atom feed.
+
+Both are rebuilt after each build that writes a digest, from the digest files in the outbox (the
+JSON of each digest gives its title, time and headlines; the store's record of it, or its dated
+name, stands in when a digest has no JSON). Each digest's permalink is its dated file name.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jinja2
+
+from digest.config import Config
+from digest.errors import DigestError
+from digest.render import LATEST, environment, write_atomic
+from digest.store import DigestRecord, Store
+
+log = logging.getLogger(__name__)
+PAGES = {"index.html": "index.html.j2", "feed.xml": "feed.xml.j2"}
+FEED_ENTRIES = 50  # the newest digests in the feed; the index page lists them all
+PERMALINK_FORMATS = ("html", "md", "json")  # the first that exists is the digest's permalink
+DIGEST_NAME = re.compile(r"digest-(\d{4}-\d{2}-\d{2})(?:-(\d+))?")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One digest written earlier, as the archive and the mailer see it."""
+
+    name: str  # digest-2026-11-21
+    title: str
+    generated_at: datetime
+    stories: int | None  # None when unknown
+    headlines: tuple[str, ...]
+    files: tuple[Path, ...]  # its files, the permalink first
+
+    @property
+    def permalink(self) -> str:
+        """The file name that always holds this digest."""
+        return self.files[0].name
+
+    @property
+    def id(self) -> str:
+        """A stable, unique IRI for feeds: the same digest always has the same id."""
+        stamp = self.generated_at.astimezone(UTC).isoformat(timespec="seconds")
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"digest:{self.name}:{stamp}").urn
+
+    def file(self, fmt: str) -> Path | None:
+        """Its file of format `fmt` (html, md or json), when it was written."""
+        return next((path for path in self.files if path.suffix == f".{fmt}"), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Archive:
+    """What the index page and the feed templates receive."""
+
+    title: str
+    id: str
+    updated: datetime
+    issues: tuple[Issue, ...]  # newest first
+    feed_issues: tuple[Issue, ...]  # the newest FEED_ENTRIES of them
+
+
+def refresh_archive(config: Config, records: Sequence[DigestRecord]) -> tuple[Path, ...]:
+    """Rewrite outbox/index.html and outbox/feed.xml; a failure is logged, never raised."""
+    outbox = config.paths.outbox
+    try:
+        archive = make_archive(outbox, records, config.digest.title)
+        pages = render_archive(archive, config.paths.templates)
+        for name, text in pages.items():
+            write_atomic(outbox / name, text)
+    except (DigestError, OSError) as error:
+        log.error("could not update the archive page and feed: %s", error)
+        return ()
+    return tuple(outbox / name for name in pages)
+
+
+def make_archive(outbox: Path, records: Sequence[DigestRecord], title: str) -> Archive:
+    """Every digest in `outbox`, newest first."""
+    found = issues(outbox, records, title)
+    updated = found[0].generated_at if found else datetime.now(UTC)
+    feed_id = uuid.uuid5(uuid.NAMESPACE_URL, f"digest-feed:{outbox.resolve()}").urn
+    return Archive(_clean(title), feed_id, updated, tuple(found), tuple(found[:FEED_ENTRIES]))
+
+
+def render_archive(archive: Archive, templates: Path) -> dict[str, str]:
+    """{file name: text} of the index page and the feed."""
+    env = environment(templates)
+    env.autoescape = True  # both are markup: every value is escaped
+    pages = {}
+    for name, template_name in PAGES.items():
+        try:
+            pages[name] = env.get_template(template_name).render(archive=archive)
+        except jinja2.TemplateError as error:  # a missing or broken (user) template
+            raise DigestError(f"template {template_name} in {templates}: {error}") from None
+    return pages
+
+
+def issues(outbox: Path, records: Sequence[DigestRecord], title: str) -> list[Issue]:
+    """The digests whose files are in `outbox`, newest first."""
+    stems = {path.stem for path in _digest_files(outbox) if DIGEST_NAME.fullmatch(path.stem)}
+    by_name = {record.name: record for record in records}
+    found = [load_issue(outbox, stem, by_name.get(stem), title) for stem in stems]
+    return sorted(found, key=lambda i: (i.generated_at, _number(i.name), i.name), reverse=True)
+
+
+def load_issue(folder: Path, stem: str, record: DigestRecord | None, title: str) -> Issue:
+    """The digest `stem` in `folder`, described by its JSON, else by `record`, else its name."""
+    files = tuple(path for fmt in PERMALINK_FORMATS if (path := folder / f"{stem}.{fmt}").is_file())
+    if not files:
+        raise DigestError(f"no digest {stem!r} in {folder}")
+    data = _read_json(files[-1]) if files[-1].suffix == ".json" else None
+    if data is not None:
+        try:
+            headlines = tuple(_clean(s["headline"]) for s in data["stories"])
+            when = _aware(datetime.fromisoformat(data["generated_at"]))
+            return Issue(stem, _clean(data["title"]), when, len(headlines), headlines, files)
+        except (KeyError, TypeError, ValueError) as error:
+            log.warning("%s: not a digest's JSON (%s); described by its name", files[-1], error)
+    if record is not None:
+        return Issue(stem, _clean(title), record.generated_at, record.stories, (), files)
+    return Issue(stem, _clean(title), _date_of(stem), None, (), files)
+
+
+def find_issue(config: Config, name: str | Path | None = None) -> Issue:
+    """The digest called `name` (digest-2026-11-21, or a path to one of its files); the latest
+    when `name` is None or "latest"."""
+    outbox, title = config.paths.outbox, config.digest.title
+    records = _records(config)
+    path = Path(name) if name is not None else None
+    if path is not None and path.suffix in {f".{fmt}" for fmt in PERMALINK_FORMATS}:
+        path = path.with_suffix("")  # a file of the digest names the digest
+    if path is not None and path.name != LATEST and len(path.parts) > 1:
+        record = {r.name: r for r in records}.get(path.name)
+        return load_issue(path.parent, path.name, record, title)
+    found = issues(outbox, records, title)
+    if path is None or path.name == LATEST:
+        if not found:
+            raise DigestError(f"no digest in {outbox} yet; run `digest build` first")
+        return found[0]
+    match = next((issue for issue in found if issue.name == path.name), None)
+    if match is None:
+        latest = f"; the latest is {found[0].name}" if found else ""
+        raise DigestError(f"no digest named {path.name!r} in {outbox}{latest}")
+    return match
+
+
+def _records(config: Config) -> list[DigestRecord]:
+    if not config.paths.state.exists():
+        return []
+    with Store.open(config.paths.state) as store:
+        return store.digests()
+
+
+def _digest_files(outbox: Path) -> list[Path]:
+    if not outbox.is_dir():
+        return []
+    return [p for p in outbox.iterdir() if p.suffix[1:] in PERMALINK_FORMATS and p.is_file()]
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        log.warning("%s: cannot be read (%s); described by its name", path, error)
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _date_of(stem: str) -> datetime:
+    match = DIGEST_NAME.fullmatch(stem)
+    if match is None:
+        return datetime.fromtimestamp(0, UTC)
+    return datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC)
+
+
+def _number(stem: str) -> int:
+    match = DIGEST_NAME.fullmatch(stem)
+    return int(match.group(2) or 1) if match else 0
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _clean(text: object) -> str:
+    """Text without the control characters XML cannot hold, on one line."""
+    return " ".join(_NOT_XML.sub("", str(text)).split())

@@ -1,0 +1,175 @@
+"""`digest explain STORY`: why each sentence of a story's brief was chosen and why each article is
+in the story.
+
+The brief is summarized again from the stored story with the configured method, as the next
+digest would do it. For each sentence: its score, its sources, and the sentences of other articles
+it repeats (its carriers, which is why it cites them). For each article: how similar its terms are
+to the rest of the story (the cosine of its clustering features to the mean of the others').
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from digest import cluster
+from digest.config import Config
+from digest.errors import DigestError
+from digest.models import Article, Brief, BriefSentence, Story
+from digest.render import citations, outlets
+from digest.store import Store
+from digest.summarize import summarize
+from digest.summarizers.selection import near_duplicates
+from digest.summarizers.story_text import StoryText
+from digest.vectors import decode
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFit:
+    """An article of the story and how well it matches the others."""
+
+    number: int  # as cited in the digest: [1], [2], ...
+    article: Article
+    similarity: float | None  # to the rest of the story; None when it is the only article
+
+
+@dataclass(frozen=True, slots=True)
+class Carrier:
+    """A sentence of one article that the chosen sentence repeats (or is)."""
+
+    number: int
+    article: Article
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceChoice:
+    sentence: BriefSentence
+    rank: int  # 1 for the highest score of the brief
+    carriers: tuple[Carrier, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    brief: Brief
+    method: str
+    articles: tuple[ArticleFit, ...]
+    sentences: tuple[SentenceChoice, ...]
+
+
+def explain_story(config: Config, story_id: str) -> Explanation:
+    """The brief of a stored story with the reasons for its sentences and articles."""
+    with Store.open(config.paths.state) as store:
+        [story] = store.stories([resolve_story_id(store.all_story_ids(), story_id)])
+    brief = summarize(story, config.brief)
+    fits = similarities(brief.articles)
+    articles = tuple(
+        ArticleFit(number, article, fit)
+        for number, (article, fit) in enumerate(zip(brief.articles, fits, strict=True), start=1)
+    )
+    ranks = {id(s): rank for rank, s in enumerate(sorted(brief.sentences, key=_by_score), 1)}
+    carriers = sentence_carriers(story, brief, config.brief.language)
+    sentences = tuple(
+        SentenceChoice(s, ranks[id(s)], found)
+        for s, found in zip(brief.sentences, carriers, strict=True)
+    )
+    return Explanation(brief, config.brief.method, articles, sentences)
+
+
+def resolve_story_id(known: list[str], wanted: str) -> str:
+    """The stored story id `wanted`, or the only one it begins; DigestError otherwise."""
+    if wanted in known:
+        return wanted
+    starting = [story for story in known if story.startswith(wanted)]
+    if len(starting) == 1:
+        return starting[0]
+    close = difflib.get_close_matches(wanted, known, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `digest stories` lists them"
+    if len(starting) > 1:
+        hint = f"; it begins {len(starting)} stories: {', '.join(starting[:5])}"
+    raise DigestError(f"no story {wanted!r}{hint}")
+
+
+def similarities(articles: tuple[Article, ...]) -> list[float | None]:
+    """Cosine of each article's term features to the mean of the other articles' features.
+
+    The features are those the clustering stores (hashed stemmed terms, title and lead weighted),
+    weighted sublinearly; unlike the clustering, no corpus-wide rarity weight is applied.
+    """
+    if len(articles) < 2:
+        return [None] * len(articles)
+    decoded = [decode(cluster.features(article)) for article in articles]
+    terms = np.concatenate([t for t, _ in decoded])
+    vocabulary, columns = np.unique(terms, return_inverse=True)
+    indptr = np.concatenate([[0], np.cumsum([len(t) for t, _ in decoded])])
+    weights = np.log1p(np.concatenate([w for _, w in decoded]).astype(np.float64))
+    matrix = sparse.csr_matrix((weights, columns, indptr), shape=(len(articles), len(vocabulary)))
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    matrix = sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ matrix
+    total = np.asarray(matrix.sum(axis=0)).ravel()
+    dots = matrix @ total  # v·S, where v·v = 1
+    rest_norms = np.sqrt(np.maximum(total @ total - 2 * dots + 1, 1e-12))
+    return [round(float(x), 3) for x in (dots - 1) / rest_norms]
+
+
+def sentence_carriers(story: Story, brief: Brief, language: str) -> list[tuple[Carrier, ...]]:
+    """For each sentence of the brief, the sentences of every article that carried it."""
+    text = StoryText(story, language)
+    number = {article.id: index for index, article in enumerate(brief.articles, start=1)}
+    first_index = {}
+    for index, sentence in enumerate(text.texts):
+        first_index.setdefault(sentence, index)
+    found = []
+    for sentence in brief.sentences:
+        index = first_index.get(sentence.text)
+        if index is None:  # not found again: name its sources only
+            found.append(tuple(Carrier(n, a, "") for n, a in citations(brief, sentence)))
+            continue
+        carriers = []
+        for carrier in near_duplicates(text, index):
+            article = text.articles[int(text.article_of[carrier])]
+            carriers.append(Carrier(number[article.id], article, text.texts[carrier]))
+        found.append(tuple(sorted(carriers, key=lambda c: c.number)))
+    return found
+
+
+def describe(explanation: Explanation) -> str:
+    """What `digest explain` prints."""
+    brief = explanation.brief
+    names = outlets(brief)
+    lines = [
+        f"Story {brief.story_id}: {brief.headline}",
+        f"{len(brief.articles)} article(s) from {len(names)} outlet(s); brief by the"
+        f" {explanation.method!r} method, sentences in the order of the brief.",
+        "",
+        "Sentences (score: the method's value for it; rank: by score within this brief):",
+    ]
+    for number, choice in enumerate(explanation.sentences, start=1):
+        cited = "".join(f"[{c.number}]" for c in choice.carriers) or "none"
+        lines.append(
+            f"{number:>3}. score {choice.sentence.score:.4f}, rank {choice.rank}; cites {cited}"
+        )
+        lines.append(f"     {choice.sentence.text}")
+        for carrier in choice.carriers:
+            who = f"[{carrier.number}] {carrier.article.source or carrier.article.file}"
+            if carrier.text == choice.sentence.text or not carrier.text:
+                lines.append(f"     from {who}")
+            else:
+                lines.append(f"     same news in {who}: {carrier.text}")
+    lines += ["", "Articles (similarity of its terms to the rest of the story, 0 to 1):"]
+    for fit in explanation.articles:
+        article = fit.article
+        similarity = f"{fit.similarity:.2f}" if fit.similarity is not None else "only"
+        when = f"{article.published:%Y-%m-%d}" if article.published else "undated"
+        lines.append(
+            f"  [{fit.number}] {similarity:>5}  {article.source or 'Unknown source'} · {when}"
+            f" · {article.title or '(untitled)'}  ({article.file})"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _by_score(sentence: BriefSentence) -> float:
+    return -sentence.score

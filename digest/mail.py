@@ -1,0 +1,227 @@
+"""Mailing a digest: one multipart/alternative message (Markdown text and HTML) sent by SMTP.
+
+A digest is mailed from its files in the outbox, so `digest build --send`, the daemon and
+`digest send` all send exactly what was written. A failed send is retried with growing pauses
+and logged; it never touches the outbox or the store.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import smtplib
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+from pathlib import Path
+
+from digest.archive import Issue, find_issue
+from digest.config import Config, EmailSettings
+from digest.errors import ConfigError, DigestError
+from digest.models import Article, Brief, BriefSentence, Digest
+from digest.render import render
+
+log = logging.getLogger(__name__)
+PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+ATTEMPTS = 4
+FIRST_PAUSE = 10.0  # seconds before the first retry; doubled before each next one
+TIMEOUT = 30.0  # seconds an SMTP server may take to answer
+
+
+class SendError(DigestError):
+    """The digest could not be mailed."""
+
+
+def send_digest(
+    config: Config,
+    name: str | Path | None = None,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    tls_context: ssl.SSLContext | None = None,
+) -> Issue:
+    """Mail the digest `name` (default: the latest) to the configured recipients."""
+    settings = require_email(config.email)
+    issue = find_issue(config, name)
+    message = compose(issue, settings, config)
+    deliver(message, settings, sleep=sleep, tls_context=tls_context)
+    log.info("mailed %s to %s", issue.name, ", ".join(settings.to))
+    return issue
+
+
+def send_in_background(config: Config, name: str) -> threading.Thread | None:
+    """Mail a digest on a thread of its own, when email is configured; failures are logged."""
+    if not config.email.enabled:
+        return None
+    thread = threading.Thread(target=_send_logged, args=(config, name), name=f"mail {name}")
+    thread.daemon = True  # stopping the daemon does not wait for retries: `digest send` can
+    thread.start()
+    return thread
+
+
+def _send_logged(config: Config, name: str) -> None:
+    try:
+        send_digest(config, name)
+    except DigestError as error:
+        log.error("%s", error)
+    except Exception:  # a bug in sending must not go unseen, nor stop anything else
+        log.exception("unexpected error while mailing %s", name)
+
+
+def require_email(settings: EmailSettings) -> EmailSettings:
+    """The settings, when they are enough to send mail; else ConfigError saying what is missing."""
+    if not settings.enabled:
+        raise ConfigError("email is not configured: set [email] host and to in the config file")
+    if not settings.sender and "@" not in parseaddr(settings.username)[1]:
+        raise ConfigError("email.sender is not set (the From address of the digest)")
+    if bool(settings.username) != bool(settings.password_env):
+        raise ConfigError(
+            "email.username and email.password_env go together: set both to log in, or neither"
+        )
+    return settings
+
+
+def compose(issue: Issue, settings: EmailSettings, config: Config) -> EmailMessage:
+    """The message: a plain-text part, then the HTML part, from the digest's files."""
+    text, html = message_parts(issue, config)
+    sender = settings.sender or settings.username
+    message = EmailMessage()
+    message["Subject"] = subject(issue)
+    message["From"] = sender
+    message["To"] = ", ".join(settings.to)
+    message["Date"] = format_datetime(datetime.now().astimezone())
+    message["Message-ID"] = make_msgid("digest", domain=parseaddr(sender)[1].rpartition("@")[2])
+    message["Auto-Submitted"] = "auto-generated"
+    if text is not None:
+        message.set_content(text)
+    if html is not None and text is not None:
+        message.add_alternative(html, subtype="html")
+    elif html is not None:
+        message.set_content(html, subtype="html")
+    return message
+
+
+def subject(issue: Issue) -> str:
+    """`Title · Saturday 21 November 2026`, on one line whatever the title holds."""
+    line = f"{issue.title} · {issue.generated_at:%A %d %B %Y}"
+    return " ".join("".join(c if c.isprintable() else " " for c in line).split())
+
+
+def message_parts(issue: Issue, config: Config) -> tuple[str | None, str | None]:
+    """(Markdown text, HTML) of a digest: its files, else rendered from its JSON."""
+    parts = {
+        fmt: path.read_text(encoding="utf-8") for fmt in ("md", "html") if (path := issue.file(fmt))
+    }
+    missing = [fmt for fmt in ("md", "html") if fmt not in parts]
+    json_file = issue.file("json")
+    if missing and json_file is not None:
+        try:
+            digest = digest_from_json(json.loads(json_file.read_text(encoding="utf-8")))
+        except (KeyError, TypeError, ValueError) as error:
+            raise DigestError(f"{json_file}: not a digest's JSON ({error!r})") from None
+        parts.update(render(digest, config.paths.templates, missing, config.digest.intro))
+    if not parts:
+        raise DigestError(f"{issue.name} has no .md, .html or .json file to send")
+    return parts.get("md"), parts.get("html")
+
+
+def digest_from_json(data: dict) -> Digest:
+    """A Digest rebuilt from its JSON (article text is not in the JSON, so it stays empty)."""
+    briefs = []
+    for story in data["stories"]:
+        articles = tuple(
+            Article(
+                id=a["id"], file=a["file"], title=a["title"], source=a["source"], url=a["url"],
+                published=datetime.fromisoformat(a["published"]) if a["published"] else None,
+                text="",
+            )
+            for a in story["articles"]
+        )  # fmt: skip
+        sentences = tuple(BriefSentence(s["text"], tuple(s["sources"])) for s in story["sentences"])
+        briefs.append(Brief(story["id"], story["headline"], articles, sentences))
+    return Digest(data["title"], datetime.fromisoformat(data["generated_at"]), tuple(briefs))
+
+
+def deliver(
+    message: EmailMessage,
+    settings: EmailSettings,
+    *,
+    attempts: int = ATTEMPTS,
+    sleep: Callable[[float], None] = time.sleep,
+    tls_context: ssl.SSLContext | None = None,
+) -> None:
+    """Send by SMTP, retrying failures that may pass (after 10 s, 20 s, 40 s, ...)."""
+    password = _password(settings)
+    pause = FIRST_PAUSE
+    for attempt in range(1, attempts + 1):
+        try:
+            refused = _send_once(message, settings, password, tls_context)
+        except (OSError, smtplib.SMTPException) as error:
+            reason = _describe(error)
+            if _permanent(error) or attempt == attempts:
+                tries = f" (after {attempt} attempts)" if attempt > 1 else ""
+                raise SendError(
+                    f"could not mail {message['Subject']!r} through {settings.host}{tries}:"
+                    f" {reason}; the digest is in the outbox: `digest send` tries again"
+                ) from None
+            log.warning(
+                "mailing through %s failed (attempt %d of %d: %s); trying again in %.0f s",
+                settings.host, attempt, attempts, reason, pause,
+            )  # fmt: skip
+            sleep(pause)
+            pause *= 2
+        else:
+            for address, (code, answer) in refused.items():
+                log.warning("%s refused recipient %s: %s %s", settings.host, address, code, answer)
+            return
+
+
+def _send_once(
+    message: EmailMessage, settings: EmailSettings, password: str, context: ssl.SSLContext | None
+) -> dict:
+    port = settings.port or PORTS[settings.security]
+    context = context or ssl.create_default_context()
+    if settings.security == "ssl":
+        client = smtplib.SMTP_SSL(settings.host, port, timeout=TIMEOUT, context=context)
+    else:
+        client = smtplib.SMTP(settings.host, port, timeout=TIMEOUT)
+    with client:
+        if settings.security == "starttls":
+            client.starttls(context=context)
+        if settings.username:
+            client.login(settings.username, password)
+        return client.send_message(message)
+
+
+def _password(settings: EmailSettings) -> str:
+    if not settings.password_env:
+        return ""
+    password = os.environ.get(settings.password_env)
+    if password is None:
+        raise ConfigError(
+            f"the environment variable {settings.password_env} (email.password_env) is not set;"
+            " it must hold the SMTP password"
+        )
+    return password
+
+
+def _permanent(error: BaseException) -> bool:
+    """True for failures that trying again cannot fix: a refusal, bad login, bad certificate."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return isinstance(error, smtplib.SMTPNotSupportedError | ssl.SSLCertVerificationError)
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, smtplib.SMTPResponseException):
+        answer = error.smtp_error
+        if isinstance(answer, bytes):
+            answer = answer.decode(errors="replace")
+        return f"{error.smtp_code} {answer}"
+    return str(error) or type(error).__name__

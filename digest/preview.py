@@ -1,0 +1,105 @@
+"""`digest preview`: the next digest, written to a temporary folder, with nothing changed or sent.
+
+It is `pipeline.build(dry_run=True)` (the inbox is read but no file moves and nothing is stored),
+rendered outside the outbox, and told apart into stories that are new since the last digest and
+stories that received new articles.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from digest import pipeline
+from digest.config import Config
+from digest.models import Brief, Digest
+from digest.render import digest_stem, outlets, render, write_atomic
+from digest.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class StoryNews:
+    """A story of the next digest and how much of it the readers have not seen."""
+
+    brief: Brief
+    new_articles: int  # stored after the last digest, or waiting in the inbox
+
+    @property
+    def is_new(self) -> bool:
+        """True when the story did not exist at the last digest."""
+        return self.new_articles == len(self.brief.articles)
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    digest: Digest
+    files: tuple[Path, ...]  # the rendered digest, in a temporary folder
+    stories: tuple[StoryNews, ...]
+    last_digest: str | None
+    waiting: int  # inbox files read for the preview (and left where they are)
+
+
+def preview(config: Config, *, now: datetime | None = None) -> Preview:
+    """Build the next digest into a new temporary folder without changing anything."""
+    result = pipeline.build(config, now=now, dry_run=True)
+    digest = result.digest
+    last, news = story_news(config, digest.briefs)
+    files: tuple[Path, ...] = ()
+    if digest.briefs:
+        folder = Path(tempfile.mkdtemp(prefix="digest-preview-"))
+        formats = config.digest.formats
+        stem = digest_stem(config.paths.outbox, digest, formats)
+        rendered = render(digest, config.paths.templates, formats, config.digest.intro)
+        for fmt, text in rendered.items():
+            write_atomic(folder / f"{stem}.{fmt}", text)
+        files = tuple(folder / f"{stem}.{fmt}" for fmt in rendered)
+    return Preview(digest, files, tuple(news), last, result.update.files)
+
+
+def story_news(config: Config, briefs: tuple[Brief, ...]) -> tuple[str | None, list[StoryNews]]:
+    """The last digest's name, and how many articles of each story came after it."""
+    if not config.paths.state.exists():
+        return None, [StoryNews(brief, len(brief.articles)) for brief in briefs]
+    with Store.open(config.paths.state) as store:
+        last = store.last_digest()
+        seqs = store.article_seqs(a.id for brief in briefs for a in brief.articles)
+    after = last.last_article_seq if last else 0
+    news = [
+        StoryNews(brief, sum(1 for a in brief.articles if seqs.get(a.id, after + 1) > after))
+        for brief in briefs
+    ]
+    return (last.name if last else None), news
+
+
+def describe(result: Preview) -> str:
+    """What `digest preview` prints."""
+    if not result.digest.briefs:
+        return "No story has news since the last digest: the next digest would be empty.\n"
+    count = len(result.digest.briefs)
+    lines = [f"Preview of the next digest, {count} story(ies); nothing was stored, moved or sent:"]
+    lines += [f"  {path}" for path in result.files]
+    if result.waiting:
+        lines.append(
+            f"It includes the {result.waiting} file(s) waiting in the inbox; they stay there."
+        )
+    since = f" since {result.last_digest}" if result.last_digest else ""
+    new = [s for s in result.stories if s.is_new]
+    updated = [s for s in result.stories if not s.is_new]
+    if new:
+        lines.append(f"New stories{since}:")
+        lines += [f"  + {s.brief.headline}  ({_sources(s.brief)})" for s in new]
+    if updated:
+        lines.append(f"Stories with new articles{since}:")
+        lines += [
+            f"  ~ {s.brief.headline}  ({s.new_articles} new of {len(s.brief.articles)} articles)"
+            for s in updated
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _sources(brief: Brief) -> str:
+    names = outlets(brief)
+    articles = f"{len(brief.articles)} article{'s' if len(brief.articles) != 1 else ''}"
+    return f"{articles}: {', '.join(names)}" if names else articles

@@ -1,0 +1,108 @@
+"""E-mail messages saved from a mail client (.eml): newsletters and articles sent by mail.
+
+The HTML part is preferred and read like a saved web page; without one (or when it holds no
+article) the plain-text part is read. The subject is the title, the sender's display name the
+source, the Date header the date. (Absolute imports make `import email` the standard library's
+package here, not this module.)
+"""
+
+from __future__ import annotations
+
+import email
+import email.errors
+from email import policy
+from email.message import EmailMessage
+
+from digest.decode import decode
+from digest.errors import ReadError
+from digest.readers.draft import Draft
+from digest.readers.html import read_html
+
+# The standard library's header parser raises these on some malformed headers.
+_HEADER_ERRORS = (email.errors.MessageError, ValueError, IndexError, TypeError, AttributeError)
+
+
+def read_email(data: bytes) -> list[Draft]:
+    """One article from a saved e-mail message."""
+    message = email.message_from_bytes(data, policy=policy.default)
+    if not isinstance(message, EmailMessage) or not message.keys():
+        raise ReadError("not an e-mail message: it has no headers (From, Subject, Date, ...)")
+    html = _body_text(message, "html")
+    plain = _body_text(message, "plain")
+    if html is None and plain is None:
+        raise ReadError("the message has no text or HTML part to read")
+    page = _html_draft(html) if html is not None else None
+    if page is None and not (plain or "").strip():
+        raise ReadError("no article text found in the message")
+    return [
+        Draft(
+            text=page.text if page else plain or "",
+            title=_header(message, "subject") or (page.title if page else None),
+            source=_sender(message) or (page.source if page else None),
+            url=page.url if page else None,
+            published=_header(message, "date") or (page.published if page else None),
+        )
+    ]
+
+
+def _html_draft(html: str) -> Draft | None:
+    try:
+        return read_html(html)[0]
+    except ReadError:
+        return None
+
+
+def _body_text(message: EmailMessage, subtype: str) -> str | None:
+    """The text of the message's main part of this subtype (text/html or text/plain)."""
+    try:
+        part = message.get_body(preferencelist=(subtype,))
+    except _HEADER_ERRORS:
+        return None
+    if part is None:
+        return None
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return None
+    charset = _charset(part)
+    if charset:
+        try:
+            return payload.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass  # an unknown or wrong charset: guess as for any other file
+    return decode(payload) if payload.strip() else ""
+
+
+def _charset(part: EmailMessage) -> str | None:
+    try:
+        return part.get_content_charset()
+    except _HEADER_ERRORS:
+        return None
+
+
+def _header(message: EmailMessage, name: str) -> str | None:
+    try:
+        value = message.get(name)
+    except _HEADER_ERRORS:
+        return None
+    return _unescape(str(value)) if value is not None else None
+
+
+def _sender(message: EmailMessage) -> str | None:
+    """The From header's display name, else its address."""
+    try:
+        header = message.get("from")
+        addresses = getattr(header, "addresses", ())
+    except _HEADER_ERRORS:
+        return None
+    if not addresses:
+        return _unescape(str(header)) if header else None
+    first = addresses[0]
+    return _unescape(first.display_name or first.addr_spec) or None
+
+
+def _unescape(value: str) -> str:
+    """Undecoded 8-bit header bytes (kept by the parser as surrogates) read as UTF-8 or cp1252."""
+    try:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "digest-legacy")
+    except UnicodeError:  # other lone surrogates: read_file drops them
+        return value

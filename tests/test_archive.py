@@ -1,0 +1,138 @@
+"""The archive page and the Atom feed of every digest in the outbox."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+
+from digest import pipeline
+from digest.archive import find_issue, make_archive, render_archive
+from digest.errors import DigestError
+from digest.render import to_json
+
+from .conftest import NOW, ROOT, make_config, make_inbox
+from .test_pipeline import RAIL_A, RAIL_B, STORM
+from .test_render import HOSTILE, hostile_digest
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def feed_of(config) -> ET.Element:
+    return ET.fromstring((config.paths.outbox / "feed.xml").read_bytes())
+
+
+def two_digests(tmp_path, **overrides):
+    config = make_config(tmp_path, **overrides)
+    make_inbox(config.paths.inbox, {"a.txt": RAIL_A, "c.txt": STORM})
+    pipeline.build(config, now=NOW)
+    make_inbox(config.paths.inbox, {"b.txt": RAIL_B})
+    pipeline.build(config, now=NOW + timedelta(days=1))
+    return config
+
+
+def test_each_build_refreshes_the_index_page_and_the_feed(tmp_path):
+    config = two_digests(tmp_path)
+    index = (config.paths.outbox / "index.html").read_text()
+    newer, older = (
+        index.index('href="digest-2026-11-22.html"'),
+        index.index("digest-2026-11-21.html"),
+    )
+    assert newer < older  # newest first
+    assert "Sunday 22 November 2026" in index and "Storm knocks out power" in index
+    assert 'type="application/atom+xml"' in index and 'href="feed.xml"' in index
+
+    feed = feed_of(config)
+    assert feed.tag == f"{ATOM}feed"
+    for required in ("id", "title", "updated", "author"):
+        assert feed.find(f"{ATOM}{required}") is not None, required
+    entries = feed.findall(f"{ATOM}entry")
+    links = [e.find(f"{ATOM}link").get("href") for e in entries]
+    assert links == ["digest-2026-11-22.html", "digest-2026-11-21.html"]
+    assert all((config.paths.outbox / link).is_file() for link in links)
+    updated = [datetime.fromisoformat(e.findtext(f"{ATOM}updated")) for e in entries]
+    assert updated[0] > updated[1] and all(u.tzinfo for u in updated)
+    assert feed.findtext(f"{ATOM}updated") == entries[0].findtext(f"{ATOM}updated")
+    ids = [e.findtext(f"{ATOM}id") for e in entries]
+    assert len(set(ids)) == 2 and all(i.startswith("urn:uuid:") for i in ids)
+    assert "Daily digest" in entries[0].findtext(f"{ATOM}title")
+    assert "harbour tram" in entries[0].findtext(f"{ATOM}summary")
+
+    make_inbox(config.paths.inbox, {"c2.txt": STORM.replace("Friday", "Saturday")})
+    pipeline.build(config, now=NOW + timedelta(days=2))
+    later = [e.findtext(f"{ATOM}id") for e in feed_of(config).findall(f"{ATOM}entry")]
+    assert later[1:] == ids  # an entry keeps its id: feed readers show each digest once
+    assert not list(config.paths.outbox.glob(".*tmp"))
+
+
+def test_the_feed_stays_well_formed_whatever_the_titles_hold(tmp_path):
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    digest = hostile_digest()
+    data = to_json(replace(digest, title=digest.title + " \x0b & ]]> \r\nBcc: x"))
+    (outbox / "digest-2026-11-21.json").write_text(json.dumps(data))
+    (outbox / "digest-2026-11-21.html").write_text("<p>the digest</p>")
+    archive = make_archive(outbox, [], f"Feed {HOSTILE} & co")
+    pages = render_archive(archive, ROOT / "templates")
+
+    feed = ET.fromstring(pages["feed.xml"])
+    assert feed.findtext(f"{ATOM}title") == f"Feed {HOSTILE} & co"
+    [entry] = feed.findall(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title").startswith(f"Digest {HOSTILE} & ]]> Bcc: x · ")
+    assert f"Headline {HOSTILE}" in entry.findtext(f"{ATOM}summary")
+    xhtml = entry.find(f"{ATOM}content/{{http://www.w3.org/1999/xhtml}}div")
+    assert xhtml is not None and not xhtml.findall(".//{http://www.w3.org/1999/xhtml}script")
+    for page in pages.values():
+        assert "<script>" not in page and "<img" not in page
+
+
+def test_a_digest_without_json_is_listed_from_the_stores_record(tmp_path):
+    config = make_config(tmp_path, **{"digest.formats": ["md"]})
+    make_inbox(config.paths.inbox, {"a.txt": RAIL_A, "c.txt": STORM})
+    pipeline.build(config, now=NOW)
+    index = (config.paths.outbox / "index.html").read_text()
+    assert 'href="digest-2026-11-21.md"' in index and "2 stories" in index
+    [entry] = feed_of(config).findall(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}updated") == "2026-11-21T07:00:00+00:00"
+
+
+def test_no_archive_is_written_by_a_dry_run_or_a_build_without_news(tmp_path):
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"c.txt": STORM})
+    pipeline.build(config, now=NOW, dry_run=True)
+    assert not (config.paths.outbox / "index.html").exists()
+    pipeline.build(config, now=NOW)
+    before = (config.paths.outbox / "feed.xml").stat().st_mtime_ns
+    pipeline.build(config, now=NOW + timedelta(hours=1))  # nothing new: nothing written
+    assert (config.paths.outbox / "feed.xml").stat().st_mtime_ns == before
+
+
+def test_a_broken_archive_template_is_logged_and_the_digest_still_written(tmp_path, caplog):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    for name in ("digest.html.j2", "digest.md.j2"):
+        shutil.copy(ROOT / "templates" / name, templates / name)
+    config = make_config(tmp_path)
+    config = replace(config, paths=replace(config.paths, templates=templates))
+    make_inbox(config.paths.inbox, {"c.txt": STORM})
+    result = pipeline.build(config, now=NOW)
+    assert result.written and (config.paths.outbox / "digest-2026-11-21.html").exists()
+    assert "index.html.j2" in caplog.text and not (config.paths.outbox / "index.html").exists()
+    assert pipeline.status(config).last_digest == "digest-2026-11-21"
+
+
+def test_find_issue_by_name_path_or_latest(tmp_path):
+    config = two_digests(tmp_path)
+    assert find_issue(config).name == "digest-2026-11-22"
+    assert find_issue(config, "latest").name == "digest-2026-11-22"
+    assert find_issue(config, "digest-2026-11-21").headlines
+    path = config.paths.outbox / "digest-2026-11-21.html"
+    assert find_issue(config, str(path)).permalink == "digest-2026-11-21.html"
+    with pytest.raises(DigestError, match="the latest is digest-2026-11-22"):
+        find_issue(config, "digest-2020-01-01")
+    with pytest.raises(DigestError, match="no digest in"):
+        find_issue(make_config(tmp_path / "empty"))

@@ -1,0 +1,321 @@
+"""Mailing digests to a real SMTP server (aiosmtpd) started by the tests on localhost."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import shutil
+import socket
+import ssl
+import subprocess
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from click.testing import CliRunner
+
+from digest import mail, pipeline
+from digest.cli import main
+from digest.config import EmailSettings, load_config
+from digest.errors import ConfigError, DigestError
+
+from .conftest import NOW, ROOT, make_config, make_inbox
+from .test_daemon import Running, article, quick_config, wait_for
+from .test_pipeline import RAIL_A, RAIL_B, STORM
+
+TO = ("ann@example.org", "Bob Reader <bob@example.org>")
+
+
+class Recorder:
+    """An SMTP handler that keeps what it receives; it answers `failures` first, in order."""
+
+    def __init__(self, failures: tuple[str, ...] = (), delay: float = 0.0) -> None:
+        self.envelopes: list = []
+        self.failures = list(failures)
+        self.delay = delay
+        self.attempts = 0
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.attempts += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.failures:
+            return self.failures.pop(0)
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def messages(self) -> list[email.message.EmailMessage]:
+        return [
+            email.message_from_bytes(e.content, policy=email.policy.default) for e in self.envelopes
+        ]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def smtp_server(handler: Recorder, **options):
+    """A real SMTP server on localhost for the duration of the block; yields its port."""
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+def with_email(config, port: int, **settings):
+    email_settings = EmailSettings(
+        host="127.0.0.1", port=port, security="none", sender="Digest <digest@example.org>", to=TO
+    )
+    return replace(config, email=replace(email_settings, **settings))
+
+
+def built(tmp_path, **overrides):
+    """A config with one digest (two stories) written into its outbox."""
+    config = make_config(tmp_path, **overrides)
+    make_inbox(config.paths.inbox, {"a.txt": RAIL_A, "b.txt": RAIL_B, "c.txt": STORM})
+    pipeline.build(config, now=NOW)
+    return config
+
+
+def never_pause(seconds: float) -> None:
+    raise AssertionError(f"a failure that cannot pass was retried (after {seconds} s)")
+
+
+def lines(part) -> list[str]:
+    return part.get_content().splitlines()  # mail travels with CRLF line ends
+
+
+def test_digest_is_mailed_as_plain_text_and_html_alternatives(tmp_path):
+    config = built(tmp_path)
+    recorder = Recorder()
+    with smtp_server(recorder) as port:
+        issue = mail.send_digest(with_email(config, port))
+    assert issue.name == "digest-2026-11-21"
+    [envelope] = recorder.envelopes
+    assert envelope.mail_from == "digest@example.org"
+    assert envelope.rcpt_tos == ["ann@example.org", "bob@example.org"]
+    [message] = recorder.messages()
+    assert message["Subject"] == "Daily digest · Saturday 21 November 2026"
+    assert message["From"] == "Digest <digest@example.org>"
+    assert message["To"] == "ann@example.org, Bob Reader <bob@example.org>"
+    assert message["Message-ID"].endswith("@example.org>") and message["Date"]
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message.get_content_type() == "multipart/alternative"
+    text, html = message.iter_parts()
+    assert text.get_content_type() == "text/plain" and html.get_content_type() == "text/html"
+    outbox = config.paths.outbox
+    assert lines(text) == (outbox / "digest-2026-11-21.md").read_text().splitlines()
+    assert lines(html) == (outbox / "digest-2026-11-21.html").read_text().splitlines()
+    assert message.get_body(("html",)).get_content().count("<article") == 2
+
+
+def test_a_title_cannot_inject_a_header(tmp_path):
+    config = built(tmp_path, **{"digest.title": "Evil\r\nBcc: evil@x\nX-Injected: yes"})
+    recorder = Recorder()
+    with smtp_server(recorder) as port:
+        mail.send_digest(with_email(config, port))
+    [envelope] = recorder.envelopes
+    assert envelope.rcpt_tos == ["ann@example.org", "bob@example.org"]
+    [message] = recorder.messages()
+    assert message["Bcc"] is None and message["X-Injected"] is None
+    assert message["Subject"].startswith("Evil Bcc: evil@x X-Injected: yes · ")
+    header_block = envelope.content.split(b"\r\n\r\n", 1)[0]
+    assert not [line for line in header_block.split(b"\r\n") if line.lower().startswith(b"bcc")]
+
+
+def test_login_uses_the_password_from_the_environment(tmp_path, monkeypatch):
+    config = built(tmp_path)
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret", handled=False)
+
+    recorder = Recorder()
+    options = {"authenticator": authenticator, "auth_require_tls": False}
+    with smtp_server(recorder, **options) as port:
+        settings = {"username": "digest", "password_env": "DIGEST_SMTP_PASSWORD"}
+        config = with_email(config, port, **settings)
+        with pytest.raises(ConfigError, match="DIGEST_SMTP_PASSWORD"):
+            mail.send_digest(config)  # the variable is not set
+        monkeypatch.setenv("DIGEST_SMTP_PASSWORD", "wrong")
+        with pytest.raises(mail.SendError, match="535"):
+            mail.send_digest(config, sleep=never_pause)  # a refused login is not retried
+        monkeypatch.setenv("DIGEST_SMTP_PASSWORD", "s3cret")
+        mail.send_digest(config)
+    assert logins[-1] == (b"digest", b"s3cret")
+    assert len(recorder.envelopes) == 1
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for localhost, made with the openssl command."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem"),
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return folder / "cert.pem", folder / "key.pem"
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_mail_goes_over_tls(tmp_path, certificate, security):
+    cert, key = certificate
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    if security == "ssl":
+        options = {"ssl_context": server_context}
+    else:
+        options = {"tls_context": server_context, "require_starttls": True}
+    config = built(tmp_path)
+    recorder = Recorder()
+    with smtp_server(recorder, **options) as port:
+        config = with_email(config, port, security=security)
+        with pytest.raises(mail.SendError, match="certificate"):
+            mail.send_digest(config, sleep=never_pause)  # not trusted: refused, not retried
+        trusting = ssl.create_default_context(cafile=str(cert))
+        mail.send_digest(config, tls_context=trusting)
+    assert len(recorder.envelopes) == 1
+
+
+def test_a_failed_send_is_retried_with_growing_pauses(tmp_path, caplog):
+    config = built(tmp_path)
+    pauses: list[float] = []
+    recorder = Recorder(failures=("451 try again later", "421 too busy"))
+    with smtp_server(recorder) as port:
+        mail.send_digest(with_email(config, port), sleep=pauses.append)
+    assert pauses == [10.0, 20.0] and recorder.attempts == 3
+    assert len(recorder.envelopes) == 1
+    assert "attempt 1 of 4: 451 try again later" in caplog.text
+
+
+def test_a_send_that_keeps_failing_reports_and_keeps_the_digest(tmp_path):
+    config = built(tmp_path)
+    pauses: list[float] = []
+    with pytest.raises(mail.SendError, match="after 4 attempts") as failure:
+        mail.send_digest(with_email(config, free_port()), sleep=pauses.append)  # nobody listens
+    assert pauses == [10.0, 20.0, 40.0]
+    assert "digest send" in str(failure.value)
+    assert (config.paths.outbox / "digest-2026-11-21.html").exists()
+
+    recorder = Recorder(failures=("550 no such user",))
+    with smtp_server(recorder) as port, pytest.raises(mail.SendError, match="550 no such user"):
+        mail.send_digest(with_email(config, port), sleep=never_pause)  # permanent: no retry
+
+
+def test_send_picks_a_digest_by_name_or_path_and_defaults_to_the_latest(tmp_path):
+    config = built(tmp_path)
+    make_inbox(config.paths.inbox, {"storm-2.txt": STORM.replace("Wednesday", "Thursday")})
+    pipeline.build(config, now=NOW + timedelta(days=1))
+    recorder = Recorder()
+    with smtp_server(recorder) as port:
+        config = with_email(config, port)
+        assert mail.send_digest(config).name == "digest-2026-11-22"
+        assert mail.send_digest(config, "digest-2026-11-21").name == "digest-2026-11-21"
+        path = config.paths.outbox / "digest-2026-11-21.md"
+        assert mail.send_digest(config, str(path)).name == "digest-2026-11-21"
+        with pytest.raises(DigestError, match="no digest named 'digest-1999-01-01'"):
+            mail.send_digest(config, "digest-1999-01-01")
+    subjects = [m["Subject"] for m in recorder.messages()]
+    assert subjects[0].endswith("Sunday 22 November 2026")
+    assert subjects[1:] == [subjects[1]] * 2 and subjects[1].endswith("21 November 2026")
+
+
+def test_a_digest_written_without_markdown_is_still_sent_with_both_parts(tmp_path):
+    config = built(tmp_path, **{"digest.formats": ["html", "json"]})
+    recorder = Recorder()
+    with smtp_server(recorder) as port:
+        mail.send_digest(with_email(config, port))
+    [message] = recorder.messages()
+    assert "Council approves harbour tram line" in message.get_body(("plain",)).get_content()
+
+
+def cli_project(tmp_path, port: int, files: dict) -> str:
+    make_inbox(tmp_path / "inbox", files)
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[paths]\ntemplates = "{ROOT / "templates"}"\n'
+        f'[email]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+        f'sender = "digest@example.org"\nto = ["ann@example.org"]\n'
+    )
+    return str(config)
+
+
+def test_build_send_and_send_commands(tmp_path):
+    recorder = Recorder()
+    with smtp_server(recorder) as port:
+        config = cli_project(tmp_path, port, {"a.txt": RAIL_A, "c.txt": STORM})
+        result = CliRunner().invoke(main, ["build", "--send", "--config", config])
+        assert result.exit_code == 0, result.output
+        assert "Mailed digest-" in result.output and "ann@example.org" in result.output
+        again = CliRunner().invoke(main, ["send", "--config", config])
+        assert again.exit_code == 0 and "Mailed digest-" in again.output
+        missing = CliRunner().invoke(main, ["send", "nope", "--config", config])
+        assert missing.exit_code == 1 and "no digest named 'nope'" in missing.output
+    assert len(recorder.envelopes) == 2
+
+
+def test_build_send_without_email_settings_fails_before_building(tmp_path):
+    make_inbox(tmp_path / "inbox", {"c.txt": STORM})
+    (tmp_path / "config.toml").write_text(f'[paths]\ntemplates = "{ROOT / "templates"}"\n')
+    config = str(tmp_path / "config.toml")
+    result = CliRunner().invoke(main, ["build", "--send", "--config", config])
+    assert result.exit_code == 1 and "email is not configured" in result.output
+    assert (tmp_path / "inbox" / "c.txt").exists()
+    dry = CliRunner().invoke(main, ["build", "--send", "--dry-run", "--config", config])
+    assert dry.exit_code == 2
+
+
+def test_the_daemon_mails_each_scheduled_digest_without_blocking_ingestion(tmp_path):
+    recorder = Recorder(delay=3.0)  # a slow server
+    with smtp_server(recorder) as port:
+        config = with_email(quick_config(tmp_path), port)
+        (config.paths.inbox / "one.txt").write_text(article(1))
+        with Running(config) as daemon:
+            assert wait_for(lambda: pipeline.status(config).articles == 1)
+            daemon.build_due.set()  # the schedule fires
+            assert wait_for(lambda: recorder.attempts == 1)  # the server is now answering slowly
+            (config.paths.inbox / "two.txt").write_text(article(2))
+            assert wait_for(lambda: pipeline.status(config).articles == 2)
+            assert not recorder.envelopes  # stored while the digest was still being sent
+            assert wait_for(lambda: len(recorder.envelopes) == 1)
+    [message] = recorder.messages()
+    assert "Report 1" in message.get_body(("plain",)).get_content()
+
+
+def test_email_settings_are_validated(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[email]\nhost = "smtp://mail.example.org"\nport = 70000\nsecurity = "tls"\n'
+        'password = "hunter2"\nsender = "digest"\nto = ["ok@example.org", "bad\\r\\nBcc: x@y"]\n'
+        'password_env = "my password"\n'
+    )
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    message = str(error.value)
+    for expected in (
+        "email.host", "email.port", "unknown security 'tls'", "did you mean 'password_env'",
+        "email.sender: not an email address", "email.to: not an email address",
+        "email.password_env",
+    ):  # fmt: skip
+        assert expected in message
+    path.write_text('[email]\nhost = "mail.example.org"\nto = "ann@example.org"\n')
+    settings = load_config(path).email
+    assert settings.enabled and settings.to == ("ann@example.org",)
+    assert not load_config(None).email.enabled
+    with pytest.raises(ConfigError, match=r"email\.sender"):
+        mail.require_email(settings)

@@ -1,0 +1,164 @@
+"""Seeing a digest before it goes out: preview, explain, and progress that suits the terminal."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+from datetime import timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from digest import pipeline
+from digest.cli import main
+from digest.config import load_config
+from digest.errors import DigestError
+from digest.explain import describe as describe_explanation
+from digest.explain import explain_story
+from digest.preview import describe as describe_preview
+from digest.preview import preview
+
+from .conftest import NOW, ROOT, make_config, make_inbox, txt
+from .test_daemon import article
+from .test_pipeline import RAIL_A, RAIL_B, STORM
+
+MUSEUM = txt(
+    "Lowmarsh museum reopens after five-year restoration",
+    "The Lowmarsh maritime museum reopened on Saturday after a five-year restoration of its "
+    "iron galleries. Curators returned 400 ship models to the hall. Entry stays free for "
+    "children under twelve, the museum said.",
+    source="Coast Courier",
+    date="2026-11-21",
+)
+
+
+@pytest.fixture(autouse=True)
+def previews_in_tmp_path(tmp_path, monkeypatch):
+    """Previews go to the system's temporary folder; in the tests, to the test's own."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+
+
+def test_preview_writes_elsewhere_changes_nothing_and_tells_new_from_updated(tmp_path):
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"tram-a.txt": RAIL_A, "storm.txt": STORM})
+    pipeline.build(config, now=NOW)
+    make_inbox(config.paths.inbox, {"tram-b.txt": RAIL_B, "museum.txt": MUSEUM})
+    outbox_before = sorted(p.name for p in config.paths.outbox.iterdir())
+
+    result = preview(config, now=NOW + timedelta(days=1))
+
+    assert [f.name for f in result.files] == [
+        "digest-2026-11-22.html", "digest-2026-11-22.md", "digest-2026-11-22.json",
+    ]  # fmt: skip
+    assert all(f.is_file() and config.paths.outbox not in f.parents for f in result.files)
+    news = {s.brief.headline: s for s in result.stories}
+    [museum] = [s for s in news.values() if "museum" in s.brief.headline]
+    [tram] = [s for s in news.values() if "tram" in s.brief.headline.lower()]
+    assert museum.is_new and museum.new_articles == 1
+    assert not tram.is_new and (tram.new_articles, len(tram.brief.articles)) == (1, 2)
+    assert result.last_digest == "digest-2026-11-21" and result.waiting == 2
+
+    assert sorted(p.name for p in config.paths.outbox.iterdir()) == outbox_before
+    assert (config.paths.inbox / "tram-b.txt").exists() and (
+        config.paths.inbox / "museum.txt"
+    ).exists()
+    state = pipeline.status(config)
+    assert (state.articles, state.last_digest) == (2, "digest-2026-11-21")
+
+    text = describe_preview(result)
+    assert "New stories since digest-2026-11-21:\n  + Lowmarsh museum reopens" in text
+    assert "(1 new of 2 articles)" in text and str(result.files[0]) in text
+
+
+def test_preview_with_no_news_says_so_and_writes_nothing(tmp_path):
+    config = make_config(tmp_path)
+    result = preview(config, now=NOW)
+    assert result.files == () and "would be empty" in describe_preview(result)
+
+
+def test_explain_gives_scores_carriers_and_article_fit(tmp_path):
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"tram-a.txt": RAIL_A, "tram-b.txt": RAIL_B, "storm.txt": STORM})
+    result = pipeline.build(config, now=NOW)
+    tram = next(b for b in result.digest.briefs if "tram" in b.headline.lower())
+
+    explanation = explain_story(config, tram.story_id[:6])  # a unique beginning is enough
+    assert explanation.brief.story_id == tram.story_id
+    assert [c.sentence.text for c in explanation.sentences] == [s.text for s in tram.sentences]
+    assert sorted(c.rank for c in explanation.sentences) == list(range(1, len(tram.sentences) + 1))
+    assert all(c.sentence.score > 0 for c in explanation.sentences)
+    [quote] = [c for c in explanation.sentences if "great day" in c.sentence.text]
+    assert {c.article.file for c in quote.carriers} == {"tram-a.txt", "tram-b.txt"}
+    assert all("great day" in c.text for c in quote.carriers)
+    for choice in explanation.sentences:  # every cited article carried the sentence
+        cited = {a.id for a in tram.articles if a.id in choice.sentence.sources}
+        assert {c.article.id for c in choice.carriers} == cited
+    fits = [a.similarity for a in explanation.articles]
+    assert len(fits) == 2 and all(0.2 < f <= 1 for f in fits)
+
+    text = describe_explanation(explanation)
+    assert tram.headline in text and "tram-a.txt" in text and "score" in text
+    assert "same news in" in text or text.count("from [") >= 2
+
+
+def test_explain_unknown_story_and_the_commands(tmp_path):
+    (tmp_path / "config.toml").write_text(f'[paths]\ntemplates = "{ROOT / "templates"}"\n')
+    make_inbox(tmp_path / "inbox", {"storm.txt": STORM})
+    config = str(tmp_path / "config.toml")
+    runner = CliRunner()
+    assert runner.invoke(main, ["preview", "--config", config]).exit_code == 0
+    assert (tmp_path / "inbox" / "storm.txt").exists()
+    assert runner.invoke(main, ["build", "--config", config]).exit_code == 0
+    story_id = pipeline.story_infos(load_config(config))[0].id
+    shown = runner.invoke(main, ["explain", story_id, "--config", config])
+    assert shown.exit_code == 0 and "Storm knocks out power" in shown.output
+    missing = runner.invoke(main, ["explain", "zzz", "--config", config])
+    assert missing.exit_code == 1 and "no story 'zzz'" in missing.output
+    with pytest.raises(DigestError, match="did you mean"):
+        explain_story(load_config(config), story_id[:-1] + "x")
+
+
+def many_files_project(tmp_path) -> str:
+    (tmp_path / "config.toml").write_text(f'[paths]\ntemplates = "{ROOT / "templates"}"\n')
+    make_inbox(tmp_path / "inbox", {f"a-{n:02}.txt": article(n) for n in range(60)})
+    return str(tmp_path / "config.toml")
+
+
+def test_progress_is_log_lines_when_not_on_a_terminal(tmp_path):
+    config = many_files_project(tmp_path)
+    run = subprocess.run(
+        [sys.executable, "-m", "digest", "build", "--config", config],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "INFO reading: 60/60" in run.stderr
+    assert "\r" not in run.stderr and "it/s" not in run.stderr and "%|" not in run.stderr
+
+
+def test_progress_is_a_bar_on_a_terminal(tmp_path):
+    config = many_files_project(tmp_path)
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # 100 columns
+    process = subprocess.Popen(
+        [sys.executable, "-m", "digest", "build", "--config", config],
+        stdout=subprocess.DEVNULL, stderr=terminal,
+    )  # fmt: skip
+    os.close(terminal)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed: the process is done
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(controller)
+    assert process.wait(timeout=60) == 0
+    assert b"reading:" in output and b"\r" in output and b"reading: 60/60\n" not in output
