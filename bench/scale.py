@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from digest.config import load_config
@@ -108,9 +109,7 @@ def bench_build(articles: list[dict], size: int, extra: int, repeat: int, tmp: P
         "peak_mib": statistics.median(r["peak_mib"] for r in full),
         "stories": full[0]["stories"],
         "incremental_seconds": statistics.median(r["seconds"] for r in incremental),
-        "incremental_process_seconds": statistics.median(
-            r["process_seconds"] for r in incremental
-        ),
+        "incremental_process_seconds": statistics.median(r["process_seconds"] for r in incremental),
     }
 
 
@@ -138,10 +137,10 @@ def bench_summarizer(articles: list[dict], sizes: list[int], repeat: int) -> lis
                 break
         story = Story("big", tuple(chosen))
         settings = BriefSettings(words=250)
-        ours = _median_time(lambda: summarize(story, settings), repeat)
+        ours = _median_time(partial(summarize, story, settings), repeat)
         text = "\n\n".join(a.text for a in chosen)
 
-        def stock() -> None:
+        def stock(text: str = text) -> None:
             parser = PlaintextParser.from_string(text, SumyTokenizer("english"))
             summarizer = LexRankSummarizer(Stemmer("english"))
             summarizer.stop_words = get_stop_words("english")
@@ -203,7 +202,8 @@ def bench_watcher(articles: list[dict], files: int, tmp: Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n")[0])
+    summary = __doc__.split("\n")[0]
+    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=summary)
     parser.add_argument("pool", nargs="?", type=Path, help="a pool file in the clustering format")
     parser.add_argument("--sizes", default="1000,5000,12000")
     parser.add_argument("--incremental", type=int, default=100)
@@ -242,15 +242,19 @@ def _logged(sizes: list[int], what: str):
 
 
 def print_builds(rows: list[dict]) -> None:
-    print("\n| articles | build (s) | articles/s | peak RSS (MiB) | stories | s per 1,000 "
-          "| +100 incremental (s) |")
+    print(
+        "\n| articles | build (s) | articles/s | peak RSS (MiB) | stories | s per 1,000 "
+        "| +100 incremental (s) |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['size']:,} | {r['seconds']:.2f} | {r['size'] / r['seconds']:.0f} | "
               f"{r['peak_mib']:.0f} | {r['stories']:,} | {1000 * r['seconds'] / r['size']:.2f} | "
               f"{r['incremental_seconds']:.2f} |")  # fmt: skip
-    print("(build: in-process time of pipeline.build; process start adds about "
-          f"{rows[0]['process_seconds'] - rows[0]['seconds']:.1f} s of imports)")
+    print(
+        "(build: in-process time of pipeline.build; process start adds about "
+        f"{rows[0]['process_seconds'] - rows[0]['seconds']:.1f} s of imports)"
+    )
 
 
 def print_summarizer(rows: list[dict]) -> None:

@@ -11,8 +11,9 @@ _BOILERPLATE = re.compile(
         leave\ a\ (?:reply|comment)
       | your\ email\ address\ will\ not\ be\ published
       | required\ fields\ are\ marked
-      | the\ post\ .{1,300}\ appeared\ first\ on\ 
-      | (?:please\ )?(?:subscribe|sign\ up)\b.{0,80}\b(?:newsletter|updates|channel|today|free|here|now)
+      | the\ post\ .{1,300}\ appeared\ first\ on\b
+      | (?:please\ )?(?:subscribe|sign\ up)\b.{0,80}
+        \b(?:newsletter|updates|channel|today|free|here|now)
       | share\ (?:this|on)\b
       | (?:click|tap)\ here\b
       | follow\ us\ on\b
@@ -38,7 +39,9 @@ DATELINE = re.compile(
 )
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 # Control and format characters (but not tab and newline), zero-width marks, stray BOMs.
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200c-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
+_INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200c-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
+)
 
 
 def normalize_text(text: str) -> str:

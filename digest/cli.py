@@ -156,7 +156,8 @@ def status(config_path: Path | None, as_json: bool) -> None:
     click.echo(f"stories:           {state.stories}")
     click.echo(f"waiting in inbox:  {len(state.pending)}")
     click.echo(f"rejected:          {len(state.rejected)} (see {config.paths.inbox / 'rejected'})")
-    click.echo(f"last digest:       {state.last_digest or 'none yet'}{f' at {last_at}' if last_at else ''}")
+    when = f" at {last_at}" if last_at else ""
+    click.echo(f"last digest:       {state.last_digest or 'none yet'}{when}")
 
 
 @main.command()
@@ -204,7 +205,9 @@ def stories(config_path: Path | None, as_json: bool) -> None:
     if not infos:
         click.echo("No stories stored yet.")
     for s in infos:
-        dates = f"{s.first:%Y-%m-%d}" + (f"..{s.last:%Y-%m-%d}" if s.last.date() != s.first.date() else "")
+        dates = f"{s.first:%Y-%m-%d}"
+        if s.last.date() != s.first.date():
+            dates += f"..{s.last:%Y-%m-%d}"
         click.echo(f"{s.id}  {s.articles:>3} article(s)  {dates}  {s.title or '(untitled)'}")
         if s.sources:
             click.echo(f"{'':14}sources: {', '.join(s.sources)}")

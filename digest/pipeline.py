@@ -9,8 +9,8 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import partial
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -135,10 +135,12 @@ def ingest(
     rejected = tuple(Rejection(item.path.name, item.error) for item in read if item.error)
     for rejection in rejected:
         log.warning("%s: rejected: %s", rejection.file, rejection.reason)
-    result = Update(len(files), tuple(a.id for a in new), len(articles) - len(new), rejected, touched)
+    duplicates = len(articles) - len(new)
+    result = Update(len(files), tuple(a.id for a in new), duplicates, rejected, touched)
     if new or rejected:
         log.info(
-            "read %d file(s): %d new article(s), %d duplicate(s), %d rejected, %d story(ies) updated",
+            "read %d file(s): %d new article(s), %d duplicate(s), %d rejected, "
+            "%d story(ies) updated",
             len(files), len(new), result.duplicates, len(rejected), touched,
         )  # fmt: skip
     return result, read
@@ -209,7 +211,7 @@ def write_digest(digest: Digest, config: Config) -> tuple[Path, ...]:
     rendered = render(digest, config.paths.templates, formats, config.digest.intro)
     stem = digest_stem(config.paths.outbox, digest, formats)
     paths = write(rendered, config.paths.outbox, stem)
-    log.info("wrote %s", ", ".join(p.name for p in paths if not p.stem == "latest"))
+    log.info("wrote %s", ", ".join(p.name for p in paths if p.stem != "latest"))
     return tuple(paths)
 
 

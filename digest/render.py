@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path

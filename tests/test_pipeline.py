@@ -16,7 +16,7 @@ from .conftest import NOW, make_config, make_inbox, txt
 RAIL_A = txt(
     "Council approves harbour tram line",
     "The city council of Lowmarsh voted eight to three on Tuesday to build a harbour tram line "
-    "costing 900 million crowns. \"This is a great day for the harbour district,\" said Mayor "
+    'costing 900 million crowns. "This is a great day for the harbour district," said Mayor '
     "Ines Calder. The line will have nine stops and open in 2030. Construction starts next "
     "spring along Quay Road, the council said.",
     source="Lowmarsh Post",
@@ -26,8 +26,8 @@ RAIL_A = txt(
 RAIL_B = txt(
     "Lowmarsh backs tram plan in 8-3 vote",
     "Lowmarsh councillors approved the harbour tram line by eight votes to three on Tuesday, "
-    "agreeing to spend 900 million crowns on the project. \"This is a great day for the harbour "
-    "district,\" said Mayor Ines Calder. Nine stops are planned and trams should run by 2030. "
+    'agreeing to spend 900 million crowns on the project. "This is a great day for the harbour '
+    'district," said Mayor Ines Calder. Nine stops are planned and trams should run by 2030. '
     "Opponents said the council had not explained how it would pay for overruns.",
     source="Coast Courier",
     date="2026-11-18",

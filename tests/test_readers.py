@@ -138,7 +138,7 @@ def test_size_limit_checked_before_reading(tmp_path):
 
 
 def test_legacy_and_mixed_encodings_are_decoded(tmp_path):
-    cp1252 = ("Title: Café owners protest\n\n" + BODY + " “It is unfair,” said one owner.")
+    cp1252 = "Title: Café owners protest\n\n" + BODY + " “It is unfair,” said one owner."
     [article] = read(tmp_path, "a.txt", cp1252.encode("cp1252"))
     assert article.title == "Café owners protest"
     assert "“It is unfair,”" in article.text
