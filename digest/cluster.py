@@ -1,7 +1,13 @@
 """Articles → stories, incrementally: each new article joins the closest recent story or starts one.
 
-Pure given its inputs: `assign` sees only the new articles and the recent stored ones (with their
-feature blobs from `features`), so the same inputs always give the same story ids.
+Every article is a unit vector of weighted terms; a story is the sum S of its articles' vectors,
+and an article x joins the story with the highest cosine x·S/|S| (its centroid), when that cosine
+reaches `StorySettings.threshold` and the story's last article is within `window_days` of it.
+New articles are placed one at a time in date order and every centroid moves as articles join,
+so a stream of daily builds and one build of everything give (nearly) the same stories.
+
+`assign` is pure: it sees only the new articles and the recent stored ones, with the feature
+blobs `features` computed once at ingest. Term rarity (idf) comes from those documents at hand.
 """
 
 from __future__ import annotations
@@ -16,24 +22,29 @@ from scipy import sparse
 
 from digest.config import StorySettings
 from digest.models import Article
-from digest.vectors import decode, encode, term_counts
+from digest.vectors import decode, encode, terms_of
 
-CHUNK = 256  # new articles scored against the stories at once
-TITLE_WEIGHT = 3.0
+TITLE_WEIGHT = 3.0  # a title word counts as much as three body words
+LEAD_WORDS = 60  # the lead: where a report says what happened, where and to whom
 LEAD_WEIGHT = 2.0
-LEAD_WORDS = 60
+IDF_POWER = 1.5  # above 1: distinctive terms (names, places) outweigh common topical ones
+CHUNK = 1024  # new articles scored against every story in one sparse product
 
 
 def features(article: Article) -> bytes:
     """Compact, language-aware term features of one article, computed once at ingest and stored.
 
-    Hashed counts of stemmed content words; words of the title and of the lead count more.
+    Hashed counts of stemmed content words (stop words and numbers dropped); words of the title
+    and of the lead count more than the rest of the body.
     """
-    counts = term_counts(article.text, article.language, lead_words=LEAD_WORDS, lead=LEAD_WEIGHT)
-    if article.title:
-        for term, weight in term_counts(article.title, article.language).items():
-            counts[term] = counts.get(term, 0.0) + TITLE_WEIGHT * weight
-    return encode(counts)
+    body = terms_of(article.text, article.language)
+    weights = np.ones(len(body))
+    weights[:LEAD_WORDS] = LEAD_WEIGHT
+    title = terms_of(article.title or "", article.language)
+    return encode(
+        np.concatenate([body, title]),
+        np.concatenate([weights, np.full(len(title), TITLE_WEIGHT)]),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,117 +62,130 @@ def assign(
 ) -> dict[str, str]:
     """Story id for each new article.
 
-    `recent` holds the stored articles whose story was active within the window. New articles are
+    `recent` holds the stored articles of the stories active within the window. New articles are
     placed in date order (ties by id), each joining the most similar story still within the
-    window, or starting a story named after its first article.
+    window, or starting a story named after its first article ("s" + id[:12]).
     """
     if not new:
         return {}
     ordered = sorted(new, key=lambda p: (p.published, p.article_id))
-    placed = [p for p in recent if p.story_id is not None]
-    matrix = _weighted_matrix([p.features for p in placed] + [p.features for p in ordered])
-    stories = _Stories.from_recent(placed, matrix[: len(placed)], settings)
-    news = matrix[len(placed) :]
+    placing = {p.article_id for p in ordered}
+    placed = [p for p in recent if p.story_id is not None and p.article_id not in placing]
+    matrix = weighted_matrix([p.features for p in placed] + [p.features for p in ordered])
+    stories = _Stories.of(placed, matrix[: len(placed)], settings)
+    vectors = matrix[len(placed) :]
     for start in range(0, len(ordered), CHUNK):
-        stories.place_chunk(ordered[start : start + CHUNK], news[start : start + CHUNK])
+        stories.place(ordered[start : start + CHUNK], vectors[start : start + CHUNK])
     return stories.assigned
 
 
-def _weighted_matrix(blobs: list[bytes]) -> sparse.csr_matrix:
-    """Rows of unit length: sublinear term weight × idf of the documents at hand."""
+def weighted_matrix(blobs: Sequence[bytes]) -> sparse.csr_matrix:
+    """One unit-length row per document: log(1 + count) × idf**IDF_POWER.
+
+    The idf is that of the documents at hand. A term of a single document gets the weight of a
+    term of two: it cannot match anything yet, and a larger weight would only shrink that
+    document's similarities (in a small batch, zero weight would make the rest look alike).
+    """
     decoded = [decode(blob) for blob in blobs]
-    lengths = np.array([len(terms) for terms, _ in decoded], dtype=np.int64)
-    indptr = np.concatenate([[0], np.cumsum(lengths)])
-    terms = np.concatenate([t for t, _ in decoded]) if decoded else np.zeros(0, np.int32)
-    weights = np.concatenate([w for _, w in decoded]) if decoded else np.zeros(0, np.float32)
+    indptr = np.concatenate([[0], np.cumsum([len(terms) for terms, _ in decoded])])
+    terms = np.concatenate([t for t, _ in decoded]) if decoded else np.zeros(0, "<i4")
+    counts = np.concatenate([c for _, c in decoded]) if decoded else np.zeros(0, "<f4")
     vocabulary, columns = np.unique(terms, return_inverse=True)
-    matrix = sparse.csr_matrix(
-        (np.log1p(weights).astype(np.float64), columns, indptr),
-        shape=(len(blobs), len(vocabulary)),
-    )
-    document_frequency = np.bincount(columns, minlength=len(vocabulary))
-    idf = np.log((1 + len(blobs)) / (1 + document_frequency)) + 1.0
-    matrix = matrix @ sparse.diags(idf)
+    frequency = np.maximum(np.bincount(columns, minlength=len(vocabulary)), 2)
+    idf = (np.log((1 + len(decoded)) / (1 + frequency)) + 1.0) ** IDF_POWER
+    weights = np.log1p(counts.astype(np.float64)) * idf[columns]
+    matrix = sparse.csr_matrix((weights, columns, indptr), shape=(len(decoded), len(vocabulary)))
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+    return sparse.csr_matrix(sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ matrix)
 
 
 @dataclass
 class _Stories:
-    """Running story state: centroid sums, their squared norms and their last dates."""
+    """Running story state: centroid sums, their squared lengths and their last dates."""
 
     ids: list[str]
     sums: sparse.csr_matrix  # one row per story: the sum of its articles' unit vectors
-    norms2: np.ndarray
-    last: np.ndarray  # last publication time, as POSIX seconds
+    norms2: np.ndarray  # |S|² of each row
+    last: np.ndarray  # POSIX time of each story's newest article
     window: float  # seconds
     threshold: float
     assigned: dict[str, str]
 
     @classmethod
-    def from_recent(
-        cls, placed: list[Placed], matrix: sparse.csr_matrix, settings: StorySettings
+    def of(
+        cls, placed: list[Placed], vectors: sparse.csr_matrix, settings: StorySettings
     ) -> _Stories:
+        """The stories of the stored articles."""
         ids = sorted({p.story_id for p in placed if p.story_id is not None})
         index = {story: i for i, story in enumerate(ids)}
-        rows = np.array([index[p.story_id] for p in placed], dtype=np.int64)
-        membership = sparse.csr_matrix(
-            (np.ones(len(placed)), (rows, np.arange(len(placed)))), shape=(len(ids), len(placed))
-        )
-        sums = sparse.csr_matrix(membership @ matrix)
+        rows = np.array([index[p.story_id] for p in placed if p.story_id], dtype=np.int64)
+        sums = sparse.csr_matrix(_membership(rows, len(ids)) @ vectors)
         last = np.full(len(ids), -math.inf)
-        np.maximum.at(last, rows, [p.published.timestamp() for p in placed])
+        np.maximum.at(last, rows, np.array([p.published.timestamp() for p in placed]))
         window = timedelta(days=settings.window_days).total_seconds()
         return cls(ids, sums, _row_norms2(sums), last, window, settings.threshold, {})
 
-    def place_chunk(self, chunk: list[Placed], vectors: sparse.csr_matrix) -> None:
-        """Place a chunk of date-ordered new articles, updating centroids exactly as they join."""
+    def place(self, chunk: list[Placed], vectors: sparse.csr_matrix) -> None:
+        """Place date-ordered new articles one by one, moving centroids exactly as they join.
+
+        x·S for a story is x·(its sum before the chunk) plus x·x_j for each article j of the
+        chunk that joined it already, so no per-article sparse work is needed.
+        """
         size, known = len(chunk), len(self.ids)
-        dots = np.zeros((size, known + size))
+        before = np.zeros((size, known))
         if known:
-            dots[:, :known] = (vectors @ self.sums.T).toarray()
-        within = (vectors @ vectors.T).toarray()
+            before = (self.sums @ vectors.T).T.toarray()
+        among = (vectors @ vectors.T).toarray()
         norms2 = np.concatenate([self.norms2, np.zeros(size)])
         last = np.concatenate([self.last, np.full(size, -math.inf)])
-        ids = [*self.ids]
-        taken = set(ids)
+        ids, taken = [*self.ids], set(self.ids)
         choice = np.empty(size, dtype=np.int64)
         for i, article in enumerate(chunk):
-            when = article.published.timestamp()
-            count = len(ids)
-            scores = dots[i, :count] / np.sqrt(np.maximum(norms2[:count], 1e-12))
-            scores[last[:count] < when - self.window] = -1.0
-            best = int(np.argmax(scores)) if count else -1
-            if best < 0 or scores[best] < self.threshold:
+            count, when = len(ids), article.published.timestamp()
+            dots = np.zeros(count + 1)  # one more: the story this article may start
+            dots[:known] = before[i]
+            if i:
+                dots[:count] += np.bincount(choice[:i], weights=among[i, :i], minlength=count)
+            best = self._best(dots[:count], norms2[:count], last[:count], when)
+            if best < 0:
                 best = count
                 ids.append(_new_story_id(article.article_id, taken))
                 taken.add(ids[-1])
-            norms2[best] += 2 * dots[i, best] + within[i, i]
+            norms2[best] += 2 * dots[best] + among[i, i]
             last[best] = max(last[best], when)
-            dots[i + 1 :, best] += within[i + 1 :, i]
             choice[i] = best
             self.assigned[article.article_id] = ids[best]
-        self._absorb(choice, vectors, ids, norms2[: len(ids)], last[: len(ids)])
+        self._grow(ids, choice, vectors, norms2[: len(ids)], last[: len(ids)])
 
-    def _absorb(
+    def _best(self, dots: np.ndarray, norms2: np.ndarray, last: np.ndarray, when: float) -> int:
+        """The index of the story to join, or -1 to start one."""
+        if not len(dots):
+            return -1
+        cosines = dots / np.sqrt(np.maximum(norms2, 1e-12))
+        cosines[last < when - self.window] = -1.0
+        best = int(np.argmax(cosines))  # the first of equals: the oldest story, deterministically
+        return best if cosines[best] >= self.threshold else -1
+
+    def _grow(
         self,
+        ids: list[str],
         choice: np.ndarray,
         vectors: sparse.csr_matrix,
-        ids: list[str],
         norms2: np.ndarray,
         last: np.ndarray,
     ) -> None:
-        membership = sparse.csr_matrix(
-            (np.ones(len(choice)), (choice, np.arange(len(choice)))),
-            shape=(len(ids), len(choice)),
-        )
-        known = self.sums.shape[0]
-        grown = sparse.vstack(
-            [self.sums, sparse.csr_matrix((len(ids) - known, self.sums.shape[1]))]
-        )
-        self.sums = sparse.csr_matrix(grown + membership @ vectors)
+        """Add a placed chunk to the centroid sums."""
+        added = len(ids) - self.sums.shape[0]
+        grown = sparse.vstack([self.sums, sparse.csr_matrix((added, self.sums.shape[1]))])
+        self.sums = sparse.csr_matrix(grown + _membership(choice, len(ids)) @ vectors)
         self.ids, self.norms2, self.last = ids, norms2, last
+
+
+def _membership(rows: np.ndarray, stories: int) -> sparse.csr_matrix:
+    """stories × articles, 1 where the article belongs to the story."""
+    return sparse.csr_matrix(
+        (np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(stories, len(rows))
+    )
 
 
 def _row_norms2(matrix: sparse.csr_matrix) -> np.ndarray:
@@ -171,7 +195,7 @@ def _row_norms2(matrix: sparse.csr_matrix) -> np.ndarray:
 def _new_story_id(article_id: str, taken: set[str]) -> str:
     story = "s" + article_id[:12]
     suffix = 1
-    while story in taken:
+    while story in taken:  # an id prefix shared with a story still in the window
         suffix += 1
         story = f"s{article_id[:12]}-{suffix}"
     return story

@@ -47,8 +47,8 @@ class BriefSettings:
 
 @dataclass(frozen=True, slots=True)
 class StorySettings:
-    threshold: float = 0.3
-    window_days: int = 30
+    threshold: float = 0.16  # cosine to a story's centroid; see docs/clustering.md for the sweep
+    window_days: int = 1000  # labelled stories go quiet for up to two years, then resume
 
 
 @dataclass(frozen=True, slots=True)

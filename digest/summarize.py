@@ -8,7 +8,6 @@ positions, and the brief does not open on a sentence that leans on one before it
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import numpy as np
@@ -20,7 +19,7 @@ from digest.models import Brief, BriefSentence, Story
 from digest.sentences import words
 from digest.summarizers.concepts import ConceptCoverage
 from digest.summarizers.selection import Budget, Selection, near_duplicates
-from digest.summarizers.story_text import StoryText, binary_matrix, normalize_rows
+from digest.summarizers.story_text import StoryText, binary_matrix, dangles, normalize_rows
 from digest.summarizers.sumy_rankers import SUMY_CLASSES, SumyRanker
 
 BriefMethod = Callable[[StoryText, Budget], Selection]
@@ -29,19 +28,6 @@ SUMMARIZERS: dict[str, BriefMethod] = {
     "digest": ConceptCoverage(),
     **{name: SumyRanker(name) for name in SUMY_CLASSES},
 }
-
-# A first sentence that opens like this points back at something the reader has not seen.
-_DANGLING_OPENER = re.compile(
-    r"^[\"'“‘(]*(?:he|she|it|they|him|her|his|its|their|them|this|that|these|those|such|"
-    r"but|and|or|so|also|however|meanwhile|still|yet|then|thus|therefore|moreover|furthermore|"
-    r"instead|nevertheless|nonetheless|besides|otherwise|because|although|though|while|"
-    r"in addition|in contrast|as a result|at the same time|on the other hand|even so|after that)\b",
-    re.IGNORECASE,
-)
-_PRONOUN_ATTRIBUTION = re.compile(
-    r"\b(?:(?:he|she|they) (?:said|says|added|told|explained)|(?:said|says|added) (?:he|she))\b",
-    re.IGNORECASE,
-)
 
 
 def summarize(story: Story, settings: BriefSettings) -> Brief:
@@ -93,11 +79,6 @@ def lead_with_independent(sentences: list[BriefSentence]) -> list[BriefSentence]
         if not dangles(sentence.text):
             return [sentence, *sentences[:position], *sentences[position + 1 :]]
     return sentences
-
-
-def dangles(sentence: str) -> bool:
-    """True when a sentence opens on a connective or a pronoun it cannot resolve on its own."""
-    return bool(_DANGLING_OPENER.match(sentence) or _PRONOUN_ATTRIBUTION.search(sentence))
 
 
 def headline(text: StoryText, selection: Selection | None) -> str:

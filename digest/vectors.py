@@ -1,56 +1,54 @@
-"""Hashed term counts of a text and their compact byte form, stored once per article."""
+"""Hashed stemmed terms of a text, and the compact byte form of their counts stored per article."""
 
 from __future__ import annotations
 
 import zlib
-from collections import Counter
-from functools import lru_cache
 
 import numpy as np
 
 from digest.language import stemmer, stop_words
 from digest.sentences import words
 
-BUCKETS = 1 << 24  # hashed term space; collisions are rare at this size
+BUCKETS = 1 << 24  # hashed term space; with a few hundred thousand stems, collisions are rare
+DROPPED = -1  # the term of a stop word, a number or a one-letter word
 _FORMAT = np.array([1], dtype="<u4").tobytes()  # version of the byte layout
 _MIN_LENGTH = 2
+_CACHE_LIMIT = 500_000  # words remembered per language before the cache starts over
+_terms: dict[str, dict[str, int]] = {}
 
 
-@lru_cache(maxsize=1 << 18)
 def term_of(word: str, language: str) -> int:
-    """The hashed term of a word, or -1 for a stop word, a number or a one-letter word."""
+    """The hashed stem of a word, or DROPPED."""
     lowered = word.lower()
-    if len(lowered) < _MIN_LENGTH or lowered in stop_words(language) or lowered.isdigit():
-        return -1
-    stem = stemmer(language)(lowered)
-    return zlib.crc32(f"{language}:{stem}".encode()) % BUCKETS
+    if len(lowered) < _MIN_LENGTH or lowered.isdigit() or lowered in stop_words(language):
+        return DROPPED
+    # No language prefix: names and places hash alike in every language.
+    return zlib.crc32(stemmer(language)(lowered).encode()) % BUCKETS
 
 
-def term_counts(
-    text: str, language: str, *, lead_words: int = 0, lead: float = 1.0
-) -> dict[int, float]:
-    """Counts of hashed terms in `text`; the first `lead_words` words count `lead` times."""
+def terms_of(text: str, language: str) -> np.ndarray:
+    """The term of every word of `text`, in order (DROPPED for words that carry no topic)."""
+    cache = _terms.setdefault(language, {})
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
     tokens = words(text)
-    counts: dict[int, float] = {}
-    for part, weight in ((tokens[:lead_words], lead), (tokens[lead_words:], 1.0)):
-        for word, count in Counter(part).items():
-            term = term_of(word, language)
-            if term >= 0:
-                counts[term] = counts.get(term, 0.0) + weight * count
-    return counts
+    for word in set(tokens).difference(cache):
+        cache[word] = term_of(word, language)
+    return np.fromiter(map(cache.__getitem__, tokens), dtype=np.int64, count=len(tokens))
 
 
-def encode(counts: dict[int, float]) -> bytes:
-    """Sorted int32 terms then float32 weights, after a 4-byte format version."""
-    terms = np.fromiter(sorted(counts), dtype="<i4", count=len(counts))
-    weights = np.array([counts[t] for t in terms.tolist()], dtype="<f4")
-    return _FORMAT + terms.tobytes() + weights.tobytes()
+def encode(terms: np.ndarray, weights: np.ndarray) -> bytes:
+    """Sum the weights of each term and pack them: a format version, int32 terms, float32 sums."""
+    kept = terms != DROPPED
+    unique, inverse = np.unique(terms[kept], return_inverse=True)
+    sums = np.bincount(inverse, weights=weights[kept], minlength=len(unique))
+    return _FORMAT + unique.astype("<i4").tobytes() + sums.astype("<f4").tobytes()
 
 
 def decode(blob: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """The terms and weights written by `encode`."""
+    """The sorted terms and their weights written by `encode` (read-only views of `blob`)."""
     if blob[:4] != _FORMAT:
-        raise ValueError("unknown feature format; re-ingest the article")
+        raise ValueError("unknown clustering feature format; the article must be read again")
     size = (len(blob) - 4) // 8
     terms = np.frombuffer(blob, dtype="<i4", count=size, offset=4)
     weights = np.frombuffer(blob, dtype="<f4", count=size, offset=4 + 4 * size)

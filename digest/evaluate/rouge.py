@@ -24,6 +24,7 @@ from typing import Any
 from sumy.parsers.plaintext import PlaintextParser
 
 from digest.config import Config
+from digest.errors import DigestError
 from digest.language import stemmer, stop_words
 from digest.sentences import SumyTokenizer, split_paragraphs, split_sentences
 from digest.summarizers.sumy_rankers import SUMY_CLASSES, rank_sentences
@@ -114,32 +115,17 @@ def brief_system(method: str) -> System:
     """Our brief by `method`, through the same code path as the `digest brief` command."""
 
     def run(cluster: Cluster, folder: Path) -> str:
-        try:
-            from digest.pipeline import brief_paths
-        except ImportError:  # TEMPORARY stand-in until the pipeline imports
-            brief_paths = _standin_brief_paths
+        from digest.pipeline import brief_paths
+
         paths = write_documents(cluster, folder)
-        brief = brief_paths(paths, Config(), words=cluster["limit_words"], method=method)
+        try:
+            brief = brief_paths(paths, Config(), words=cluster["limit_words"], method=method)
+        except DigestError as error:  # no readable document: an empty brief, scored as such
+            print(f"{cluster['id']}: {error}", file=sys.stderr)
+            return ""
         return " ".join(sentence.text for sentence in brief.sentences)
 
     return run
-
-
-def _standin_brief_paths(paths, config, *, words=None, sentences=None, method=None):  # TEMPORARY
-    from dataclasses import replace
-
-    from digest.models import Story
-    from digest.readers import read_file
-    from digest.summarize import summarize
-
-    articles = []
-    for p in paths:
-        try:
-            articles += read_file(p, max_bytes=10**8)
-        except Exception:
-            pass
-    settings = replace(config.brief, words=words or 120, method=method or "digest")
-    return summarize(Story("s", tuple({a.id: a for a in articles}.values())), settings)
 
 
 def stock_system(name: str, fill: bool = False) -> System:
@@ -249,7 +235,7 @@ def _progress(clusters: Sequence[Cluster]) -> Iterator[Cluster]:
 
 def format_table(results: dict[str, dict]) -> str:
     """A Markdown table: one row per system, recall/precision/F1 ×100 of each measure."""
-    head = ["system"] + [f"{m[5:].upper()} {k}" for m in MEASURES for k in ("R", "P", "F")]
+    head = ["system"] + [f"R{m[5:].upper()} {k}" for m in MEASURES for k in ("R", "P", "F")]
     lines = ["| " + " | ".join(head) + " | seconds |", "|" + "---|" * (len(head) + 1)]
     for name, result in results.items():
         cells = [f"{100 * v:.2f}" for m in MEASURES for v in result["scores"][m]]
@@ -275,6 +261,8 @@ def main(argv: list[str]) -> int:
         return 1
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
     results = evaluate(clusters, systems)
-    print(f"{args.dataset.name}: {len(clusters)} clusters, limit {clusters[0]['limit_words']} words")
+    print(
+        f"{args.dataset.name}: {len(clusters)} clusters, limit {clusters[0]['limit_words']} words"
+    )
     print(format_table(results))
     return 0

@@ -108,7 +108,8 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
 
 
 def _too_big(size: int, max_bytes: int) -> str:
-    return f"file is {size / 1e6:.1f} MB, above the {max_bytes / 1e6:g} MB limit"
+    shown = f"{size / 1e6:,.1f} MB" if size >= 1_000_000 else f"{size:,} bytes"
+    return f"file is {shown}, above the {max_bytes / 1e6:g} MB limit"
 
 
 def _printable_name(path: Path) -> str:

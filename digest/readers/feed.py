@@ -37,7 +37,10 @@ def read_feed(data: bytes) -> list[Draft]:
     import feedparser  # imported on first use: it is slow to import
 
     _refuse_entities(data)
-    parsed = feedparser.parse(io.BytesIO(data), sanitize_html=True, resolve_relative_uris=False)
+    try:
+        parsed = feedparser.parse(io.BytesIO(data), sanitize_html=True, resolve_relative_uris=False)
+    except Exception as error:  # its lenient parser trips on some hostile input (&#xD800;, ...)
+        raise ReadError(f"not a readable feed ({type(error).__name__}: {error})") from None
     if not parsed.get("version") and not parsed.entries:
         problem = parsed.get("bozo_exception")
         detail = f" ({problem})" if parsed.get("bozo") and problem else ""
@@ -113,7 +116,7 @@ def _plain(value: object, *, keep_lines: bool = False) -> str | None:
         return value
     try:
         root = lxml.html.fragment_fromstring(value, create_parent="div")
-    except (lxml.etree.LxmlError, ValueError):
+    except (lxml.etree.LxmlError, ValueError, AssertionError):  # lxml asserts on a stray <html>
         return value
     if keep_lines:
         for block in root.iter("br", "p", "div", "li"):

@@ -64,7 +64,9 @@ def _paragraphs(body: lxml.etree._Element | None) -> list[str]:
 
 
 def _parse(text: str) -> lxml.html.HtmlElement | None:
-    parser = lxml.html.HTMLParser(recover=True, no_network=True, huge_tree=False)
+    parser = lxml.html.HTMLParser(
+        recover=True, no_network=True, huge_tree=False, encoding="utf-8"
+    )  # the encoding: the text is handed over as UTF-8 bytes, whatever the page once said
     try:
         return lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
     except (lxml.etree.LxmlError, ValueError):
@@ -94,7 +96,9 @@ def _page_title(text: str) -> str | None:
 
 def html_fragment_text(html: str) -> tuple[str | None, str]:
     """(first h1, paragraphs) of an HTML fragment such as rendered Markdown; headings dropped."""
-    wrapper = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
+    wrapper = _fragment(html)
+    if wrapper is None:
+        return None, ""
     title = None
     paragraphs = []
     for element in wrapper.iter():
@@ -107,6 +111,13 @@ def html_fragment_text(html: str) -> tuple[str | None, str]:
             if line:
                 paragraphs.append(line)
     return title, "\n\n".join(paragraphs)
+
+
+def _fragment(html: str) -> lxml.html.HtmlElement | None:
+    try:
+        return lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
+    except (lxml.etree.LxmlError, ValueError, AssertionError):  # lxml asserts on a stray <html>
+        return _parse(html)
 
 
 def _has_block_child(element: lxml.html.HtmlElement) -> bool:

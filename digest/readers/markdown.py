@@ -13,11 +13,15 @@ from digest.readers.html import html_fragment_text
 
 _FRONT = re.compile(r"\A(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*(?:\n|\Z)", re.DOTALL)
 _YAML_LINE = re.compile(r"^([\w-]+)\s*:\s*(.*)$")
-# Python-Markdown takes quadratic time (or recurses until it fails) on deeply nested blocks and
-# on runs of unclosed brackets; articles need neither, so both are bounded before rendering.
+# Python-Markdown takes quadratic time (or recurses until it fails) on deeply nested blocks, on
+# runs of unclosed brackets or tags and on long paragraphs full of markup; articles need none of
+# these, so nesting, lone brackets and angle brackets, and paragraph length are bounded first.
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_MAX_BLOCK = 4000  # characters
 _DEEP_PREFIX = re.compile(r"^(?:[ \t>]|[-*+][ \t]|\d{1,9}[.)][ \t]){16,}", re.MULTILINE)
 _MAX_PREFIX = 32
 _LONE_BRACKET = re.compile(r"(?<!\\)\[(?![^\[\]\n]{0,300}\])")
+_LONE_ANGLE = re.compile(r"<(?![^<>]{0,2000}>)")
 
 
 def read_markdown(text: str) -> list[Draft]:
@@ -39,9 +43,23 @@ def read_markdown(text: str) -> list[Draft]:
 
 
 def _bounded(text: str) -> str:
-    """The text with block nesting capped and brackets that close nowhere near escaped."""
+    """The text with nesting capped, lone brackets escaped and over-long paragraphs split."""
     text = _DEEP_PREFIX.sub(lambda m: m.group().replace("\t", "    ")[-_MAX_PREFIX:], text)
-    return _LONE_BRACKET.sub(r"\\[", text)
+    text = _LONE_BRACKET.sub(r"\\[", _LONE_ANGLE.sub("&lt;", text))
+    return "\n\n".join(part for block in _BLANK_LINE.split(text) for part in _split(block))
+
+
+def _split(block: str) -> list[str]:
+    """A block cut at line or sentence ends (else spaces) into pieces of _MAX_BLOCK or less."""
+    parts = []
+    while len(block) > _MAX_BLOCK:
+        cut = max(block.rfind("\n", 0, _MAX_BLOCK), block.rfind(". ", 0, _MAX_BLOCK - 1) + 1)
+        cut = cut if cut > 0 else block.rfind(" ", 0, _MAX_BLOCK)
+        cut = cut if cut > 0 else _MAX_BLOCK
+        parts.append(block[:cut])
+        block = block[cut:].lstrip()
+    parts.append(block)
+    return parts
 
 
 def _toml(block: str) -> dict[str, object]:

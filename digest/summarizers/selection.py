@@ -36,7 +36,7 @@ class Selection:
         self.chosen: list[int] = []
         self.scores: list[float] = []
         self.words = 0
-        self.blocked = ~text.eligible
+        self.blocked = ~text.eligible  # a new array: ours to change
 
     @property
     def full(self) -> bool:
@@ -55,7 +55,6 @@ class Selection:
         self.chosen.append(int(index))
         self.scores.append(float(score))
         self.words += int(self.text.lengths[index])
-        self.blocked = self.blocked.copy()
         self.blocked[near_duplicates(self.text, index)] = True
         self.blocked[index] = True
 

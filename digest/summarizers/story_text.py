@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cached_property
 
 import numpy as np
@@ -22,14 +21,15 @@ from digest.models import Article, Sentence, Story
 from digest.sentences import sentences_of, words
 
 MIN_WORDS = 6  # shorter "sentences" are bylines, captions, fragments or chatter
-MAX_WORDS = 70  # longer ones are run-on lists or splitter failures
+MAX_WORDS = 100  # longer ones are run-on lists or splitter failures
 
 # "LONDON (AP) _", "BONN, Germany (AP) --", "NEW YORK _": a wire dateline left at a sentence start.
 _DATELINE = re.compile(
     r"^[A-Z][A-Z.'\- ]+(?:, [A-Z][A-Za-z.\- ]*)?(?:, \w+\.? \d{1,2})?\s*(?:\([A-Za-z .]+\))?"
     r"\s*(?:_|--|—|–)\s+"
 )
-_ENDS_WHOLE = re.compile(r"[.!?…][\"'”’)\]]*$")
+_CLOSERS = "\"'”’)]"
+_ENDERS = ".!?…"
 # Credits, captions and web furniture that readers sometimes leave inside an article's text.
 _NOT_PROSE = re.compile(
     r"\b(?:AP|AFP|Reuters|Getty|EPA|file) (?:Photo|Images)\b|\bphoto(?:graph)? (?:by|credit)\b|"
@@ -38,7 +38,23 @@ _NOT_PROSE = re.compile(
     r"\bnewsletter\b|\bjavascript\b|\bcookies?\b|\bbrowser\b",
     re.IGNORECASE,
 )
-_UNDATED = datetime.max.replace(tzinfo=timezone.utc)
+# Words one of which every _NOT_PROSE match holds: a cheap test first, the regex only then.
+_FURNITURE_HINTS = ("photo", "image", "caption", "video", "related", "advertisement", "read more",
+                    "see also", "click", "rights", "copyright", "©", "sign up", "subscribe",
+                    "newsletter", "javascript", "cookie", "browser")  # fmt: skip
+# A sentence opening like this points back at something the reader may not have seen.
+_DANGLING_OPENER = re.compile(
+    r"^[\"'“‘(]*\s*(?:he|she|it|they|him|her|his|its|their|them|this|that|these|those|such|"
+    r"but|and|or|so|also|however|meanwhile|still|yet|then|thus|therefore|moreover|furthermore|"
+    r"instead|nevertheless|nonetheless|besides|otherwise|"
+    r"in addition|in contrast|as a result|at the same time|on the other hand|even so|after that)\b",
+    re.IGNORECASE,
+)
+_PRONOUN_ATTRIBUTION = re.compile(
+    r"\b(?:(?:he|she|they) (?:said|says|added|told|explained)|(?:said|says|added) (?:he|she))\b",
+    re.IGNORECASE,
+)
+_UNDATED = datetime.max.replace(tzinfo=UTC)
 
 
 def strip_dateline(text: str) -> str:
@@ -55,7 +71,7 @@ def story_order(articles: Sequence[Article]) -> tuple[Article, ...]:
     def key(article: Article) -> tuple[datetime, str]:
         published = article.published or _UNDATED
         if published.tzinfo is None:
-            published = published.replace(tzinfo=timezone.utc)
+            published = published.replace(tzinfo=UTC)
         return published, article.id
 
     return tuple(sorted(articles, key=key))
@@ -64,22 +80,23 @@ def story_order(articles: Sequence[Article]) -> tuple[Article, ...]:
 def is_whole_prose(text: str) -> bool:
     """True for a complete prose sentence: not a fragment, caption, credit or cut quotation."""
     count = len(text.split())
-    if not MIN_WORDS <= count <= MAX_WORDS or not _ENDS_WHOLE.search(text):
+    if not MIN_WORDS <= count <= MAX_WORDS or (text.rstrip(_CLOSERS) or " ")[-1] not in _ENDERS:
         return False
-    if text.count('"') % 2 or text.count("“") != text.count("”") or text.count("(") != text.count(")"):
+    if (
+        text.count('"') % 2
+        or text.count("“") != text.count("”")
+        or text.count("(") != text.count(")")
+    ):
         return False
-    letters = [c for c in text if c.isalpha()]
-    if not letters or sum(c.isupper() for c in letters) > 0.5 * len(letters):
+    if sum(w.isupper() for w in text.split()) > 0.5 * count:
         return False  # a shouted headline or a caption in capitals
-    return not _NOT_PROSE.search(text)
+    lowered = text.lower()
+    return not (any(h in lowered for h in _FURNITURE_HINTS) and _NOT_PROSE.search(text))
 
 
-@dataclass(frozen=True, slots=True)
-class Terms:
-    """The stemmed tokens of one sentence."""
-
-    stems: tuple[str, ...]  # every word, lower-cased and stemmed
-    content: tuple[bool, ...]  # False for stop words and one- or two-digit numbers
+def dangles(sentence: str) -> bool:
+    """True when a sentence opens on a connective or a pronoun it cannot resolve on its own."""
+    return bool(_DANGLING_OPENER.match(sentence) or _PRONOUN_ATTRIBUTION.search(sentence))
 
 
 class StoryText:
@@ -103,9 +120,26 @@ class StoryText:
         self.eligible = np.asarray([is_whole_prose(t) for t in self.texts], dtype=bool)
         if not self.eligible.any():
             self.eligible = self.lengths > 0  # a story of fragments still gets a brief
-        self.terms = [
-            _terms(text, self.languages[a]) for text, a in zip(self.texts, article_of, strict=True)
-        ]
+        self._tokenize()
+
+    def _tokenize(self) -> None:
+        """Stem every word once; tokens become integer ids in flat arrays, by sentence."""
+        self.vocabulary: dict[str, int] = {}  # every stem of the story → its id
+        ids: list[int] = []
+        content: list[bool] = []
+        owner: list[int] = []
+        for index, text in enumerate(self.texts):
+            code = self.languages[self.article_of[index]]
+            stem, stops = stemmer(code), stop_words(code)
+            for word in words(text):
+                word = word.lower()
+                ids.append(self.vocabulary.setdefault(stem(word), len(self.vocabulary)))
+                # Stop words and small numbers say nothing about what a story is about.
+                content.append(word not in stops and not (word.isdigit() and len(word) < 3))
+            owner.extend([index] * (len(ids) - len(owner)))
+        self.token_ids = np.asarray(ids, dtype=np.int64)
+        self.token_content = np.asarray(content, dtype=bool)
+        self.token_sentence = np.asarray(owner, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.sentences)
@@ -121,17 +155,10 @@ class StoryText:
     @cached_property
     def content_vectors(self) -> sparse.csr_matrix:
         """Binary content-word vectors, L2-normalised: sentences × stems."""
-        rows = [sorted({s for s, c in zip(t.stems, t.content, strict=True) if c}) for t in self.terms]
-        matrix = binary_matrix(rows, self.vocabulary)
+        content = self.token_content
+        shape = (len(self), len(self.vocabulary))
+        matrix = incidence(self.token_sentence[content], self.token_ids[content], shape)
         return normalize_rows(matrix)
-
-    @cached_property
-    def vocabulary(self) -> dict[str, int]:
-        """Column index of each content stem of the story."""
-        stems = sorted(
-            {s for t in self.terms for s, c in zip(t.stems, t.content, strict=True) if c}
-        )
-        return {stem: index for index, stem in enumerate(stems)}
 
 
 def _language_of(article: Article, setting: str) -> str:
@@ -139,16 +166,6 @@ def _language_of(article: Article, setting: str) -> str:
         return setting
     fallback = article.language if article.language in LANGUAGES else "en"
     return detect_language(article.text, default=fallback)
-
-
-def _terms(text: str, language: str) -> Terms:
-    stem = stemmer(language)
-    stops = stop_words(language)
-    lowered = [w.lower() for w in words(text)]
-    return Terms(
-        stems=tuple(stem(w) for w in lowered),
-        content=tuple(w not in stops and not (w.isdigit() and len(w) < 3) for w in lowered),
-    )
 
 
 def binary_matrix(rows: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> sparse.csr_matrix:
@@ -162,6 +179,13 @@ def binary_matrix(rows: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> 
     data = np.ones(len(indices), dtype=np.float64)
     shape = (len(rows), len(vocabulary))
     return sparse.csr_matrix((data, np.asarray(indices, dtype=np.int64), indptr), shape=shape)
+
+
+def incidence(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]) -> sparse.csr_matrix:
+    """A binary CSR matrix with a 1 at each (row, column) pair, however often it is listed."""
+    matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=shape)
+    matrix.data[:] = 1.0  # duplicates were summed when the matrix was built
+    return matrix
 
 
 def normalize_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:

@@ -1,0 +1,258 @@
+"""The brief of a story: merged repeats with their sources, budget, order, headline, methods."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from digest.config import BriefSettings
+from digest.errors import ConfigError
+from digest.models import Article, Brief, Story
+from digest.summarize import SUMMARIZERS, lead_with_independent, summarize
+from digest.summarizers.story_text import dangles, is_whole_prose, strip_dateline
+
+SHARED = (
+    "The storm tore away a forty-metre section of the Harbour Street bridge early on Monday, "
+    "cutting the only road link between Port Ellis and the island of Carrow."
+)
+SHARED_REWORDED = (
+    "The storm tore away a forty-metre section of the Harbour Street bridge early Monday, "
+    "cutting the only road link between Port Ellis and the island of Carrow."
+)
+QUOTE = (
+    '"The bridge is not safe. We will not reopen it before the spring," Mayor Ines Duarte '
+    "told reporters at the harbour."
+)
+
+COURIER = f"""{SHARED}
+
+Ferries will carry commuters across the channel from Tuesday while engineers inspect the piers.
+
+{QUOTE}
+
+Photo: the damaged bridge seen from the harbour wall (Port Ellis Courier)
+
+But the council has not said how the repairs will be paid for."""
+
+HERALD = f"""{SHARED_REWORDED}
+
+About four thousand people cross the bridge every day to work in Port Ellis, the council said.
+
+Engineers from the regional roads agency arrived on Monday afternoon to inspect the piers.
+
+He said the ferries would run every twenty minutes during the morning rush."""
+
+GAZETTE = """The council of Port Ellis will ask the regional government for emergency funds \
+to rebuild the Harbour Street bridge, which the storm damaged on Monday.
+
+Repairs could cost more than twelve million euros, according to a first estimate by the engineers.
+
+Shops on the island of Carrow said deliveries had already been delayed by the closure."""
+
+
+def make_article(
+    id: str,
+    text: str,
+    *,
+    title: str | None = None,
+    source: str | None = None,
+    day: int | None = None,
+) -> Article:
+    published = datetime(2024, 3, day, 9, 0, tzinfo=UTC) if day else None
+    return Article(id, f"{id}.txt", title, source, None, published, text)
+
+
+def make_story(*articles: Article, id: str = "story-1") -> Story:
+    return Story(id, tuple(articles))
+
+
+@pytest.fixture
+def story() -> Story:
+    return make_story(
+        make_article("gazette", GAZETTE, title="Port Ellis seeks funds for bridge", day=5),
+        make_article("courier", COURIER, title="Storm cuts Harbour Street bridge to Carrow", day=4),
+        make_article("herald", HERALD, title="Ferries for commuters", day=4),
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Briefs are made offline: any attempt to open a connection fails the test."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("summarizing tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+def brief_words(brief: Brief) -> int:
+    return sum(len(s.text.split()) for s in brief.sentences)
+
+
+def test_near_duplicates_from_two_outlets_are_one_sentence_citing_both(story: Story) -> None:
+    brief = summarize(story, BriefSettings(words=60))
+    storm = [s for s in brief.sentences if "forty-metre section" in s.text]
+    assert len(storm) == 1
+    assert set(storm[0].sources) == {"courier", "herald"}
+
+
+@pytest.mark.parametrize("method", sorted(SUMMARIZERS))
+def test_every_method_merges_repeats_and_cites_sources(story: Story, method: str) -> None:
+    brief = summarize(story, BriefSettings(method=method, sentences=30))
+    texts = [s.text for s in brief.sentences]
+    assert sum("forty-metre section" in t for t in texts) == 1
+    ids = {a.id for a in story.articles}
+    for sentence in brief.sentences:
+        assert sentence.sources and set(sentence.sources) <= ids
+    storm = next(s for s in brief.sentences if "forty-metre section" in s.text)
+    assert set(storm.sources) == {"courier", "herald"}
+
+
+@pytest.mark.parametrize("method", sorted(SUMMARIZERS))
+def test_every_method_returns_a_valid_brief_within_budget(story: Story, method: str) -> None:
+    brief = summarize(story, BriefSettings(method=method, words=45))
+    assert brief.story_id == "story-1"
+    assert [a.id for a in brief.articles] == ["courier", "herald", "gazette"]
+    assert brief.headline
+    assert brief.sentences and brief_words(brief) <= 45
+
+
+@pytest.mark.parametrize("words", [20, 35, 50, 80])
+def test_word_budget_is_respected(story: Story, words: int) -> None:
+    brief = summarize(story, BriefSettings(words=words))
+    assert brief.sentences
+    assert brief_words(brief) <= words
+
+
+def test_a_brief_has_one_sentence_even_when_none_fits(story: Story) -> None:
+    brief = summarize(story, BriefSettings(words=3))
+    assert len(brief.sentences) == 1
+
+
+def test_sentence_budget_counts_sentences(story: Story) -> None:
+    brief = summarize(story, BriefSettings(words=10, sentences=3))
+    assert len(brief.sentences) == 3
+
+
+def test_quotes_stay_whole_and_captions_are_left_out(story: Story) -> None:
+    brief = summarize(story, BriefSettings(sentences=30))
+    texts = [s.text for s in brief.sentences]
+    assert QUOTE in texts
+    assert all(t.count('"') % 2 == 0 for t in texts)
+    assert not any(t.startswith("Photo") for t in texts)
+
+
+def test_sentences_follow_date_then_position(story: Story) -> None:
+    brief = summarize(story, BriefSettings(sentences=30))
+    order = {a.id: i for i, a in enumerate(brief.articles)}
+    bodies = {a.id: a.text for a in brief.articles}
+    keys = [
+        (min(order[source] for source in s.sources), bodies[s.sources[0]].find(s.text))
+        for s in brief.sentences[1:]  # the first may have been moved up to avoid dangling
+    ]
+    assert keys == sorted(keys)
+    assert "Harbour Street bridge early" in brief.sentences[0].text  # the oldest lead
+
+
+def test_the_brief_does_not_open_on_a_dangling_sentence() -> None:
+    article = make_article(
+        "a",
+        "But the council has not said how the repairs to the bridge will be paid for.\n\n"
+        "The storm damaged the bridge of Port Ellis and the council closed the bridge.",
+    )
+    brief = summarize(make_story(article), BriefSettings(sentences=2))
+    assert len(brief.sentences) == 2
+    assert not dangles(brief.sentences[0].text)
+
+
+def test_lead_with_independent_keeps_order_when_nothing_stands_alone() -> None:
+    brief = summarize(make_story(make_article("a", COURIER)), BriefSettings(sentences=1))
+    sentence = brief.sentences[0]
+    but = replace(sentence, text="But nobody said so.")
+    he = replace(sentence, text="He said it again.")
+    assert lead_with_independent([but, sentence]) == [sentence, but]
+    assert lead_with_independent([but, he]) == [but, he]
+
+
+def test_headline_is_the_most_central_title(story: Story) -> None:
+    assert summarize(story, BriefSettings()).headline == (
+        "Storm cuts Harbour Street bridge to Carrow"
+    )
+
+
+def test_headline_without_titles_is_the_top_sentence(story: Story) -> None:
+    untitled = make_story(*(replace(a, title=None) for a in story.articles))
+    brief = summarize(untitled, BriefSettings(words=60))
+    assert brief.headline in {s.text for s in brief.sentences}
+
+
+def test_unknown_method_is_a_config_error_naming_the_valid_ones(story: Story) -> None:
+    with pytest.raises(ConfigError, match="lexrank"):
+        summarize(story, BriefSettings(method="bogus"))
+
+
+def test_output_is_deterministic_whatever_the_article_order(story: Story) -> None:
+    settings = BriefSettings(words=70)
+    first = summarize(story, settings)
+    reversed_story = make_story(*reversed(story.articles))
+    assert summarize(reversed_story, settings) == first
+    assert summarize(story, settings) == first
+
+
+def test_undated_articles_come_after_dated_ones() -> None:
+    story = make_story(make_article("a-undated", GAZETTE), make_article("z-dated", COURIER, day=2))
+    brief = summarize(story, BriefSettings())
+    assert [a.id for a in brief.articles] == ["z-dated", "a-undated"]
+
+
+def test_a_story_in_another_language_is_briefed() -> None:
+    text = (
+        "La tempête a emporté une partie du pont de la rue du Port lundi matin.\n\n"
+        "Les bateaux transporteront les habitants de l'île pendant les travaux du pont.\n\n"
+        "Le conseil municipal demandera une aide de la région pour reconstruire le pont."
+    )
+    brief = summarize(make_story(make_article("fr", text)), BriefSettings(words=30))
+    assert brief.sentences and brief_words(brief) <= 30
+
+
+def test_an_empty_story_gives_an_empty_brief() -> None:
+    brief = summarize(make_story(make_article("t", "", title="Nothing yet")), BriefSettings())
+    assert brief.sentences == () and brief.headline == "Nothing yet"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "whole"),
+    [
+        ("The council closed the bridge on Monday after the storm.", True),
+        ("The council closed the bridge on Monday after the", False),
+        ("STORM CLOSES THE HARBOUR STREET BRIDGE IN PORT ELLIS.", False),
+        ("Workers repair the bridge on Monday. (AP Photo/Jo Doe)", False),
+        ('"We will not reopen it before the spring, the mayor said.', False),
+        ("Bridge closed.", False),
+    ],
+)
+def test_only_whole_prose_sentences_may_be_chosen(sentence: str, whole: bool) -> None:
+    assert is_whole_prose(sentence) is whole
+
+
+def test_a_leftover_wire_dateline_is_stripped() -> None:
+    assert strip_dateline("PORT ELLIS, Carrow (AP) _ The bridge closed.") == "The bridge closed."
+    assert (
+        strip_dateline("NATO said on Monday it would help.") == "NATO said on Monday it would help."
+    )
+
+
+def test_rouge_pools_counts_over_references() -> None:
+    from digest.evaluate.rouge import score_cluster
+
+    summary = "The storm closed the bridge on Monday."
+    perfect = score_cluster(summary, [summary], 100).scores()
+    assert perfect["rouge2"] == pytest.approx((1.0, 1.0, 1.0))
+    pooled = score_cluster(summary, [summary, "Ferries ran on Tuesday."], 100).scores()
+    recall, precision, _ = pooled["rouge1"]
+    # 7 unigrams match the first reference and "on" the second, out of 7 + 4 reference unigrams
+    assert recall == pytest.approx(8 / 11)
+    assert precision == pytest.approx(8 / (2 * 7))
