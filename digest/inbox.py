@@ -2,6 +2,9 @@
 
 Read files move to `inbox/processed/YYYY-MM-DD/`; files that cannot be read move to
 `inbox/rejected/` beside `<name>.error`, a note saying why. Nothing is ever deleted.
+
+Links are never followed: a symbolic link dropped in the inbox, wherever it points (even at a file
+in the inbox), is rejected and moved itself; its target is neither read nor moved.
 """
 
 from __future__ import annotations

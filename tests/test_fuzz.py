@@ -58,6 +58,7 @@ TOKENS = [
     "+++\n", "title: ", "= ", "# ", "> ", "- ", "1. ", "* ", "`", "[a](", "javascript:", ")", "\n",
     "\n\n", "  ", "\t", "\r", "Subject: ", "From: ", "Date: ", "Content-Type: multipart/mixed; ",
     'boundary="b"\n', "--b\n", "Content-Type: text/html\n", "=?utf-8?q?", "?=", "\u202e", "\ufeff",
+    "<?xml version='1.0' encoding='punycode'?>", "Content-Type: text/plain; charset=undefined\n",
     "é", "中文", "\U0001f600", "\x0b", SENTENCE, "word ",
 ]  # fmt: skip
 markup = st.lists(st.sampled_from(TOKENS) | st.text(max_size=12), max_size=60).map("".join)
@@ -208,6 +209,61 @@ def test_hostile_inbox_is_read_without_a_crash_and_each_bad_file_says_why(tmp_pa
             assert reason in reasons.get(name, ""), f"{name}: {reasons.get(name)}"
     assert_filed_away(config.paths.inbox, result.update)
     assert result.written
+
+
+ENTITIES = "".join(
+    f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10 if n > 1 else "lol" * 10}">' for n in range(1, 10)
+)
+
+
+def external(secret: Path, parameter: bool = False) -> str:
+    if parameter:
+        return f'<!ENTITY % p SYSTEM "file://{secret}"> %p;'
+    return f'<!ENTITY x SYSTEM "file://{secret}">'
+
+
+@pytest.mark.parametrize(
+    ("name", "template"),
+    [
+        ("bomb.rss", '<?xml version="1.0"?><!DOCTYPE rss [{entities}]><rss version="2.0">'
+         "<channel><title>&lol9;</title><item><title>&lol9;</title><description>{sentence}"
+         "</description></item></channel></rss>"),
+        ("xxe.rss", '<!DOCTYPE rss [{external}]><rss version="2.0"><channel><title>T</title>'
+         "<item><title>&x;</title><description>{sentence} &x;</description></item>"
+         "</channel></rss>"),
+        ("xxe-param.atom", '<!DOCTYPE feed [{parameter}]><feed xmlns="http://www.w3.org/2005/Atom">'
+         "<title>T</title><entry><title>x</title><content>{sentence}</content></entry></feed>"),
+        ("xxe-utf16.xml", "UTF16:" '<?xml version="1.0" encoding="utf-16"?><!DOCTYPE rss '
+         '[{external}]><rss version="2.0"><channel><item><title>&x;</title><description>'
+         "{sentence}</description></item></channel></rss>"),
+        ("bomb.html", "<!DOCTYPE html [{entities}]><html><body><article><p>{sentence} &lol9;</p>"
+         "</article></body></html>"),
+        ("xxe.html", "<!DOCTYPE html [{external}]><html><body><article><p>{sentence} &x;</p>"
+         "</article></body></html>"),
+        ("xxe.md", "<!DOCTYPE x [{external}]>\n\n{sentence} &x;"),
+        ("xxe.eml", "Subject: x\nContent-Type: text/html\n\n<!DOCTYPE html [{external}]>"
+         "<html><body><article><p>{sentence} &x;</p></article></body></html>"),
+    ],
+)  # fmt: skip
+def test_xml_entities_never_expand_nor_read_other_files(tmp_path, name, template):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-VALUE", encoding="utf-8")
+    content = template.format(
+        entities=ENTITIES,
+        external=external(secret),
+        parameter=external(secret, parameter=True),
+        sentence=SENTENCE,
+    )
+    data = content[6:].encode("utf-16") if content.startswith("UTF16:") else content.encode()
+    make_inbox(tmp_path / "inbox", {name: data})
+    started = time.monotonic()
+    result = read_or_reason(tmp_path / "inbox" / name)
+    assert time.monotonic() - started < 5
+    if name.endswith((".rss", ".atom", ".xml")):
+        assert isinstance(result, str) and "declares XML entities" in result
+    else:
+        [article] = result
+        assert "TOP-SECRET" not in article.text and "lollol" not in article.text
 
 
 def test_two_thousand_tiny_files_in_one_build(tmp_path):

@@ -25,7 +25,8 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time as clock, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +52,11 @@ class Scores:
 
 def score(predicted: Sequence[str], gold: Sequence[str], seconds: float = 0.0) -> Scores:
     """BCubed and pairwise scores of a predicted story per article against the gold one."""
-    together = Counter(zip(predicted, gold, strict=True))
+    articles = list(zip(predicted, gold, strict=True))
+    together = Counter(articles)
     predicted_sizes, gold_sizes = Counter(predicted), Counter(gold)
-    precision = sum(together[p, g] / predicted_sizes[p] for p, g in zip(predicted, gold))
-    recall = sum(together[p, g] / gold_sizes[g] for p, g in zip(predicted, gold))
+    precision = sum(together[p, g] / predicted_sizes[p] for p, g in articles)
+    recall = sum(together[p, g] / gold_sizes[g] for p, g in articles)
     precision, recall = precision / len(gold), recall / len(gold)
     pairs_right = sum(_pairs(n) for n in together.values())
     pairs_predicted = sum(_pairs(n) for n in predicted_sizes.values())

@@ -245,7 +245,11 @@ def format_table(results: dict[str, dict]) -> str:
 
 def main(argv: list[str]) -> int:
     """`rouge DATASET.jsonl [--limit N] [--systems ...]`: print the systems' ROUGE side by side."""
-    parser = argparse.ArgumentParser(prog="python -m digest.evaluate rouge", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m digest.evaluate rouge",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("dataset", type=Path, help="a summarization .jsonl file")
     parser.add_argument("--limit", type=int, default=None, help="only the first N clusters")
     parser.add_argument(

@@ -67,8 +67,8 @@ def _body_text(message: EmailMessage, subtype: str) -> str | None:
     if charset:
         try:
             return payload.decode(charset)
-        except (LookupError, UnicodeDecodeError):
-            pass  # an unknown or wrong charset: guess as for any other file
+        except (LookupError, ValueError):  # ValueError covers UnicodeError
+            pass  # an unknown, unusable or wrong charset: guess as for any other file
     return decode(payload) if payload.strip() else ""
 
 

@@ -63,8 +63,8 @@ def _refuse_entities(data: bytes) -> None:
         parser.close()
     except (defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden):
         raise _entities_refused() from None
-    except ParseError:
-        pass  # not well-formed: feedparser reads such feeds leniently, expanding nothing
+    except (ParseError, LookupError, ValueError):  # ValueError covers UnicodeError
+        pass  # not well-formed or oddly encoded: feedparser reads it leniently, expanding nothing
 
 
 def _entities_refused() -> ReadError:

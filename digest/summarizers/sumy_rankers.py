@@ -29,6 +29,19 @@ STIGMA_WORDS = ("perhaps", "maybe", "reportedly", "allegedly", "rumor", "rumour"
                 "speculation", "hardly")  # fmt: skip
 
 
+class StableLsaSummarizer(LsaSummarizer):
+    """sumy's LSA with its word rows in sorted order.
+
+    sumy numbers the rows by iterating a frozenset, an order that changes with Python's hash
+    seed; the SVD of the permuted matrix then ranks near-ties differently from run to run.
+    """
+
+    def _create_dictionary(self, document: ObjectDocumentModel) -> dict[str, int]:
+        words = (self.normalize_word(w) for w in document.words)
+        unique = sorted({self.stem_word(w) for w in words if w not in self._stop_words})
+        return {word: row for row, word in enumerate(unique)}
+
+
 def sumy_document(
     paragraphs: Sequence[Sequence[str]], language: str, headings: Sequence[str] = ()
 ) -> ObjectDocumentModel:
@@ -104,7 +117,7 @@ class SumyRanker:
 SUMY_CLASSES: dict[str, Callable[..., AbstractSummarizer]] = {
     "lexrank": LexRankSummarizer,
     "textrank": TextRankSummarizer,
-    "lsa": LsaSummarizer,
+    "lsa": StableLsaSummarizer,
     "luhn": LuhnSummarizer,
     "kl": KLSummarizer,
     "sumbasic": SumBasicSummarizer,

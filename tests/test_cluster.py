@@ -1,0 +1,200 @@
+"""Story clustering: articles written for these tests, placed as the pipeline places them."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from digest.cluster import Placed, assign, features
+from digest.config import StorySettings
+from digest.models import Article
+from digest.vectors import decode, terms_of
+from tests.conftest import make_article
+
+MARCH = datetime(2024, 3, 4, 9, tzinfo=UTC)
+
+QUAKE_A = (
+    "Strong earthquake shakes central Chile",
+    "A magnitude 7.1 earthquake struck central Chile on Monday, shaking buildings in Santiago "
+    "and the port city of Valparaiso. The national emergency office said at least four people "
+    "were killed and dozens injured as walls collapsed in older neighbourhoods.\n\n"
+    "The navy briefly issued a tsunami warning for the coast before lifting it. President "
+    "Gabriel Boric flew to Valparaiso to inspect the damage.",
+)
+QUAKE_B = (
+    "Deadly quake hits Chile; tsunami alert lifted",
+    "Rescuers in Valparaiso searched collapsed houses after a powerful earthquake rattled "
+    "central Chile, killing four people. The tremor, measured at magnitude 7.1 by "
+    "seismologists, was felt strongly in Santiago, where residents ran into the streets.\n\n"
+    "The navy withdrew its tsunami alert after a few hours. Boric promised emergency funds for "
+    "the damaged hillside districts of the port.",
+)
+QUAKE_FOLLOW_UP = (
+    "Chile counts the cost of the earthquake",
+    "Engineers inspected schools and hospitals in Valparaiso two days after the earthquake "
+    "that killed four people in central Chile. Aftershocks kept rattling the port, and the "
+    "emergency office said more than 300 homes could no longer be lived in.\n\n"
+    "Boric's government released emergency funds for rebuilding the damaged districts.",
+)
+PENSIONS = (
+    "Chilean senate approves pension reform",
+    "Chile's senators approved a long-debated pension reform on Wednesday after months of "
+    "negotiation in Santiago. The bill raises employer contributions and creates a public "
+    "fund alongside the private pension managers.\n\n"
+    "Opposition senators said the reform would burden small businesses, while the labour "
+    "minister called the vote historic for Chilean workers.",
+)
+PENSIONS_B = (
+    "Pension overhaul clears Chile's senate",
+    "Employers will pay higher pension contributions under a reform that Chilean senators "
+    "passed after months of negotiation. A new public pension fund will sit beside the "
+    "private managers, the labour minister said in Santiago.\n\n"
+    "Small business groups and opposition senators criticised the reform.",
+)
+FOOTBALL = (
+    "Rivers United win the cup final",
+    "Rivers United won the cup final on Tuesday night, beating Harbour City 2-1 with a late "
+    "header from their captain. The striker had missed a penalty in the first half before "
+    "the equaliser.\n\nFans celebrated in the stadium until after midnight, and the coach "
+    "praised the squad's resilience.",
+)
+RATES = (
+    "Central bank holds interest rates",
+    "The central bank kept its benchmark interest rate at 4.5 percent on Wednesday, saying "
+    "inflation was easing more slowly than expected. The governor warned that wage growth "
+    "and energy prices remained a risk.\n\nMarkets had expected the decision, and the "
+    "currency barely moved.",
+)
+
+
+def article(story: tuple[str, str], *, days: float = 0, source: str = "Wire") -> Article:
+    title, text = story
+    published = MARCH + timedelta(days=days)
+    return make_article(text, title=title, source=source, published=published)
+
+
+def placed(item: Article, story_id: str | None = None) -> Placed:
+    assert item.published is not None
+    return Placed(item.id, story_id, item.published, features(item))
+
+
+def together(story_of: dict[str, str], *items: Article) -> bool:
+    return len({story_of[item.id] for item in items}) == 1
+
+
+def partition(story_of: dict[str, str]) -> set[frozenset[str]]:
+    """The groups of article ids, whatever the story ids are called."""
+    groups: dict[str, set[str]] = {}
+    for article_id, story in story_of.items():
+        groups.setdefault(story, set()).add(article_id)
+    return {frozenset(group) for group in groups.values()}
+
+
+@pytest.fixture
+def day_of_news() -> list[Article]:
+    return [
+        article(QUAKE_A, source="Daily Courier"),
+        article(QUAKE_B, days=0.2, source="Evening Post"),
+        article(PENSIONS, days=1),
+        article(PENSIONS_B, days=1.1, source="Evening Post"),
+        article(FOOTBALL, days=1),
+        article(RATES, days=1.2),
+        article(QUAKE_FOLLOW_UP, days=2, source="Radio South"),
+    ]
+
+
+def test_the_same_event_told_by_two_outlets_is_one_story(day_of_news):
+    quake_a, quake_b, *_ = day_of_news
+    story_of = assign([placed(a) for a in day_of_news], [], StorySettings())
+    assert together(story_of, quake_a, quake_b)
+    assert together(story_of, quake_a, day_of_news[-1])  # the follow-up two days later
+
+
+def test_two_events_in_the_same_country_stay_apart(day_of_news):
+    quake, _, pensions, pensions_b, football, rates, _ = day_of_news
+    story_of = assign([placed(a) for a in day_of_news], [], StorySettings())
+    assert together(story_of, pensions, pensions_b)
+    stories = [story_of[item.id] for item in (quake, pensions, football, rates)]
+    assert len(set(stories)) == 4
+    assert len(set(story_of.values())) == 4
+
+
+def test_an_article_outside_the_window_starts_a_new_story():
+    first = article(QUAKE_A)
+    stored = [placed(first, "s-quake"), placed(article(QUAKE_B, days=0.1), "s-quake")]
+    late = article(QUAKE_FOLLOW_UP, days=45)
+    assert assign([placed(late)], stored, StorySettings(window_days=30)) == {
+        late.id: "s" + late.id[:12]
+    }
+    assert assign([placed(late)], stored, StorySettings(window_days=60)) == {late.id: "s-quake"}
+
+
+def test_the_window_counts_from_the_newest_article_of_a_story():
+    stored = [
+        placed(article(QUAKE_A), "s-quake"),
+        placed(article(QUAKE_B, days=25), "s-quake"),
+    ]
+    late = article(QUAKE_FOLLOW_UP, days=50)  # 50 days after the first, 25 after the newest
+    assert assign([placed(late)], stored, StorySettings(window_days=30)) == {late.id: "s-quake"}
+
+
+def test_placing_is_deterministic_whatever_the_input_order(day_of_news):
+    new = [placed(a) for a in day_of_news]
+    first = assign(new, [], StorySettings())
+    shuffled = new[:]
+    random.Random(3).shuffle(shuffled)
+    assert assign(shuffled, [], StorySettings()) == first
+    assert all(story.startswith("s") for story in first.values())
+
+
+def test_a_stream_of_daily_builds_matches_one_build(day_of_news):
+    at_once = assign([placed(a) for a in day_of_news], [], StorySettings())
+    stored: list[Placed] = []
+    streamed: dict[str, str] = {}
+    for day in sorted({a.published.date() for a in day_of_news if a.published}):
+        batch = [placed(a) for a in day_of_news if a.published and a.published.date() == day]
+        story_of = assign(batch, stored, StorySettings())
+        stored += [
+            Placed(p.article_id, story_of[p.article_id], p.published, p.features) for p in batch
+        ]
+        streamed |= story_of
+    assert partition(streamed) == partition(at_once)
+
+
+def test_story_ids_stay_when_more_articles_arrive(day_of_news):
+    first_day = [a for a in day_of_news if a.published and a.published < MARCH + timedelta(days=1)]
+    story_of = assign([placed(a) for a in first_day], [], StorySettings())
+    quake_story = story_of[first_day[0].id]
+    assert quake_story == "s" + first_day[0].id[:12]  # named after its first article
+    stored = [placed(a, story_of[a.id]) for a in first_day]
+    later = [a for a in day_of_news if a not in first_day]
+    more = assign([placed(a) for a in later], stored, StorySettings())
+    assert set(more) == {a.id for a in later}  # stored articles are never moved
+    assert more[day_of_news[-1].id] == quake_story
+    assert quake_story not in {more[a.id] for a in later[:-1]}
+
+
+def test_no_new_articles_means_nothing_to_place(day_of_news):
+    assert assign([], [placed(day_of_news[0], "s1")], StorySettings()) == {}
+
+
+def test_features_weigh_title_and_lead_and_drop_stop_words():
+    item = make_article("The harbour was calm. " * 40 + "Late word: flood.", title="Flood warning")
+    terms, weights = decode(features(item))
+    weight = dict(zip(terms.tolist(), weights.tolist(), strict=True))
+    harbour, flood, warning = terms_of("harbour flood warning", "en").tolist()
+    assert weight[warning] == 3.0  # title only
+    assert weight[flood] == 3.0 + 1.0  # title, then once past the lead
+    assert weight[harbour] == 15 * 2.0 + 25 * 1.0  # the 60-word lead: 15 four-word sentences
+    assert terms_of("the and of", "en").tolist() == [-1, -1, -1]
+    assert features(item) == features(item)
+
+
+def test_articles_in_other_languages_use_their_stop_words_and_stems():
+    french = terms_of("les élections régionales", "fr").tolist()
+    assert french[0] == -1  # "les" is a French stop word
+    assert french[1] == terms_of("élection", "fr").tolist()[0]  # one stem for both forms
+    assert np.all(terms_of("2024 a", "en") == -1)  # numbers and one-letter words
