@@ -13,8 +13,8 @@ blobs `features` computed once at ingest. Term rarity (idf) comes from those doc
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -29,6 +29,8 @@ LEAD_WORDS = 60  # the lead: where a report says what happened, where and to who
 LEAD_WEIGHT = 2.0
 IDF_POWER = 1.5  # above 1: distinctive terms (names, places) outweigh common topical ones
 CHUNK = 1024  # new articles scored against every story in one sparse product
+MIN_STEP = 8  # new articles placed before the idf is computed again, at least
+GROWTH = 4  # ...or a quarter of the documents at hand
 
 
 def features(article: Article) -> bytes:
@@ -70,31 +72,56 @@ def assign(
         return {}
     ordered = sorted(new, key=lambda p: (p.published, p.article_id))
     placing = {p.article_id for p in ordered}
-    placed = [p for p in recent if p.story_id is not None and p.article_id not in placing]
-    matrix = weighted_matrix([p.features for p in placed] + [p.features for p in ordered])
-    stories = _Stories.of(placed, matrix[: len(placed)], settings)
-    vectors = matrix[len(placed) :]
-    for start in range(0, len(ordered), CHUNK):
-        stories.place(ordered[start : start + CHUNK], vectors[start : start + CHUNK])
-    return stories.assigned
+    known = [p for p in recent if p.story_id is not None and p.article_id not in placing]
+    counts = term_matrix([p.features for p in known] + [p.features for p in ordered])
+    assigned: dict[str, str] = {}
+    for start, end in growth_steps(len(known), len(ordered)):
+        matrix = weighted(counts[: len(known) + end - start])
+        stories = _Stories.of(known, matrix[: len(known)], settings)
+        for first in range(start, end, CHUNK):
+            last = min(first + CHUNK, end)
+            rows = slice(len(known) + first - start, len(known) + last - start)
+            stories.place(ordered[first:last], matrix[rows])
+        assigned |= stories.assigned
+        known += [replace(p, story_id=assigned[p.article_id]) for p in ordered[start:end]]
+    return assigned
 
 
-def weighted_matrix(blobs: Sequence[bytes]) -> sparse.csr_matrix:
-    """One unit-length row per document: log(1 + count) × idf**IDF_POWER.
+def growth_steps(stored: int, new: int) -> Iterator[tuple[int, int]]:
+    """Slices of the new articles, each adding at most a quarter to the documents at hand.
 
-    The idf is that of the documents at hand. A term of a single document gets the weight of a
-    term of two: it cannot match anything yet, and a larger weight would only shrink that
-    document's similarities (in a small batch, zero weight would make the rest look alike).
+    The idf is computed again at each step from the documents up to it, so that one build of
+    many days of news weighs terms much as a build per day would have (stream and batch agree).
     """
+    start = 0
+    while start < new:
+        end = min(new, start + max(MIN_STEP, (stored + start) // GROWTH))
+        yield start, end
+        start = end
+
+
+def term_matrix(blobs: Sequence[bytes]) -> sparse.csr_matrix:
+    """One row per document of log(1 + count) per term, over the terms of these documents."""
     decoded = [decode(blob) for blob in blobs]
     indptr = np.concatenate([[0], np.cumsum([len(terms) for terms, _ in decoded])])
     terms = np.concatenate([t for t, _ in decoded]) if decoded else np.zeros(0, "<i4")
     counts = np.concatenate([c for _, c in decoded]) if decoded else np.zeros(0, "<f4")
     vocabulary, columns = np.unique(terms, return_inverse=True)
-    frequency = np.maximum(np.bincount(columns, minlength=len(vocabulary)), 2)
-    idf = (np.log((1 + len(decoded)) / (1 + frequency)) + 1.0) ** IDF_POWER
-    weights = np.log1p(counts.astype(np.float64)) * idf[columns]
-    matrix = sparse.csr_matrix((weights, columns, indptr), shape=(len(decoded), len(vocabulary)))
+    shape = (len(decoded), len(vocabulary))
+    return sparse.csr_matrix((np.log1p(counts.astype(np.float64)), columns, indptr), shape=shape)
+
+
+def weighted(counts: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Rows scaled by idf**IDF_POWER over these documents, then to unit length.
+
+    A term of a single document gets the weight of a term of two: it cannot match anything yet,
+    and a larger weight would only shrink that document's similarities (in a small batch, zero
+    weight would make the rest look alike).
+    """
+    frequency = np.maximum(np.bincount(counts.indices, minlength=counts.shape[1]), 2)
+    idf = (np.log((1 + counts.shape[0]) / (1 + frequency)) + 1.0) ** IDF_POWER
+    data = counts.data * idf[counts.indices]
+    matrix = sparse.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     return sparse.csr_matrix(sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ matrix)
 

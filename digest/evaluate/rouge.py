@@ -1,12 +1,20 @@
 """ROUGE of digest's briefs against reference summaries, beside stock sumy and a lead baseline.
 
-    python -m digest.evaluate rouge DATASET.jsonl [--limit N] [--systems digest,lexrank,...]
+    python -m digest.evaluate rouge DATASET.jsonl [--limit N] [--systems digest-filled,...]
 
-Each cluster's documents are written as .txt files into a temporary folder and briefed through
-`digest.pipeline.brief_paths`, the code path of `digest brief`. Scoring follows DUC practice with
-the `rouge-score` package: Porter stemming, stop words kept, summary and references cut to the
-cluster's word limit, counts pooled over the references (ROUGE-1.5.5 `-f A`), then averaged
-over clusters.
+Each cluster's documents are written as .txt files into a temporary folder, read by digest's
+readers (`digest.pipeline.read_one`, as `digest brief` reads them) and briefed by `summarize`.
+Scoring follows DUC practice with the `rouge-score` package: Porter stemming, stop words kept,
+summary and references cut to the cluster's word limit, counts pooled over the references
+(ROUGE-1.5.5 `-f A`), then averaged over clusters.
+
+Two protocols. *Filled* (DUC's): every system is asked for a summary that reaches the limit and
+is cut there; `digest-filled` is our brief whose last whole sentence may cross the limit,
+`stock-X-filled` sumy's fewest best sentences that reach it, `lead` the newest document's start.
+Each puts the sentence that crosses the limit last, so the cut takes only its end. *Within the
+budget*: `digest-within` holds whole sentences within the limit, `stock-X` sumy's most best
+sentences that fit. `digest` is the brief as the product makes it (its last sentence may run
+past the limit by a tenth, and is then cut).
 """
 
 from __future__ import annotations
@@ -23,14 +31,23 @@ from typing import Any
 
 from sumy.parsers.plaintext import PlaintextParser
 
-from digest.config import Config
-from digest.errors import DigestError
+from digest.config import BriefSettings, Config
 from digest.language import stemmer, stop_words
+from digest.models import Story
 from digest.sentences import SumyTokenizer, split_paragraphs, split_sentences
-from digest.summarizers.sumy_rankers import SUMY_CLASSES, rank_sentences
+from digest.summarizers.selection import Budget
+from digest.summarizers.sumy_adapter import SUMY_CLASSES, rank_sentences
 
 STOCK = ("lexrank", "textrank", "lsa")
-DEFAULT_SYSTEMS = ("digest", *(f"stock-{name}" for name in STOCK), "lead")
+DEFAULT_SYSTEMS = (
+    "digest-filled",
+    *(f"stock-{name}-filled" for name in STOCK),
+    "lead",
+    "digest-within",
+    *(f"stock-{name}" for name in STOCK),
+    "digest",
+)
+VARIANTS = ("", "filled", "within")
 MEASURES = ("rouge1", "rouge2", "rougeL")
 
 Cluster = dict[str, Any]
@@ -111,18 +128,22 @@ def write_documents(cluster: Cluster, folder: Path) -> list[Path]:
     return paths
 
 
-def brief_system(method: str) -> System:
-    """Our brief by `method`, through the same code path as the `digest brief` command."""
+def brief_system(method: str, variant: str = "") -> System:
+    """Our brief by `method`: as the product makes it, or filled, or within the limit."""
 
     def run(cluster: Cluster, folder: Path) -> str:
-        from digest.pipeline import brief_paths
+        from digest.pipeline import read_one
+        from digest.summarize import summarize
 
-        paths = write_documents(cluster, folder)
-        try:
-            brief = brief_paths(paths, Config(), words=cluster["limit_words"], method=method)
-        except DigestError as error:  # no readable document: an empty brief, scored as such
-            print(f"{cluster['id']}: {error}", file=sys.stderr)
+        read = [read_one(path, Config()) for path in write_documents(cluster, folder)]
+        articles = tuple({a.id: a for item in read for a in item.articles}.values())
+        if not articles:  # no readable document: an empty brief, scored as such
+            print(f"{cluster['id']}: nothing to summarize", file=sys.stderr)
             return ""
+        limit = cluster["limit_words"]
+        budget = {"filled": Budget(limit, overshoot=None), "within": Budget(limit)}.get(variant)
+        settings = BriefSettings(method=method, words=limit)
+        brief = summarize(Story(cluster["id"], articles), settings, budget=budget)
         return " ".join(sentence.text for sentence in brief.sentences)
 
     return run
@@ -132,7 +153,8 @@ def stock_system(name: str, fill: bool = False) -> System:
     """sumy's summarizer with its defaults on the concatenated cluster.
 
     It outputs as many of its best sentences as fit the word limit (sumy's sentence count chosen
-    so); with `fill`, the fewest that reach the limit, the last one then cut by the scorer.
+    so), in document order; with `fill`, the fewest that reach the limit, the one that crosses
+    it last (to be cut by the scorer).
     """
 
     def run(cluster: Cluster, folder: Path) -> str:
@@ -145,6 +167,8 @@ def stock_system(name: str, fill: bool = False) -> System:
         count = _sentence_count(ranking, lengths, cluster["limit_words"], fill)
         # sumy's own output for `count` sentences: the best `count`, in document order.
         chosen = sorted(ranking[:count])
+        if fill and sum(lengths[i] for i in chosen) > cluster["limit_words"]:
+            chosen = [*sorted(ranking[: count - 1]), ranking[count - 1]]
         return " ".join(str(document.sentences[i]) for i in chosen)
 
     return run
@@ -177,17 +201,19 @@ def lead_system(cluster: Cluster, folder: Path) -> str:
 
 
 def system_named(name: str) -> System:
-    """A system by its command-line name: a brief method, `stock-<sumy name>` or `lead`."""
+    """A system by its command-line name: `lead`, `stock-<sumy name>[-filled]`, or a brief
+    method (`digest`, `lexrank`, ...) with `-filled` or `-within` or as the product makes it."""
+    from digest.summarize import SUMMARIZERS
+
     if name == "lead":
         return lead_system
     if name.startswith("stock-"):
         sumy_name, _, variant = name[6:].partition("-")
         if sumy_name in SUMY_CLASSES and sumy_name != "edmundson" and variant in ("", "filled"):
             return stock_system(sumy_name, fill=variant == "filled")
-    from digest.summarize import SUMMARIZERS
-
-    if name in SUMMARIZERS:
-        return brief_system(name)
+    method, _, variant = name.partition("-")
+    if method in SUMMARIZERS and variant in VARIANTS:
+        return brief_system(method, variant)
     raise SystemExit(f"unknown system {name!r}")
 
 
@@ -255,8 +281,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--systems",
         default=",".join(DEFAULT_SYSTEMS),
-        help="comma-separated: brief methods (digest, lexrank, ...), stock-lexrank, "
-        "stock-textrank, stock-lsa, ..., lead (default: %(default)s)",
+        help="comma-separated: brief methods (digest, lexrank, ...) alone or with -filled or "
+        "-within, stock-lexrank[-filled], stock-textrank[-filled], stock-lsa[-filled], ..., "
+        "lead (default: %(default)s)",
     )
     args = parser.parse_args(argv)
     clusters = read_clusters(args.dataset, args.limit)

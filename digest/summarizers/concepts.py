@@ -10,11 +10,12 @@ its centrality (cosine with the whole story) and a penalty for leaning on an ear
 
 from __future__ import annotations
 
+import heapq
+
 import numpy as np
-from scipy import sparse
 
 from digest.summarizers.selection import Budget, Selection
-from digest.summarizers.story_text import StoryText, dangles, incidence
+from digest.summarizers.story_text import Incidence, StoryText, dangles
 
 UNIGRAM_WEIGHT = 0.25  # a content word says less than a bigram, which names a thing precisely
 SAID_ONCE = 0.1  # a concept no other sentence repeats still counts, a little, to fill the budget
@@ -23,31 +24,38 @@ DANGLING = 0.5  # quality kept by a sentence opening on "He said", "But", "This"
 MIN_COST = 15  # words: a sentence shorter than a typical one is not cheaper than one
 
 
-def concept_matrix(text: StoryText) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """Sentences × concepts (binary), and a mask of the concepts that are single words.
+def concept_matrix(text: StoryText) -> tuple[Incidence, np.ndarray]:
+    """Sentences × concepts, and a mask of the concepts that are single words.
 
-    Concepts are content-word stems, and pairs of adjacent stems (within a sentence) holding at
-    least one content word; both are integer keys, so the matrix is built without strings.
+    Concepts are the content words (`text.content`, the first columns), then pairs of adjacent
+    stems (within a sentence) holding at least one content word; both are integer keys, so the
+    matrix is built without strings.
     """
-    ids, content, owner = text.token_ids, text.token_content, text.token_sentence
-    size = len(text.vocabulary)
+    stems, content, owner = text.token_stems, text.token_content, text.token_sentence
     pairs = (owner[:-1] == owner[1:]) & (content[:-1] | content[1:])
-    keys = np.concatenate([ids[content], size + ids[:-1][pairs] * size + ids[1:][pairs]])
-    rows = np.concatenate([owner[content], owner[:-1][pairs]])
-    names, columns = np.unique(keys, return_inverse=True)
-    return incidence(rows, columns, (len(text), len(names))), names < size
-
-
-def concept_weights(
-    text: StoryText, matrix: sparse.csr_matrix, single_words: np.ndarray
-) -> np.ndarray:
-    """Weight of each concept: how many articles carry it, plus a little for repeats within one."""
-    articles = sparse.csr_matrix(
-        (np.ones(len(text)), (text.article_of, np.arange(len(text)))),
-        shape=(len(text.articles), len(text)),
+    size = int(stems.max(initial=0)) + 1
+    keys = stems[:-1][pairs] * size + stems[1:][pairs]
+    bigrams, _ = Incidence.of_keys(owner[:-1][pairs], keys, len(text))
+    words = text.content
+    single = words.shape[1]
+    matrix = Incidence(
+        np.concatenate([words.rows, bigrams.rows]),
+        np.concatenate([words.columns, single + bigrams.columns]),
+        (len(text), single + bigrams.shape[1]),
     )
-    in_articles = np.asarray(((articles @ matrix) > 0).sum(axis=0)).ravel().astype(float)
-    in_sentences = np.asarray(matrix.sum(axis=0)).ravel()
+    return matrix, np.arange(matrix.shape[1]) < single
+
+
+def concept_weights(text: StoryText, matrix: Incidence, single_words: np.ndarray) -> np.ndarray:
+    """Weight of each concept: how many articles carry it, plus a little for repeats within one."""
+    width = matrix.shape[1]
+    in_sentences = np.bincount(matrix.columns, minlength=width)
+    # Entries go by column, then sentence; sentences go by article: a new (column, article) pair
+    # is an entry whose column or article differs from the entry before it.
+    article = text.article_of[matrix.rows]
+    new = np.ones(len(article), dtype=bool)
+    new[1:] = (article[1:] != article[:-1]) | (matrix.columns[1:] != matrix.columns[:-1])
+    in_articles = np.bincount(matrix.columns[new], minlength=width)
     weights = in_articles + 0.5 * np.log1p(in_sentences - in_articles)
     weights[in_sentences < 2] *= SAID_ONCE
     weights[single_words] *= UNIGRAM_WEIGHT
@@ -55,14 +63,67 @@ def concept_weights(
 
 
 def sentence_quality(text: StoryText) -> np.ndarray:
-    """Lead prior × centrality × a penalty for dangling openers, per sentence."""
+    """Lead prior × centrality × a penalty for dangling openers, per sentence.
+
+    Only sentences that may be chosen are tested for dangling openers (a regex each).
+    """
     lead = 1.0 + np.exp2(-text.positions / POSITION_HALF_LIFE)
-    vectors = text.content_vectors
-    centroid = np.asarray(vectors.sum(axis=0)).ravel()
-    centrality = vectors @ centroid
-    centrality = 1e-3 + centrality / (centrality.max() or 1.0)
-    dangling = np.asarray([dangles(t) for t in text.texts], dtype=bool)
-    return lead * centrality * np.where(dangling, DANGLING, 1.0)
+    centrality = text.centrality()
+    centrality = 1e-3 + centrality / (centrality.max(initial=0.0) or 1.0)
+    dangling = np.ones(len(text))
+    for index in np.flatnonzero(text.eligible).tolist():
+        if dangles(text.texts[index]):
+            dangling[index] = DANGLING
+    return lead * centrality * dangling
+
+
+def cover_greedily(
+    matrix: Incidence, weights: np.ndarray, quality: np.ndarray, selection: Selection
+) -> None:
+    """Add the sentence of highest uncovered concept weight × quality while one fits the budget;
+    then the best of those too long to fit, if the budget lets one end the brief.
+
+    Lazily (Minoux's accelerated greedy): covering concepts only lowers a sentence's score, so a
+    score computed earlier bounds the current one, and only sentences reaching the top of the
+    heap are scored again (their uncovered weights summed in column order, as the first scores
+    were). The result is the plain greedy's, ties going to the earlier sentence; the work per
+    choice is a few sentences', not the whole story's.
+    """
+    concepts = matrix.by_row()
+    uncovered = weights.tolist()
+
+    def score(index: int) -> float:
+        gain = 0.0
+        for concept in concepts[index]:
+            gain += uncovered[concept]
+        return gain * quality[index]
+
+    first_scores = (matrix.dot(weights) * quality).tolist()
+    heap = [(-value, index) for index, value in enumerate(first_scores) if value > 0]
+    heapq.heapify(heap)
+    scored_in = [0] * len(first_scores)  # the round (choices made) a sentence was scored in
+    too_long: list[int] = []
+    while heap and not selection.full:
+        negative, index = heap[0]
+        if not selection.can_take(index):  # for good: the brief only grows
+            heapq.heappop(heap)
+            too_long.append(index)
+        elif scored_in[index] < len(selection.chosen):
+            scored_in[index] = len(selection.chosen)
+            value = score(index)
+            if value > 0:
+                heapq.heapreplace(heap, (-value, index))
+            else:
+                heapq.heappop(heap)
+        else:
+            heapq.heappop(heap)
+            selection.add(index, -negative)
+            for concept in concepts[index]:
+                uncovered[concept] = 0.0
+    last = [(-score(i), i) for i in too_long if not selection.full and selection.can_end(i)]
+    if last and min(last)[0] < 0:
+        negative, index = min(last)
+        selection.end_with(index, -negative)
 
 
 class ConceptCoverage:
@@ -70,21 +131,12 @@ class ConceptCoverage:
 
     def __call__(self, text: StoryText, budget: Budget) -> Selection:
         matrix, single_words = concept_matrix(text)
-        uncovered = concept_weights(text, matrix, single_words)
+        weights = concept_weights(text, matrix, single_words)
         quality = sentence_quality(text) / np.maximum(text.lengths, MIN_COST)
         selection = Selection(text, budget)
-        while not selection.full:
-            candidates = selection.open()
-            if not candidates.any():
-                break
-            gain = matrix @ uncovered
-            score = np.where(candidates, gain * quality, -np.inf)
-            best = int(np.argmax(score))
-            if gain[best] <= 0:
-                break
-            selection.add(best, float(score[best]))
-            uncovered[matrix[best].indices] = 0.0
-        selection.fallback(np.argsort(-quality, kind="stable"))
+        cover_greedily(matrix, weights, quality, selection)
+        if not selection.chosen:
+            selection.fallback(np.argsort(-quality, kind="stable"))
         return selection
 
     def __repr__(self) -> str:

@@ -9,22 +9,31 @@ import numpy as np
 
 from digest.summarizers.story_text import StoryText
 
-# Cosine of binary content-word vectors above which two sentences report the same thing: reworded
-# wire copy scores 0.7-0.9, two different facts about the same event rarely pass 0.5.
-NEAR_DUPLICATE = 0.6
-MIN_CONTENT_WORDS = 3  # too few words to tell a repeat from a coincidence
-
 
 @dataclass(frozen=True, slots=True)
 class Budget:
-    """How long a brief may be: `sentences` when above 0, else `words` (whitespace-separated)."""
+    """How long a brief may be: `sentences` when above 0, else `words` (whitespace-separated).
+
+    Counted in words, the brief is filled with sentences that fit; then one last sentence may
+    run past `words` by up to `overshoot` words, when that leaves the brief closer to `words`
+    than it was. `overshoot=None` lets the last sentence run past by any length: a brief that
+    reaches the budget, for a caller that cuts it (as DUC's scorers cut every summary).
+    """
 
     words: int = 120
     sentences: int = 0
+    overshoot: int | None = 0
 
-    def room(self, words_used: int) -> int:
-        """Words still available (unbounded when the budget counts sentences)."""
-        return np.iinfo(np.int64).max if self.sentences > 0 else self.words - words_used
+    def fits(self, length: int, words_used: int) -> bool:
+        """True when a sentence of `length` words fits after `words_used` words."""
+        return self.sentences > 0 or length <= self.words - words_used
+
+    def may_end(self, length: int, words_used: int) -> bool:
+        """True when a sentence of `length` words, too long to fit, may end the brief."""
+        room = self.words - words_used
+        if self.sentences > 0 or room <= 0:
+            return False
+        return self.overshoot is None or length - room <= min(self.overshoot, room - 1)
 
 
 class Selection:
@@ -37,6 +46,7 @@ class Selection:
         self.scores: list[float] = []
         self.words = 0
         self.blocked = ~text.eligible  # a new array: ours to change
+        self.crossing: int | None = None  # the sentence that ran past the word budget
 
     @property
     def full(self) -> bool:
@@ -44,12 +54,17 @@ class Selection:
             return len(self.chosen) >= self.budget.sentences
         return self.words >= self.budget.words
 
-    def open(self) -> np.ndarray:
-        """A mask of the sentences that may still be added."""
-        return ~self.blocked & (self.text.lengths <= self.budget.room(self.words))
-
     def can_take(self, index: int) -> bool:
-        return not self.blocked[index] and self.text.lengths[index] <= self.budget.room(self.words)
+        """True when sentence `index` is eligible, repeats nothing chosen and fits the budget.
+
+        Once False it stays False: the brief only grows.
+        """
+        return not self.blocked[index] and self.budget.fits(self.text.lengths[index], self.words)
+
+    def can_end(self, index: int) -> bool:
+        """True when sentence `index`, too long to fit, may be the brief's last sentence."""
+        length = self.text.lengths[index]
+        return not self.blocked[index] and self.budget.may_end(length, self.words)
 
     def add(self, index: int, score: float) -> None:
         self.chosen.append(int(index))
@@ -57,6 +72,11 @@ class Selection:
         self.words += int(self.text.lengths[index])
         self.blocked[near_duplicates(self.text, index)] = True
         self.blocked[index] = True
+
+    def end_with(self, index: int, score: float) -> None:
+        """Add a sentence too long to fit as the brief's last (see `can_end`)."""
+        self.add(index, score)
+        self.crossing = int(index)
 
     def fallback(self, ranking: Iterable[int]) -> None:
         """A brief has at least one sentence: take the best one even when it is over budget."""
@@ -70,17 +90,12 @@ class Selection:
 
 def near_duplicates(text: StoryText, index: int) -> np.ndarray:
     """Indices of the sentences (any article, eligible or not) that repeat sentence `index`."""
-    vectors = text.content_vectors
-    if vectors[index].nnz < MIN_CONTENT_WORDS:
-        return np.asarray([index], dtype=np.int64)
-    similarity = (vectors @ vectors[index].T).toarray().ravel()
-    long_enough = np.diff(vectors.indptr) >= MIN_CONTENT_WORDS
-    found = np.flatnonzero((similarity >= NEAR_DUPLICATE) & long_enough)
-    return np.union1d(found, [index])
+    return text.near_duplicates(index)
 
 
 def fill_from_ranking(text: StoryText, ranking: Iterable[int], budget: Budget) -> Selection:
-    """Walk a best-first ranking, keeping each sentence that fits and repeats nothing chosen."""
+    """Walk a best-first ranking, keeping each sentence that fits and repeats nothing chosen;
+    then the best-ranked sentence that may end the brief, if the budget allows one."""
     ranking = list(ranking)
     selection = Selection(text, budget)
     for rank, index in enumerate(ranking):
@@ -88,5 +103,10 @@ def fill_from_ranking(text: StoryText, ranking: Iterable[int], budget: Budget) -
             break
         if selection.can_take(index):
             selection.add(index, 1.0 / (1 + rank))
+    for rank, index in enumerate(ranking):
+        if selection.full:
+            break
+        if selection.can_end(index):
+            selection.end_with(index, 1.0 / (1 + rank))
     selection.fallback(ranking)
     return selection
