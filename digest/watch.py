@@ -1,8 +1,9 @@
 """Watching the inbox: file events are only recorded; files are read once they settle.
 
-A file has settled when no event touched it and its size and modification time stayed the same
-for `settle_seconds`. Hidden and temporary names are ignored; a periodic rescan of the folder
-catches anything the event stream missed (an overflowing event queue, a network drive).
+A file has settled when its size and modification time have stayed the same for
+`settle_seconds` (a file moved in whole keeps its old time and is read at once). Hidden and
+temporary names are ignored; a periodic rescan of the folder catches anything the event stream
+missed (an overflowing event queue, a network drive).
 """
 
 from __future__ import annotations
@@ -35,10 +36,13 @@ class _Candidate:
 class SettledFiles:
     """Tracks inbox files until each one stops changing; thread-safe."""
 
-    def __init__(self, inbox: Path, settle_seconds: float, clock=time.monotonic) -> None:
+    def __init__(
+        self, inbox: Path, settle_seconds: float, clock=time.monotonic, wall_clock=time.time
+    ) -> None:
         self.inbox = inbox
         self.settle_seconds = settle_seconds
-        self.clock = clock
+        self.clock = clock  # for intervals between events
+        self.wall_clock = wall_clock  # to compare with file modification times
         self._touched: dict[Path, float] = {}
         self._candidates: dict[Path, _Candidate] = {}
         self._lock = threading.Lock()
@@ -66,8 +70,8 @@ class SettledFiles:
         with self._lock:
             touched = dict(self._touched)
         ready = []
-        for path, last_event in touched.items():
-            if self._is_settled(path, last_event, now):
+        for path in touched:
+            if self._is_settled(path, now):
                 ready.append(path)
         with self._lock:
             for path in ready:
@@ -76,7 +80,7 @@ class SettledFiles:
                 self._candidates.pop(path, None)
         return sorted(ready)
 
-    def _is_settled(self, path: Path, last_event: float, now: float) -> bool:
+    def _is_settled(self, path: Path, now: float) -> bool:
         try:
             info = os.stat(path, follow_symlinks=False)
         except FileNotFoundError:
@@ -89,9 +93,12 @@ class SettledFiles:
         seen = self._candidates.get(path)
         if seen is None or (seen.size, seen.mtime_ns) != (info.st_size, info.st_mtime_ns):
             self._candidates[path] = _Candidate(info.st_size, info.st_mtime_ns, now)
-            return self.settle_seconds <= 0
-        quiet_since = max(seen.stable_since, last_event)
-        return now - quiet_since >= self.settle_seconds
+            if seen is not None:
+                return False  # it changed since we last looked
+        # Events only say where to look (watchdog delivers them up to half a second late);
+        # the file's own modification time says how long it has been quiet.
+        unchanged_for = self.wall_clock() - info.st_mtime_ns / 1e9
+        return unchanged_for >= self.settle_seconds
 
     def waiting(self) -> int:
         with self._lock:

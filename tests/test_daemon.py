@@ -185,19 +185,33 @@ def test_a_second_daemon_on_the_same_state_fails_fast(tmp_path):
 
 def test_settled_files_waits_for_size_and_time_to_stop_changing(tmp_path):
     now = [0.0]
-    files = SettledFiles(tmp_path, settle_seconds=1.0, clock=lambda: now[0])
+    files = SettledFiles(
+        tmp_path, settle_seconds=1.0, clock=lambda: now[0], wall_clock=lambda: 1e9 + now[0]
+    )
     path = tmp_path / "a.txt"
-    path.write_text("x")
-    files.touch(path)
+
+    def write(text: str) -> None:
+        path.write_text(text)
+        os.utime(path, (1e9 + now[0], 1e9 + now[0]))
+        files.touch(path)
+
+    write("x")
     assert files.settled() == []
     now[0] = 0.5
-    path.write_text("xy")
-    files.touch(path)
+    write("xy")
     now[0] = 1.2
-    assert files.settled() == []  # touched at 0.5
-    now[0] = 2.6
-    assert files.settled() == [path]
+    assert files.settled() == []  # changed at 0.5
+    now[0] = 1.6
+    assert files.settled() == [path]  # unchanged since 0.5, a full second
     assert files.settled() == []  # reported once
+    path.unlink()  # filed away by the pipeline
+    now[0] = 5.0
+    old = tmp_path / "old.txt"
+    old.write_text("waiting before the start")
+    os.utime(old, (1e9, 1e9))
+    files.rescan()
+    now[0] = 5.01
+    assert files.settled() == [old]  # waiting, unchanged, since long before the start
 
 
 def test_kill_9_mid_ingest_loses_nothing_and_stores_nothing_twice(tmp_path):
