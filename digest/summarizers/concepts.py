@@ -5,7 +5,9 @@ articles (or several sentences) of a story repeat is its core. Sentences are add
 each time the one whose still-uncovered concept weight, times its quality, is highest per word;
 a concept counts once, so a sentence repeating what the brief says earns nothing (redundancy
 control for free). A sentence's quality is a lead prior (news is written most important first),
-its centrality (cosine with the whole story) and a penalty for leaning on an earlier sentence.
+its centrality (summed cosines with the story's other sentences) and a penalty for leaning on an
+earlier sentence. When nothing more fits, the best sentence allowed to end the brief past the
+budget (see `Budget`) is added.
 """
 
 from __future__ import annotations
@@ -101,13 +103,12 @@ def cover_greedily(
     first_scores = (matrix.dot(weights) * quality).tolist()
     heap = [(-value, index) for index, value in enumerate(first_scores) if value > 0]
     heapq.heapify(heap)
-    scored_in = [0] * len(first_scores)  # the round (choices made) a sentence was scored in
+    scored_in = [0] * len(first_scores)  # how many sentences were chosen when it was scored
     too_long: list[int] = []
     while heap and not selection.full:
         negative, index = heap[0]
         if not selection.can_take(index):  # for good: the brief only grows
-            heapq.heappop(heap)
-            too_long.append(index)
+            too_long.append(heapq.heappop(heap)[1])
         elif scored_in[index] < len(selection.chosen):
             scored_in[index] = len(selection.chosen)
             value = score(index)
@@ -120,9 +121,9 @@ def cover_greedily(
             selection.add(index, -negative)
             for concept in concepts[index]:
                 uncovered[concept] = 0.0
-    last = [(-score(i), i) for i in too_long if not selection.full and selection.can_end(i)]
-    if last and min(last)[0] < 0:
-        negative, index = min(last)
+    ending = [(-score(i), i) for i in too_long if selection.can_end(i)]
+    if ending and min(ending)[0] < 0:
+        negative, index = min(ending)
         selection.end_with(index, -negative)
 
 

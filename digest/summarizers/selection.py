@@ -64,7 +64,8 @@ class Selection:
     def can_end(self, index: int) -> bool:
         """True when sentence `index`, too long to fit, may be the brief's last sentence."""
         length = self.text.lengths[index]
-        return not self.blocked[index] and self.budget.may_end(length, self.words)
+        ends = not self.full and self.budget.may_end(length, self.words)
+        return ends and not self.blocked[index]
 
     def add(self, index: int, score: float) -> None:
         self.chosen.append(int(index))
@@ -104,9 +105,8 @@ def fill_from_ranking(text: StoryText, ranking: Iterable[int], budget: Budget) -
         if selection.can_take(index):
             selection.add(index, 1.0 / (1 + rank))
     for rank, index in enumerate(ranking):
-        if selection.full:
-            break
         if selection.can_end(index):
             selection.end_with(index, 1.0 / (1 + rank))
+            break
     selection.fallback(ranking)
     return selection
