@@ -36,7 +36,7 @@ def split_paragraphs(text: str) -> list[str]:
 
 def split_sentences(paragraph: str) -> list[str]:
     """The sentences of one paragraph, with quotations and abbreviations kept whole."""
-    paragraph = _SPACE.sub(" ", paragraph).strip()
+    paragraph = " ".join(paragraph.split())
     if not paragraph:
         return []
     pieces = blingfire.text_to_sentences(paragraph).split("\n")
@@ -62,7 +62,7 @@ def _continues(sentence: str, following: str) -> bool:
     """True when blingfire cut `sentence` where no sentence ends."""
     if _quote_open(sentence):
         return True
-    match = _LAST_WORD.search(sentence)
+    match = _LAST_WORD.search(sentence[sentence.rfind(" ") + 1 :])
     if match:
         word = match.group(1).lower()
         if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):

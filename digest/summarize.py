@@ -84,7 +84,9 @@ def brief_sentences(text: StoryText, selection: Selection) -> tuple[BriefSentenc
         entries.append(((place, index), BriefSentence(text.texts[index], sources, round(score, 6))))
     entries.sort(key=lambda entry: entry[0])
     ordered = [sentence for _, sentence in entries]
-    return tuple(lead_with_independent(ordered))
+    if to_be_cut is None:
+        return tuple(lead_with_independent(ordered))
+    return (*lead_with_independent(ordered[:-1]), ordered[-1])
 
 
 def lead_with_independent(sentences: list[BriefSentence]) -> list[BriefSentence]:
