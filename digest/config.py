@@ -47,7 +47,7 @@ class BriefSettings:
 
 @dataclass(frozen=True, slots=True)
 class StorySettings:
-    threshold: float = 0.18  # cosine to a story's centroid; docs/clustering.md has the sweep
+    threshold: float = 0.18  # cosine to a story's centroid; docs/quality.md has the sweep
     window_days: int = 1000  # labelled stories go quiet for up to two years, then resume
 
 
