@@ -178,13 +178,8 @@ def place_articles(store: Store, config: Config) -> int:
     unplaced = store.unplaced()
     if not unplaced:
         return 0
-    since = min(p.placed_at for p in unplaced) - timedelta(days=config.stories.window_days)
-    new = [cluster.Placed(p.article_id, None, p.placed_at, p.features) for p in unplaced]
-    recent = [
-        cluster.Placed(p.article_id, p.story_id, p.placed_at, p.features)
-        for p in store.recent_placements(since)
-    ]
-    story_of = cluster.assign(new, recent, config.stories)
+    since = min(p.published for p in unplaced) - timedelta(days=config.stories.window_days)
+    story_of = cluster.assign(unplaced, store.recent_placements(since), config.stories)
     store.place(story_of)
     return len(set(story_of.values()))
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from digest.cluster import Placed
 from digest.errors import StoreError
 from digest.models import Article, Story
 
@@ -49,16 +50,6 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     """,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class StoredPlacement:
-    """What clustering needs of a stored article."""
-
-    article_id: str
-    story_id: str | None
-    placed_at: datetime
-    features: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,13 +147,10 @@ class Store:
             found.update(row[0] for row in rows)
         return found
 
-    def add_articles(
-        self, articles: Sequence[tuple[Article, bytes]], ingested: datetime
-    ) -> list[StoredPlacement]:
-        """Store new articles with their clustering features; returns their placements."""
+    def add_articles(self, articles: Sequence[tuple[Article, bytes]], ingested: datetime) -> None:
+        """Store new articles with their clustering features (not yet in a story)."""
         stamp = _iso(ingested)
         rows = []
-        placements = []
         for article, features in articles:
             placed_at = article.published or ingested
             rows.append(
@@ -172,22 +160,20 @@ class Store:
                     _iso(placed_at), article.text, article.language, features,
                 )
             )  # fmt: skip
-            placements.append(StoredPlacement(article.id, None, placed_at, features))
         self.db.executemany(
             "INSERT INTO articles (id, file, title, source, url, published, ingested, placed_at,"
             " text, language, features) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             rows,
         )
-        return placements
 
-    def unplaced(self) -> list[StoredPlacement]:
+    def unplaced(self) -> list[Placed]:
         """Stored articles not yet in a story (left by an interrupted build)."""
         rows = self.db.execute(
             "SELECT id, story_id, placed_at, features FROM articles WHERE story_id IS NULL"
         )
         return [_placement(row) for row in rows]
 
-    def recent_placements(self, since: datetime) -> list[StoredPlacement]:
+    def recent_placements(self, since: datetime) -> list[Placed]:
         """Articles of every story whose newest article is at or after `since`."""
         rows = self.db.execute(
             "SELECT id, story_id, placed_at, features FROM articles WHERE story_id IN"
@@ -337,8 +323,8 @@ def _date(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def _placement(row: tuple) -> StoredPlacement:
-    return StoredPlacement(row[0], row[1], _date(row[2]), row[3])
+def _placement(row: tuple) -> Placed:
+    return Placed(row[0], row[1], _date(row[2]), row[3])
 
 
 def _article(row: tuple) -> Article:
