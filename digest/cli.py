@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ import click
 from digest import pipeline
 from digest.config import Config, load_config
 from digest.errors import DigestError
+from digest.models import Brief, Digest
 from digest.render import render, story_json
 
 log = logging.getLogger("digest")
@@ -118,15 +120,13 @@ def brief(
     click.echo(format_brief(result, fmt, config), nl=False)
 
 
-def format_brief(result: pipeline.Brief, fmt: str, config: Config) -> str:
+def format_brief(result: Brief, fmt: str, config: Config) -> str:
     """A brief as text, JSON, or a one-story Markdown or HTML digest."""
     if fmt == "text":
         return "".join(f"{s.text}\n" for s in result.sentences)
     if fmt == "json":
         return json.dumps(story_json(result), ensure_ascii=False, indent=2) + "\n"
-    from datetime import UTC, datetime
-
-    digest = pipeline.Digest(result.headline, datetime.now(UTC), (result,))
+    digest = Digest(result.headline, datetime.now(UTC), (result,))
     return render(digest, config.paths.templates, [fmt])[fmt]
 
 

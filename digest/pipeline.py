@@ -121,7 +121,7 @@ def ingest(
     if files is None:
         files = inbox.pending_files(config.paths.inbox)
     files = [f for f in files if f.exists() or f.is_symlink()]
-    reader = partial(read_one, config=config)
+    reader = partial(read_one, config=config, with_features=True)
     read = list(progress(parallel_map(reader, files), len(files), "reading"))
     articles = [article for item in read for article in item.articles]
     unique = {article.id: article for article in articles}
@@ -146,11 +146,16 @@ def ingest(
     return result, read
 
 
-def read_one(path: Path, config: Config) -> _ReadFile:
-    """One inbox file read; an unreadable file carries the reason instead of articles."""
+def read_one(path: Path, config: Config, *, with_features: bool = False) -> _ReadFile:
+    """One inbox file read; an unreadable file carries the reason instead of articles.
+
+    `with_features` also computes the clustering features, for articles about to be stored.
+    """
     max_bytes = int(config.inbox.max_file_mb * 1_000_000)
     try:
         articles = tuple(read_file(path, max_bytes=max_bytes, language=config.brief.language))
+        if not with_features:
+            return _ReadFile(path, articles)
         return _ReadFile(path, articles, features={a.id: cluster.features(a) for a in articles})
     except ReadError as error:
         return _ReadFile(path, error=str(error))

@@ -42,10 +42,10 @@ def article(n: int) -> str:
     )
 
 
-def quick_config(tmp_path: Path, **watch):
+def quick_config(tmp_path: Path, settle_seconds: float = 0.3, **watch):
     config = make_config(tmp_path)
     config.paths.inbox.mkdir(parents=True)
-    return replace(config, watch=replace(config.watch, settle_seconds=0.3, **watch))
+    return replace(config, watch=replace(config.watch, settle_seconds=settle_seconds, **watch))
 
 
 class Running:
@@ -81,7 +81,8 @@ def stored(config) -> int:
 
 @pytest.mark.parametrize("polling", [False, True])
 def test_dropped_files_are_stored_once_they_settle(tmp_path, polling):
-    config = quick_config(tmp_path, polling=polling)
+    # A pause of 0.15 s inside a write must stay well under the settle time on a busy machine.
+    config = quick_config(tmp_path, settle_seconds=1.0, polling=polling)
     (config.paths.inbox / "waiting.txt").write_text(article(0))  # there before the start
     with Running(config):
         assert wait_for(lambda: stored(config) == 1)
