@@ -1,14 +1,19 @@
 """Sentence splitting and word tokenizing, offline and fast.
 
-Blingfire (a compiled, rule-based splitter) finds candidate boundaries; we then re-join the
-pieces it cuts too eagerly: after abbreviations such as "Mr." or "Sen.", and inside quotations,
-so that a quoted passage of several sentences stays whole.
+Blingfire (a compiled, rule-based splitter) finds candidate boundaries. We mend them where
+quotation marks mislead it: a sentence that opens with a quotation in lower case (`... evening.
+" i have been`) is cut from the one before, and a closing straight quote it moved to the next
+piece goes back. Then we re-join the pieces it cuts too eagerly: after abbreviations such as
+"Mr." or "Sen.", and inside quotations, so that a quoted passage of several sentences stays
+whole. Sentences are always verbatim slices of the paragraph.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
+from itertools import pairwise
 
 import blingfire
 
@@ -24,6 +29,8 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n+")
 _SPACE = re.compile(r"\s+")
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+# A quotation opening right after a sentence ended: `evening. " i have`, `left. “i have`.
+_QUOTE_AFTER_ENDER = re.compile(r'(?<=[.!?]) (?=["“] ?\w)')
 _OPENING_QUOTES = "“‘«"
 _CLOSING_QUOTES = "”’»"
 
@@ -39,8 +46,41 @@ def split_sentences(paragraph: str) -> list[str]:
     paragraph = " ".join(paragraph.split())
     if not paragraph:
         return []
-    pieces = blingfire.text_to_sentences(paragraph).split("\n")
-    return list(_rejoin(p.strip() for p in pieces if p.strip()))
+    pieces = [p.strip() for p in blingfire.text_to_sentences(paragraph).split("\n")]
+    pieces = _mend_quotes(paragraph, [p for p in pieces if p])
+    return list(_rejoin(iter(pieces)))
+
+
+def _mend_quotes(paragraph: str, pieces: list[str]) -> list[str]:
+    """Blingfire's pieces, cut again where a quotation opens a sentence, and with each closing
+    straight quote back on the sentence it closes.
+
+    A straight quote opens or closes by its parity in the paragraph: after an even number of
+    them it opens. The pieces are re-cut as slices of the paragraph, so no character changes;
+    if blingfire changed any (it has not been seen to), its pieces are kept as they are.
+    """
+    starts, cursor = [], 0
+    for piece in pieces:
+        at = paragraph.find(piece, cursor)
+        if at < 0:
+            return pieces
+        starts.append(at)
+        cursor = at + len(piece)
+    quotes = [i for i, char in enumerate(paragraph) if char == '"']
+
+    def opens(at: int) -> bool:  # the character at `at` is a quote that opens a quotation
+        return paragraph[at] == "“" or bisect_left(quotes, at) % 2 == 0
+
+    cuts = set()
+    for at in starts[1:]:
+        closes = paragraph[at] == '"' and not opens(at)
+        if closes and paragraph[at + 1 : at + 2] in ("", " "):  # it ends the piece before
+            at += 1
+        cuts.add(at)
+    cuts.update(m.end() for m in _QUOTE_AFTER_ENDER.finditer(paragraph) if opens(m.end()))
+    bounds = [0, *sorted(cuts), len(paragraph)]
+    mended = (paragraph[start:end].strip() for start, end in pairwise(bounds))
+    return [piece for piece in mended if piece]
 
 
 def _rejoin(pieces: Iterator[str]) -> Iterator[str]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from digest.sentences import SumyTokenizer, split_paragraphs, split_sentences, words
 
 
@@ -25,6 +28,44 @@ def test_quotations_of_several_sentences_stay_whole():
         "“It works. Really,” she replied.",
         "Done.",
     ]
+
+
+def test_a_quotation_opening_in_lower_case_starts_a_sentence():
+    # Feeds that lower-case text and space out their quotes: blingfire does not cut before a
+    # quote followed by a lower-case word, and once put a closing quote on the next sentence.
+    text = (
+        'The mayor spoke on Friday evening. " i will stay, " she said. " we start again. '
+        'It is a new day. " The council left. He added: “the vote stands.” Then he went home.'
+    )
+    assert split_sentences(text) == [
+        "The mayor spoke on Friday evening.",
+        '" i will stay, " she said.',
+        '" we start again. It is a new day. "',
+        "The council left.",
+        "He added: “the vote stands.”",
+        "Then he went home.",
+    ]
+
+
+def test_sentences_are_verbatim_slices_of_the_paragraph_in_order():
+    text = 'One " two. " Three four. " five six. " Seven.  Eight? " nine " ten.'
+    folded = " ".join(text.split())
+    cursor = 0
+    for sentence in split_sentences(text):
+        at = folded.index(sentence, cursor)
+        assert folded[cursor:at].strip() == ""  # nothing between two sentences is lost
+        cursor = at + len(sentence)
+    assert folded[cursor:].strip() == ""
+
+
+PIECES = ['"', "“", "”", ".", "?", " ", "a", "B", "Mr.", "i", ","]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
+def test_no_text_is_lost_or_changed(tokens):
+    paragraph = "".join(tokens)
+    assert "".join("".join(split_sentences(paragraph)).split()) == "".join(paragraph.split())
+    assert all(sentence in " ".join(paragraph.split()) for sentence in split_sentences(paragraph))
 
 
 def test_paragraphs_and_whitespace():
