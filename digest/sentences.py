@@ -47,55 +47,68 @@ def split_sentences(paragraph: str) -> list[str]:
     if not paragraph:
         return []
     pieces = [p.strip() for p in blingfire.text_to_sentences(paragraph).split("\n")]
-    pieces = _mend_quotes(paragraph, [p for p in pieces if p])
-    return list(_rejoin(iter(pieces)))
+    pieces = [p for p in pieces if p]
+    starts = _starts(paragraph, pieces)
+    if starts is None:  # blingfire changed a character (it has not been seen to): keep its cut
+        return pieces
+    bounds = [*_mend_quotes(paragraph, starts), len(paragraph)]
+    return [paragraph[a:b].strip() for a, b in _rejoin(paragraph, pairwise(bounds))]
 
 
-def _mend_quotes(paragraph: str, pieces: list[str]) -> list[str]:
-    """Blingfire's pieces, cut again where a quotation opens a sentence, and with each closing
-    straight quote back on the sentence it closes.
-
-    A straight quote opens or closes by its parity in the paragraph: after an even number of
-    them it opens. The pieces are re-cut as slices of the paragraph, so no character changes;
-    if blingfire changed any (it has not been seen to), its pieces are kept as they are.
-    """
+def _starts(paragraph: str, pieces: list[str]) -> list[int] | None:
+    """Where each piece starts in the paragraph, or None when one is not a slice of it."""
     starts, cursor = [], 0
     for piece in pieces:
         at = paragraph.find(piece, cursor)
         if at < 0:
-            return pieces
+            return None
         starts.append(at)
         cursor = at + len(piece)
+    return starts
+
+
+def _mend_quotes(paragraph: str, starts: list[int]) -> list[int]:
+    """Sorted piece starts, with a cut where a quotation opens a sentence, and each closing
+    straight quote back on the sentence it closes.
+
+    A straight quote opens or closes by its parity in the paragraph: after an even number of
+    them it opens.
+    """
     quotes = [i for i, char in enumerate(paragraph) if char == '"']
 
     def opens(at: int) -> bool:  # the character at `at` is a quote that opens a quotation
         return paragraph[at] == "“" or bisect_left(quotes, at) % 2 == 0
 
-    cuts = set()
+    cuts = {0}
     for at in starts[1:]:
         closes = paragraph[at] == '"' and not opens(at)
         if closes and paragraph[at + 1 : at + 2] in ("", " "):  # it ends the piece before
             at += 1
         cuts.add(at)
     cuts.update(m.end() for m in _QUOTE_AFTER_ENDER.finditer(paragraph) if opens(m.end()))
-    bounds = [0, *sorted(cuts), len(paragraph)]
-    mended = (paragraph[start:end].strip() for start, end in pairwise(bounds))
-    return [piece for piece in mended if piece]
+    return sorted(cuts)
 
 
-def _rejoin(pieces: Iterator[str]) -> Iterator[str]:
-    current = ""
+def _rejoin(paragraph: str, spans: Iterator[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """The spans of the sentences: pieces joined where blingfire cut and no sentence ends."""
+    current: tuple[int, int] | None = None
     joined = 0
-    for piece in pieces:
-        if current and joined < MAX_JOINED and _continues(current, piece):
-            current = f"{current} {piece}"
-            joined += 1
+    for start, end in spans:
+        piece = paragraph[start:end].strip()
+        if not piece:
+            continue
+        if current and joined < MAX_JOINED and _continues(_text(paragraph, current), piece):
+            current, joined = (current[0], end), joined + 1
             continue
         if current:
             yield current
-        current, joined = piece, 1
+        current, joined = (start, end), 1
     if current:
         yield current
+
+
+def _text(paragraph: str, span: tuple[int, int]) -> str:
+    return paragraph[span[0] : span[1]].strip()
 
 
 def _continues(sentence: str, following: str) -> bool:
