@@ -4,9 +4,7 @@ Every article is a unit vector of weighted terms; a story is the sum S of its ar
 and an article x joins the story with the highest cosine x·S/|S| (its centroid), when that cosine
 reaches `StorySettings.threshold` and the story's last article is within `window_days` of it.
 New articles are placed one at a time in date order and every centroid moves as articles join,
-so a stream of daily builds and one build of everything give (nearly) the same stories. After
-each step of a big batch, one sweep lets its articles move to a story that is now closer than
-their own (a story that formed after they were placed); stored articles never move.
+so a stream of daily builds and one build of everything give (nearly) the same stories.
 
 `assign` is pure: it sees only the new articles and the recent stored ones, with the feature
 blobs `features` computed once at ingest. Term rarity (idf) comes from those documents at hand.
@@ -84,7 +82,6 @@ def assign(
             last = min(first + CHUNK, end)
             rows = slice(len(known) + first - start, len(known) + last - start)
             stories.place(ordered[first:last], matrix[rows])
-        stories.settle(ordered[start:end], matrix[len(known) :])
         assigned |= stories.assigned
         known += [replace(p, story_id=assigned[p.article_id]) for p in ordered[start:end]]
     return assigned
@@ -186,48 +183,6 @@ class _Stories:
             choice[i] = best
             self.assigned[article.article_id] = ids[best]
         self._grow(ids, choice, vectors, norms2[: len(ids)], last[: len(ids)])
-
-    def settle(self, placed: list[Placed], vectors: sparse.csr_matrix) -> None:
-        """One sweep over articles just placed: each moves to the story whose centroid, as it
-        stands now, is strictly closer than its own (scored without it) and reaches the threshold.
-
-        An article placed early in a big batch saw the stories before the rest of the batch
-        joined them; this lets it follow. Only these new articles move, all at once after the
-        decisions, so stored articles and story ids stay as they were.
-        """
-        index = {story: i for i, story in enumerate(self.ids)}
-        own = np.array([index[self.assigned[p.article_id]] for p in placed], dtype=np.int64)
-        when = np.array([p.published.timestamp() for p in placed])
-        target = own.copy()
-        for first in range(0, len(placed), CHUNK):
-            rows = np.arange(first, min(first + CHUNK, len(placed)))
-            dots = (self.sums @ vectors[rows].T).T.toarray()
-            mine = dots[np.arange(len(rows)), own[rows]]
-            # |S - x|² = |S|² - 2x·S + 1 and x·(S - x) = x·S - 1, for unit x in story S.
-            alone = self.norms2[own[rows]] - 2 * mine + 1
-            mine = np.where(alone > 1e-9, (mine - 1) / np.sqrt(np.maximum(alone, 1e-12)), -1.0)
-            cosines = dots / np.sqrt(np.maximum(self.norms2, 1e-12))
-            cosines[self.last[None, :] < (when[rows] - self.window)[:, None]] = -1.0
-            cosines[np.arange(len(rows)), own[rows]] = -1.0
-            best = np.argmax(cosines, axis=1)
-            score = cosines[np.arange(len(rows)), best]
-            moves = (score >= self.threshold) & (score > mine)
-            target[rows[moves]] = best[moves]
-        moved = np.flatnonzero(target != own)
-        if not len(moved):
-            return
-        change = sparse.csr_matrix(
-            (
-                np.concatenate([np.ones(len(moved)), -np.ones(len(moved))]),
-                (np.concatenate([target[moved], own[moved]]), np.concatenate([moved, moved])),
-            ),
-            shape=(len(self.ids), len(placed)),
-        )
-        self.sums = sparse.csr_matrix(self.sums + change @ vectors)
-        self.norms2 = _row_norms2(self.sums)
-        for i in moved.tolist():
-            self.assigned[placed[i].article_id] = self.ids[target[i]]
-            self.last[target[i]] = max(self.last[target[i]], when[i])
 
     def _best(self, dots: np.ndarray, norms2: np.ndarray, last: np.ndarray, when: float) -> int:
         """The index of the story to join, or -1 to start one."""

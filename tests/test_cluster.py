@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
-from scipy import sparse
 
-from digest.cluster import Placed, _Stories, assign, features
+from digest.cluster import Placed, assign, features
 from digest.config import StorySettings
 from digest.models import Article
 from digest.vectors import decode, terms_of
@@ -199,35 +198,3 @@ def test_articles_in_other_languages_use_their_stop_words_and_stems():
     assert french[0] == -1  # "les" is a French stop word
     assert french[1] == terms_of("élection", "fr").tolist()[0]  # one stem for both forms
     assert np.all(terms_of("2024 a", "en") == -1)  # numbers and one-letter words
-
-
-def _stories_of(
-    members: dict[str, list[list[float]]], placed: dict[str, str], last_day: dict[str, int]
-) -> _Stories:
-    """Hand-made story state: unit vectors per story, and which new article is in which."""
-    ids = sorted(members)
-    sums = sparse.csr_matrix(np.array([np.sum(members[s], axis=0) for s in ids]))
-    norms2 = np.asarray(sums.multiply(sums).sum(axis=1)).ravel()
-    last = np.array([(MARCH + timedelta(days=last_day[s])).timestamp() for s in ids])
-    window = timedelta(days=30).total_seconds()
-    return _Stories(ids, sums, norms2, last, window, 0.18, dict(placed))
-
-
-def test_a_new_article_moves_to_a_story_that_formed_after_it_was_placed():
-    x, y = [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]
-    u = [0.8, 0.6, 0.0]
-    # x and y were placed together in story A; B holds two stored articles much closer to x.
-    stories = _stories_of({"A": [x, y], "B": [u, u]}, {"x": "A", "y": "A"}, {"A": 1, "B": 1})
-    new = [Placed(name, None, MARCH, b"") for name in ("x", "y")]
-    stories.settle(new, sparse.csr_matrix(np.array([x, y])))
-    assert stories.assigned == {"x": "B", "y": "A"}  # y has nothing closer than x's old story
-    assert stories.sums.toarray().tolist() == [[0.0, 0.0, 1.0], [2.6, 1.2, 0.0]]
-    assert stories.norms2.tolist() == pytest.approx([1.0, 2.6**2 + 1.2**2])
-
-
-def test_a_new_article_does_not_move_to_a_story_out_of_the_window():
-    x, y, u = [1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.8, 0.6, 0.0]
-    late = Placed("x", None, MARCH + timedelta(days=60), b"")
-    stories = _stories_of({"A": [x, y], "B": [u, u]}, {"x": "A"}, {"A": 60, "B": 1})
-    stories.settle([late], sparse.csr_matrix(np.array([x])))
-    assert stories.assigned == {"x": "A"}  # B went quiet 59 days before x
