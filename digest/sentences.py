@@ -1,11 +1,12 @@
 """Sentence splitting and word tokenizing, offline and fast.
 
 Blingfire (a compiled, rule-based splitter) finds candidate boundaries. We mend them where
-quotation marks mislead it: a sentence that opens with a quotation in lower case (`... evening.
-" i have been`) is cut from the one before, and a closing straight quote it moved to the next
-piece goes back. Then we re-join the pieces it cuts too eagerly: after abbreviations such as
-"Mr." or "Sen.", and inside quotations, so that a quoted passage of several sentences stays
-whole. Sentences are always verbatim slices of the paragraph.
+quotation marks mislead it: a sentence that opens with a quotation (`... evening. " i have
+been`, which it leaves whole when the quote opens in lower case) is cut from the one before,
+and a closing quote it moved to the next piece goes back. Then we re-join the pieces it cuts
+too eagerly: after abbreviations such as "Mr." or "Sen.", and inside quotations, so that a
+quoted passage of several sentences stays whole. Sentences are always verbatim slices of the
+paragraph.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n+")
 _SPACE = re.compile(r"\s+")
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
-# A quotation opening right after a sentence ended: `evening. " i have`, `left. “i have`.
-_QUOTE_AFTER_ENDER = re.compile(r'(?<=[.!?]) (?=["“] ?\w)')
+# A quotation opening right after a sentence ended: `evening. " i have`, `left. “i have`; the
+# word before the stop must not be an abbreviation, an initialism ("U.S.") or an ellipsis.
+_QUOTE_AFTER_ENDER = re.compile(r'(?<=[^\s.][.!?]) (?=["“] ?\w)')
 _OPENING_QUOTES = "“‘«"
 _CLOSING_QUOTES = "”’»"
 
@@ -46,10 +48,13 @@ def split_sentences(paragraph: str) -> list[str]:
     paragraph = " ".join(paragraph.split())
     if not paragraph:
         return []
-    pieces = [p.strip() for p in blingfire.text_to_sentences(paragraph).split("\n")]
+    # Blingfire reads NUL as a space; with it so replaced, its pieces are slices of `text`,
+    # whose offsets are the paragraph's.
+    text = paragraph.replace("\x00", " ")
+    pieces = [p.strip() for p in blingfire.text_to_sentences(text).split("\n")]
     pieces = [p for p in pieces if p]
-    starts = _starts(paragraph, pieces)
-    if starts is None:  # blingfire changed a character (it has not been seen to): keep its cut
+    starts = _starts(text, pieces)
+    if starts is None:  # blingfire changed another character (none known): keep its cut
         return pieces
     bounds = [*_mend_quotes(paragraph, starts), len(paragraph)]
     return [paragraph[a:b].strip() for a, b in _rejoin(paragraph, pairwise(bounds))]
@@ -57,7 +62,8 @@ def split_sentences(paragraph: str) -> list[str]:
 
 def _starts(paragraph: str, pieces: list[str]) -> list[int] | None:
     """Where each piece starts in the paragraph, or None when one is not a slice of it."""
-    starts, cursor = [], 0
+    starts: list[int] = []
+    cursor = 0
     for piece in pieces:
         at = paragraph.find(piece, cursor)
         if at < 0:
@@ -69,7 +75,7 @@ def _starts(paragraph: str, pieces: list[str]) -> list[int] | None:
 
 def _mend_quotes(paragraph: str, starts: list[int]) -> list[int]:
     """Sorted piece starts, with a cut where a quotation opens a sentence, and each closing
-    straight quote back on the sentence it closes.
+    quote back on the sentence it closes.
 
     A straight quote opens or closes by its parity in the paragraph: after an even number of
     them it opens.
@@ -81,11 +87,14 @@ def _mend_quotes(paragraph: str, starts: list[int]) -> list[int]:
 
     cuts = {0}
     for at in starts[1:]:
-        closes = paragraph[at] == '"' and not opens(at)
+        closes = paragraph[at] == "”" or (paragraph[at] == '"' and not opens(at))
         if closes and paragraph[at + 1 : at + 2] in ("", " "):  # it ends the piece before
             at += 1
         cuts.add(at)
-    cuts.update(m.end() for m in _QUOTE_AFTER_ENDER.finditer(paragraph) if opens(m.end()))
+    for match in _QUOTE_AFTER_ENDER.finditer(paragraph):
+        word = paragraph[paragraph.rfind(" ", 0, match.start()) + 1 : match.start() - 1]
+        if opens(match.end()) and word.lower() not in ABBREVIATIONS and "." not in word:
+            cuts.add(match.end())
     return sorted(cuts)
 
 
@@ -108,6 +117,7 @@ def _rejoin(paragraph: str, spans: Iterator[tuple[int, int]]) -> Iterator[tuple[
 
 
 def _text(paragraph: str, span: tuple[int, int]) -> str:
+    """The sentence a span holds, without the spaces around it."""
     return paragraph[span[0] : span[1]].strip()
 
 

@@ -47,6 +47,21 @@ def test_a_quotation_opening_in_lower_case_starts_a_sentence():
     ]
 
 
+def test_no_cut_before_a_quotation_after_an_initialism_or_an_ellipsis():
+    assert split_sentences('The U.S. "special relationship" holds.') == [
+        'The U.S. "special relationship" holds.'
+    ]
+    assert split_sentences('Wait... "what?" he asked.') == ['Wait... "what?" he asked.']
+
+
+def test_a_closing_curly_quote_stays_with_its_sentence():
+    assert split_sentences("She spoke. “ i am done. ” Then she left.") == [
+        "She spoke.",
+        "“ i am done. ”",
+        "Then she left.",
+    ]
+
+
 def test_sentences_are_verbatim_slices_of_the_paragraph_in_order():
     text = 'One " two. " Three four. " five six. " Seven.  Eight? " nine " ten.'
     folded = " ".join(text.split())
@@ -58,7 +73,7 @@ def test_sentences_are_verbatim_slices_of_the_paragraph_in_order():
     assert folded[cursor:].strip() == ""
 
 
-PIECES = ['"', "“", "”", ".", "?", " ", "a", "B", "Mr.", "i", ","]
+PIECES = ['"', "“", "”", ".", "?", " ", "a", "B", "Mr.", "i", ",", "\x00", "U.S.", "..."]
 
 
 @given(st.lists(st.sampled_from(PIECES), max_size=40))
