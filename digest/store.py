@@ -8,6 +8,7 @@ before the change or after it, never in between.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from pathlib import Path
 from digest.cluster import Placed
 from digest.errors import StoreError
 from digest.models import Article, Story
+
+BUSY_SECONDS = 30.0  # how long to wait for another process that holds the database
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -84,19 +87,40 @@ class Store:
 
     @classmethod
     def open(cls, path: Path) -> Store:
-        """Open (creating and migrating if needed) the store at `path`."""
+        """Open (creating and migrating if needed) the store at `path`.
+
+        While another process creates the database or turns on its write-ahead log, SQLite may
+        answer "database is locked" at once, without waiting; opening then tries again for up
+        to BUSY_SECONDS.
+        """
+        deadline = time.monotonic() + BUSY_SECONDS
+        while True:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                return cls._connect(path)
+            except sqlite3.OperationalError as error:
+                if "locked" in str(error) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                raise StoreError(f"{path}: cannot open the state database ({error})") from None
+            except sqlite3.DatabaseError as error:
+                raise StoreError(f"{path}: cannot open the state database ({error})") from None
+            except OSError as error:
+                raise StoreError(f"{path}: cannot create the state folder ({error})") from None
+
+    @classmethod
+    def _connect(cls, path: Path) -> Store:
+        connection = sqlite3.connect(path, isolation_level=None, timeout=BUSY_SECONDS)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, isolation_level=None, timeout=30)
-            connection.execute("PRAGMA journal_mode=WAL")
+            if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                connection.execute("PRAGMA journal_mode=WAL")  # kept in the file from then on
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute("PRAGMA foreign_keys=ON")
             store = cls(connection, path)
             store._migrate()
-        except sqlite3.DatabaseError as error:
-            raise StoreError(f"{path}: cannot open the state database ({error})") from None
-        except OSError as error:
-            raise StoreError(f"{path}: cannot create the state folder ({error})") from None
+        except BaseException:
+            connection.close()
+            raise
         return store
 
     def __enter__(self) -> Store:

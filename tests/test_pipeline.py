@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from digest import pipeline
 from digest.errors import DigestError
 from digest.inbox import PROCESSED, REJECTED
+from digest.store import Store
 
 from .conftest import NOW, make_config, make_inbox, txt
 
@@ -187,3 +189,26 @@ def test_brief_of_files_does_not_touch_inbox_or_store(tmp_path):
         pipeline.brief_paths([make_inbox(tmp_path / "bad", {"x.json": "{"})], config)
     with pytest.raises(DigestError, match="no such file"):
         pipeline.brief_paths([tmp_path / "missing.txt"], config)
+
+
+def test_processes_opening_a_new_store_at_once_all_get_in(tmp_path):
+    # The daemon creating its store while `digest status` opens it: SQLite may refuse at once
+    # ("database is locked") while the write-ahead log is turned on; opening waits instead.
+    for attempt in range(30):
+        path = tmp_path / f"state-{attempt}" / "state.sqlite3"
+        start, errors = threading.Barrier(8), []
+
+        def open_store(path=path, start=start, errors=errors):
+            start.wait()
+            try:
+                with Store.open(path) as store:
+                    store.counts()
+            except Exception as error:  # every failure is the finding
+                errors.append(error)
+
+        threads = [threading.Thread(target=open_store) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
