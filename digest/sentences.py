@@ -33,6 +33,7 @@ _WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
 # A quotation opening right after a sentence ended: `evening. " i have`, `left. “i have`; the
 # word before the stop must not be an abbreviation, an initialism ("U.S.") or an ellipsis.
 _QUOTE_AFTER_ENDER = re.compile(r'(?<=[^\s.][.!?]) (?=["“] ?\w)')
+_STRAIGHT_QUOTE = re.compile('"')
 _OPENING_QUOTES = "“‘«"
 _CLOSING_QUOTES = "”’»"
 
@@ -80,7 +81,9 @@ def _mend_quotes(paragraph: str, starts: list[int]) -> list[int]:
     A straight quote opens or closes by its parity in the paragraph: after an even number of
     them it opens.
     """
-    quotes = [i for i, char in enumerate(paragraph) if char == '"']
+    if '"' not in paragraph and "“" not in paragraph and "”" not in paragraph:
+        return [0, *starts[1:]]  # nothing to mend
+    quotes = [match.start() for match in _STRAIGHT_QUOTE.finditer(paragraph)]
 
     def opens(at: int) -> bool:  # the character at `at` is a quote that opens a quotation
         return paragraph[at] == "“" or bisect_left(quotes, at) % 2 == 0
@@ -100,25 +103,20 @@ def _mend_quotes(paragraph: str, starts: list[int]) -> list[int]:
 
 def _rejoin(paragraph: str, spans: Iterator[tuple[int, int]]) -> Iterator[tuple[int, int]]:
     """The spans of the sentences: pieces joined where blingfire cut and no sentence ends."""
-    current: tuple[int, int] | None = None
-    joined = 0
-    for start, end in spans:
-        piece = paragraph[start:end].strip()
+    start, end, sentence, joined = 0, 0, "", 0
+    for piece_start, piece_end in spans:
+        piece = paragraph[piece_start:piece_end].strip()
         if not piece:
             continue
-        if current and joined < MAX_JOINED and _continues(_text(paragraph, current), piece):
-            current, joined = (current[0], end), joined + 1
+        if sentence and joined < MAX_JOINED and _continues(sentence, piece):
+            end, joined = piece_end, joined + 1
+            sentence = paragraph[start:end].strip()
             continue
-        if current:
-            yield current
-        current, joined = (start, end), 1
-    if current:
-        yield current
-
-
-def _text(paragraph: str, span: tuple[int, int]) -> str:
-    """The sentence a span holds, without the spaces around it."""
-    return paragraph[span[0] : span[1]].strip()
+        if sentence:
+            yield start, end
+        start, end, sentence, joined = piece_start, piece_end, piece, 1
+    if sentence:
+        yield start, end
 
 
 def _continues(sentence: str, following: str) -> bool:

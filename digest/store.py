@@ -93,23 +93,23 @@ class Store:
         answer "database is locked" at once, without waiting; opening then tries again for up
         to BUSY_SECONDS.
         """
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"{path}: cannot create the state folder ({error})") from None
         deadline = time.monotonic() + BUSY_SECONDS
         while True:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
                 return cls._connect(path)
-            except sqlite3.OperationalError as error:
-                if "locked" in str(error) and time.monotonic() < deadline:
-                    time.sleep(0.05)
-                    continue
-                raise StoreError(f"{path}: cannot open the state database ({error})") from None
             except sqlite3.DatabaseError as error:
-                raise StoreError(f"{path}: cannot open the state database ({error})") from None
-            except OSError as error:
-                raise StoreError(f"{path}: cannot create the state folder ({error})") from None
+                locked = isinstance(error, sqlite3.OperationalError) and "locked" in str(error)
+                if not locked or time.monotonic() >= deadline:
+                    raise StoreError(f"{path}: cannot open the state database ({error})") from None
+                time.sleep(0.05)
 
     @classmethod
     def _connect(cls, path: Path) -> Store:
+        """One attempt at opening the store; the connection is closed again if it fails."""
         connection = sqlite3.connect(path, isolation_level=None, timeout=BUSY_SECONDS)
         try:
             if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
