@@ -24,6 +24,7 @@ from digest.summarizers.story_text import (
     dangles,
     is_whole_prose,
     strip_dateline,
+    strip_lead_in,
 )
 
 SHARED = (
@@ -283,10 +284,63 @@ def test_an_empty_story_gives_an_empty_brief() -> None:
         ("Workers repair the bridge on Monday. (AP Photo/Jo Doe)", False),
         ('"We will not reopen it before the spring, the mayor said.', False),
         ("Bridge closed.", False),
+        # Reports about browsers, newsletters, cookies or copyright are prose...
+        ("The company bundled its web browser with the operating system.", True),
+        ("The newsletter said that most of the wreckage had been recovered.", True),
+        ("The court ruled that the song's copyright had expired in 1999.", True),
+        ("Video posted online shows the bridge swaying before it fell.", True),
+        ("Related charges against the contractor were dropped on Friday.", True),
+        # ...the page's own furniture is not.
+        ("Sign up for our morning newsletter to get the day's top stories.", False),
+        ("This site uses cookies to improve your experience on every page.", False),
+        ("Please update your browser to view this content on our site.", False),
+        ("Image copyright Harbour Times image caption The bridge before the storm.", False),
+        ("Related: Storm closes the harbour bridge for the winter season.", False),
+        ("Copyright 2026 Valley Wire, all the stories on this page.", False),
     ],
 )
 def test_only_whole_prose_sentences_may_be_chosen(sentence: str, whole: bool) -> None:
     assert is_whole_prose(sentence) is whole
+
+
+@pytest.mark.parametrize(
+    ("glued", "sentence"),
+    [
+        (
+            "Advertisement The council closed the bridge on Monday.",
+            "The council closed the bridge on Monday.",
+        ),
+        (
+            "Advertisement Continue reading the main story The council closed the bridge.",
+            "The council closed the bridge.",
+        ),
+        ("Advertisement - continue reading below The bridge closed.", "The bridge closed."),
+        (
+            "Please enable JavaScript to watch this video PORT ELLIS (AP) _ The bridge closed.",
+            "The bridge closed.",
+        ),
+        # Not furniture: the sentence stays as it is.
+        (
+            "Advertisements for the bridge toll ran all week.",
+            "Advertisements for the bridge toll ran all week.",
+        ),
+        ("Advertisement", "Advertisement"),
+    ],
+)
+def test_page_furniture_glued_to_a_sentence_is_stripped(glued: str, sentence: str) -> None:
+    assert strip_lead_in(glued) == sentence
+    assert glued.endswith(sentence)  # a slice: the brief still quotes its source word for word
+
+
+def test_a_sentence_behind_page_furniture_can_be_chosen() -> None:
+    text = (
+        "Advertisement Continue reading the main story The storm closed the Harbour Street "
+        "bridge in Port Ellis on Monday morning.\n\nThe mayor said repairs would take weeks."
+    )
+    brief = summarize(make_story(make_article("a", text)), BriefSettings(words=40))
+    assert brief.sentences[0].text == (
+        "The storm closed the Harbour Street bridge in Port Ellis on Monday morning."
+    )
 
 
 def test_a_leftover_wire_dateline_is_stripped() -> None:

@@ -41,17 +41,34 @@ _DATELINE = re.compile(
 _CLOSERS = "\"'”’)]"
 _ENDERS = ".!?…"
 # Credits, captions and web furniture that readers sometimes leave inside an article's text.
+# Each names the furniture itself ("enable JavaScript", "sign up for our newsletter"), not a
+# subject: a report about a web browser, a copyright case or a newsletter is prose.
 _NOT_PROSE = re.compile(
     r"\b(?:AP|AFP|Reuters|Getty|EPA|file) (?:Photo|Images)\b|\bphoto(?:graph)? (?:by|credit)\b|"
-    r"^(?:photo|caption|image|video|related|advertisement|read more|see also)\b|"
-    r"\bclick here\b|\ball rights reserved\b|\bcopyright\b|©|\bsign up\b|\bsubscribe\b|"
-    r"\bnewsletter\b|\bjavascript\b|\bcookies?\b|\bbrowser\b",
+    r"^(?:caption|advertisement|read more|see also)\b|^(?:photo|image|video|related)s?\s*[:|]|"
+    r"\b(?:image|photo) (?:copyright|caption|credit)\b|\bcopyright\s*(?:©|\(c\)|\d{4})|"
+    r"\bclick here\b|\ball rights reserved\b|©|^(?:sign up|subscribe)\b|"
+    r"\bsubscribe (?:now|today|here)\b|\bthank you for (?:subscribing|signing up)\b|"
+    r"\b(?:our|free) (?:\w+ )?newsletters?\b|^newsletters?\b|"
+    r"\benable javascript\b|\bjavascript (?:is )?(?:disabled|required)\b|"
+    r"\buses? cookies\b|\bcookie (?:policy|settings)\b|\baccept (?:all )?cookies\b|"
+    r"\b(?:your|supported|updated?|newer) (?:web )?browsers?\b",
     re.IGNORECASE,
 )
 # Words one of which every _NOT_PROSE match holds: a cheap test first, the regex only then.
 _FURNITURE_HINTS = ("photo", "image", "caption", "video", "related", "advertisement", "read more",
                     "see also", "click", "rights", "copyright", "©", "sign up", "subscribe",
                     "newsletter", "javascript", "cookie", "browser")  # fmt: skip
+# Page furniture glued to the front of a real sentence when a page was flattened to text:
+# "Advertisement Continue reading the main story The council ...", "Please enable JavaScript to
+# watch this video The council ...". Only the furniture goes; the sentence stays.
+_LEAD_IN = re.compile(
+    r"^(?:(?:photo )?advertisement(?: advertisement)*\s*(?:[-–—:]\s*)?"
+    r"(?:continue reading(?: the main story| below)?\s+|(?=(?-i:[A-Z0-9\"“'‘])))"
+    r"|(?:please )?enable javascript to (?:watch|view|play) this video\s+)",
+    re.IGNORECASE,
+)
+
 # A sentence opening like this points back at something the reader may not have seen.
 _DANGLING_OPENER = re.compile(
     r"^[\"'“‘(]*\s*(?:he|she|it|they|him|her|his|its|their|them|this|that|these|those|such|"
@@ -75,6 +92,17 @@ def strip_dateline(text: str) -> str:
     if match and match.end() < len(text) and text[match.end()].isupper():
         return text[match.end() :]
     return text
+
+
+def strip_lead_in(text: str) -> str:
+    """A sentence without what does not belong to it at its start: page furniture such as
+    "Advertisement Continue reading the main story", then a wire dateline. What is left is a
+    slice of the sentence, so a brief still quotes its source word for word."""
+    if text[:1] in "AaPp":  # both lead-ins start with "Advertisement", "Photo" or "Please"
+        match = _LEAD_IN.match(text)
+        if match and match.end() < len(text):
+            text = text[match.end() :]
+    return strip_dateline(text)
 
 
 def story_order(articles: Sequence[Article]) -> tuple[Article, ...]:
@@ -226,7 +254,7 @@ class StoryText:
             found = sentences_of(article)
             self.sentences.extend(found)
             article_of.extend([index] * len(found))
-        self.texts = [strip_dateline(s.text) for s in self.sentences]
+        self.texts = [strip_lead_in(s.text) for s in self.sentences]
         self.article_of = np.asarray(article_of, dtype=np.int64)
         self.positions = np.asarray([s.position for s in self.sentences], dtype=np.int64)
         split = [t.split() for t in self.texts]
