@@ -237,5 +237,7 @@ def test_kill_9_mid_ingest_loses_nothing_and_stores_nothing_twice(tmp_path):
         count = store.counts()["articles"]
     assert count == 400 and len(files) == 400
     assert not list(config.paths.inbox.glob("*.txt"))
-    assert len(list((config.paths.inbox / "processed").rglob("*.txt"))) == 400
+    processed = sorted(p.name for p in (config.paths.inbox / "processed").rglob("*.txt"))
+    notes = [p.read_text() for p in config.paths.inbox.rglob("*.error")]
+    assert len(processed) == 400, (len(processed), len(set(processed)), notes)
     assert not [p for p in config.paths.outbox.iterdir() if p.name.endswith(".tmp")]
