@@ -14,7 +14,7 @@ from digest import pipeline
 from digest.config import Config, load_config
 from digest.errors import DigestError
 from digest.models import Brief, Digest
-from digest.render import render, story_json
+from digest.render import render, status_json, stories_json, story_json
 
 log = logging.getLogger("digest")
 
@@ -137,26 +137,16 @@ def status(config_path: Path | None, as_json: bool) -> None:
     """Show stored articles and stories, waiting and rejected files, and the last digest."""
     config = load_config(config_path)
     state = pipeline.status(config)
-    last_at = state.last_digest_at.isoformat(timespec="seconds") if state.last_digest_at else None
     if as_json:
-        report = {
-            "articles": state.articles,
-            "stories": state.stories,
-            "pending": len(state.pending),
-            "pending_files": list(state.pending),
-            "rejected": len(state.rejected),
-            "rejected_files": list(state.rejected),
-            "last_digest": {"name": state.last_digest, "generated_at": last_at}
-            if state.last_digest
-            else None,
-        }
-        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(status_json(state), ensure_ascii=False, indent=2))
         return
     click.echo(f"articles stored:   {state.articles}")
     click.echo(f"stories:           {state.stories}")
     click.echo(f"waiting in inbox:  {len(state.pending)}")
     click.echo(f"rejected:          {len(state.rejected)} (see {config.paths.inbox / 'rejected'})")
-    when = f" at {last_at}" if last_at else ""
+    when = (
+        f" at {state.last_digest_at.isoformat(timespec='seconds')}" if state.last_digest_at else ""
+    )
     click.echo(f"last digest:       {state.last_digest or 'none yet'}{when}")
 
 
@@ -189,18 +179,7 @@ def stories(config_path: Path | None, as_json: bool) -> None:
     config = load_config(config_path)
     infos = pipeline.story_infos(config)
     if as_json:
-        rows = [
-            {
-                "id": s.id,
-                "title": s.title,
-                "articles": s.articles,
-                "sources": list(s.sources),
-                "first": s.first.isoformat(timespec="seconds"),
-                "last": s.last.isoformat(timespec="seconds"),
-            }
-            for s in infos
-        ]
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(stories_json(infos), ensure_ascii=False, indent=2))
         return
     if not infos:
         click.echo("No stories stored yet.")

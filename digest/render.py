@@ -8,6 +8,7 @@ import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import jinja2
@@ -16,6 +17,10 @@ from markupsafe import Markup, escape
 
 from digest.errors import DigestError
 from digest.models import Article, Brief, BriefSentence, Digest
+
+if TYPE_CHECKING:
+    from digest.pipeline import Status
+    from digest.store import StoryInfo
 
 TEMPLATES = {"html": "digest.html.j2", "md": "digest.md.j2"}
 LATEST = "latest"
@@ -110,6 +115,37 @@ def story_json(brief: Brief) -> dict:
         ],
         "sentences": [{"text": s.text, "sources": list(s.sources)} for s in brief.sentences],
     }
+
+
+def status_json(state: Status) -> dict:
+    """What `digest status --json` prints."""
+    last_at = state.last_digest_at.isoformat(timespec="seconds") if state.last_digest_at else None
+    return {
+        "articles": state.articles,
+        "stories": state.stories,
+        "pending": len(state.pending),
+        "pending_files": list(state.pending),
+        "rejected": len(state.rejected),
+        "rejected_files": list(state.rejected),
+        "last_digest": {"name": state.last_digest, "generated_at": last_at}
+        if state.last_digest
+        else None,
+    }
+
+
+def stories_json(infos: Sequence[StoryInfo]) -> list[dict]:
+    """What `digest stories --json` prints."""
+    return [
+        {
+            "id": s.id,
+            "title": s.title,
+            "articles": s.articles,
+            "sources": list(s.sources),
+            "first": s.first.isoformat(timespec="seconds"),
+            "last": s.last.isoformat(timespec="seconds"),
+        }
+        for s in infos
+    ]
 
 
 def render(digest: Digest, templates: Path, formats: Sequence[str], intro: str = "") -> dict:
