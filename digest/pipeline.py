@@ -27,6 +27,7 @@ from digest.readers import read_file
 from digest.render import digest_stem, render, write
 from digest.store import Store, StoryInfo
 from digest.summarize import summarize
+from digest.summarizers.selection import Budget
 
 log = logging.getLogger(__name__)
 REPEATED_PARAGRAPH = 3  # a paragraph seen in this many articles of one source is boilerplate
@@ -231,11 +232,13 @@ def brief_paths(
     words: int | None = None,
     sentences: int | None = None,
     method: str | None = None,
+    budget: Budget | None = None,
 ) -> Brief:
     """One brief of the given files (or of the files in given folders), as one story.
 
     Neither the inbox nor the store is read or changed. Unreadable files are skipped with a
-    warning; when no file can be read, DigestError says why.
+    warning; when no file can be read, DigestError says why. `budget` replaces the length rule
+    of the settings (the evaluation asks for briefs that reach the limit).
     """
     files = [f for p in paths for f in _files_of(Path(p))]
     read = [read_one(path, config) for path in files]
@@ -255,7 +258,7 @@ def brief_paths(
         settings = replace(settings, method=method)
     joined = ",".join(sorted(a.id for a in articles))
     story_id = "brief-" + hashlib.blake2b(joined.encode(), digest_size=6).hexdigest()
-    return summarize(Story(story_id, tuple(articles)), settings)
+    return summarize(Story(story_id, tuple(articles)), settings, budget=budget)
 
 
 def _files_of(path: Path) -> list[Path]:

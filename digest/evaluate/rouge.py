@@ -2,8 +2,8 @@
 
     python -m digest.evaluate rouge DATASET.jsonl [--limit N] [--systems digest-filled,...]
 
-Each cluster's documents are written as .txt files into a temporary folder, read by digest's
-readers (`digest.pipeline.read_one`, as `digest brief` reads them) and briefed by `summarize`.
+Each cluster's documents are written as .txt files into a temporary folder and briefed by
+`digest.pipeline.brief_paths`, the code path of `digest brief` (same readers, same summarizer).
 Scoring follows DUC practice with the `rouge-score` package: Porter stemming, stop words kept,
 summary and references cut to the cluster's word limit, counts pooled over the references
 (ROUGE-1.5.5 `-f A`), then averaged over clusters.
@@ -31,9 +31,9 @@ from typing import Any
 
 from sumy.parsers.plaintext import PlaintextParser
 
-from digest.config import BriefSettings, Config
+from digest.config import Config
+from digest.errors import DigestError
 from digest.language import stemmer, stop_words
-from digest.models import Story
 from digest.sentences import SumyTokenizer, split_paragraphs, split_sentences
 from digest.summarizers.selection import Budget
 from digest.summarizers.sumy_adapter import SUMY_CLASSES, rank_sentences
@@ -132,18 +132,16 @@ def brief_system(method: str, variant: str = "") -> System:
     """Our brief by `method`: as the product makes it, or filled, or within the limit."""
 
     def run(cluster: Cluster, folder: Path) -> str:
-        from digest.pipeline import read_one
-        from digest.summarize import summarize
+        from digest.pipeline import brief_paths
 
-        read = [read_one(path, Config()) for path in write_documents(cluster, folder)]
-        articles = tuple({a.id: a for item in read for a in item.articles}.values())
-        if not articles:  # no readable document: an empty brief, scored as such
-            print(f"{cluster['id']}: nothing to summarize", file=sys.stderr)
-            return ""
         limit = cluster["limit_words"]
         budget = {"filled": Budget(limit, overshoot=None), "within": Budget(limit)}.get(variant)
-        settings = BriefSettings(method=method, words=limit)
-        brief = summarize(Story(cluster["id"], articles), settings, budget=budget)
+        paths = write_documents(cluster, folder)
+        try:
+            brief = brief_paths(paths, Config(), words=limit, method=method, budget=budget)
+        except DigestError as error:  # no readable document: an empty brief, scored as such
+            print(f"{cluster['id']}: {error}", file=sys.stderr)
+            return ""
         return " ".join(sentence.text for sentence in brief.sentences)
 
     return run
