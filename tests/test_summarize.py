@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import socket
 import subprocess
@@ -361,6 +362,46 @@ def test_rouge_pools_counts_over_references() -> None:
     # 7 unigrams match the first reference and "on" the second, out of 7 + 4 reference unigrams
     assert recall == pytest.approx(8 / 11)
     assert precision == pytest.approx(8 / (2 * 7))
+
+
+def test_the_rouge_command_scores_every_system_through_the_brief_path(tmp_path, capsys) -> None:
+    from digest.evaluate.rouge import main
+
+    storm = [
+        "The storm closed the Harbour Street bridge in Port Ellis on Monday morning.",
+        "Ferries will carry island residents while engineers inspect the damaged bridge.",
+        "The mayor said repairs to the bridge would take at least three weeks.",
+    ]
+    clusters = [
+        {
+            "id": "storm",
+            "limit_words": 20,
+            "docs": [
+                {"id": "a", "source": "Courier", "date": "2026-11-02", "title": "Bridge shut",
+                 "text": " ".join(storm[:2])},
+                {"id": "b", "source": "Herald", "date": None, "title": None,
+                 "text": " ".join(storm[1:])},
+            ],
+            "refs": ["The storm closed the Harbour Street bridge; repairs take three weeks."],
+        },
+        {  # nothing readable: an empty brief, scored as such, and a message naming the cluster
+            "id": "blank",
+            "limit_words": 20,
+            "docs": [{"id": "c", "source": None, "date": None, "title": None, "text": " "}],
+            "refs": ["Nothing happened."],
+        },
+    ]  # fmt: skip
+    data = tmp_path / "clusters.jsonl"
+    data.write_text("".join(json.dumps(c) + "\n" for c in clusters), encoding="utf-8")
+    assert main([str(data), "--systems", "digest-filled,digest,stock-lexrank-filled,lead"]) == 0
+    out, err = capsys.readouterr()
+    rows = {line.split(" | ")[0].strip("| "): line for line in out.splitlines()[3:]}
+    assert list(rows) == ["digest-filled", "digest", "stock-lexrank-filled", "lead"]
+    for line in rows.values():
+        r1_recall = float(line.split(" | ")[1])
+        # Half the clusters are empty, so no system scores above 50; the storm brief overlaps.
+        assert 0 < r1_recall <= 50
+    assert "blank: nothing to summarize" in err
 
 
 def test_lsa_numbers_its_words_in_a_stable_order(story: Story) -> None:
