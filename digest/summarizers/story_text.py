@@ -33,40 +33,65 @@ MAX_WORDS = 100  # longer ones are run-on lists or splitter failures
 NEAR_DUPLICATE = 0.6
 MIN_CONTENT_WORDS = 3  # too few words to tell a repeat from a coincidence
 
-# "LONDON (AP) _", "BONN, Germany (AP) --", "NEW YORK _": a wire dateline left at a sentence start.
+# "LONDON (AP) _", "BONN, Germany (AP) --", "NEW YORK _", "LONDON (Reuters) - ": a wire dateline
+# left at a sentence start (a single hyphen only after the agency, where it cannot be a name's).
 _DATELINE = re.compile(
-    r"^[A-Z][A-Z.'\- ]+(?:, [A-Z][A-Za-z.\- ]*)?(?:, \w+\.? \d{1,2})?\s*(?:\([A-Za-z .]+\))?"
-    r"\s*(?:_|--|—|–)\s+"
+    r"^[A-Z][A-Z.'\- ]+(?:, [A-Z][A-Za-z.\- ]*)?(?:, \w+\.? \d{1,2})?\s*"
+    r"(?:\([A-Za-z .]+\)\s*(?:_|--?|—|–)|(?:_|--|—|–))\s+"
 )
 _CLOSERS = "\"'”’)]"
 _ENDERS = ".!?…"
 # Credits, captions and web furniture that readers sometimes leave inside an article's text.
-# Each names the furniture itself ("enable JavaScript", "sign up for our newsletter"), not a
-# subject: a report about a web browser, a copyright case or a newsletter is prose.
+# Each names the furniture itself ("enable JavaScript", "sign up for our newsletter", a credit in
+# brackets), not a subject: a report about a browser, a photo agency, a copyright case, a
+# newsletter or a site's use of cookies is prose.
 _NOT_PROSE = re.compile(
-    r"\b(?:AP|AFP|Reuters|Getty|EPA|file) (?:Photo|Images)\b|\bphoto(?:graph)? (?:by|credit)\b|"
-    r"^(?:caption|advertisement|read more|see also)\b|^(?:photo|image|video|related)s?\s*[:|]|"
-    r"\b(?:image|photo) (?:copyright|caption|credit)\b|\bcopyright\s*(?:©|\(c\)|\d{4})|"
-    r"\bclick here\b|\ball rights reserved\b|©|^(?:sign up|subscribe)\b|"
-    r"\bsubscribe (?:now|today|here)\b|\bthank you for (?:subscribing|signing up)\b|"
-    r"\b(?:our|free) (?:\w+ )?newsletters?\b|^newsletters?\b|"
-    r"\benable javascript\b|\bjavascript (?:is )?(?:disabled|required)\b|"
-    r"\buses? cookies\b|\bcookie (?:policy|settings)\b|\baccept (?:all )?cookies\b|"
-    r"\b(?:your|supported|updated?|newer) (?:web )?browsers?\b",
-    re.IGNORECASE,
+    r"[(/|]\s*(?:AP|AFP|Reuters|Getty|EPA|file) (?:Photo|Images)\b|"
+    r"\b(?:AP|AFP|Reuters|EPA) Photo\s*/|\bGetty Images\s*\)?\s*\.?$|\bfile photo\b|"
+    r"(?:^|[(/|]\s*)photo(?:graph)?s? (?:by|credit|courtesy)\b|\(\s*(?:photo|image)s?\s*:|"
+    r"^(?:caption|advertisement|read more|see also|continue reading)\b|"
+    r"^(?:photo|image|video|related)s?\s*[:|]|"
+    r"^related (?:stories|articles|coverage|content|links|posts)\b|"
+    r"\bimage copyright\b|^(?:image|photo) (?:caption|credit)\b|\bcopyright\s*(?:©|\(c\)|\d{4})|"
+    r"\bclick here\b|\ball rights reserved\b|©|\bmay not be published, broadcast\b|"
+    r"^(?:sign up|subscribe)\b|\bsubscribe (?:now|today|here)\b|\bsign up (?:for|to) our\b|"
+    r"\bthank you for (?:subscribing|signing up)\b|"
+    r"\b(?:sign up|subscribe|register) (?:to|for) (?:our|the) (?:free )?(?:\w+ )?newsletter\b|"
+    r"\bour (?:\w+ )?newsletters?\b|^newsletters?\s*[:|]|"
+    r"\benabl(?:e|ing) javascript\b|\bjavascript (?:is disabled|must be enabled|is required to)\b|"
+    r"\b(?:we|this (?:web)?site|our (?:web)?site) uses? cookies\b|\b(?:our|the) use of cookies\b|"
+    r"\bstores cookies on your\b|\bour cookie policy\b|\bcookie settings\b|"
+    r"\b(?:update|upgrade) your (?:web )?browser\b|"
+    r"\byour (?:web )?browser (?:does not|doesn't|is not|isn't)\b|"
+    r"\bthis video is (?:unavailable|not available)\b|\bmedia playback is (?:unsupported|not)\b|"
+    r"^share this (?:article|story)\b|^follow us on\b|\bturn off your ad ?blocker\b|"
+    r"\bby continuing to (?:browse|use) (?:the|this|our) (?:web)?site\b|"
+    r"^(?:watch|listen|pictured|more on this story)\s*:|\breporting by\b.{0,80}\bediting by\b|"
+    r"\bthanks for (?:subscribing|signing up)\b|\bstory continues below\b|"
+    r"\busing an ad ?blocker\b|\bdownload our app\b|\byour use of this (?:web)?site\b|"
+    r"\bimage (?:source|caption),|\bphotograph:|\balready a subscriber\b|"
+    r"\blimit of free articles\b|\b(?:delivered|straight) to your inbox\b|\benter your email\b|"
+    r"\buse cookies to (?:personali[sz]e|improve|analy[sz]e|give|provide|ensure)\b",
+    re.IGNORECASE | re.ASCII,  # ASCII: "ſ" must not match "s" where str.lower() keeps it
 )
 # Words one of which every _NOT_PROSE match holds: a cheap test first, the regex only then.
 _FURNITURE_HINTS = ("photo", "image", "caption", "video", "related", "advertisement", "read more",
-                    "see also", "click", "rights", "copyright", "©", "sign up", "subscribe",
-                    "newsletter", "javascript", "cookie", "browser")  # fmt: skip
+                    "see also", "continue reading", "click", "rights", "copyright", "©",
+                    "broadcast", "sign up", "subscrib", "signing up", "newsletter", "javascript",
+                    "cookie", "browser", "playback", "share this", "follow us", "blocker",
+                    "continuing to", "watch", "listen", "pictured", "more on this story",
+                    "editing by", "continues below", "our app", "use of this", "free articles",
+                    "your inbox", "your email")  # fmt: skip
 # Page furniture glued to the front of a real sentence when a page was flattened to text:
 # "Advertisement Continue reading the main story The council ...", "Please enable JavaScript to
-# watch this video The council ...". Only the furniture goes; the sentence stays.
+# watch this video The council ...". Only the furniture goes, and only when a sentence (a capital,
+# a digit or a quotation mark) follows it; the sentence stays.
 _LEAD_IN = re.compile(
     r"^(?:(?:photo )?advertisement(?: advertisement)*\s*(?:[-–—:]\s*)?"
-    r"(?:continue reading(?: the main story| below)?\s+|(?=(?-i:[A-Z0-9\"“'‘])))"
-    r"|(?:please )?enable javascript to (?:watch|view|play) this video\s+)",
-    re.IGNORECASE,
+    r"|continue reading(?: the main story| below)\s*"
+    r"|(?:please )?enable javascript to (?:watch|view|play) this video\s*)"
+    r"(?=(?-i:[A-Z0-9\"“'‘])|continue reading (?:the main story|below))",
+    re.IGNORECASE | re.ASCII,
 )
 
 # A sentence opening like this points back at something the reader may not have seen.
@@ -98,10 +123,8 @@ def strip_lead_in(text: str) -> str:
     """A sentence without what does not belong to it at its start: page furniture such as
     "Advertisement Continue reading the main story", then a wire dateline. What is left is a
     slice of the sentence, so a brief still quotes its source word for word."""
-    if text[:1] in "AaPp":  # both lead-ins start with "Advertisement", "Photo" or "Please"
-        match = _LEAD_IN.match(text)
-        if match and match.end() < len(text):
-            text = text[match.end() :]
+    while text[:1] in "AaCcPp" and (match := _LEAD_IN.match(text)) and match.end() < len(text):
+        text = text[match.end() :]  # "Advertisement Continue reading ..." is two lead-ins
     return strip_dateline(text)
 
 
