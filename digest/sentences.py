@@ -30,9 +30,10 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n+")
 _SPACE = re.compile(r"\s+")
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
-# A quotation opening right after a sentence ended: `evening. " i have`, `left. “i have`; the
-# word before the stop must not be an abbreviation, an initialism ("U.S.") or an ellipsis.
-_QUOTE_AFTER_ENDER = re.compile(r'(?<=[^\s.][.!?]) (?=["“] ?\w)')
+# A quotation opening right after a sentence ended: `evening. " i have`, `left. “i have`,
+# `“Yes.” “Then go.”`; the word before the stop must not be an abbreviation, an initialism
+# ("U.S.") or an ellipsis.
+_QUOTE_AFTER_ENDER = re.compile(r'(?<=[^\s.][.!?]) (?=["“] ?\w)|(?<=[^\s.][.!?][”"]) (?=["“]\w)')
 _STRAIGHT_QUOTE = re.compile('"')
 _OPENING_QUOTES = "“‘«"
 _CLOSING_QUOTES = "”’»"
@@ -95,7 +96,8 @@ def _mend_quotes(paragraph: str, starts: list[int]) -> list[int]:
             at += 1
         cuts.add(at)
     for match in _QUOTE_AFTER_ENDER.finditer(paragraph):
-        word = paragraph[paragraph.rfind(" ", 0, match.start()) + 1 : match.start() - 1]
+        stop = match.start() - 1 - (paragraph[match.start() - 1] in '”"')  # the ., ! or ?
+        word = paragraph[paragraph.rfind(" ", 0, stop) + 1 : stop]
         if opens(match.end()) and word.lower() not in ABBREVIATIONS and "." not in word:
             cuts.add(match.end())
     return sorted(cuts)

@@ -54,6 +54,20 @@ def test_no_cut_before_a_quotation_after_an_initialism_or_an_ellipsis():
     assert split_sentences('Wait... "what?" he asked.') == ['Wait... "what?" he asked.']
 
 
+def test_quotations_in_a_row_are_sentences_of_their_own():
+    assert split_sentences("“Yes.” “Then go.” She left the room.") == [
+        "“Yes.”",
+        "“Then go.”",
+        "She left the room.",
+    ]
+    assert split_sentences('"Stop." "Why?" she asked.') == ['"Stop."', '"Why?" she asked.']
+    # ...but not after an abbreviation or an initialism closing a quotation.
+    assert split_sentences("She wrote “Go to St.” “Mark” is next.") == [
+        "She wrote “Go to St.” “Mark” is next."
+    ]
+    assert split_sentences('The "U.S." "deal" holds.') == ['The "U.S." "deal" holds.']
+
+
 def test_a_closing_curly_quote_stays_with_its_sentence():
     assert split_sentences("She spoke. “ i am done. ” Then she left.") == [
         "She spoke.",
