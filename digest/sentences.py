@@ -32,8 +32,9 @@ _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
 # A quotation opening right after a sentence ended: `evening. " i have`, `left. “i have`,
 # `“Yes.” “Then go.”`; the word before the stop must not be an abbreviation, an initialism
-# ("U.S.") or an ellipsis.
-_QUOTE_AFTER_ENDER = re.compile(r'(?<=[^\s.][.!?]) (?=["“] ?\w)|(?<=[^\s.][.!?][”"]) (?=["“]\w)')
+# ("U.S.") or an ellipsis. Matched at each opening quote mark (a paragraph has few).
+_OPENING_MARK = re.compile('["“]')
+_QUOTE_AFTER_ENDER = re.compile(r'(?<=[^\s.][.!?]) ["“] ?\w|(?<=[^\s.][.!?][”"]) ["“]\w')
 _STRAIGHT_QUOTE = re.compile('"')
 _OPENING_QUOTES = "“‘«"
 _CLOSING_QUOTES = "”’»"
@@ -95,11 +96,14 @@ def _mend_quotes(paragraph: str, starts: list[int]) -> list[int]:
         if closes and paragraph[at + 1 : at + 2] in ("", " "):  # it ends the piece before
             at += 1
         cuts.add(at)
-    for match in _QUOTE_AFTER_ENDER.finditer(paragraph):
-        stop = match.start() - 1 - (paragraph[match.start() - 1] in '”"')  # the ., ! or ?
+    for mark in _OPENING_MARK.finditer(paragraph):
+        at = mark.start()  # a cut here if the space before it follows a sentence's end
+        if at < 3 or not _QUOTE_AFTER_ENDER.match(paragraph, at - 1) or not opens(at):
+            continue
+        stop = at - 2 - (paragraph[at - 2] in '”"')  # the ., ! or ?
         word = paragraph[paragraph.rfind(" ", 0, stop) + 1 : stop]
-        if opens(match.end()) and word.lower() not in ABBREVIATIONS and "." not in word:
-            cuts.add(match.end())
+        if word.lower() not in ABBREVIATIONS and "." not in word:
+            cuts.add(at)
     return sorted(cuts)
 
 

@@ -74,14 +74,17 @@ _NOT_PROSE = re.compile(
     r"\buse cookies to (?:personali[sz]e|improve|analy[sz]e|give|provide|ensure)\b",
     re.IGNORECASE | re.ASCII,  # ASCII: "ſ" must not match "s" where str.lower() keeps it
 )
-# Words one of which every _NOT_PROSE match holds: a cheap test first, the regex only then.
-_FURNITURE_HINTS = ("photo", "image", "caption", "video", "related", "advertisement", "read more",
-                    "see also", "continue reading", "click", "rights", "copyright", "©",
-                    "broadcast", "sign up", "subscrib", "signing up", "newsletter", "javascript",
-                    "cookie", "browser", "playback", "share this", "follow us", "blocker",
-                    "continuing to", "watch", "listen", "pictured", "more on this story",
-                    "editing by", "continues below", "our app", "use of this", "free articles",
-                    "your inbox", "your email")  # fmt: skip
+# Words one of which every _NOT_PROSE match holds: a cheap test first, the regex only then. Those
+# of the second tuple matter only at a sentence's start (the alternatives anchored with "^").
+_FURNITURE_HINTS = ("photo", "image", "copyright", "©", "click", "rights", "broadcast", "sign up",
+                    "subscrib", "signing up", "newsletter", "javascript", "cookie", "browser",
+                    "video", "playback", "blocker", "continuing to", "editing by",
+                    "continues below", "our app", "use of this", "free articles", "your inbox",
+                    "your email")  # fmt: skip
+_FURNITURE_OPENERS = ("caption", "advertisement", "read more", "see also", "continue reading",
+                      "related", "share this", "follow us", "watch", "listen", "pictured",
+                      "more on this story")  # fmt: skip
+_OPENER_CHARS = 20  # the longest opener is 18 characters
 # Page furniture glued to the front of a real sentence when a page was flattened to text:
 # "Advertisement Continue reading the main story The council ...", "Please enable JavaScript to
 # watch this video The council ...". Only the furniture goes, and only when a sentence (a capital,
@@ -157,7 +160,10 @@ def _whole_prose(text: str, tokens: list[str]) -> bool:
         return False
     if sum(map(str.isupper, tokens)) > 0.5 * count:
         return False  # a shouted headline or a caption in capitals
-    furniture = any(map(text.lower().__contains__, _FURNITURE_HINTS))
+    lowered = text.lower()
+    furniture = any(map(lowered.__contains__, _FURNITURE_HINTS)) or any(
+        map(lowered[:_OPENER_CHARS].__contains__, _FURNITURE_OPENERS)
+    )
     return not (furniture and _NOT_PROSE.search(text))
 
 
