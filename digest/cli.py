@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from datetime import UTC, datetime
@@ -14,7 +13,7 @@ from digest import pipeline
 from digest.config import Config, load_config
 from digest.errors import DigestError
 from digest.models import Brief, Digest
-from digest.render import render, status_json, stories_json, story_json
+from digest.render import json_text, render, status_json, stories_json, story_json
 
 log = logging.getLogger("digest")
 
@@ -125,7 +124,7 @@ def format_brief(result: Brief, fmt: str, config: Config) -> str:
     if fmt == "text":
         return "".join(f"{s.text}\n" for s in result.sentences)
     if fmt == "json":
-        return json.dumps(story_json(result), ensure_ascii=False, indent=2) + "\n"
+        return json_text(story_json(result))
     digest = Digest(result.headline, datetime.now(UTC), (result,))
     return render(digest, config.paths.templates, [fmt])[fmt]
 
@@ -138,7 +137,7 @@ def status(config_path: Path | None, as_json: bool) -> None:
     config = load_config(config_path)
     state = pipeline.status(config)
     if as_json:
-        click.echo(json.dumps(status_json(state), ensure_ascii=False, indent=2))
+        click.echo(json_text(status_json(state)), nl=False)
         return
     click.echo(f"articles stored:   {state.articles}")
     click.echo(f"stories:           {state.stories}")
@@ -179,7 +178,7 @@ def stories(config_path: Path | None, as_json: bool) -> None:
     config = load_config(config_path)
     infos = pipeline.story_infos(config)
     if as_json:
-        click.echo(json.dumps(stories_json(infos), ensure_ascii=False, indent=2))
+        click.echo(json_text(stories_json(infos)), nl=False)
         return
     if not infos:
         click.echo("No stories stored yet.")

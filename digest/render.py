@@ -87,6 +87,12 @@ def environment(templates: Path) -> jinja2.Environment:
     return env
 
 
+def json_text(value: dict | list) -> str:
+    """JSON as digest writes and prints it: UTF-8 characters as they are, indented, one final
+    newline."""
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+
+
 def to_json(digest: Digest) -> dict:
     """The digest as the JSON object documented in the README."""
     return {
@@ -154,7 +160,7 @@ def render(digest: Digest, templates: Path, formats: Sequence[str], intro: str =
     rendered = {}
     for fmt in formats:
         if fmt == "json":
-            rendered[fmt] = json.dumps(to_json(digest), ensure_ascii=False, indent=2) + "\n"
+            rendered[fmt] = json_text(to_json(digest))
             continue
         try:
             template = env.get_template(TEMPLATES[fmt])
