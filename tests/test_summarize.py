@@ -305,6 +305,10 @@ ABOUT_THE_WEB = [
     "Video posted online shows the bridge swaying before it fell.",
     "Related charges against the contractor were dropped on Friday.",
     "Thousands of readers subscribe to the paper's print edition in the valley.",
+    "Comments on the toll are closed until the council meets in May.",
+    "Comments are closed to the public while the inquiry hears evidence.",
+    "We have a plan to reopen the bridge before the winter, she said.",
+    "Our standards for bridge inspections are the strictest in the region.",
 ]
 # ...the page's own furniture is not.
 FURNITURE = [
@@ -324,6 +328,11 @@ FURNITURE = [
     "Share this article with your friends on Facebook and Twitter.",
     "Reporting by Jo Doe; Editing by Sam Roe and Alex Poe for the desk.",
     "Watch: The moment the harbour bridge collapsed into the water.",
+    "Comments are closed on this article.",
+    "Email us at tips@harbourtimes.example or call the newsroom.",
+    "Have a story idea or a news tip we should know about?",
+    "This site is protected by reCAPTCHA and its privacy policy applies.",
+    "Our Standards: The Harbour Times Trust Principles.",
 ]
 
 
