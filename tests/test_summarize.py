@@ -307,8 +307,13 @@ ABOUT_THE_WEB = [
     "Thousands of readers subscribe to the paper's print edition in the valley.",
     "Comments on the toll are closed until the council meets in May.",
     "Comments are closed to the public while the inquiry hears evidence.",
-    "We have a plan to reopen the bridge before the winter, she said.",
     "Our standards for bridge inspections are the strictest in the region.",
+    "Our standards: safety first, then speed, the rail minister told reporters.",
+    "Got a tip-off about the smuggling ring, officers raided the warehouse on Friday.",
+    "Have an idea how the money was spent? Nobody in the council does.",
+    "Contact US consular services if you are detained abroad, the advisory says.",
+    "Email us your questions, the mayor told residents at the packed town hall.",
+    "The login page was protected by reCAPTCHA, which the attackers easily bypassed.",
 ]
 # ...the page's own furniture is not.
 FURNITURE = [
@@ -329,8 +334,13 @@ FURNITURE = [
     "Reporting by Jo Doe; Editing by Sam Roe and Alex Poe for the desk.",
     "Watch: The moment the harbour bridge collapsed into the water.",
     "Comments are closed on this article.",
+    "Comments for this story have been closed!",
     "Email us at tips@harbourtimes.example or call the newsroom.",
+    "If you have a news tip, you can email us at tips@harbourtimes.example.",
+    "Contact us at newsroom@harbourtimes.example with corrections.",
+    "Send us your news tips at any hour of the day or night.",
     "Have a story idea or a news tip we should know about?",
+    "Got a news tip? here is how to reach the newsroom at any hour.",
     "This site is protected by reCAPTCHA and its privacy policy applies.",
     "Our Standards: The Harbour Times Trust Principles.",
 ]

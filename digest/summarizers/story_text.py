@@ -72,10 +72,14 @@ _NOT_PROSE = re.compile(
     r"\bimage (?:source|caption),|\bphotograph:|\balready a subscriber\b|"
     r"\blimit of free articles\b|\b(?:delivered|straight) to your inbox\b|\benter your email\b|"
     r"\buse cookies to (?:personali[sz]e|improve|analy[sz]e|give|provide|ensure)\b|"
-    r"^comments (?:are|have been) (?:now )?(?:closed|disabled|turned off)"
-    r"(?: (?:on|for) this (?:article|story|post|page))?\s*\.?$|"
-    r"^(?:have|got) an? (?:news |story )?(?:tip|idea|story idea)\b|^(?:e-?mail|contact) us\b|"
-    r"\bprotected by recaptcha\b|^our standards\s*:",
+    r"^comments (?:(?:on|for) this (?:article|story|post|page) )?(?:are|have been|were) "
+    r"(?:now )?(?:closed|disabled|turned off)(?: (?:on|for) this (?:article|story|post|page))?"
+    r"\s*[.!]?$|"
+    r"^(?:have|got) an? (?:news |story )?(?:tip|story idea)s?\b(?!-)[^?]{0,40}\?|"
+    r"\be-?mail (?-i:us) at\b|^contact (?-i:us)(?: at\b|\s*:)|"
+    r"\bsend (?-i:us) your (?:news )?tips\b|"
+    r"\bthis (?:web)?(?:site|page|form) (?:is protected by|uses) recaptcha\b|"
+    r"^our standards\s*:.{0,60}\btrust principles\b",
     re.IGNORECASE | re.ASCII,  # ASCII: "ſ" must not match "s" where str.lower() keeps it
 )
 # Words one of which every _NOT_PROSE match holds: a cheap test first, the regex only then. Those
@@ -84,11 +88,11 @@ _FURNITURE_HINTS = ("photo", "image", "copyright", "©", "click", "rights", "bro
                     "subscrib", "signing up", "newsletter", "javascript", "cookie", "browser",
                     "video", "playback", "blocker", "continuing to", "editing by",
                     "continues below", "our app", "use of this", "free articles", "your inbox",
-                    "your email", "recaptcha")  # fmt: skip
+                    "your email", "recaptcha", "mail us", "send us")  # fmt: skip
 _FURNITURE_OPENERS = ("caption", "advertisement", "read more", "see also", "continue reading",
                       "related", "share this", "follow us", "watch", "listen", "pictured",
-                      "more on this story", "comments", "have a", "got a", "mail us",
-                      "contact us", "our standards")  # fmt: skip
+                      "more on this story", "comments", "have a", "got a", "contact us",
+                      "our standards")  # fmt: skip
 _OPENER_CHARS = 20  # the longest opener is 18 characters
 # Page furniture glued to the front of a real sentence when a page was flattened to text:
 # "Advertisement Continue reading the main story The council ...", "Please enable JavaScript to
