@@ -20,6 +20,9 @@ def progress(items: Iterable[T], total: int, what: str) -> Iterator[T]:
     if sys.stderr.isatty():
         from tqdm import tqdm
 
+        # No monitor thread: a thread left running would make `parallel_map` think this is the
+        # daemon and stop forking workers for the rest of the build.
+        tqdm.monitor_interval = 0
         yield from tqdm(items, total=total, desc=what, unit="", leave=False, file=sys.stderr)
         return
     step = max(total // 10, 1)

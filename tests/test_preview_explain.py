@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import termios
+import threading
 from datetime import timedelta
 
 import pytest
@@ -162,3 +163,13 @@ def test_progress_is_a_bar_on_a_terminal(tmp_path):
     os.close(controller)
     assert process.wait(timeout=60) == 0
     assert b"reading:" in output and b"\r" in output and b"reading: 60/60\n" not in output
+
+
+def test_a_progress_bar_leaves_no_thread_behind(monkeypatch):
+    # parallel_map forks workers only while no other thread runs; a bar must not change that.
+    from digest.progress import progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    before = threading.active_count()
+    assert sum(progress(iter(range(100)), 100, "reading")) == sum(range(100))
+    assert threading.active_count() == before
