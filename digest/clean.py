@@ -38,9 +38,11 @@ DATELINE = re.compile(
     re.VERBOSE,
 )
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
-# Control and format characters (but not tab and newline), zero-width marks, stray BOMs.
+# Control and format characters (but not tab and newline), soft hyphens, zero-width marks, stray
+# BOMs.
 _INVISIBLE = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200c-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u180e\u200c-\u200f\u202a-\u202e\u2060-\u206f\ufeff"
+    r"\ufff9-\ufffb]"
 )
 
 

@@ -8,7 +8,7 @@ nothing is downloaded, and neither imports NLTK, which is slow to import.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import Stemmer
@@ -17,6 +17,7 @@ from digest.sentences import words
 
 LANGUAGES: dict[str, str] = {"en": "english", "fr": "french", "de": "german", "es": "spanish"}
 _SAMPLE_WORDS = 400
+STEM_CACHE = 200_000  # words per language: a daemon's vocabulary grows for as long as it runs
 
 
 @cache
@@ -31,7 +32,7 @@ def stop_words(code: str) -> frozenset[str]:
 def stemmer(code: str) -> Callable[[str], str]:
     """A cached stemming function for a language code."""
     stem = Stemmer.Stemmer(LANGUAGES.get(code, "english")).stemWord
-    return cache(lambda word: stem(word.lower()))
+    return lru_cache(maxsize=STEM_CACHE)(lambda word: stem(word.lower()))
 
 
 @cache

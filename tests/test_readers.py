@@ -179,3 +179,14 @@ def test_language_is_detected(tmp_path):
     )
     [article] = read(tmp_path, "fr.txt", french)
     assert article.language == "fr"
+
+
+def test_soft_hyphens_do_not_split_words(tmp_path):
+    # German sites hyphenate long words with &shy;: the word must stay one word, and the
+    # article the same article (same id) as a copy without them.
+    body = "<p>Der Ver&shy;kehrs&shy;minister sprach am Montag in Berlin &uuml;ber die Bahn.</p>"
+    plain = "<p>Der Verkehrsminister sprach am Montag in Berlin &uuml;ber die Bahn.</p>"
+    [first] = read(tmp_path, "a.html", f"<html><body>{body}</body></html>")
+    [second] = read(tmp_path, "b.html", f"<html><body>{plain}</body></html>")
+    assert "Verkehrsminister" in first.text and "\xad" not in first.text
+    assert first.id == second.id

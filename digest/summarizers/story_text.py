@@ -328,10 +328,15 @@ class StoryText:
         return len(self.sentences)
 
     def stem_numbers(self, stems: Iterable[str]) -> np.ndarray:
-        """The lexicon's numbers of those `stems` the story uses (the others are left out)."""
-        numbers = self._lexicon.stem_numbers
-        found = [numbers.get(stem, -1) for stem in stems]
-        return np.intersect1d(np.asarray(found, dtype=np.int64), self.token_stems)
+        """The lexicon's numbers of those `stems` the story uses (the others are left out),
+        sorted and distinct."""
+        numbers, used = self._lexicon.stem_numbers, self._stems_used
+        found = {number for stem in stems if (number := numbers.get(stem, -1)) in used}
+        return np.asarray(sorted(found), dtype=np.int64)
+
+    @cached_property
+    def _stems_used(self) -> frozenset[int]:
+        return frozenset(self.token_stems.tolist())
 
     @cached_property
     def language(self) -> str:

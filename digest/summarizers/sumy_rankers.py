@@ -27,7 +27,6 @@ class SumyRanker:
         from digest.summarizers.sumy_adapter import build_summarizer, rank_sentences, sumy_document
 
         paragraphs: list[list[str]] = []
-        order: list[int] = []
         previous: tuple[int, int] | None = None
         for index, sentence in enumerate(text.sentences):
             key = (int(text.article_of[index]), sentence.paragraph)
@@ -35,11 +34,10 @@ class SumyRanker:
                 paragraphs.append([])
                 previous = key
             paragraphs[-1].append(text.texts[index])
-            order.append(index)
         titles = [a.title for a in text.articles if a.title]
         document = sumy_document(paragraphs, text.language, titles)
         summarizer = build_summarizer(self.name, text.language)
-        return [order[position] for position in rank_sentences(summarizer, document)]
+        return rank_sentences(summarizer, document)  # sumy keeps the sentences' order
 
     def __repr__(self) -> str:
         return f"SumyRanker({self.name!r})"
