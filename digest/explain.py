@@ -24,7 +24,6 @@ from digest.store import Store
 from digest.summarize import summarize
 from digest.summarizers.selection import near_duplicates
 from digest.summarizers.story_text import StoryText
-from digest.vectors import decode
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,12 +100,7 @@ def similarities(articles: tuple[Article, ...]) -> list[float | None]:
     """
     if len(articles) < 2:
         return [None] * len(articles)
-    decoded = [decode(cluster.features(article)) for article in articles]
-    terms = np.concatenate([t for t, _ in decoded])
-    vocabulary, columns = np.unique(terms, return_inverse=True)
-    indptr = np.concatenate([[0], np.cumsum([len(t) for t, _ in decoded])])
-    weights = np.log1p(np.concatenate([w for _, w in decoded]).astype(np.float64))
-    matrix = sparse.csr_matrix((weights, columns, indptr), shape=(len(articles), len(vocabulary)))
+    matrix = cluster.term_matrix([cluster.features(article) for article in articles])
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     matrix = sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ matrix
     total = np.asarray(matrix.sum(axis=0)).ravel()
