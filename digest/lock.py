@@ -11,17 +11,20 @@ from pathlib import Path
 
 from digest.errors import LockedError
 
+_HANDLES: set[int] = set()  # lock handles this process holds open
+
 
 @contextmanager
 def state_lock(state: Path, *, wait: float = 0.0) -> Iterator[None]:
     """Hold the lock on `state` for the block; wait up to `wait` seconds, then LockedError.
 
     The operating system releases the lock when the process dies, even after kill -9, so a
-    crash never leaves a stale lock behind.
+    crash never leaves a stale lock behind (forked workers close their copies at start).
     """
     state.parent.mkdir(parents=True, exist_ok=True)
     lock_path = state.with_name(state.name + ".lock")
     handle = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    _HANDLES.add(handle)
     deadline = time.monotonic() + wait
     try:
         while True:
@@ -40,6 +43,19 @@ def state_lock(state: Path, *, wait: float = 0.0) -> Iterator[None]:
         os.write(handle, str(os.getpid()).encode())
         yield
     finally:
+        _HANDLES.discard(handle)
+        os.close(handle)
+
+
+def close_inherited() -> None:
+    """In a forked worker: close the lock handles copied from the parent.
+
+    A lock lasts while any copy of its handle is open, so a worker left running after its parent
+    was killed would otherwise keep every later digest process out. Closing the copy leaves the
+    parent's lock in place.
+    """
+    for handle in list(_HANDLES):
+        _HANDLES.discard(handle)
         os.close(handle)
 
 

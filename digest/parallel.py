@@ -5,13 +5,18 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from typing import TypeVar
+
+from digest.lock import close_inherited
 
 T = TypeVar("T")
 R = TypeVar("R")
 MIN_PARALLEL = 200  # below this many items, starting workers costs more than it saves
+PARENT_CHECK_SECONDS = 0.5
 
 
 def workers() -> int:
@@ -41,5 +46,22 @@ def parallel_map(function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
 
 def _pooled(function, items, count, context) -> Iterator:
     chunk = max(1, min(64, len(items) // (count * 8)))
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+    start = partial(_start_worker, os.getpid())
+    with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=start) as pool:
         yield from pool.map(function, items, chunksize=chunk)
+
+
+def _start_worker(parent: int) -> None:
+    """Let go of the parent's state lock, and end with the parent, even after a kill -9.
+
+    Workers of a killed parent would otherwise wait for work for ever (each keeps the task
+    pipe open for the others), holding the lock copied at the fork.
+    """
+    close_inherited()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent watch", daemon=True).start()

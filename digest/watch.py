@@ -1,9 +1,10 @@
 """Watching the inbox: file events are only recorded; files are read once they settle.
 
 A file has settled when its size and modification time have stayed the same for
-`settle_seconds` (a file moved in whole keeps its old time and is read at once). Hidden and
-temporary names are ignored; a periodic rescan of the folder catches anything the event stream
-missed (an overflowing event queue, a network drive).
+`settle_seconds`, by its modification time or, when that lies ahead of our clock, by our own
+clock since we first saw it (a file moved in whole keeps its old time and is read at once).
+Hidden and temporary names are ignored; a periodic rescan of the folder catches anything the
+event stream missed (an overflowing event queue, a network drive).
 """
 
 from __future__ import annotations
@@ -96,8 +97,12 @@ class SettledFiles:
             if seen is not None:
                 return False  # it changed since we last looked
         # Events only say where to look (watchdog delivers them up to half a second late);
-        # the file's own modification time says how long it has been quiet.
-        unchanged_for = self.wall_clock() - info.st_mtime_ns / 1e9
+        # the file's own modification time says how long it has been quiet, unless the machine
+        # that wrote it has a clock running ahead of ours: then our own clock, from the first
+        # look at this size and time, says it (a file stamped in the future still settles).
+        unchanged_for = max(
+            self.wall_clock() - info.st_mtime_ns / 1e9, now - self._candidates[path].stable_since
+        )
         return unchanged_for >= self.settle_seconds
 
     def waiting(self) -> int:

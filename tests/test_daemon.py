@@ -20,6 +20,7 @@ from digest import pipeline
 from digest.config import ScheduleSettings
 from digest.daemon import Daemon
 from digest.errors import LockedError
+from digest.lock import state_lock
 from digest.schedule import make_trigger, missed_run
 from digest.store import Store
 from digest.watch import SettledFiles
@@ -66,12 +67,12 @@ class Running:
         assert not self.thread.is_alive()
 
 
-def wait_for(condition, timeout: float = 15.0) -> bool:
+def wait_for(condition, timeout: float = 15.0, every: float = 0.05) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return True
-        time.sleep(0.05)
+        time.sleep(every)
     return condition()
 
 
@@ -213,6 +214,16 @@ def test_settled_files_waits_for_size_and_time_to_stop_changing(tmp_path):
     files.rescan()
     now[0] = 5.01
     assert files.settled() == [old]  # waiting, unchanged, since long before the start
+    ahead = tmp_path / "ahead.txt"  # written on a machine whose clock runs an hour ahead
+    ahead.write_text("from the future")
+    os.utime(ahead, (1e9 + 3600, 1e9 + 3600))
+    files.touch(ahead)
+    now[0] = 5.5
+    assert files.settled() == []  # first seen now
+    now[0] = 6.0
+    assert files.settled() == []  # unchanged for 0.5 s of our clock
+    now[0] = 6.6
+    assert files.settled() == [ahead]  # a full second of our clock, not an hour
 
 
 def test_kill_9_mid_ingest_loses_nothing_and_stores_nothing_twice(tmp_path):
@@ -231,7 +242,8 @@ def test_kill_9_mid_ingest_loses_nothing_and_stores_nothing_twice(tmp_path):
         time.sleep(delay)
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
-    subprocess.run(command, check=True, capture_output=True)
+    final = subprocess.run(command, capture_output=True, text=True)
+    assert final.returncode == 0, final.stderr
     with Store.open(config.paths.state) as store:
         files = store.assignments()
         count = store.counts()["articles"]
@@ -241,3 +253,48 @@ def test_kill_9_mid_ingest_loses_nothing_and_stores_nothing_twice(tmp_path):
     notes = [p.read_text() for p in config.paths.inbox.rglob("*.error")]
     assert len(processed) == 400, (len(processed), len(set(processed)), notes)
     assert not [p for p in config.paths.outbox.iterdir() if p.name.endswith(".tmp")]
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found.update(int(c) for c in (task / "children").read_text().split())
+        except OSError:
+            pass
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")  # a zombie has finished; only its parent has not noticed
+
+
+@pytest.mark.skipif(
+    not Path("/proc/self/task").is_dir() or len(os.sched_getaffinity(0)) < 2,
+    reason="needs Linux's /proc and two cores (so that reading uses worker processes)",
+)
+def test_workers_of_a_killed_build_let_go_of_the_lock_and_end(tmp_path):
+    config = make_config(tmp_path)
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        f'[paths]\ninbox = "{config.paths.inbox}"\nstate = "{config.paths.state}"\n'
+        f'outbox = "{config.paths.outbox}"\ntemplates = "{config.paths.templates}"\n'
+    )
+    config.paths.inbox.mkdir(parents=True)
+    for n in range(3000):
+        (config.paths.inbox / f"a-{n:04}.txt").write_text(article(n))
+    command = [sys.executable, "-m", "digest", "build", "--config", str(config_file)]
+    process = subprocess.Popen(command, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: len(_children(process.pid)) >= 2, timeout=60, every=0.005)
+        workers = _children(process.pid)
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    with state_lock(config.paths.state, wait=5):  # not held by the orphaned workers
+        pass
+    assert wait_for(lambda: not any(_running(w) for w in workers), timeout=5)
