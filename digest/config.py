@@ -7,6 +7,7 @@ import re
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, field, fields, replace
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +139,10 @@ def load_config(path: Path | str | None = None, **overrides: Any) -> Config:
         elif not isinstance(value, dict):
             errors.append(f"[{name}] must be a table of keys")
         else:
+            found = len(errors)
             sections[name] = _build_section(name, value, root, errors)
+            if name == "email" and len(errors) == found:  # keys that are fine one by one
+                errors.extend(email_problems(sections[name]))
     config = Config(root=root, **sections)
     if errors:
         where = config_path if config_path.is_file() else "configuration"
@@ -196,6 +200,23 @@ def _convert(value: Any, default: Any, root: Path) -> tuple[Any, str | None]:
     if not isinstance(value, expected):
         return None, f"expected a {expected.__name__}, got {value!r}"
     return value, None
+
+
+def email_problems(settings: EmailSettings) -> list[str]:
+    """What is wrong with the [email] keys taken together (each key is checked on its own)."""
+    if settings == EmailSettings():
+        return []
+    if not settings.enabled:
+        missing = " and ".join(k for k in ("host", "to") if not getattr(settings, k))
+        return [f"email.{missing} not set, so no digest would be mailed: set [email] host and to"]
+    problems = []
+    if not settings.sender and "@" not in parseaddr(settings.username)[1]:
+        problems.append("email.sender is not set (the From address of the digest)")
+    if bool(settings.username) != bool(settings.password_env):
+        problems.append(
+            "email.username and email.password_env go together: set both to log in, or neither"
+        )
+    return problems
 
 
 def _check(section: str, key: str, value: Any) -> str | None:
@@ -293,11 +314,8 @@ def _check_variable_name(value: str) -> str | None:
 
 
 def _check_address(value: str) -> str | None:
-    import email.utils
-
     if value and (
-        any(ord(c) < 32 or ord(c) == 127 for c in value)
-        or "@" not in email.utils.parseaddr(value)[1]
+        any(ord(c) < 32 or ord(c) == 127 for c in value) or "@" not in parseaddr(value)[1]
     ):
         return f"not an email address: {value!r}"
     return None

@@ -41,7 +41,13 @@ class Daemon:
         self._due_since: float | None = None
 
     def run(self, stop: threading.Event) -> None:
-        """Run until `stop` is set; raises LockedError when another daemon runs on this state."""
+        """Run until `stop` is set; raises LockedError when another daemon runs on this state.
+
+        Email that is configured but cannot be sent (say, its password variable is unset) is a
+        ConfigError here, at start, rather than a failure logged after each digest.
+        """
+        if self.config.email.enabled:
+            mail.require_email(self.config.email)
         daemon_lock = self.config.paths.state.with_name(self.config.paths.state.name + ".daemon")
         with state_lock(daemon_lock):
             self._catch_up()

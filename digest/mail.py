@@ -21,7 +21,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
 from digest.archive import Issue, find_issue
-from digest.config import Config, EmailSettings
+from digest.config import Config, EmailSettings, email_problems
 from digest.errors import ConfigError, DigestError
 from digest.models import Article, Brief, BriefSentence, Digest
 from digest.render import render
@@ -73,15 +73,17 @@ def _send_logged(config: Config, name: str) -> None:
 
 
 def require_email(settings: EmailSettings) -> EmailSettings:
-    """The settings, when they are enough to send mail; else ConfigError saying what is missing."""
+    """The settings, when they are enough to send mail; else ConfigError saying what is missing.
+
+    Besides the keys, the environment variable named by `password_env` must be set, so that a
+    command that builds and then mails finds out before it builds.
+    """
     if not settings.enabled:
         raise ConfigError("email is not configured: set [email] host and to in the config file")
-    if not settings.sender and "@" not in parseaddr(settings.username)[1]:
-        raise ConfigError("email.sender is not set (the From address of the digest)")
-    if bool(settings.username) != bool(settings.password_env):
-        raise ConfigError(
-            "email.username and email.password_env go together: set both to log in, or neither"
-        )
+    problems = email_problems(settings)
+    if problems:
+        raise ConfigError("; ".join(problems))
+    _password(settings)
     return settings
 
 

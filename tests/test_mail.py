@@ -9,6 +9,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import threading
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
@@ -21,6 +22,7 @@ from click.testing import CliRunner
 from digest import mail, pipeline
 from digest.cli import main
 from digest.config import EmailSettings, load_config
+from digest.daemon import Daemon
 from digest.errors import ConfigError, DigestError
 
 from .conftest import NOW, ROOT, make_config, make_inbox
@@ -313,9 +315,43 @@ def test_email_settings_are_validated(tmp_path):
         "email.password_env",
     ):  # fmt: skip
         assert expected in message
-    path.write_text('[email]\nhost = "mail.example.org"\nto = "ann@example.org"\n')
-    settings = load_config(path).email
-    assert settings.enabled and settings.to == ("ann@example.org",)
     assert not load_config(None).email.enabled
-    with pytest.raises(ConfigError, match=r"email\.sender"):
-        mail.require_email(settings)
+
+
+@pytest.mark.parametrize(
+    "keys, problem",
+    [
+        ('host = "mail.example.org"\nto = "ann@example.org"', "email.sender is not set"),
+        ('to = "ann@example.org"\nsender = "d@example.org"', "email.host not set"),
+        ('host = "mail.example.org"', "email.to not set"),
+        (
+            'host = "mail.example.org"\nto = "ann@example.org"\nusername = "d@example.org"',
+            "email.username and email.password_env go together",
+        ),
+    ],
+)
+def test_email_keys_are_checked_together_when_the_config_is_read(tmp_path, keys, problem):
+    path = tmp_path / "config.toml"
+    path.write_text(f"[email]\n{keys}\n")
+    with pytest.raises(ConfigError, match=problem):
+        load_config(path)
+
+
+def test_email_needs_its_password_variable_before_anything_is_built(tmp_path, monkeypatch):
+    monkeypatch.delenv("DIGEST_TEST_SMTP_PASSWORD", raising=False)
+    make_inbox(tmp_path / "inbox", {"c.txt": STORM})
+    (tmp_path / "config.toml").write_text(
+        f'[paths]\ntemplates = "{ROOT / "templates"}"\n'
+        '[email]\nhost = "127.0.0.1"\nto = "ann@example.org"\nusername = "d@example.org"\n'
+        'password_env = "DIGEST_TEST_SMTP_PASSWORD"\n'
+    )
+    config = load_config(tmp_path / "config.toml")  # the keys themselves are fine
+    assert config.email.enabled and config.email.sender == ""  # From falls back to username
+    command = ["build", "--send", "--config", str(tmp_path / "config.toml")]
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 1 and "DIGEST_TEST_SMTP_PASSWORD" in result.output
+    assert (tmp_path / "inbox" / "c.txt").exists()  # nothing was built, moved or stored
+    assert not (tmp_path / "outbox").exists() or not any((tmp_path / "outbox").iterdir())
+    with pytest.raises(ConfigError, match="DIGEST_TEST_SMTP_PASSWORD"):
+        Daemon(config).run(threading.Event())  # `digest run` stops at start, not after a digest
+    assert (tmp_path / "inbox" / "c.txt").exists()
