@@ -114,7 +114,7 @@ def issues(outbox: Path, records: Sequence[DigestRecord], title: str) -> list[Is
 
 def load_issue(folder: Path, stem: str, record: DigestRecord | None, title: str) -> Issue:
     """The digest `stem` in `folder`, described by its JSON, else by `record`, else its name."""
-    files = tuple(path for fmt in PERMALINK_FORMATS if (path := folder / f"{stem}.{fmt}").is_file())
+    files = _files_of(folder, stem)
     if not files:
         raise DigestError(f"no digest {stem!r} in {folder}")
     data = _read_json(files[-1]) if files[-1].suffix == ".json" else None
@@ -138,9 +138,12 @@ def find_issue(config: Config, name: str | Path | None = None) -> Issue:
     path = Path(name) if name is not None else None
     if path is not None and path.suffix in {f".{fmt}" for fmt in PERMALINK_FORMATS}:
         path = path.with_suffix("")  # a file of the digest names the digest
-    if path is not None and path.name != LATEST and len(path.parts) > 1:
+    if path is not None and path.name != LATEST:
         record = {r.name: r for r in records}.get(path.name)
-        return load_issue(path.parent, path.name, record, title)
+        if len(path.parts) > 1:
+            return load_issue(path.parent, path.name, record, title)
+        if DIGEST_NAME.fullmatch(path.name) and _files_of(outbox, path.name):
+            return load_issue(outbox, path.name, record, title)  # without reading the others
     found = issues(outbox, records, title)
     if path is None or path.name == LATEST:
         if not found:
@@ -151,6 +154,10 @@ def find_issue(config: Config, name: str | Path | None = None) -> Issue:
         latest = f"; the latest is {found[0].name}" if found else ""
         raise DigestError(f"no digest named {path.name!r} in {outbox}{latest}")
     return match
+
+
+def _files_of(folder: Path, stem: str) -> tuple[Path, ...]:
+    return tuple(path for fmt in PERMALINK_FORMATS if (path := folder / f"{stem}.{fmt}").is_file())
 
 
 def _records(config: Config) -> list[DigestRecord]:

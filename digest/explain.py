@@ -61,6 +61,8 @@ class Explanation:
 
 def explain_story(config: Config, story_id: str) -> Explanation:
     """The brief of a stored story with the reasons for its sentences and articles."""
+    if not config.paths.state.exists():
+        raise DigestError(f"no story {story_id!r}: no story is stored yet (run `digest build`)")
     with Store.open(config.paths.state) as store:
         [story] = store.stories([resolve_story_id(store.all_story_ids(), story_id)])
     brief = summarize(story, config.brief)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -77,7 +79,7 @@ def update(
 ) -> Update:
     """Read the inbox (or just `files` of it), store new articles and place them in stories."""
     now = now or datetime.now(UTC)
-    with state_lock(config.paths.state, wait=30), Store.open(config.paths.state) as store:
+    with open_state(config, dry_run=dry_run) as store:
         with store.transaction(rollback=dry_run):
             result, read = ingest(store, config, now, files)
         if not dry_run:
@@ -98,7 +100,7 @@ def build(
     `files` limits what is read from the inbox (the daemon passes the files that settled).
     """
     now = now or datetime.now(ZoneInfo(config.schedule.timezone))
-    with state_lock(config.paths.state, wait=30), Store.open(config.paths.state) as store:
+    with open_state(config, dry_run=dry_run) as store:
         with store.transaction(rollback=dry_run):
             result, read = ingest(store, config, now, files)
             stories = stories_for_digest(store, config, all_stories)
@@ -113,6 +115,22 @@ def build(
         if written:
             refresh_archive(config, store.digests())
     return Build(digest, result, written, dry_run)
+
+
+@contextmanager
+def open_state(config: Config, *, dry_run: bool = False) -> Iterator[Store]:
+    """The state database, locked for this process.
+
+    A dry run with no state yet gets a scratch database in a temporary folder, so that it
+    leaves nothing behind (not even the state folder).
+    """
+    if dry_run and not config.paths.state.exists():
+        scratch = tempfile.TemporaryDirectory(prefix="digest-dry-run-")
+        with scratch, Store.open(Path(scratch.name) / config.paths.state.name) as store:
+            yield store
+        return
+    with state_lock(config.paths.state, wait=30), Store.open(config.paths.state) as store:
+        yield store
 
 
 def ingest(
@@ -283,9 +301,11 @@ class Status:
 
 def status(config: Config) -> Status:
     """Counts of stored articles and stories, files waiting and rejected, and the last digest."""
-    with Store.open(config.paths.state) as store:
-        counts = store.counts()
-        last = store.last_digest()
+    counts, last = {"articles": 0, "stories": 0}, None
+    if config.paths.state.exists():  # asking creates nothing
+        with Store.open(config.paths.state) as store:
+            counts = store.counts()
+            last = store.last_digest()
     return Status(
         articles=counts["articles"],
         stories=counts["stories"],
@@ -298,5 +318,7 @@ def status(config: Config) -> Status:
 
 def story_infos(config: Config) -> list[StoryInfo]:
     """Every stored story with its article count, sources and date range."""
+    if not config.paths.state.exists():  # asking creates nothing
+        return []
     with Store.open(config.paths.state) as store:
         return store.story_infos()

@@ -136,3 +136,13 @@ def test_find_issue_by_name_path_or_latest(tmp_path):
         find_issue(config, "digest-2020-01-01")
     with pytest.raises(DigestError, match="no digest in"):
         find_issue(make_config(tmp_path / "empty"))
+
+
+def test_find_issue_by_name_reads_only_that_digest(tmp_path, caplog):
+    config = two_digests(tmp_path)
+    (config.paths.outbox / "digest-2026-11-22.json").write_text("{not json")
+    issue = find_issue(config, "digest-2026-11-21")
+    assert issue.name == "digest-2026-11-21" and issue.headlines
+    assert "digest-2026-11-22" not in caplog.text  # the other digest's broken JSON went unread
+    assert find_issue(config).name == "digest-2026-11-22"  # the latest is found by reading all
+    assert "digest-2026-11-22.json: cannot be read" in caplog.text

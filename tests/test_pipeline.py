@@ -10,6 +10,7 @@ import pytest
 
 from digest import pipeline
 from digest.errors import DigestError
+from digest.explain import explain_story
 from digest.inbox import PROCESSED, REJECTED
 from digest.store import Store
 
@@ -141,6 +142,19 @@ def test_dry_run_changes_nothing(tmp_path):
     assert sorted(p.name for p in inbox.iterdir()) == ["bad.json", "storm.txt"]
     assert not config.paths.outbox.exists() or not any(config.paths.outbox.glob("*.html"))
     assert pipeline.status(config).articles == 0
+    assert pipeline.story_infos(config) == []
+    assert not config.paths.state.parent.exists()  # no state was there, and none was made
+
+
+def test_asking_about_a_fresh_folder_creates_no_state(tmp_path):
+    config = make_config(tmp_path)
+    inbox_of(config, {"storm.txt": STORM})
+    state = pipeline.status(config)
+    assert (state.articles, state.stories, state.pending) == (0, 0, ("storm.txt",))
+    assert pipeline.story_infos(config) == []
+    with pytest.raises(DigestError, match="no story is stored yet"):
+        explain_story(config, "s123")
+    assert not config.paths.state.parent.exists()
 
 
 def test_status_reports_counts_pending_rejected_and_last_digest(tmp_path):

@@ -78,6 +78,16 @@ def test_preview_writes_elsewhere_changes_nothing_and_tells_new_from_updated(tmp
     assert "(1 new of 2 articles)" in text and str(result.files[0]) in text
 
 
+def test_preview_of_a_fresh_folder_calls_every_story_new_and_leaves_no_state(tmp_path):
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"tram-a.txt": RAIL_A, "storm.txt": STORM})
+    result = preview(config, now=NOW)
+    assert len(result.stories) == 2 and all(s.is_new for s in result.stories)
+    assert result.last_digest is None and result.waiting == 2
+    assert "New stories:\n" in describe_preview(result)
+    assert not config.paths.state.parent.exists()
+
+
 def test_preview_with_no_news_says_so_and_writes_nothing(tmp_path):
     config = make_config(tmp_path)
     result = preview(config, now=NOW)
