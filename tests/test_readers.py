@@ -165,6 +165,15 @@ def test_boilerplate_lines_and_dateline_are_removed(tmp_path):
         assert junk not in article.text
 
 
+@pytest.mark.parametrize(
+    "opening",
+    ["I - like many people here - never thought the ferry would close", "A: the ferry is closed"],
+)
+def test_a_sentence_that_only_looks_like_a_dateline_is_kept(tmp_path, opening):
+    [article] = read(tmp_path, "a.txt", f"Title: Ferry\n\n{opening}, the harbor master said.")
+    assert article.text.startswith(opening)
+
+
 def test_same_content_gets_the_same_id(tmp_path):
     [a] = read(tmp_path, "a.txt", "Title: Ferry\n\n" + BODY)
     [b] = read(tmp_path, "copy of a.txt", "Title: Ferry\n\n" + BODY + "\n")
