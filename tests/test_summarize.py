@@ -522,3 +522,29 @@ def test_importing_the_summarizer_does_not_import_sumy_or_nltk() -> None:
     code = code.replace("SLOW", repr(("nltk", "sumy.summarizers")))
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize(
+    "content, rouge_problem, cluster_problem",
+    [
+        (None, "cannot be read", "cannot be read"),
+        ('{"id": "x", "docs": []}\n', ":1: no refs, limit_words in", ":1: no text, story in"),
+        (
+            '{"docs": [], "refs": [], "limit_words": 9, "text": "", "story": 1}\n[1,\n',
+            ":2: not JSON",
+            ":2: not JSON",
+        ),
+    ],
+)
+def test_a_bad_data_set_is_a_message_naming_file_and_line(
+    tmp_path, capsys, content, rouge_problem, cluster_problem
+):
+    from digest.evaluate.__main__ import main
+
+    data = tmp_path / "data.jsonl"
+    if content is not None:
+        data.write_text(content, encoding="utf-8")
+    assert main(["rouge", str(data)]) == 1
+    assert f"error: {data}" in (err := capsys.readouterr().err) and rouge_problem in err
+    assert main(["cluster", str(data)]) == 1
+    assert f"error: {data}" in (err := capsys.readouterr().err) and cluster_problem in err

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from digest.errors import DigestError
+
 USAGE = """usage: python -m digest.evaluate COMMAND DATASET.jsonl [options]
 
 commands:
@@ -26,7 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
         return 2
-    return run(rest)
+    try:
+        return run(rest)
+    except DigestError as error:  # a bad data set: a message, not a traceback
+        print(f"error: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

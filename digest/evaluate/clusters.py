@@ -18,7 +18,6 @@ the pipeline did not store (too short, an exact copy of another) counts as a sto
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.config import Config, load_config
+from digest.evaluate.dataset import read_jsonl, write_article
 
 Record = dict[str, Any]
 BASELINE_DISTANCE = 0.9  # cosine distance at which the baseline stops merging
@@ -81,24 +81,12 @@ def _f1(precision: float, recall: float) -> float:
 
 def read_records(path: Path, limit: int | None = None) -> list[Record]:
     """The labelled articles of a clustering .jsonl file."""
-    with path.open(encoding="utf-8") as lines:
-        records = [json.loads(line) for line in lines if line.strip()]
-    return records[:limit] if limit else records
+    return read_jsonl(path, ("text", "story"), limit)
 
 
 def file_name(index: int) -> str:
     # Named by position only: the name must not reveal the gold story.
     return f"article-{index:05d}.txt"
-
-
-def write_article(record: Record, folder: Path, name: str) -> None:
-    """One labelled article as a user would drop it: a `Key: value` header, then the body."""
-    header = [
-        f"{key}: {' '.join(str(record.get(field) or '').split())}"
-        for key, field in (("Title", "title"), ("Source", "source"), ("Date", "date"))
-    ]
-    text = "\n".join(header) + "\n\n" + record["text"].strip() + "\n"
-    (folder / name).write_text(text, encoding="utf-8")
 
 
 def batches(records: Sequence[Record]) -> list[tuple[datetime, list[int]]]:
@@ -133,7 +121,7 @@ def run_pipeline(
         every = batches(records) if stream else [(batches(records)[-1][0], range(len(records)))]
         for number, (now, indexes) in enumerate(every, start=1):
             for index in indexes:
-                write_article(records[index], paths.inbox, file_name(index))
+                write_article(records[index], paths.inbox / file_name(index))
             update(config, now=now)
             if number % 50 == 0 or number == len(every):
                 report(f"{number}/{len(every)} update(s)")

@@ -20,7 +20,6 @@ past the limit by a tenth, and is then cut).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -33,6 +32,7 @@ from sumy.parsers.plaintext import PlaintextParser
 
 from digest.config import Config
 from digest.errors import DigestError
+from digest.evaluate.dataset import read_jsonl, write_article
 from digest.language import stemmer, stop_words
 from digest.sentences import SumyTokenizer, split_paragraphs, split_sentences
 from digest.summarizers.selection import Budget
@@ -116,16 +116,10 @@ def _sentences(text: str) -> list[str]:
 
 def write_documents(cluster: Cluster, folder: Path) -> list[Path]:
     """The cluster's documents as .txt files with a `Key: value` header, as a user would drop."""
-    paths = []
-    for number, doc in enumerate(cluster["docs"]):
-        header = [
-            f"{key}: {' '.join(str(doc.get(name) or '').split())}"
-            for key, name in (("Title", "title"), ("Source", "source"), ("Date", "date"))
-        ]
-        path = folder / f"doc-{number:03d}.txt"
-        path.write_text("\n".join(header) + "\n\n" + doc["text"].strip() + "\n", encoding="utf-8")
-        paths.append(path)
-    return paths
+    return [
+        write_article(doc, folder / f"doc-{number:03d}.txt")
+        for number, doc in enumerate(cluster["docs"])
+    ]
 
 
 def brief_system(method: str, variant: str = "") -> System:
@@ -220,9 +214,7 @@ def system_named(name: str) -> System:
 
 def read_clusters(path: Path, limit: int | None) -> list[Cluster]:
     """Clusters of the summarization format (see the data README), the first `limit` of them."""
-    with path.open(encoding="utf-8") as lines:
-        clusters = [json.loads(line) for line in lines if line.strip()]
-    return clusters[:limit] if limit else clusters
+    return read_jsonl(path, ("docs", "refs", "limit_words"), limit)
 
 
 def evaluate(clusters: Sequence[Cluster], systems: Sequence[str]) -> dict[str, dict]:
