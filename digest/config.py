@@ -203,12 +203,16 @@ def _convert(value: Any, default: Any, root: Path) -> tuple[Any, str | None]:
 
 
 def email_problems(settings: EmailSettings) -> list[str]:
-    """What is wrong with the [email] keys taken together (each key is checked on its own)."""
-    if settings == EmailSettings():
+    """What is wrong with the [email] keys taken together (each key is checked on its own).
+
+    Email is off while neither `host` nor `to` is set, whatever the other keys say; one of the
+    two without the other is a mistake worth stopping for, not a quiet "off".
+    """
+    if not settings.host and not settings.to:
         return []
     if not settings.enabled:
-        missing = " and ".join(k for k in ("host", "to") if not getattr(settings, k))
-        return [f"email.{missing} not set, so no digest would be mailed: set [email] host and to"]
+        given, missing = ("host", "to") if settings.host else ("to", "host")
+        return [f"email.{given} is set but email.{missing} is not: set both to mail each digest"]
     problems = []
     if not settings.sender and "@" not in parseaddr(settings.username)[1]:
         problems.append("email.sender is not set (the From address of the digest)")

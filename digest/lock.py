@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import time
@@ -56,7 +57,8 @@ def close_inherited() -> None:
     """
     for handle in list(_HANDLES):
         _HANDLES.discard(handle)
-        os.close(handle)
+        with contextlib.suppress(OSError):  # already closed: nothing to let go of
+            os.close(handle)
 
 
 def _holder(lock_path: Path) -> str:

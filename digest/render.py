@@ -64,7 +64,7 @@ def md_escape(text: str) -> str:
 
 def _site(url: str | None) -> str | None:
     safe = safe_url(url)
-    return urlsplit(safe).netloc if safe else None
+    return urlsplit(safe).hostname if safe else None  # no login, no port, lower case
 
 
 def markdown_html(text: str) -> Markup:

@@ -21,7 +21,7 @@ from digest import pipeline
 from digest.config import ScheduleSettings
 from digest.daemon import Daemon
 from digest.errors import LockedError
-from digest.lock import state_lock
+from digest.lock import close_inherited, state_lock
 from digest.schedule import make_trigger, missed_run
 from digest.store import Store
 from digest.watch import SettledFiles
@@ -272,8 +272,32 @@ def _running(pid: int) -> bool:
     return state not in ("Z", "X")  # a zombie has finished; only its parent has not noticed
 
 
+def test_a_forked_worker_lets_go_of_its_copy_of_the_lock(tmp_path):
+    state = tmp_path / "state" / "state.sqlite3"
+    ready_read, ready_write = os.pipe()
+    with state_lock(state):
+        child = os.fork()
+        if child == 0:  # the worker: let go, say so, and live on
+            try:
+                close_inherited()
+                os.write(ready_write, b"x")
+                time.sleep(30)
+            finally:
+                os._exit(0)
+        assert os.read(ready_read, 1) == b"x"
+    try:
+        with state_lock(state):  # free, although the worker forked while it was held still runs
+            pass
+    finally:
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+        os.close(ready_read)
+        os.close(ready_write)
+
+
 @pytest.mark.skipif(
-    not Path("/proc/self/task").is_dir() or len(os.sched_getaffinity(0)) < 2,
+    not Path(f"/proc/self/task/{os.getpid()}/children").exists()
+    or len(os.sched_getaffinity(0)) < 2,
     reason="needs Linux's /proc and two cores (so that reading uses worker processes)",
 )
 def test_workers_of_a_killed_build_let_go_of_the_lock_and_end(tmp_path):
@@ -294,6 +318,11 @@ def test_workers_of_a_killed_build_let_go_of_the_lock_and_end(tmp_path):
     finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
-    with state_lock(config.paths.state, wait=5):  # not held by the orphaned workers
-        pass
-    assert wait_for(lambda: not any(_running(w) for w in workers), timeout=5)
+    try:
+        with state_lock(config.paths.state, wait=5):  # not held by the orphaned workers
+            pass
+        assert wait_for(lambda: not any(_running(w) for w in workers), timeout=5)
+    finally:
+        for worker in workers:  # when the test fails, leave no orphan behind
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker, signal.SIGKILL)

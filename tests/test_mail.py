@@ -322,8 +322,8 @@ def test_email_settings_are_validated(tmp_path):
     "keys, problem",
     [
         ('host = "mail.example.org"\nto = "ann@example.org"', "email.sender is not set"),
-        ('to = "ann@example.org"\nsender = "d@example.org"', "email.host not set"),
-        ('host = "mail.example.org"', "email.to not set"),
+        ('to = "ann@example.org"\nsender = "d@example.org"', "email.to is set but email.host"),
+        ('host = "mail.example.org"\nto = []', "email.host is set but email.to is not"),
         (
             'host = "mail.example.org"\nto = "ann@example.org"\nusername = "d@example.org"',
             "email.username and email.password_env go together",
@@ -335,6 +335,13 @@ def test_email_keys_are_checked_together_when_the_config_is_read(tmp_path, keys,
     path.write_text(f"[email]\n{keys}\n")
     with pytest.raises(ConfigError, match=problem):
         load_config(path)
+
+
+def test_email_is_off_while_neither_host_nor_to_is_set(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[email]\nsecurity = "ssl"\nport = 465\nsender = "d@example.org"\n')
+    settings = load_config(path).email  # the rest may stay while mail is switched off
+    assert not settings.enabled and settings.port == 465
 
 
 def test_email_needs_its_password_variable_before_anything_is_built(tmp_path, monkeypatch):
@@ -352,6 +359,8 @@ def test_email_needs_its_password_variable_before_anything_is_built(tmp_path, mo
     assert result.exit_code == 1 and "DIGEST_TEST_SMTP_PASSWORD" in result.output
     assert (tmp_path / "inbox" / "c.txt").exists()  # nothing was built, moved or stored
     assert not (tmp_path / "outbox").exists() or not any((tmp_path / "outbox").iterdir())
+    stopped = threading.Event()
+    stopped.set()  # without the check, run() would return at once rather than raise
     with pytest.raises(ConfigError, match="DIGEST_TEST_SMTP_PASSWORD"):
-        Daemon(config).run(threading.Event())  # `digest run` stops at start, not after a digest
+        Daemon(config).run(stopped)  # `digest run` stops at start, not after a digest
     assert (tmp_path / "inbox" / "c.txt").exists()

@@ -167,7 +167,12 @@ def test_boilerplate_lines_and_dateline_are_removed(tmp_path):
 
 @pytest.mark.parametrize(
     "opening",
-    ["I - like many people here - never thought the ferry would close", "A: the ferry is closed"],
+    [
+        "I - like many people here - never thought the ferry would close",
+        "A: the ferry is closed",
+        "I'M - as the song goes - still standing",
+        "A. - the first option on the ballot",
+    ],
 )
 def test_a_sentence_that_only_looks_like_a_dateline_is_kept(tmp_path, opening):
     [article] = read(tmp_path, "a.txt", f"Title: Ferry\n\n{opening}, the harbor master said.")

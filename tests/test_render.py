@@ -85,3 +85,16 @@ def test_write_is_atomic_and_leaves_no_temporary_files(tmp_path):
     assert (tmp_path / "latest.md").read_text() == "two"
     assert (tmp_path / "digest-x.md").read_text() == "one"
     assert not list(tmp_path.glob(".*tmp"))
+
+
+def test_an_outlet_without_a_source_is_named_by_its_host_alone():
+    from digest.render import outlets
+
+    articles = (
+        make_article("One.", source="Valley Wire", url="https://valley.example/a"),
+        make_article("Two.", url="https://user:secret@News.Example.ORG:8443/story?id=1"),
+        make_article("Three.", url="https://news.example.org/other"),
+        make_article("Four."),  # neither a source nor an address: not an outlet
+    )
+    brief = Brief("s1", "Headline", articles, ())
+    assert outlets(brief) == ["Valley Wire", "news.example.org"]

@@ -528,23 +528,40 @@ def test_importing_the_summarizer_does_not_import_sumy_or_nltk() -> None:
     "content, rouge_problem, cluster_problem",
     [
         (None, "cannot be read", "cannot be read"),
-        ('{"id": "x", "docs": []}\n', ":1: no refs, limit_words in", ":1: no text, story in"),
+        ('{"id": "x", "docs": []}\n', ":1: `limit_words` must be", ":1: no gold story"),
+        ("[1, 2]\n", ":1: not a JSON object", ":1: not a JSON object"),
         (
-            '{"docs": [], "refs": [], "limit_words": 9, "text": "", "story": 1}\n[1,\n',
-            ":2: not JSON",
-            ":2: not JSON",
+            '{"docs": [{"text": null}], "refs": ["r"], "limit_words": 9, "text": null, "story": 1}',
+            ":1: document 1: no article text",
+            ":1: no article text",
         ),
+        ('{"docs": [], "refs": ["r"], "limit_words": 9, "text": "", "story": 1}\n[1,\n',
+         ":2: not JSON", ":2: not JSON"),
+        (b'{"docs": [], "refs": ["r"], "limit_words": 9, "text": "", "story": 1}\n\xff\n',
+         ":2: not UTF-8", ":2: not UTF-8"),
     ],
-)
+)  # fmt: skip
 def test_a_bad_data_set_is_a_message_naming_file_and_line(
     tmp_path, capsys, content, rouge_problem, cluster_problem
 ):
     from digest.evaluate.__main__ import main
 
     data = tmp_path / "data.jsonl"
-    if content is not None:
+    if isinstance(content, bytes):
+        data.write_bytes(content)
+    elif content is not None:
         data.write_text(content, encoding="utf-8")
     assert main(["rouge", str(data)]) == 1
     assert f"error: {data}" in (err := capsys.readouterr().err) and rouge_problem in err
     assert main(["cluster", str(data)]) == 1
     assert f"error: {data}" in (err := capsys.readouterr().err) and cluster_problem in err
+
+
+def test_evaluation_limits_must_be_above_zero(tmp_path, capsys):
+    from digest.evaluate.__main__ import main
+
+    for command in ("rouge", "cluster"):
+        with pytest.raises(SystemExit) as exit:
+            main([command, str(tmp_path / "data.jsonl"), "--limit", "-1"])
+        assert exit.value.code == 2
+        assert "expected a whole number above 0, got '-1'" in capsys.readouterr().err

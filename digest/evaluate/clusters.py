@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.config import Config, load_config
-from digest.evaluate.dataset import read_jsonl, write_article
+from digest.evaluate.dataset import article_problem, positive, read_jsonl, write_article
 
 Record = dict[str, Any]
 BASELINE_DISTANCE = 0.9  # cosine distance at which the baseline stops merging
@@ -81,7 +81,18 @@ def _f1(precision: float, recall: float) -> float:
 
 def read_records(path: Path, limit: int | None = None) -> list[Record]:
     """The labelled articles of a clustering .jsonl file."""
-    return read_jsonl(path, ("text", "story"), limit)
+    return read_jsonl(path, _record_problem, limit)
+
+
+def _record_problem(record: Record) -> str | None:
+    if not isinstance(record.get("story"), (str, int)) or isinstance(record.get("story"), bool):
+        return "no gold story (`story` must be a string or a number)"
+    if record.get("date"):
+        try:
+            date.fromisoformat(str(record["date"]))
+        except ValueError:
+            return f"`date` is not an ISO date: {record['date']!r}"
+    return article_problem(record)
 
 
 def file_name(index: int) -> str:
@@ -191,7 +202,7 @@ def main(argv: list[str]) -> int:
     """`cluster DATASET.jsonl [options]`: print the scores of digest's stories and a baseline."""
     parser = argparse.ArgumentParser(prog="python -m digest.evaluate cluster", description=__doc__)
     parser.add_argument("dataset", type=Path, help="a clustering .jsonl file")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
+    parser.add_argument("--limit", type=positive, default=None, help="only the first N articles")
     parser.add_argument("--config", type=Path, default=None, help="a config.toml to start from")
     parser.add_argument("--threshold", type=float, default=None, help="stories.threshold")
     parser.add_argument("--window-days", type=int, default=None, help="stories.window_days")

@@ -32,7 +32,7 @@ from sumy.parsers.plaintext import PlaintextParser
 
 from digest.config import Config
 from digest.errors import DigestError
-from digest.evaluate.dataset import read_jsonl, write_article
+from digest.evaluate.dataset import article_problem, positive, read_jsonl, write_article
 from digest.language import stemmer, stop_words
 from digest.sentences import SumyTokenizer, split_paragraphs, split_sentences
 from digest.summarizers.selection import Budget
@@ -214,7 +214,23 @@ def system_named(name: str) -> System:
 
 def read_clusters(path: Path, limit: int | None) -> list[Cluster]:
     """Clusters of the summarization format (see the data README), the first `limit` of them."""
-    return read_jsonl(path, ("docs", "refs", "limit_words"), limit)
+    return read_jsonl(path, _cluster_problem, limit)
+
+
+def _cluster_problem(cluster: Cluster) -> str | None:
+    limit = cluster.get("limit_words")
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        return "`limit_words` must be a whole number above 0"
+    refs = cluster.get("refs")
+    if not isinstance(refs, list) or not refs or not all(isinstance(r, str) for r in refs):
+        return "`refs` must be a list of reference summaries (strings)"
+    docs = cluster.get("docs")
+    if not isinstance(docs, list) or not all(isinstance(d, dict) for d in docs):
+        return "`docs` must be a list of documents (objects)"
+    for number, doc in enumerate(docs, start=1):
+        if problem := article_problem(doc):
+            return f"document {number}: {problem}"
+    return None
 
 
 def evaluate(clusters: Sequence[Cluster], systems: Sequence[str]) -> dict[str, dict]:
@@ -267,7 +283,7 @@ def main(argv: list[str]) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("dataset", type=Path, help="a summarization .jsonl file")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N clusters")
+    parser.add_argument("--limit", type=positive, default=None, help="only the first N clusters")
     parser.add_argument(
         "--systems",
         default=",".join(DEFAULT_SYSTEMS),
