@@ -18,7 +18,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from digest import pipeline
-from digest.config import ScheduleSettings
+from digest.config import Config, ScheduleSettings
 from digest.daemon import Daemon
 from digest.errors import LockedError
 from digest.lock import close_inherited, state_lock
@@ -227,7 +227,8 @@ def test_settled_files_waits_for_size_and_time_to_stop_changing(tmp_path):
     assert files.settled() == [ahead]  # a full second of our clock, not an hour
 
 
-def test_kill_9_mid_ingest_loses_nothing_and_stores_nothing_twice(tmp_path):
+def build_command(tmp_path, articles: int) -> tuple[Config, list[str]]:
+    """A project with `articles` files in its inbox, and the command that builds it."""
     config = make_config(tmp_path)
     config_file = tmp_path / "config.toml"
     config_file.write_text(
@@ -235,9 +236,13 @@ def test_kill_9_mid_ingest_loses_nothing_and_stores_nothing_twice(tmp_path):
         f'state = "{config.paths.state}"\ntemplates = "{config.paths.templates}"\n'
     )
     config.paths.inbox.mkdir(parents=True)
-    for n in range(400):
-        (config.paths.inbox / f"a-{n:03}.txt").write_text(article(n))
-    command = [sys.executable, "-m", "digest", "build", "--config", str(config_file)]
+    for n in range(articles):
+        (config.paths.inbox / f"a-{n:04}.txt").write_text(article(n))
+    return config, [sys.executable, "-m", "digest", "build", "--config", str(config_file)]
+
+
+def test_kill_9_mid_ingest_loses_nothing_and_stores_nothing_twice(tmp_path):
+    config, command = build_command(tmp_path, 400)
     for delay in (0.8, 1.6):
         process = subprocess.Popen(command, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         time.sleep(delay)
@@ -301,16 +306,7 @@ def test_a_forked_worker_lets_go_of_its_copy_of_the_lock(tmp_path):
     reason="needs Linux's /proc and two cores (so that reading uses worker processes)",
 )
 def test_workers_of_a_killed_build_let_go_of_the_lock_and_end(tmp_path):
-    config = make_config(tmp_path)
-    config_file = tmp_path / "config.toml"
-    config_file.write_text(
-        f'[paths]\ninbox = "{config.paths.inbox}"\nstate = "{config.paths.state}"\n'
-        f'outbox = "{config.paths.outbox}"\ntemplates = "{config.paths.templates}"\n'
-    )
-    config.paths.inbox.mkdir(parents=True)
-    for n in range(3000):
-        (config.paths.inbox / f"a-{n:04}.txt").write_text(article(n))
-    command = [sys.executable, "-m", "digest", "build", "--config", str(config_file)]
+    config, command = build_command(tmp_path, 3000)
     process = subprocess.Popen(command, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     try:
         assert wait_for(lambda: len(_children(process.pid)) >= 2, timeout=60, every=0.005)
