@@ -31,7 +31,8 @@ _BOILERPLATE_ANYWHERE = re.compile(
 )
 # "WASHINGTON (AP) -- ", "PORT ELLIS, Nov. 3 (Valley Wire) - ", "LONDON — "
 DATELINE = re.compile(
-    r"""^(?:[A-Z]{2}[A-Z.'’-]*(?:[ ][A-Z][A-Z.'’-]*){0,3})   # PLACE: capitals, not "I'M"
+    r"""^(?![A-Z]{2,3}[ ]?(?:--|—|–|-|:|_)[ ])                # not "OK:", "UN -", "USA:"
+        (?:[A-Z]{2}[A-Z.'’-]*(?:[ ][A-Z][A-Z.'’-]*){0,3})   # PLACE: capitals, not "I'M"
         (?:,[ ][A-Z][\w.]*(?:[ ][A-Z\d][\w.]*){0,2})?         # , State or date
         [ ]?(?:\([^()]{1,40}\)[ ]?)?                          # (Agency)
         (?:--|—|–|-|:|_)[ ]+""",

@@ -172,6 +172,9 @@ def test_boilerplate_lines_and_dateline_are_removed(tmp_path):
         "A: the ferry is closed",
         "I'M - as the song goes - still standing",
         "A. - the first option on the ballot",
+        "OK: the ferry is closed",
+        "UN - the agency - sent",
+        "USA: the team that won",
     ],
 )
 def test_a_sentence_that_only_looks_like_a_dateline_is_kept(tmp_path, opening):
