@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,10 +73,19 @@ def markdown_html(text: str) -> Markup:
     return Markup(markdown_lib.markdown(str(escape(text)), output_format="html"))
 
 
+def builtin_templates() -> Path:
+    """The templates digest ships: inside the installed package, or beside it in a checkout."""
+    package = Path(__file__).resolve().parent
+    installed = package / "templates"  # a wheel maps the project's templates/ here
+    return installed if installed.is_dir() else package.parent / "templates"
+
+
 def environment(templates: Path) -> jinja2.Environment:
-    """The jinja2 environment: autoescaping for HTML, our filters, user templates first."""
+    """The jinja2 environment: autoescaping for HTML, our filters; a template is looked for in
+    `templates` (the project's own), then among the built-in ones."""
+    folders = list(dict.fromkeys([str(templates), str(builtin_templates())]))
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=jinja2.FileSystemLoader(folders),
         autoescape=jinja2.select_autoescape(["html", "html.j2", "htm"], default=False),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -166,7 +176,9 @@ def render(digest: Digest, templates: Path, formats: Sequence[str], intro: str =
             template = env.get_template(TEMPLATES[fmt])
             rendered[fmt] = template.render(digest=digest, intro=intro)
         except jinja2.TemplateNotFound as error:
-            raise DigestError(f"template {error.name} not found in {templates}") from None
+            raise DigestError(
+                f"template {error.name} not found in {templates} nor among the built-in ones"
+            ) from None
         except jinja2.TemplateError as error:
             where = f"{getattr(error, 'filename', None) or TEMPLATES[fmt]}"
             line = getattr(error, "lineno", None)
@@ -196,8 +208,12 @@ def write(rendered: dict, outbox: Path, stem: str) -> list[Path]:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, then rename over the target."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write through a temporary file in the same folder, then rename over the target.
+
+    The file gets the permissions of any new file (0666 less the umask, so a web server or a
+    mail job of another user can read it), not the 0600 of `tempfile.mkstemp`.
+    """
+    handle, temporary = _new_file(path.parent, f".{path.name}.", ".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(text)
@@ -207,3 +223,16 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _new_file(folder: Path, prefix: str, suffix: str) -> tuple[int, str]:
+    """A new file of a random name in `folder`, opened for writing, created with mode 0666
+    less the umask."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    for _ in range(100):
+        name = os.path.join(folder, f"{prefix}{secrets.token_hex(6)}{suffix}")
+        try:
+            return os.open(name, flags, 0o666), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))

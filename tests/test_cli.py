@@ -72,6 +72,18 @@ def test_brief_formats(tmp_path):
     assert html.startswith("<!DOCTYPE html>")
 
 
+def test_brief_and_build_work_in_a_folder_without_templates(tmp_path, monkeypatch):
+    folder = make_inbox(tmp_path / "files", {"a.txt": RAIL_A, "b.txt": RAIL_B})
+    elsewhere = make_inbox(tmp_path / "elsewhere" / "inbox", {"c.txt": STORM}).parent
+    monkeypatch.chdir(elsewhere)  # no config.toml, no templates/: the built-in ones serve
+    md = run("brief", str(folder), "--format", "md")
+    assert md.exit_code == 0 and md.output.startswith("# ") and "**Sources**" in md.output
+    build = run("build")
+    assert build.exit_code == 0 and "Wrote a digest of 1 story(ies)" in build.output
+    assert (elsewhere / "outbox" / "latest.html").read_text().startswith("<!DOCTYPE html>")
+    assert (elsewhere / "outbox" / "index.html").is_file()
+
+
 def test_user_errors_are_clean_messages(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[brief]\nmethod = "nope"\nwords = -3\n')

@@ -98,3 +98,46 @@ def test_an_outlet_without_a_source_is_named_by_its_host_alone():
     )
     brief = Brief("s1", "Headline", articles, ())
     assert outlets(brief) == ["Valley Wire", "news.example.org"]
+
+
+def test_templates_a_project_lacks_come_from_the_built_in_ones(tmp_path):
+    from digest.render import builtin_templates
+
+    assert sorted(p.name for p in builtin_templates().glob("*.j2")) == sorted(
+        p.name for p in (ROOT / "templates").glob("*.j2")
+    )
+    missing = render(hostile_digest(), tmp_path / "no-such-folder", ["html", "md"])
+    assert missing == render(hostile_digest(), ROOT / "templates", ["html", "md"])
+    own = tmp_path / "templates"
+    own.mkdir()
+    (own / "digest.md.j2").write_text("MY DIGEST {{ digest.briefs | length }}\n")
+    mixed = render(hostile_digest(), own, ["html", "md"])
+    assert mixed["md"] == "MY DIGEST 1\n"  # the project's own first
+    assert mixed["html"] == missing["html"]  # the rest built in
+
+
+def test_the_package_ships_every_module_folder_and_the_templates():
+    import tomllib
+
+    setup = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    folders = {
+        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "digest").rglob("__init__.py")
+    }
+    assert set(setup["packages"]) == folders | {"digest.templates"}
+    assert setup["package-dir"] == {"digest.templates": "templates"}
+    assert setup["package-data"] == {"digest.templates": ["*.j2"]}
+
+
+def test_written_files_get_the_permissions_of_any_new_file(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        write({"md": "one", "html": "<p>one</p>"}, tmp_path, "digest-x")
+    finally:
+        os.umask(old)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
+    assert modes == dict.fromkeys(
+        ["digest-x.md", "latest.md", "digest-x.html", "latest.html"], 0o644
+    )
