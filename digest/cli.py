@@ -33,6 +33,8 @@ def _setup_logging(verbose: bool) -> None:
         datefmt="%Y-%m-%d %H:%M:%S",
         stream=sys.stderr,
     )
+    if not verbose:  # its job bookkeeping ("Adding job tentatively", ...) is not news to a user
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 class DigestGroup(click.Group):

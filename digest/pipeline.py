@@ -215,7 +215,14 @@ def stories_for_digest(store: Store, config: Config, all_stories: bool) -> list[
     stories = store.stories(store.story_ids_with_news(after))
     stories.sort(key=lambda s: (-len({a.source for a in s.articles}), -len(s.articles)))
     limit = config.digest.max_stories
-    return stories[:limit] if limit else stories
+    if limit and len(stories) > limit:
+        log.warning(
+            "left out %d less-reported story(ies) of %d (digest.max_stories = %d); a story left "
+            "out returns in a later digest when it gets new articles",
+            len(stories) - limit, len(stories), limit,
+        )  # fmt: skip
+        return stories[:limit]
+    return stories
 
 
 def summarize_stories(stories: Sequence[Story], config: Config) -> list[Brief]:

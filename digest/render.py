@@ -49,8 +49,13 @@ def outlets(brief: Brief) -> list[str]:
 
     Articles with neither a source nor a web address are not counted as an outlet.
     """
-    names = (a.source or _site(a.url) for a in brief.articles)
+    names = (outlet(a.source, a.url) for a in brief.articles)
     return list(dict.fromkeys(name for name in names if name))
+
+
+def outlet(source: str | None, url: str | None) -> str | None:
+    """The outlet an article is credited to: its source, else its web site's host name."""
+    return source or _site(url)
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|]|^[-+])", re.MULTILINE)

@@ -7,6 +7,7 @@ before the change or after it, never in between.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -18,6 +19,7 @@ from pathlib import Path
 from digest.cluster import Placed
 from digest.errors import StoreError
 from digest.models import Article, Story
+from digest.render import outlet
 
 BUSY_SECONDS = 30.0  # how long to wait for another process that holds the database
 
@@ -256,21 +258,27 @@ class Store:
         return [Story(story_id, tuple(by_story[story_id])) for story_id in ids]
 
     def story_infos(self) -> list[StoryInfo]:
-        """Every story with its article count, sources and date range, newest first."""
+        """Every story with its article count, outlets and date range, newest first.
+
+        Outlets are named as in a digest: an article's source, else its web site's host name.
+        The title is the earliest titled article's.
+        """
         rows = self.db.execute(
-            "SELECT story_id, count(*), group_concat(DISTINCT source), min(placed_at),"
-            " max(placed_at), (SELECT title FROM articles b WHERE b.story_id = a.story_id"
-            "  AND b.title IS NOT NULL ORDER BY placed_at LIMIT 1)"
-            " FROM articles a WHERE story_id IS NOT NULL GROUP BY story_id"
-            " ORDER BY max(placed_at) DESC, story_id"
+            "SELECT story_id, source, url, title, placed_at FROM articles"
+            " WHERE story_id IS NOT NULL ORDER BY story_id, placed_at, id"
         )
-        return [
-            StoryInfo(
-                row[0], row[1], tuple(sorted((row[2] or "").split(","))) if row[2] else (),
-                _date(row[3]), _date(row[4]), row[5],
+        infos = []
+        for story_id, group in itertools.groupby(rows, key=lambda row: row[0]):
+            articles = list(group)
+            outlets = {name for _, source, url, _, _ in articles if (name := outlet(source, url))}
+            title = next((row[3] for row in articles if row[3] is not None), None)
+            first, last = _date(articles[0][4]), _date(articles[-1][4])
+            infos.append(
+                StoryInfo(story_id, len(articles), tuple(sorted(outlets)), first, last, title)
             )
-            for row in rows
-        ]  # fmt: skip
+        infos.sort(key=lambda info: info.id)
+        infos.sort(key=lambda info: info.last, reverse=True)
+        return infos
 
     # Boilerplate -----------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from digest import pipeline
 from digest.errors import DigestError
 from digest.explain import explain_story
 from digest.inbox import PROCESSED, REJECTED
+from digest.render import outlets
 from digest.store import Store
 
 from .conftest import NOW, make_config, make_inbox, txt
@@ -122,6 +123,31 @@ def test_digest_holds_only_stories_with_news_and_never_overwrites(tmp_path):
 
     everything = pipeline.build(config, now=NOW + timedelta(hours=3), all_stories=True)
     assert len(everything.digest.briefs) == 2
+
+
+def test_max_stories_keeps_the_most_reported_and_says_what_it_left_out(tmp_path, caplog):
+    config = make_config(tmp_path, **{"digest.max_stories": 1})
+    inbox_of(config, {"tram-a.txt": RAIL_A, "tram-b.txt": RAIL_B, "storm.txt": STORM})
+    first = pipeline.build(config, now=NOW)
+    assert [len(b.articles) for b in first.digest.briefs] == [2]  # two outlets beat one
+    assert "left out 1 less-reported story(ies) of 2 (digest.max_stories = 1)" in caplog.text
+    # The storm was left out, not kept back: it returns once it has news.
+    assert pipeline.build(config, now=NOW + timedelta(hours=1)).digest.briefs == ()
+    inbox_of(config, {"storm-2.txt": STORM.replace("Schools in three", "Shops in two")})
+    later = pipeline.build(config, now=NOW + timedelta(hours=2))
+    assert [b.headline for b in later.digest.briefs] == ["Storm knocks out power to 20,000 homes"]
+
+
+def test_stories_name_outlets_as_the_digest_does(tmp_path):
+    config = make_config(tmp_path)
+    comma = RAIL_A.replace("Source: Lowmarsh Post", "Source: Wire, Press & Co")
+    no_source = RAIL_B.replace("Source: Coast Courier\n", "URL: https://News.Example.org/t\n")
+    inbox_of(config, {"a.txt": comma, "b.txt": no_source})
+    [brief] = pipeline.build(config, now=NOW).digest.briefs
+    [info] = pipeline.story_infos(config)
+    assert info.sources == ("Wire, Press & Co", "news.example.org")  # not split at the comma
+    assert sorted(info.sources) == sorted(outlets(brief))
+    assert info.title == "Council approves harbour tram line"  # the earliest article's
 
 
 def test_stories_keep_their_ids_across_builds(tmp_path):
