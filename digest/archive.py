@@ -106,7 +106,7 @@ def render_archive(archive: Archive, templates: Path) -> dict[str, str]:
 
 def issues(outbox: Path, records: Sequence[DigestRecord], title: str) -> list[Issue]:
     """The digests whose files are in `outbox`, newest first."""
-    stems = {path.stem for path in _digest_files(outbox) if DIGEST_NAME.fullmatch(path.stem)}
+    stems = {path.stem for path in _digest_files(outbox) if is_digest_name(path.stem)}
     by_name = {record.name: record for record in records}
     found = [load_issue(outbox, stem, by_name.get(stem), title) for stem in stems]
     return sorted(found, key=lambda i: (i.generated_at, _number(i.name), i.name), reverse=True)
@@ -127,7 +127,8 @@ def load_issue(folder: Path, stem: str, record: DigestRecord | None, title: str)
             log.warning("%s: not a digest's JSON (%s); described by its name", files[-1], error)
     if record is not None:
         return Issue(stem, _clean(title), record.generated_at, record.stories, (), files)
-    return Issue(stem, _clean(title), _date_of(stem), None, (), files)
+    when = _date_of(stem) or datetime.fromtimestamp(0, UTC)  # a file of another name: unknown
+    return Issue(stem, _clean(title), when, None, (), files)
 
 
 def find_issue(config: Config, name: str | Path | None = None) -> Issue:
@@ -142,7 +143,7 @@ def find_issue(config: Config, name: str | Path | None = None) -> Issue:
         record = {r.name: r for r in records}.get(path.name)
         if len(path.parts) > 1:
             return load_issue(path.parent, path.name, record, title)
-        if DIGEST_NAME.fullmatch(path.name) and _files_of(outbox, path.name):
+        if is_digest_name(path.name) and _files_of(outbox, path.name):
             return load_issue(outbox, path.name, record, title)  # without reading the others
     found = issues(outbox, records, title)
     if path is None or path.name == LATEST:
@@ -182,11 +183,18 @@ def _read_json(path: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def _date_of(stem: str) -> datetime:
+def is_digest_name(stem: str) -> bool:
+    """True for `digest-YYYY-MM-DD` or `digest-YYYY-MM-DD-N` of a real date: a file named
+    `digest-2026-02-30.md` only looks like one of ours."""
+    return DIGEST_NAME.fullmatch(stem) is not None and _date_of(stem) is not None
+
+
+def _date_of(stem: str) -> datetime | None:
     match = DIGEST_NAME.fullmatch(stem)
-    if match is None:
-        return datetime.fromtimestamp(0, UTC)
-    return datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC)
+    try:
+        return datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC) if match else None
+    except ValueError:
+        return None
 
 
 def _number(stem: str) -> int:

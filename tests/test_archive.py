@@ -116,6 +116,7 @@ def test_a_broken_archive_template_is_logged_and_the_digest_still_written(tmp_pa
     templates.mkdir()
     for name in ("digest.html.j2", "digest.md.j2"):
         shutil.copy(ROOT / "templates" / name, templates / name)
+    (templates / "index.html.j2").write_text("{% for issue in archive.issues %}\n")  # no endfor
     config = make_config(tmp_path)
     config = replace(config, paths=replace(config.paths, templates=templates))
     make_inbox(config.paths.inbox, {"c.txt": STORM})
@@ -123,6 +124,19 @@ def test_a_broken_archive_template_is_logged_and_the_digest_still_written(tmp_pa
     assert result.written and (config.paths.outbox / "digest-2026-11-21.html").exists()
     assert "index.html.j2" in caplog.text and not (config.paths.outbox / "index.html").exists()
     assert pipeline.status(config).last_digest == "digest-2026-11-21"
+
+
+def test_a_file_that_only_looks_like_a_digest_is_not_listed(tmp_path, caplog):
+    config = make_config(tmp_path)
+    config.paths.outbox.mkdir(parents=True)
+    (config.paths.outbox / "digest-2026-02-30.md").write_text("not ours: no such day\n")
+    make_inbox(config.paths.inbox, {"c.txt": STORM})
+    assert pipeline.build(config, now=NOW).written
+    index = (config.paths.outbox / "index.html").read_text()
+    assert "digest-2026-11-21.html" in index and "2026-02-30" not in index
+    assert find_issue(config).name == "digest-2026-11-21"
+    with pytest.raises(DigestError, match="no digest named 'digest-2026-02-30'"):
+        find_issue(config, "digest-2026-02-30")
 
 
 def test_find_issue_by_name_path_or_latest(tmp_path):
