@@ -207,3 +207,48 @@ def test_soft_hyphens_do_not_split_words(tmp_path):
     [second] = read(tmp_path, "b.html", f"<html><body>{plain}</body></html>")
     assert "Verkehrsminister" in first.text and "\xad" not in first.text
     assert first.id == second.id
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("2026-03-08", "2026-03-08T00:00:00+00:00"),
+        ("Sun, 08 Mar 2026 10:00:00 +0100", "2026-03-08T10:00:00+01:00"),
+        ("Sept. 8, 2026", "2026-09-08T00:00:00+00:00"),
+        ("Sunday, March 8, 2026", "2026-03-08T00:00:00+00:00"),
+        ("March 8th, 2026", "2026-03-08T00:00:00+00:00"),
+        ("08.03.2026", "2026-03-08T00:00:00+00:00"),
+        ("1772964000", "2026-03-08T10:00:00+00:00"),
+        ("Mon, 01 Jan 0001 00:00:00 +0000", None),  # not 2001: a generator's "no date"
+        ("next Tuesday", None),
+    ],
+)
+def test_dates_in_the_ways_sites_write_them(written, meant):
+    from digest.dates import parse_date
+
+    parsed = parse_date(written)
+    assert (parsed.isoformat() if parsed else None) == meant
+
+
+def test_an_impossible_date_is_read_as_undated_with_a_warning(tmp_path, caplog):
+    from digest import pipeline
+
+    from .conftest import NOW, make_config
+
+    config = make_config(tmp_path)
+    zero = {"title": "Zero", "published": "0001-01-01T00:00:00Z", "text": BODY}
+    far = f"Title: Far\nDate: 9999-12-31T23:00:00-05:00\n\n{BODY} The ferry sails again."
+    odd = f"Title: Odd\nDate: the day after the storm\n\n{BODY} The pier opens again."
+    make_inbox(
+        config.paths.inbox, {"zero.json": json.dumps([zero]), "far.txt": far, "odd.txt": odd}
+    )
+    result = pipeline.build(config, now=NOW)  # did not store or place: it crashed on them
+    assert sorted(a.file for b in result.digest.briefs for a in b.articles) == [
+        "far.txt", "odd.txt", "zero.json"
+    ]  # fmt: skip
+    assert all(a.published is None for b in result.digest.briefs for a in b.articles)
+    assert (
+        "zero.json: date 0001-01-01 is before 1900, a placeholder; read as undated" in caplog.text
+    )
+    assert "far.txt: date 9999-12-31 is in the future; read as undated" in caplog.text
+    assert "odd.txt: date 'the day after the storm' not understood; read as undated" in caplog.text

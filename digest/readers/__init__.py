@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import re
 import stat
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from digest.clean import clean_body, content_id, normalize_text
-from digest.dates import parse_date
+from digest.dates import implausible, parse_date
 from digest.decode import decode
 from digest.errors import ReadError
 from digest.language import detect_language
@@ -22,6 +24,8 @@ from digest.readers.html import read_html
 from digest.readers.json import read_json
 from digest.readers.markdown import read_markdown
 from digest.readers.text import read_text
+
+log = logging.getLogger(__name__)
 
 Reader = Callable[[str], list[Draft]]
 BytesReader = Callable[[bytes], list[Draft]]
@@ -133,10 +137,25 @@ def _article(draft: Draft, file_name: str, language: str) -> Article | None:
         title=title,
         source=_one_line(draft.source),
         url=_url(draft.url),
-        published=parse_date(draft.published),
+        published=_published(draft.published, file_name),
         text=text,
         language=detect_language(text) if language == "auto" else language,
     )
+
+
+def _published(value: object, file_name: str) -> datetime | None:
+    """The publication date, or None (with a warning) for one no article can have."""
+    published = parse_date(value)
+    if published is None:
+        if value not in (None, "") and str(value).strip():
+            shown = " ".join(str(value).split())[:40]
+            log.warning("%s: date %r not understood; read as undated", file_name, shown)
+        return None
+    why = implausible(published, datetime.now(UTC))
+    if why is None:
+        return published
+    log.warning("%s: date %s is %s; read as undated", file_name, published.date(), why)
+    return None
 
 
 def _one_line(value: object) -> str | None:
