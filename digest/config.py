@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import tomllib
 import zoneinfo
@@ -120,7 +121,7 @@ def load_config(path: Path | str | None = None, **overrides: Any) -> Config:
     raw: dict[str, Any] = {}
     if config_path.is_file():
         try:
-            raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
+            raw = tomllib.loads(config_path.read_text(encoding="utf-8-sig"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise ConfigError(f"{config_path}: not valid TOML: {error}") from None
     elif explicit:
@@ -186,6 +187,8 @@ def _convert(value: Any, default: Any, root: Path) -> tuple[Any, str | None]:
     if isinstance(default, float):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return None, f"expected a number, got {value!r}"
+        if not math.isfinite(value):
+            return None, f"expected a finite number, got {value!r}"
         return float(value), None
     if isinstance(default, int):
         if isinstance(value, bool) or not isinstance(value, int):
@@ -244,7 +247,17 @@ def _check(section: str, key: str, value: Any) -> str | None:
         return f"must not be negative, got {value}"
     if (section, key) == ("stories", "threshold") and not 0 < value < 1:
         return f"must be between 0 and 1, got {value}"
+    if (section, key) in _AT_MOST and value > (most := _AT_MOST[section, key]):
+        return f"must be at most {most}, got {value}"
     return None
+
+
+# Upper bounds: beyond them a value is a typo, and date or size arithmetic would overflow.
+_AT_MOST = {
+    ("stories", "window_days"): 36500,  # a century
+    ("inbox", "max_file_mb"): 10000,
+    ("watch", "settle_seconds"): 3600,
+}
 
 
 def _check_cron(value: str) -> str | None:

@@ -78,6 +78,7 @@ def update(
     files: Sequence[Path] | None = None,
 ) -> Update:
     """Read the inbox (or just `files` of it), store new articles and place them in stories."""
+    check_folders(config)
     now = now or datetime.now(UTC)
     with open_state(config, dry_run=dry_run) as store:
         with store.transaction(rollback=dry_run):
@@ -99,6 +100,7 @@ def build(
 
     `files` limits what is read from the inbox (the daemon passes the files that settled).
     """
+    check_folders(config)
     now = now or datetime.now(ZoneInfo(config.schedule.timezone))
     with open_state(config, dry_run=dry_run) as store:
         with store.transaction(rollback=dry_run):
@@ -115,6 +117,16 @@ def build(
         if written:
             refresh_archive(config, store.digests())
     return Build(digest, result, written, dry_run)
+
+
+def check_folders(config: Config) -> None:
+    """A DigestError when the inbox or the outbox is a file; a warning when the inbox is missing
+    (there is nothing to read, and a build without news writes nothing)."""
+    for key, path in (("inbox", config.paths.inbox), ("outbox", config.paths.outbox)):
+        if path.exists() and not path.is_dir():
+            raise DigestError(f"paths.{key}: {path} is a file, not a folder")
+    if not config.paths.inbox.exists():
+        log.warning("the inbox %s does not exist: nothing to read", config.paths.inbox)
 
 
 @contextmanager

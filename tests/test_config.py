@@ -73,3 +73,24 @@ def test_project_config_file_is_valid():
 
     config = load_config(Path(__file__).resolve().parent.parent / "config.toml")
     assert config.digest.formats == ("html", "md", "json")
+
+
+def test_numbers_out_of_range_are_errors_not_tracebacks_later(tmp_path):
+    path = write(
+        tmp_path,
+        "[inbox]\nmax_file_mb = inf\n[watch]\nsettle_seconds = nan\n"
+        "[stories]\nwindow_days = 100000000\n",
+    )
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    message = str(error.value)
+    assert "inbox.max_file_mb: expected a finite number, got inf" in message
+    assert "watch.settle_seconds: expected a finite number, got nan" in message
+    assert "stories.window_days: must be at most 36500, got 100000000" in message
+    assert "3 error(s)" in message
+
+
+def test_a_config_file_saved_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_bytes("\ufeff[brief]\nwords = 80\n".encode())
+    assert load_config(path).brief.words == 80

@@ -150,6 +150,26 @@ def test_stories_name_outlets_as_the_digest_does(tmp_path):
     assert info.title == "Council approves harbour tram line"  # the earliest article's
 
 
+@pytest.mark.parametrize("key", ["inbox", "outbox"])
+def test_an_inbox_or_outbox_that_is_a_file_is_a_clean_error(tmp_path, key):
+    config = make_config(tmp_path)
+    inbox_of(config, {"storm.txt": STORM})
+    path = getattr(config.paths, key)
+    if key == "inbox":
+        (tmp_path / "moved").mkdir()
+        path.rename(tmp_path / "moved" / "inbox")
+    path.write_text("not a folder")
+    with pytest.raises(DigestError, match=f"paths.{key}: {path} is a file, not a folder"):
+        pipeline.build(config, now=NOW)
+    assert not config.paths.state.exists() or pipeline.status(config).articles == 0
+
+
+def test_a_missing_inbox_is_said_and_nothing_is_written(tmp_path, caplog):
+    config = make_config(tmp_path)
+    assert pipeline.build(config, now=NOW).written == ()
+    assert f"the inbox {config.paths.inbox} does not exist: nothing to read" in caplog.text
+
+
 def test_stories_keep_their_ids_across_builds(tmp_path):
     config = make_config(tmp_path)
     inbox_of(config, {"tram-a.txt": RAIL_A})
