@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 import jinja2
 import markdown as markdown_lib
-from markupsafe import Markup, escape
+import markdown.treeprocessors
+from markupsafe import Markup
 
 from digest.errors import DigestError
 from digest.models import Article, Brief, BriefSentence, Digest
@@ -58,13 +59,14 @@ def outlet(source: str | None, url: str | None) -> str | None:
     return source or _site(url)
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|]|^[-+])", re.MULTILINE)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~]|^[-+]|&(?=#?\w+;))", re.MULTILINE)
 _MARKDOWN_NUMBERED = re.compile(r"^(\d+)\.(?=\s)", re.MULTILINE)
 
 
 def md_escape(text: str) -> str:
-    """Text with Markdown syntax characters escaped, so article text stays plain text."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    """Text with Markdown syntax characters escaped, so article text stays plain text: on one
+    line, no emphasis, strike-through, links, HTML or entities (`&amp;` stays those 5 letters)."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
     return _MARKDOWN_NUMBERED.sub(r"\1\\.", escaped)
 
 
@@ -74,8 +76,29 @@ def _site(url: str | None) -> str | None:
 
 
 def markdown_html(text: str) -> Markup:
-    """Markdown rendered to HTML, with any raw HTML in it escaped first."""
-    return Markup(markdown_lib.markdown(str(escape(text)), output_format="html"))
+    """Markdown rendered to HTML; raw HTML in it stays text, and links other than http(s) and
+    mailto lose their target (no `javascript:`)."""
+    return Markup(markdown_lib.markdown(str(text), output_format="html", extensions=[_Plain()]))
+
+
+class _Plain(markdown_lib.Extension):
+    """Markdown without raw HTML, and with safe links only."""
+
+    def extendMarkdown(self, md: markdown_lib.Markdown) -> None:
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_SafeLinks(md), "safe_links", 0)
+
+
+class _SafeLinks(markdown_lib.treeprocessors.Treeprocessor):
+    def run(self, root) -> None:
+        for element in root.iter():
+            if element.tag not in ("a", "img"):
+                continue
+            attribute = "href" if element.tag == "a" else "src"
+            target = element.get(attribute, "")
+            if not (safe_url(target) or re.fullmatch(r"mailto:[^\s:]+@[^\s:]+", target)):
+                element.attrib.pop(attribute, None)
 
 
 def builtin_templates() -> Path:

@@ -57,6 +57,15 @@ def test_markdown_keeps_article_text_as_plain_text():
     assert "Second sentence cites both. [1] [2]" in md
 
 
+def test_markdown_escapes_strike_through_entities_and_line_breaks():
+    from digest.render import md_escape
+
+    assert md_escape("Strike ~~over~~ &amp; Bay &copy; News & Co") == (
+        "Strike \\~\\~over\\~\\~ \\&amp; Bay \\&copy; News & Co"
+    )
+    assert md_escape("Daily\n# digest") == "Daily \\# digest"  # stays one heading line
+
+
 def test_json_schema():
     data = to_json(hostile_digest())
     assert set(data) == {"title", "generated_at", "stories"}
@@ -76,6 +85,23 @@ def test_safe_url():
 def test_intro_is_markdown_with_html_escaped():
     html = render(hostile_digest(), ROOT / "templates", ["html"], intro="**Hi** <b>x</b>")["html"]
     assert "<strong>Hi</strong>" in html and "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_intro_markdown_keeps_its_syntax_and_only_safe_links():
+    from digest.render import markdown_html
+
+    html = str(
+        markdown_html(
+            "> Editor's note.\n\nSee <https://example.org>, `a < b`, [bad](javascript:alert(1)),"
+            " [mail](mailto:desk@example.org) and ![x](data:image/png;base64,AA) <script>x</script>"
+        )
+    )
+    assert "<blockquote>" in html  # not escaped before Markdown saw it
+    assert '<a href="https://example.org">https://example.org</a>' in html
+    assert "<code>a &lt; b</code>" in html  # escaped once, shown as "<"
+    assert "<a>bad</a>" in html and "javascript" not in html and "data:" not in html
+    assert '<a href="mailto:desk@example.org">mail</a>' in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
 
 
 def test_write_is_atomic_and_leaves_no_temporary_files(tmp_path):
