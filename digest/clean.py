@@ -23,6 +23,9 @@ _BOILERPLATE = re.compile(
       | related(?:\ stories|\ articles)?\s*:
       | (?:tweet|email|print|facebook|twitter|linkedin|whatsapp)(?:\s*[|/·]\s*\w+)*$
       | \d+\ comments?$
+      | view\ (?:this|it)\ (?:email|newsletter|message)\ (?:in|on)\ (?:your|a|the)\ browser
+      | (?:having\ trouble\ (?:viewing|reading)\ this\ (?:email|newsletter))
+      | you\ (?:are\ receiving|received)\ this\ (?:email|newsletter|message)\ because\b
     )""",
     re.IGNORECASE | re.VERBOSE,
 )

@@ -252,3 +252,42 @@ def test_an_impossible_date_is_read_as_undated_with_a_warning(tmp_path, caplog):
     )
     assert "far.txt: date 9999-12-31 is in the future; read as undated" in caplog.text
     assert "odd.txt: date 'the day after the storm' not understood; read as undated" in caplog.text
+
+
+def test_html_blocks_inside_blocks_are_read_once(tmp_path):
+    page = (
+        "<html><head><title>Mayor answers critics</title></head><body><article>"
+        "<p>The mayor of Brelle answered critics of the bus lanes at a meeting on Thursday.</p>"
+        "<blockquote><p>“We did not take this decision lightly.”</p>"
+        "<p>“The river road will be safer for children.”</p></blockquote>"
+        "<p>Shop owners said they would keep campaigning against the loss of parking spaces.</p>"
+        "<ul><li><p>The lanes open in June between the bridge and the station.</p></li></ul>"
+        "</article></body></html>"
+    )
+    [article] = read(tmp_path, "a.html", page)
+    paragraphs = article.text.split("\n\n")
+    for quoted in ("“We did not take", "“The river road", "The lanes open in June"):
+        assert sum(quoted in p for p in paragraphs) == 1, (quoted, paragraphs)
+    assert "lightly.”“The" not in article.text  # two paragraphs never glued into one
+
+
+def test_a_page_laid_out_in_table_cells_is_read(tmp_path):
+    cells = [
+        "The harbour of Gullport will get a new crane in July, the port authority said on Monday.",
+        "The crane will lift containers of up to forty tonnes and will be built in Vossberg.",
+        "Dock workers said the old crane had broken down eleven times since last year.",
+    ]
+    rows = "".join(f"<tr><td>{cell}</td></tr>" for cell in cells)
+    page = f"<html><head><title>Crane</title></head><body><table>{rows}</table></body></html>"
+    [article] = read(tmp_path, "a.html", page)
+    assert article.text.split("\n\n") == cells
+
+
+def test_newsletter_furniture_is_dropped(tmp_path):
+    body = (
+        "View this email in your browser\n\n" + BODY + "\n\nYou are receiving this email because "
+        "you signed up at gull.example. Unsubscribe or update your preferences."
+    )
+    [article] = read(tmp_path, "a.txt", "Title: Ferry\n\n" + body)
+    assert article.text.startswith("The harbor authority said")
+    assert "browser" not in article.text and "receiving this email" not in article.text

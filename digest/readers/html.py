@@ -15,7 +15,7 @@ from digest.errors import ReadError
 from digest.readers.draft import Draft
 
 log = logging.getLogger(__name__)
-_PARAGRAPH_TAGS = {"p", "item", "quote", "blockquote", "li"}
+_PARAGRAPH_TAGS = {"p", "item", "quote", "blockquote", "li", "cell"}  # trafilatura's blocks
 _NOISE_TAGS = ("script", "style", "nav", "footer", "header", "aside", "form", "noscript")
 _MAX_DEPTH = 500
 
@@ -52,15 +52,31 @@ def read_html(text: str) -> list[Draft]:
 
 
 def _paragraphs(body: lxml.etree._Element | None) -> list[str]:
+    """Each block's text once: a block holding other blocks (a quotation of paragraphs, a list
+    item wrapping a paragraph, a table cell) gives only the text that is not in them."""
     if body is None:
         return []
     found = []
     for element in body.iter():
         if isinstance(element.tag, str) and element.tag in _PARAGRAPH_TAGS:
-            line = " ".join("".join(element.itertext()).split())
+            line = " ".join(_own_text(element).split())
             if line:
                 found.append(line)
     return found
+
+
+def _own_text(element: lxml.etree._Element) -> str:
+    """The element's text without that of the blocks inside it (read as blocks of their own)."""
+    parts = [element.text or ""]
+    for child in element:
+        if not _holds_block(child):
+            parts.extend(child.itertext())
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _holds_block(element: lxml.etree._Element) -> bool:
+    return any(isinstance(e.tag, str) and e.tag in _PARAGRAPH_TAGS for e in element.iter())
 
 
 def _parse(text: str) -> lxml.html.HtmlElement | None:
