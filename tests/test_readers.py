@@ -291,3 +291,17 @@ def test_newsletter_furniture_is_dropped(tmp_path):
     [article] = read(tmp_path, "a.txt", "Title: Ferry\n\n" + body)
     assert article.text.startswith("The harbor authority said")
     assert "browser" not in article.text and "receiving this email" not in article.text
+
+
+def test_a_text_header_with_keys_of_its_own_keeps_ours(tmp_path):
+    head = "Title: Ferry\nSource: Bay Times\nDate: 2026-03-08\nTags: harbour, ferry\n"
+    [article] = read(tmp_path, "a.txt", head + "URL: https://bay.example/f\n\n" + BODY)
+    assert (article.title, article.source, article.url) == ("Ferry", "Bay Times",
+                                                            "https://bay.example/f")  # fmt: skip
+    assert article.published.date().isoformat() == "2026-03-08"
+    assert article.text.startswith("The harbor authority said")  # no header line in the text
+
+
+def test_a_byline_is_not_taken_for_a_headline(tmp_path):
+    [article] = read(tmp_path, "a.txt", "By Jane Doe\n\n" + BODY)
+    assert article.title is None

@@ -23,16 +23,22 @@ def read_text(text: str) -> list[Draft]:
 
 
 def _header(block: str) -> dict[str, str] | None:
-    """The header fields when every line of the block is a known `Key: value` line."""
+    """The header fields when every line of the block is a `Key: value` line and at least one
+    key is ours (others, such as `Tags:`, are passed over)."""
     meta: dict[str, str] = {}
     for line in block.split("\n"):
         match = _HEADER_LINE.match(line.strip())
-        if not match or match.group(1).strip().lower() not in META_KEYS:
+        if not match:
             return None
         meta[match.group(1).strip()] = match.group(2).strip()
-    return meta or None
+    return meta if any(key.lower() in META_KEYS for key in meta) else None
 
 
 def _looks_like_headline(line: str) -> bool:
     line = line.strip()
+    if _BYLINE.match(line):
+        return False
     return 0 < len(line.split()) <= 20 and len(line) <= 160 and not line.endswith((".", ","))
+
+
+_BYLINE = re.compile(r"^by\s+\S", re.IGNORECASE)  # "By Jane Doe": who wrote it, not a headline
