@@ -33,11 +33,14 @@ _BOILERPLATE_ANYWHERE = re.compile(
     r"your email address will not be published|appeared first on\b", re.IGNORECASE
 )
 # "WASHINGTON (AP) -- ", "PORT ELLIS, Nov. 3 (Valley Wire) - ", "LONDON — "
+_CAPITAL = "A-ZÀ-ÖØ-Þ"  # capital letters, accented ones too (SÃO PAULO, MÜNCHEN, ZÜRICH)
 DATELINE = re.compile(
-    r"""^(?![A-Z]{2,3}[ ]?(?:--|—|–|-|:|_)[ ])                # not "OK:", "UN -", "USA:"
-        (?:[A-Z]{2}[A-Z.'’-]*(?:[ ][A-Z][A-Z.'’-]*){0,3})   # PLACE: capitals, not "I'M"
-        (?:,[ ][A-Z][\w.]*(?:[ ][A-Z\d][\w.]*){0,2})?         # , State or date
-        [ ]?(?:\([^()]{1,40}\)[ ]?)?                          # (Agency)
+    rf"""^(?![{_CAPITAL}]{{2,3}}[ ]?(?:--|—|–|-|:|_)[ ])       # not "OK:", "UN -", "USA:"
+        (?:[{_CAPITAL}]{{2}}[{_CAPITAL}.'’/-]*                  # PLACE: capitals, not "I'M";
+           (?:[ ][{_CAPITAL}][{_CAPITAL}.'’/-]*){{0,3}})        #   "LOS ANGELES/NEW YORK"
+        (?:,[ ][{_CAPITAL}][\w.]*(?:[ ][{_CAPITAL}\d][\w.]*){{0,2}})?  # , State or date
+        (?:,[ ]\d{{1,2}}\.?[ ]\w+\.?)?                         # , 3 mars / , 3. März
+        [ ]?(?:\([^()]{{1,40}}\)[ ]?)?                          # (Agency)
         (?:--|—|–|-|:|_)[ ]+""",
     re.VERBOSE,
 )

@@ -305,3 +305,21 @@ def test_a_text_header_with_keys_of_its_own_keeps_ours(tmp_path):
 def test_a_byline_is_not_taken_for_a_headline(tmp_path):
     [article] = read(tmp_path, "a.txt", "By Jane Doe\n\n" + BODY)
     assert article.title is None
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "SÃO PAULO (Reuters) - ",
+        "MÜNCHEN — ",
+        "ZÜRICH, Switzerland (AP) — ",
+        "LOS ANGELES/NEW YORK (Reuters) - ",
+        "PARIS, 3 mars (AFP) - ",
+        "BERLIN, 3. März (dpa) - ",
+    ],
+)
+def test_datelines_of_places_with_accents_slashes_or_day_first_dates_are_removed(
+    tmp_path, dateline
+):
+    [article] = read(tmp_path, "a.txt", "Title: Ferry\n\n" + dateline + BODY)
+    assert article.text.startswith("The harbor authority said")

@@ -36,7 +36,8 @@ MIN_CONTENT_WORDS = 3  # too few words to tell a repeat from a coincidence
 # "LONDON (AP) _", "BONN, Germany (AP) --", "NEW YORK _", "LONDON (Reuters) - ": a wire dateline
 # left at a sentence start (a single hyphen only after the agency, where it cannot be a name's).
 _DATELINE = re.compile(
-    r"^[A-Z][A-Z.'\- ]+(?:, [A-Z][A-Za-z.\- ]*)?(?:, \w+\.? \d{1,2})?\s*"
+    r"^[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ.'/\- ]+(?:, [A-ZÀ-ÖØ-Þ][\w.\- ]*)?"  # LOS ANGELES/NEW YORK, State
+    r"(?:, \w+\.? \d{1,2}|, \d{1,2}\.? \w+\.?)?\s*"  # , Nov. 3 / , 3 mars
     r"(?:\([A-Za-z .]+\)\s*(?:_|--?|—|–)|(?:_|--|—|–))\s+"
 )
 _CLOSERS = "\"'”’)]"
