@@ -314,6 +314,9 @@ ABOUT_THE_WEB = [
     "Contact US consular services if you are detained abroad, the advisory says.",
     "Email us your questions, the mayor told residents at the packed town hall.",
     "The login page was protected by reCAPTCHA, which the attackers easily bypassed.",
+    "The file was sent to the council on Monday by the port authority.",
+    "Credit card fees rose for the third year running, the bank said.",
+    "Residents could download the app to report flooded streets, the council said.",
 ]
 # ...the page's own furniture is not.
 FURNITURE = [
@@ -343,7 +346,27 @@ FURNITURE = [
     "Got a news tip? here is how to reach the newsroom at any hour.",
     "This site is protected by reCAPTCHA and its privacy policy applies.",
     "Our Standards: The Harbour Times Trust Principles.",
+    "FILE - Waves break over the sea wall at Skerry on Sunday, March 8, 2026.",
+    "Credit: Tom Reyes for The Gull Gazette, used with permission.",
+    "Jane Doe contributed reporting from Skerry and the islands.",
+    "Click to expand the map of the flooded streets in Skerry.",
+    "Download the Gull Gazette app to get alerts on your phone.",
 ]
+
+
+def test_a_sentence_before_a_photo_credit_is_a_caption() -> None:
+    article = make_article(
+        "gull",
+        "The storm flooded the lower town of Skerry on Sunday, and the sea wall gave way in two "
+        "places.\n\nFirefighters pump water from a flooded street in Skerry on Sunday. (AP "
+        "Photo/Tom Reyes)\n\nThe council said repairs to the wall would take until the summer."
+    )
+    text = StoryText(Story("s", (article,)))
+    eligible = {t: bool(e) for t, e in zip(text.texts, text.eligible, strict=True)}
+    assert eligible["Firefighters pump water from a flooded street in Skerry on Sunday."] is False
+    assert eligible["The council said repairs to the wall would take until the summer."] is True
+    assert eligible["The storm flooded the lower town of Skerry on Sunday, and the sea wall gave "
+                    "way in two places."] is True  # fmt: skip
 
 
 @pytest.mark.parametrize(

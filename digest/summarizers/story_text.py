@@ -80,7 +80,9 @@ _NOT_PROSE = re.compile(
     r"\be-?mail (?-i:us) at\b|^contact (?-i:us)(?: at\b|\s*:)|"
     r"\bsend (?-i:us) your (?:news )?tips\b|"
     r"\bthis (?:web)?(?:site|page|form) (?:is protected by|uses) recaptcha\b|"
-    r"^our standards\s*:.{0,60}\btrust principles\b",
+    r"^our standards\s*:.{0,60}\btrust principles\b|"
+    r"^file\s*[-–—]\s|^credits?\s*:|\bcontributed (?:reporting|to this report)\b|"
+    r"^click to (?:expand|enlarge|view|see)\b|^download (?:the|our)\b.{0,40}\bapp\b",
     re.IGNORECASE | re.ASCII,  # ASCII: "ſ" must not match "s" where str.lower() keeps it
 )
 # Words one of which every _NOT_PROSE match holds: a cheap test first, the regex only then. Those
@@ -89,12 +91,17 @@ _FURNITURE_HINTS = ("photo", "image", "copyright", "©", "click", "rights", "bro
                     "subscrib", "signing up", "newsletter", "javascript", "cookie", "browser",
                     "video", "playback", "blocker", "continuing to", "editing by",
                     "continues below", "our app", "use of this", "free articles", "your inbox",
-                    "your email", "recaptcha", "mail us", "send us")  # fmt: skip
+                    "your email", "recaptcha", "mail us", "send us", "contributed")  # fmt: skip
 _FURNITURE_OPENERS = ("caption", "advertisement", "read more", "see also", "continue reading",
                       "related", "share this", "follow us", "watch", "listen", "pictured",
                       "more on this story", "comments", "have a", "got a", "contact us",
-                      "our standards")  # fmt: skip
+                      "our standards", "file", "credit", "download")  # fmt: skip
 _OPENER_CHARS = 20  # the longest opener is 18 characters
+# A photo credit standing alone, "(AP Photo/Tom Reyes)": the sentence before it in its paragraph
+# is the photo's caption.
+_CREDIT_ALONE = re.compile(
+    r"^[(\[]\s*[^()\[\]]{0,60}\b(?:photo|image)s?\b[^()\[\]]{0,60}[)\]]\s*\.?$", re.IGNORECASE
+)
 # Page furniture glued to the front of a real sentence when a page was flattened to text:
 # "Advertisement Continue reading the main story The council ...", "Please enable JavaScript to
 # watch this video The council ...". Only the furniture goes, and only when a sentence (a capital,
@@ -301,10 +308,23 @@ class StoryText:
         self.eligible = np.fromiter(
             map(_whole_prose, self.texts, split), dtype=bool, count=len(split)
         )
+        self._drop_captions()
         if not self.eligible.any():
             self.eligible = self.lengths > 0  # a story of fragments still gets a brief
         self._repeats: dict[int, np.ndarray] = {}  # near_duplicates, memoised
         self._tokenize()
+
+    def _drop_captions(self) -> None:
+        """A sentence followed, in its paragraph, by a photo credit alone is a caption."""
+        for index in range(1, len(self.sentences)):
+            sentence, before = self.sentences[index], self.sentences[index - 1]
+            if (
+                before.article_id == sentence.article_id
+                and before.paragraph == sentence.paragraph
+                and self.texts[index][:1] in "(["
+                and _CREDIT_ALONE.match(self.texts[index])
+            ):
+                self.eligible[index - 1] = False
 
     def _tokenize(self) -> None:
         """Stem every word once: flat arrays of every token's stem and content flag, by sentence.
