@@ -196,15 +196,27 @@ def read_one(path: Path, config: Config, *, with_features: bool = False) -> _Rea
 
 
 def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Article]:
-    """Remove paragraphs a source repeats across many of its articles (its boilerplate)."""
+    """Remove paragraphs a source repeats across many of its articles (its boilerplate).
+
+    Sightings are counted over the whole batch first, so the first articles of a batch lose a
+    footer as the later ones do. (Articles stored by earlier builds keep theirs.)
+    """
+    seen: dict[tuple[str, str], int] = {}
+    for article in articles:
+        if article.source:
+            keys = map(paragraph_key, article.text.split("\n\n"))
+            totals = store.count_paragraphs(article.source, keys)
+            seen.update(((article.source, key), count) for key, count in totals.items())
     cleaned = []
     for article in articles:
         if not article.source:
             cleaned.append(article)
             continue
         paragraphs = article.text.split("\n\n")
-        seen = store.count_paragraphs(article.source, map(paragraph_key, paragraphs))
-        kept = [p for p in paragraphs if seen.get(paragraph_key(p), 0) < REPEATED_PARAGRAPH]
+        kept = [
+            p for p in paragraphs
+            if seen.get((article.source, paragraph_key(p)), 0) < REPEATED_PARAGRAPH
+        ]  # fmt: skip
         cleaned.append(replace(article, text="\n\n".join(kept)) if kept else article)
     return cleaned
 

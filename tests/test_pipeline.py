@@ -228,13 +228,21 @@ def test_repeated_source_boilerplate_is_dropped(tmp_path):
         )
         for n in range(1, 6)
     }
-    inbox_of(config, files)
-    pipeline.update(config, now=NOW)
     import sqlite3
 
-    texts = [r[0] for r in sqlite3.connect(config.paths.state).execute(
-        "SELECT text FROM articles ORDER BY file")]  # fmt: skip
-    assert [footer in t for t in texts] == [True, True, False, False, False]
+    def footers(config):
+        texts = [r[0] for r in sqlite3.connect(config.paths.state).execute(
+            "SELECT text FROM articles ORDER BY file")]  # fmt: skip
+        return [footer in t for t in texts]
+
+    inbox_of(config, files)
+    pipeline.update(config, now=NOW)
+    assert footers(config) == [False] * 5  # one batch: counted over the batch first
+    streamed = make_config(tmp_path / "stream")
+    for name, text in files.items():  # one build per article: the first two are stored as read
+        inbox_of(streamed, {name: text})
+        pipeline.update(streamed, now=NOW)
+    assert footers(streamed) == [True, True, False, False, False]
 
 
 def test_brief_of_files_does_not_touch_inbox_or_store(tmp_path):

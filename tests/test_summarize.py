@@ -359,7 +359,7 @@ def test_a_sentence_before_a_photo_credit_is_a_caption() -> None:
         "gull",
         "The storm flooded the lower town of Skerry on Sunday, and the sea wall gave way in two "
         "places.\n\nFirefighters pump water from a flooded street in Skerry on Sunday. (AP "
-        "Photo/Tom Reyes)\n\nThe council said repairs to the wall would take until the summer."
+        "Photo/Tom Reyes)\n\nThe council said repairs to the wall would take until the summer.",
     )
     text = StoryText(Story("s", (article,)))
     eligible = {t: bool(e) for t, e in zip(text.texts, text.eligible, strict=True)}
