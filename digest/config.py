@@ -261,12 +261,12 @@ _AT_MOST = {
 
 
 def _check_cron(value: str) -> str | None:
-    from apscheduler.triggers.cron import CronTrigger
+    from digest.schedule import cron_trigger
 
     if len(value.split()) != 5:
         return f"expected a 5-field crontab such as '0 7 * * *', got {value!r}"
     try:
-        CronTrigger.from_crontab(value)
+        cron_trigger(value, zoneinfo.ZoneInfo("UTC"))
     except ValueError as error:
         return f"not a valid crontab ({error})"
     return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -39,6 +39,7 @@ class Daemon:
         self.build_due = threading.Event()
         self.builds = 0
         self._due_since: float | None = None
+        self._last_due: tuple[datetime, datetime] | None = None  # wall-clock minute, moment
 
     def run(self, stop: threading.Event) -> None:
         """Run until `stop` is set; raises LockedError when another daemon runs on this state.
@@ -46,6 +47,7 @@ class Daemon:
         Email that is configured but cannot be sent (say, its password variable is unset) is a
         ConfigError here, at start, rather than a failure logged after each digest.
         """
+        pipeline.check_folders(self.config, warn_missing=False)  # the watcher creates it
         if self.config.email.enabled:
             mail.require_email(self.config.email)
         daemon_lock = self.config.paths.state.with_name(self.config.paths.state.name + ".daemon")
@@ -54,9 +56,9 @@ class Daemon:
             self.files.rescan()
             observer = start_observer(self.files, polling=self.config.watch.polling)
             scheduler = BackgroundScheduler(timezone=ZoneInfo(self.config.schedule.timezone))
-            scheduler.add_job(
-                self.build_due.set, self.trigger, coalesce=True, misfire_grace_time=3600
-            )
+            # However late the scheduler wakes (a suspended laptop, a paused machine), the
+            # digest that fell due is built: missed runs are coalesced into one, never dropped.
+            scheduler.add_job(self.scheduled, self.trigger, coalesce=True, misfire_grace_time=None)
             scheduler.start()
             log.info("digest run: next digest at %s", scheduler.get_jobs()[0].next_run_time)
             try:
@@ -68,6 +70,23 @@ class Daemon:
                 observer.stop()
                 observer.join(timeout=5)
                 log.info("digest run: stopped")
+
+    def scheduled(self, now: datetime | None = None) -> None:
+        """The schedule's job: a digest is due, unless this is the same wall-clock time again.
+
+        When the clocks go back, a time such as 02:30 happens twice, and APScheduler fires at
+        both; cron publishes once.
+        """
+        zone = ZoneInfo(self.config.schedule.timezone)
+        local = (now or datetime.now(zone)).astimezone(zone)
+        minute = local.replace(tzinfo=None, second=0, microsecond=0)
+        last = self._last_due
+        elapsed = local.astimezone(UTC) - last[1].astimezone(UTC) if last else timedelta(0)
+        if last is not None and minute == last[0] and elapsed >= timedelta(minutes=30):
+            log.info("%s came round again as the clocks went back: no second digest", minute)
+            return
+        self._last_due = (minute, local)
+        self.build_due.set()
 
     def step(self) -> None:
         """One turn of the loop: ingest settled files, build a digest when one is due.

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -79,7 +79,7 @@ def update(
 ) -> Update:
     """Read the inbox (or just `files` of it), store new articles and place them in stories."""
     check_folders(config)
-    now = now or datetime.now(UTC)
+    now = now or datetime.now(ZoneInfo(config.schedule.timezone))  # files by the digest's day
     with open_state(config, dry_run=dry_run) as store:
         with store.transaction(rollback=dry_run):
             result, read = ingest(store, config, now, files)
@@ -119,13 +119,13 @@ def build(
     return Build(digest, result, written, dry_run)
 
 
-def check_folders(config: Config) -> None:
+def check_folders(config: Config, *, warn_missing: bool = True) -> None:
     """A DigestError when the inbox or the outbox is a file; a warning when the inbox is missing
     (there is nothing to read, and a build without news writes nothing)."""
     for key, path in (("inbox", config.paths.inbox), ("outbox", config.paths.outbox)):
         if path.exists() and not path.is_dir():
             raise DigestError(f"paths.{key}: {path} is a file, not a folder")
-    if not config.paths.inbox.exists():
+    if warn_missing and not config.paths.inbox.exists():
         log.warning("the inbox %s does not exist: nothing to read", config.paths.inbox)
 
 

@@ -6,14 +6,71 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from digest.config import ScheduleSettings
 
+_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # cron numbers them 0-6, 7 = 0
 
-def make_trigger(settings: ScheduleSettings) -> CronTrigger:
+
+def make_trigger(settings: ScheduleSettings) -> BaseTrigger:
     """The crontab of `[schedule]` in its time zone (APScheduler handles daylight saving)."""
-    return CronTrigger.from_crontab(settings.cron, timezone=ZoneInfo(settings.timezone))
+    return cron_trigger(settings.cron, ZoneInfo(settings.timezone))
+
+
+def cron_trigger(expression: str, timezone: ZoneInfo) -> BaseTrigger:
+    """A standard 5-field crontab as an APScheduler trigger; ValueError when it is not one.
+
+    Two differences from APScheduler's own reading are mended: cron numbers weekdays from
+    Sunday (0 or 7), APScheduler from Monday (0), so numbers are turned into day names; and
+    when both the day of the month and the weekday are restricted, cron runs on either
+    ("the 1st, and every Monday"), not only when both hold.
+    """
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ValueError(f"expected 5 fields, got {len(fields)}")
+    minute, hour, day, month, weekday = fields
+    weekday = _weekday_names(weekday)
+
+    def trigger(day: str, weekday: str) -> CronTrigger:
+        return CronTrigger(
+            minute=minute, hour=hour, day=day, month=month, day_of_week=weekday,
+            timezone=timezone,
+        )  # fmt: skip
+
+    if day != "*" and weekday != "*":
+        return OrTrigger([trigger(day, "*"), trigger("*", weekday)])
+    return trigger(day, weekday)
+
+
+def _weekday_names(field: str) -> str:
+    """A cron weekday field with its numbers as day names ("1-5" → "mon,tue,wed,thu,fri")."""
+    if field == "*":
+        return field
+    names: set[int] = set()
+    for part in field.split(","):
+        base, _, step_text = part.partition("/")
+        step = int(step_text) if step_text else 1
+        if base == "*":
+            first, last = 0, 6
+        elif "-" in base:
+            first, last = (_day_number(end) for end in base.split("-", 1))
+            last = 7 if last == 0 and first > 0 else last  # "5-0" is not a day of cron's
+        else:
+            first = last = _day_number(base)
+        if step < 1 or first > last:
+            raise ValueError(f"bad weekday range {part!r}")
+        names.update(number % 7 for number in range(first, last + 1, step))
+    return ",".join(_DAY_NAMES[number] for number in sorted(names, key=lambda n: (n + 6) % 7))
+
+
+def _day_number(text: str) -> int:
+    if text.isdigit() and 0 <= int(text) <= 7:
+        return int(text)
+    if text.lower()[:3] in _DAY_NAMES:
+        return _DAY_NAMES.index(text.lower()[:3])
+    raise ValueError(f"not a weekday: {text!r} (0-7 or mon-sun)")
 
 
 def missed_run(

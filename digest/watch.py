@@ -16,7 +16,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    EVENT_TYPE_CLOSED_NO_WRITE,
+    EVENT_TYPE_OPENED,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
@@ -25,6 +30,11 @@ from digest.inbox import is_ignored, pending_files
 
 log = logging.getLogger(__name__)
 RESCAN_SECONDS = 5.0
+# A file handed over that is still in the inbox, unchanged, afterwards (it could not be moved
+# away, say on a read-only inbox) is handed over again only after this long, not at every tick.
+RETRY_SECONDS = 60.0
+# Reading a file is an event too (opened, closed without writing): it says nothing new.
+_READ_ONLY_EVENTS = (EVENT_TYPE_OPENED, EVENT_TYPE_CLOSED_NO_WRITE)
 
 
 @dataclass(slots=True)
@@ -46,6 +56,7 @@ class SettledFiles:
         self.wall_clock = wall_clock  # to compare with file modification times
         self._touched: dict[Path, float] = {}
         self._candidates: dict[Path, _Candidate] = {}
+        self._handed: dict[Path, tuple[int, int, float]] = {}  # size, mtime_ns, when
         self._lock = threading.Lock()
         self._last_rescan = float("-inf")
 
@@ -70,16 +81,22 @@ class SettledFiles:
             self.rescan()
         with self._lock:
             touched = dict(self._touched)
-        ready = []
-        for path in touched:
-            if self._is_settled(path, now):
-                ready.append(path)
+        self._handed = {p: h for p, h in self._handed.items() if now - h[2] < RETRY_SECONDS}
+        settled = [path for path in touched if self._is_settled(path, now)]
+        ready = [path for path in settled if not self._handed_unchanged(path)]
         with self._lock:
-            for path in ready:
+            for path in settled:
                 if self._touched.get(path) == touched[path]:
                     del self._touched[path]
-                self._candidates.pop(path, None)
+                candidate = self._candidates.pop(path, None)
+                if path in ready and candidate is not None:
+                    self._handed[path] = (candidate.size, candidate.mtime_ns, now)
         return sorted(ready)
+
+    def _handed_unchanged(self, path: Path) -> bool:
+        """True when `path` was handed over lately and has not changed since."""
+        handed, seen = self._handed.get(path), self._candidates.get(path)
+        return handed is not None and seen is not None and handed[:2] == (seen.size, seen.mtime_ns)
 
     def _is_settled(self, path: Path, now: float) -> bool:
         try:
@@ -88,6 +105,7 @@ class SettledFiles:
             with self._lock:  # gone (moved away or deleted): nothing to read
                 self._touched.pop(path, None)
                 self._candidates.pop(path, None)
+                self._handed.pop(path, None)
             return False
         except OSError:
             return True  # unreadable: let the reader reject it with the reason
@@ -115,7 +133,7 @@ class _Recorder(FileSystemEventHandler):
         self.files = files
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.is_directory:
+        if event.is_directory or event.event_type in _READ_ONLY_EVENTS:
             return
         for attribute in ("src_path", "dest_path"):
             path = getattr(event, attribute, "")

@@ -161,6 +161,47 @@ def test_schedule_follows_daylight_saving_time():
     assert after.astimezone(UTC).hour == 6  # 07:00 CET, after the clocks went back
 
 
+def fire_days(cron: str, count: int = 8) -> list[str]:
+    """The next `count` days a crontab fires on, from Saturday 21 November 2026, in UTC."""
+    trigger = make_trigger(ScheduleSettings(cron=cron, timezone="UTC"))
+    moment, days = datetime(2026, 11, 21, tzinfo=UTC), []
+    for _ in range(count):
+        moment = trigger.get_next_fire_time(None, moment)
+        days.append(moment.strftime("%a %d"))
+        moment += timedelta(seconds=1)
+    return days
+
+
+@pytest.mark.parametrize(
+    ("cron", "days"),
+    [
+        ("0 7 * * 1-5", ["Mon 23", "Tue 24", "Wed 25", "Thu 26", "Fri 27", "Mon 30"]),
+        ("0 7 * * MON-FRI", ["Mon 23", "Tue 24", "Wed 25", "Thu 26", "Fri 27", "Mon 30"]),
+        ("0 7 * * 0", ["Sun 22", "Sun 29", "Sun 06", "Sun 13", "Sun 20", "Sun 27"]),
+        ("0 7 * * 7", ["Sun 22", "Sun 29", "Sun 06", "Sun 13", "Sun 20", "Sun 27"]),
+        ("0 7 * * 5-0", ["Sat 21", "Sun 22", "Fri 27", "Sat 28", "Sun 29", "Fri 04"]),
+        ("0 7 * * */2", ["Sat 21", "Sun 22", "Tue 24", "Thu 26", "Sat 28", "Sun 29"]),
+        # Day of month and weekday both given: either one (cron's rule), not both at once.
+        ("0 7 1 * 1", ["Mon 23", "Mon 30", "Tue 01", "Mon 07", "Mon 14", "Mon 21"]),
+    ],
+)
+def test_crontab_weekdays_are_cron_s_not_apscheduler_s(cron, days):
+    assert fire_days(cron, len(days)) == days
+
+
+def test_a_time_that_comes_twice_as_the_clocks_go_back_makes_one_digest(tmp_path):
+    config = quick_config(tmp_path)
+    config = replace(config, schedule=ScheduleSettings(cron="30 2 * * *", timezone="Europe/Berlin"))
+    daemon = Daemon(config)
+    daemon.scheduled(datetime(2026, 10, 25, 0, 30, tzinfo=UTC))  # 02:30 summer time
+    assert daemon.build_due.is_set()
+    daemon.build_due.clear()
+    daemon.scheduled(datetime(2026, 10, 25, 1, 30, tzinfo=UTC))  # 02:30 again, winter time
+    assert not daemon.build_due.is_set()
+    daemon.scheduled(datetime(2026, 10, 26, 1, 30, tzinfo=UTC))  # the next day
+    assert daemon.build_due.is_set()
+
+
 def test_daemon_catches_up_at_start_from_the_stored_last_digest(tmp_path):
     config = quick_config(tmp_path)
     config = replace(config, schedule=ScheduleSettings(cron="0 7 * * *", timezone="UTC"))
@@ -225,6 +266,37 @@ def test_settled_files_waits_for_size_and_time_to_stop_changing(tmp_path):
     assert files.settled() == []  # unchanged for 0.5 s of our clock
     now[0] = 6.6
     assert files.settled() == [ahead]  # a full second of our clock, not an hour
+
+
+def test_a_file_left_in_the_inbox_is_not_handed_over_at_every_tick(tmp_path):
+    from watchdog.events import FileClosedNoWriteEvent, FileOpenedEvent
+
+    from digest.watch import RETRY_SECONDS, _Recorder
+
+    now = [0.0]
+    files = SettledFiles(
+        tmp_path, settle_seconds=1.0, clock=lambda: now[0], wall_clock=lambda: 1e9 + now[0]
+    )
+    stuck = tmp_path / "stuck.txt"  # read, but it could not be moved away (read-only inbox)
+    stuck.write_text("an article")
+    os.utime(stuck, (1e9 - 5, 1e9 - 5))
+    files.touch(stuck)
+    assert files.settled() == [stuck]
+    recorder = _Recorder(files)
+    recorder.on_any_event(FileOpenedEvent(str(stuck)))  # the reading itself: no news
+    recorder.on_any_event(FileClosedNoWriteEvent(str(stuck)))
+    assert files.waiting() == 0
+    for tick in range(1, 30):  # the rescan finds it again and again, unchanged
+        now[0] = tick * 2.0
+        assert files.settled() == []
+    now[0] = RETRY_SECONDS + 1
+    assert files.settled() == [stuck]  # tried again, once a minute
+    now[0] += 2
+    stuck.write_text("an article, changed")
+    os.utime(stuck, (1e9 + now[0], 1e9 + now[0]))
+    files.touch(stuck)
+    now[0] += 1.5
+    assert files.settled() == [stuck]  # changed: handed over as soon as it settles
 
 
 def build_command(tmp_path, articles: int) -> tuple[Config, list[str]]:
