@@ -224,15 +224,27 @@ def digest_stem(outbox: Path, digest: Digest, formats: Sequence[str]) -> str:
 
 
 def write(rendered: dict, outbox: Path, stem: str) -> list[Path]:
-    """Write each format as `<stem>.<fmt>` and `latest.<fmt>`, atomically; returns the paths."""
-    outbox.mkdir(parents=True, exist_ok=True)
-    written = []
-    for fmt, text in rendered.items():
-        for name in (f"{stem}.{fmt}", f"{LATEST}.{fmt}"):
+    """Write each format as `<stem>.<fmt>` and `latest.<fmt>`, atomically; returns the paths.
+
+    All or nothing for the digest's own files: when one cannot be written (a full disk, say),
+    those already written are removed again and a DigestError says which file and why, so no
+    half digest is left to be listed or mailed later.
+    """
+    written: list[Path] = []
+    names = [f"{stem}.{fmt}" for fmt in rendered] + [f"{LATEST}.{fmt}" for fmt in rendered]
+    path = outbox
+    try:
+        outbox.mkdir(parents=True, exist_ok=True)
+        for name in names:
             path = outbox / name
-            write_atomic(path, text)
+            write_atomic(path, rendered[path.suffix[1:]])
             written.append(path)
-    return written
+    except OSError as error:
+        for done in written:
+            if done.stem == stem:
+                done.unlink(missing_ok=True)
+        raise DigestError(f"cannot write {path}: {error.strerror or error}") from None
+    return [path for fmt in rendered for path in written if path.suffix[1:] == fmt]
 
 
 def write_atomic(path: Path, text: str) -> None:

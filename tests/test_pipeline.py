@@ -280,3 +280,27 @@ def test_processes_opening_a_new_store_at_once_all_get_in(tmp_path):
         for thread in threads:
             thread.join()
         assert errors == []
+
+
+def test_a_digest_that_cannot_be_written_whole_leaves_nothing_behind(tmp_path, monkeypatch):
+    import errno
+
+    from digest import render
+
+    config = make_config(tmp_path)
+    inbox_of(config, {"storm.txt": STORM})
+    real = render.write_atomic
+
+    def disk_fills_up(path, text):
+        if path.name.endswith(".md"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, text)
+
+    monkeypatch.setattr(render, "write_atomic", disk_fills_up)
+    with pytest.raises(DigestError, match=r"cannot write .*digest-2026-11-21\.md: No space left"):
+        pipeline.build(config, now=NOW)
+    assert not list(config.paths.outbox.glob("digest-*"))  # no half digest to list or mail
+    assert (config.paths.inbox / "storm.txt").exists()  # and nothing read is lost
+    assert pipeline.status(config).last_digest is None
+    monkeypatch.setattr(render, "write_atomic", real)
+    assert pipeline.build(config, now=NOW).written[0].name == "digest-2026-11-21.html"
