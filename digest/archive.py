@@ -186,7 +186,7 @@ def _read_json(path: Path) -> dict | None:
 def is_digest_name(stem: str) -> bool:
     """True for `digest-YYYY-MM-DD` or `digest-YYYY-MM-DD-N` of a real date: a file named
     `digest-2026-02-30.md` only looks like one of ours."""
-    return DIGEST_NAME.fullmatch(stem) is not None and _date_of(stem) is not None
+    return _date_of(stem) is not None
 
 
 def _date_of(stem: str) -> datetime | None:

@@ -202,20 +202,19 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
     footer as the later ones do. (Articles stored by earlier builds keep theirs.)
     """
     seen: dict[tuple[str, str], int] = {}
+    keyed = []  # (article, its paragraphs, their keys), each computed once; none without a source
     for article in articles:
+        paragraphs = article.text.split("\n\n") if article.source else []
+        keys = [paragraph_key(p) for p in paragraphs]
         if article.source:
-            keys = map(paragraph_key, article.text.split("\n\n"))
             totals = store.count_paragraphs(article.source, keys)
             seen.update(((article.source, key), count) for key, count in totals.items())
+        keyed.append((article, paragraphs, keys))
     cleaned = []
-    for article in articles:
-        if not article.source:
-            cleaned.append(article)
-            continue
-        paragraphs = article.text.split("\n\n")
+    for article, paragraphs, keys in keyed:
         kept = [
-            p for p in paragraphs
-            if seen.get((article.source, paragraph_key(p)), 0) < REPEATED_PARAGRAPH
+            p for p, key in zip(paragraphs, keys, strict=True)
+            if seen[article.source, key] < REPEATED_PARAGRAPH
         ]  # fmt: skip
         cleaned.append(replace(article, text="\n\n".join(kept)) if kept else article)
     return cleaned

@@ -59,8 +59,8 @@ def outlet(source: str | None, url: str | None) -> str | None:
     return source or _site(url)
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~]|^[-+]|&(?=#?\w+;))", re.MULTILINE)
-_MARKDOWN_NUMBERED = re.compile(r"^(\d+)\.(?=\s)", re.MULTILINE)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~]|^[-+]|&(?=#?\w+;))")  # of one line
+_MARKDOWN_NUMBERED = re.compile(r"^(\d+)\.(?=\s)")
 
 
 def md_escape(text: str) -> str:
@@ -230,21 +230,18 @@ def write(rendered: dict, outbox: Path, stem: str) -> list[Path]:
     those already written are removed again and a DigestError says which file and why, so no
     half digest is left to be listed or mailed later.
     """
-    written: list[Path] = []
-    names = [f"{stem}.{fmt}" for fmt in rendered] + [f"{LATEST}.{fmt}" for fmt in rendered]
+    own = [(outbox / f"{stem}.{fmt}", text) for fmt, text in rendered.items()]
+    latest = [(outbox / f"{LATEST}.{fmt}", text) for fmt, text in rendered.items()]
     path = outbox
     try:
         outbox.mkdir(parents=True, exist_ok=True)
-        for name in names:
-            path = outbox / name
-            write_atomic(path, rendered[path.suffix[1:]])
-            written.append(path)
+        for path, text in own + latest:  # the digest's own files first, then the copies
+            write_atomic(path, text)
     except OSError as error:
-        for done in written:
-            if done.stem == stem:
-                done.unlink(missing_ok=True)
+        for done, _ in own:
+            done.unlink(missing_ok=True)
         raise DigestError(f"cannot write {path}: {error.strerror or error}") from None
-    return [path for fmt in rendered for path in written if path.suffix[1:] == fmt]
+    return [path for pair in zip(own, latest, strict=True) for path, _ in pair]
 
 
 def write_atomic(path: Path, text: str) -> None:

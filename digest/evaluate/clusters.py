@@ -150,8 +150,9 @@ def run_baseline(records: Sequence[Record], distance: float = BASELINE_DISTANCE)
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics.pairwise import cosine_distances
 
-    texts = [f"{r.get('title') or ''}\n\n{r['text']}" for r in records]
-    vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
+    vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(
+        _texts(records)
+    )
     clustering = AgglomerativeClustering(
         n_clusters=None, metric="precomputed", linkage="average", distance_threshold=distance
     )
@@ -172,7 +173,7 @@ def run_supervised(records: Sequence[Record], folds: int = 5, c: float = 10.0) -
     from sklearn.model_selection import StratifiedKFold
     from sklearn.svm import LinearSVC
 
-    texts = [f"{r.get('title') or ''}\n\n{r['text']}" for r in records]
+    texts = _texts(records)
     gold = [str(r["story"]) for r in records]
     predicted = [""] * len(records)
     with warnings.catch_warnings():  # a story of fewer articles than folds: told, not an error
@@ -186,6 +187,11 @@ def run_supervised(records: Sequence[Record], folds: int = 5, c: float = 10.0) -
         for index, label in zip(test, labels, strict=True):
             predicted[index] = str(label)
     return predicted
+
+
+def _texts(records: Sequence[Record]) -> list[str]:
+    """What the scikit-learn runs read of each article: its title, then its body."""
+    return [f"{r.get('title') or ''}\n\n{r['text']}" for r in records]
 
 
 # --- the command ---------------------------------------------------------------------------

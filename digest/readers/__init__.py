@@ -147,7 +147,7 @@ def _published(value: object, file_name: str) -> datetime | None:
     """The publication date, or None (with a warning) for one no article can have."""
     published = parse_date(value)
     if published is None:
-        if value not in (None, "") and str(value).strip():
+        if value is not None and str(value).strip():
             shown = " ".join(str(value).split())[:40]
             log.warning("%s: date %r not understood; read as undated", file_name, shown)
         return None
