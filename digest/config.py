@@ -45,6 +45,7 @@ class BriefSettings:
     words: int = 120
     sentences: int = 0  # when above 0, the length is counted in sentences instead of words
     language: str = "auto"
+    updates: bool = True  # a story shown before is briefed on what is new since
 
 
 @dataclass(frozen=True, slots=True)

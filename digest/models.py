@@ -31,14 +31,6 @@ class Sentence:
 
 
 @dataclass(frozen=True, slots=True)
-class Story:
-    """Articles about one news event, grouped by the clustering stage."""
-
-    id: str
-    articles: tuple[Article, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class BriefSentence:
     """A sentence of a brief and the ids of every article that carried it."""
 
@@ -48,13 +40,65 @@ class BriefSentence:
 
 
 @dataclass(frozen=True, slots=True)
+class Coverage:
+    """How an earlier digest covered a story: its headline and the sentences it showed."""
+
+    digest: str  # the digest's name, such as digest-2026-11-21 (its permalink's stem)
+    generated_at: datetime
+    headline: str
+    sentences: tuple[BriefSentence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """What the reader of a story has seen already: the digests that covered it (oldest first)
+    and the articles the story held when it was last shown."""
+
+    coverages: tuple[Coverage, ...] = ()
+    seen: frozenset[str] = frozenset()  # article ids
+
+    @property
+    def last(self) -> Coverage | None:
+        return self.coverages[-1] if self.coverages else None
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """Every sentence shown of the story so far."""
+        return tuple(s.text for c in self.coverages for s in c.sentences)
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """Articles about one news event, grouped by the clustering stage; `history` is what the
+    reader has seen of it (None: brief it whole, as if new)."""
+
+    id: str
+    articles: tuple[Article, ...]
+    history: History | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Brief:
-    """The extractive brief of one story."""
+    """The extractive brief of one story: of what is new since `previous`, when it was shown."""
 
     story_id: str
     headline: str
     articles: tuple[Article, ...]
     sentences: tuple[BriefSentence, ...]
+    first_seen: datetime | None = None  # when a digest first showed the story (None: new)
+    previous: Coverage | None = None  # the last digest that showed it
+
+    @property
+    def status(self) -> str:
+        """ "updated" for a story shown in an earlier digest, else "new"."""
+        return "updated" if self.previous else "new"
+
+    @property
+    def previously(self) -> str | None:
+        """The opening sentence the story had in the last digest that showed it."""
+        if self.previous is None or not self.previous.sentences:
+            return None
+        return self.previous.sentences[0].text
 
 
 @dataclass(frozen=True, slots=True)

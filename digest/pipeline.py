@@ -106,12 +106,12 @@ def build(
         with store.transaction(rollback=dry_run):
             result, read = ingest(store, config, now, files)
             stories = stories_for_digest(store, config, all_stories)
-            briefs = summarize_stories(stories, config)
+            briefs = limit_stories(with_news(summarize_stories(stories, config)), config)
             digest = Digest(config.digest.title, now, tuple(briefs))
             written: tuple[Path, ...] = ()
             if briefs and not dry_run:
                 written = write_digest(digest, config)
-                store.record_digest(now, written[0].stem, len(briefs))
+                store.record_digest(now, written[0].stem, briefs)
         if not dry_run:
             file_away(read, config.paths.inbox, now)
         if written:
@@ -232,20 +232,41 @@ def place_articles(store: Store, config: Config) -> int:
 
 
 def stories_for_digest(store: Store, config: Config, all_stories: bool) -> list[Story]:
-    """Stories with articles stored since the last digest (or all), most reported first."""
+    """Stories with articles stored since the last digest (or all), most reported first, each
+    with what earlier digests showed of it."""
     last = store.last_digest()
     after = 0 if all_stories or last is None else last.last_article_seq
-    stories = store.stories(store.story_ids_with_news(after))
+    ids = store.story_ids_with_news(after)
+    histories = store.histories(ids)
+    stories = [replace(s, history=histories.get(s.id)) for s in store.stories(ids)]
     stories.sort(key=lambda s: (-len({a.source for a in s.articles}), -len(s.articles)))
+    return stories
+
+
+def with_news(briefs: Sequence[Brief]) -> list[Brief]:
+    """The briefs that tell something; a story shown before whose new articles add nothing to
+    what was shown (a re-run of wire copy, a corrected typo) is left out, and logged."""
+    kept = [brief for brief in briefs if brief.sentences]
+    for brief in briefs:
+        if not brief.sentences:
+            log.info(
+                "left out %r: its new articles add nothing to what %s showed",
+                brief.headline, brief.previous.digest if brief.previous else "earlier digests",
+            )  # fmt: skip
+    return kept
+
+
+def limit_stories(briefs: list[Brief], config: Config) -> list[Brief]:
+    """At most `digest.max_stories` briefs (0: all), the most reported first; logs the rest."""
     limit = config.digest.max_stories
-    if limit and len(stories) > limit:
+    if limit and len(briefs) > limit:
         log.warning(
             "left out %d less-reported story(ies) of %d (digest.max_stories = %d); a story left "
             "out returns in a later digest when it gets new articles",
-            len(stories) - limit, len(stories), limit,
+            len(briefs) - limit, len(briefs), limit,
         )  # fmt: skip
-        return stories[:limit]
-    return stories
+        return briefs[:limit]
+    return briefs
 
 
 def summarize_stories(stories: Sequence[Story], config: Config) -> list[Brief]:

@@ -18,42 +18,62 @@ from pathlib import Path
 
 from digest.cluster import Placed
 from digest.errors import StoreError
-from digest.models import Article, Story
+from digest.models import Article, Brief, BriefSentence, Coverage, History, Story
 from digest.render import outlet
 
 BUSY_SECONDS = 30.0  # how long to wait for another process that holds the database
 
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE articles (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        id TEXT NOT NULL UNIQUE,
-        file TEXT NOT NULL,
-        title TEXT, source TEXT, url TEXT,
-        published TEXT,
-        ingested TEXT NOT NULL,
-        placed_at TEXT NOT NULL,     -- published, or ingested when the date is unknown (UTC ISO)
-        text TEXT NOT NULL,
-        language TEXT NOT NULL,
-        features BLOB NOT NULL,
-        story_id TEXT
-    );
-    CREATE INDEX articles_story ON articles (story_id);
-    CREATE INDEX articles_placed ON articles (placed_at);
-    CREATE TABLE digests (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        generated_at TEXT NOT NULL,
-        name TEXT NOT NULL,
-        last_article_seq INTEGER NOT NULL,
-        stories INTEGER NOT NULL
-    );
-    CREATE TABLE boilerplate (
-        source TEXT NOT NULL,
-        paragraph TEXT NOT NULL,
-        seen INTEGER NOT NULL,
-        PRIMARY KEY (source, paragraph)
-    ) WITHOUT ROWID;
-    """,
+# Each migration is a tuple of statements, run in one transaction.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE articles (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            file TEXT NOT NULL,
+            title TEXT, source TEXT, url TEXT,
+            published TEXT,
+            ingested TEXT NOT NULL,
+            placed_at TEXT NOT NULL,  -- published, or ingested when the date is unknown (UTC ISO)
+            text TEXT NOT NULL,
+            language TEXT NOT NULL,
+            features BLOB NOT NULL,
+            story_id TEXT
+        )""",
+        "CREATE INDEX articles_story ON articles (story_id)",
+        "CREATE INDEX articles_placed ON articles (placed_at)",
+        """CREATE TABLE digests (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            generated_at TEXT NOT NULL,
+            name TEXT NOT NULL,
+            last_article_seq INTEGER NOT NULL,
+            stories INTEGER NOT NULL
+        )""",
+        """CREATE TABLE boilerplate (
+            source TEXT NOT NULL,
+            paragraph TEXT NOT NULL,
+            seen INTEGER NOT NULL,
+            PRIMARY KEY (source, paragraph)
+        ) WITHOUT ROWID""",
+    ),
+    (  # 2: what each digest showed of each story, so the next one tells only what is new
+        """CREATE TABLE digest_stories (
+            digest_seq INTEGER NOT NULL REFERENCES digests (seq),
+            story_id TEXT NOT NULL,
+            position INTEGER NOT NULL,  -- the story's place in that digest, from 0
+            headline TEXT NOT NULL,
+            status TEXT NOT NULL,  -- new | updated
+            PRIMARY KEY (digest_seq, story_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX digest_stories_story ON digest_stories (story_id)",
+        """CREATE TABLE shown_sentences (
+            digest_seq INTEGER NOT NULL REFERENCES digests (seq),
+            story_id TEXT NOT NULL,
+            position INTEGER NOT NULL,  -- the sentence's place in the brief, from 0
+            text TEXT NOT NULL,
+            sources TEXT NOT NULL,  -- the ids of the articles that carried it, space-separated
+            PRIMARY KEY (story_id, digest_seq, position)
+        ) WITHOUT ROWID""",
+    ),
 )
 
 
@@ -143,10 +163,9 @@ class Store:
                 raise StoreError(
                     f"{self.path} was written by a newer digest (schema {version}); upgrade digest"
                 )
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in script.split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
+            for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in statements:
+                    self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number}")
 
     @contextmanager
@@ -332,12 +351,85 @@ class Store:
     def last_article_seq(self) -> int:
         return self.db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
 
-    def record_digest(self, generated_at: datetime, name: str, stories: int) -> None:
-        self.db.execute(
+    def record_digest(
+        self, generated_at: datetime, name: str, briefs: Sequence[Brief] = ()
+    ) -> None:
+        """Record a digest issued, with each story it covered and the sentences it showed."""
+        cursor = self.db.execute(
             "INSERT INTO digests (generated_at, name, last_article_seq, stories)"
             " VALUES (?, ?, ?, ?)",
-            (_iso(generated_at), name, self.last_article_seq(), stories),
+            (_iso(generated_at), name, self.last_article_seq(), len(briefs)),
         )
+        seq = cursor.lastrowid
+        self.db.executemany(
+            "INSERT INTO digest_stories (digest_seq, story_id, position, headline, status)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(seq, b.story_id, i, b.headline, b.status) for i, b in enumerate(briefs)],
+        )
+        self.db.executemany(
+            "INSERT INTO shown_sentences (digest_seq, story_id, position, text, sources)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [
+                (seq, b.story_id, i, s.text, " ".join(s.sources))
+                for b in briefs
+                for i, s in enumerate(b.sentences)
+            ],
+        )
+
+    def histories(self, story_ids: Sequence[str]) -> dict[str, History]:
+        """What earlier digests showed of these stories; a story never shown is left out.
+
+        The articles a reader has seen of a story are those it held when a digest last showed
+        it: its articles stored up to that digest.
+        """
+        coverages: dict[str, list[Coverage]] = {}
+        seen_up_to: dict[str, int] = {}
+        for chunk in _chunks(story_ids):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                "SELECT ds.story_id, d.seq, d.name, d.generated_at, ds.headline,"
+                " d.last_article_seq FROM digest_stories ds JOIN digests d ON d.seq = ds.digest_seq"
+                f" WHERE ds.story_id IN ({marks}) ORDER BY ds.story_id, d.seq",
+                chunk,
+            ).fetchall()
+            shown = self._shown_sentences(chunk)
+            for story_id, seq, name, generated_at, headline, last_seq in rows:
+                sentences = tuple(shown.get((story_id, seq), ()))
+                coverage = Coverage(name, _date(generated_at), headline, sentences)
+                coverages.setdefault(story_id, []).append(coverage)
+                seen_up_to[story_id] = last_seq
+        seen = self._articles_up_to(seen_up_to)
+        return {
+            story_id: History(tuple(found), frozenset(seen.get(story_id, ())))
+            for story_id, found in coverages.items()
+        }
+
+    def _shown_sentences(self, story_ids: Sequence[str]) -> dict[tuple[str, int], list]:
+        marks = ",".join("?" * len(story_ids))
+        rows = self.db.execute(
+            "SELECT story_id, digest_seq, text, sources FROM shown_sentences"
+            f" WHERE story_id IN ({marks}) ORDER BY story_id, digest_seq, position",
+            list(story_ids),
+        )
+        shown: dict[tuple[str, int], list[BriefSentence]] = {}
+        for story_id, seq, text, sources in rows:
+            shown.setdefault((story_id, seq), []).append(
+                BriefSentence(text, tuple(sources.split()))
+            )
+        return shown
+
+    def _articles_up_to(self, last_seq: dict[str, int]) -> dict[str, list[str]]:
+        """The ids of each story's articles stored up to a number (per story)."""
+        found: dict[str, list[str]] = {}
+        for chunk in _chunks(list(last_seq)):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT story_id, id, seq FROM articles WHERE story_id IN ({marks})", chunk
+            )
+            for story_id, article_id, seq in rows:
+                if seq <= last_seq[story_id]:
+                    found.setdefault(story_id, []).append(article_id)
+        return found
 
     def counts(self) -> dict[str, int]:
         """How many articles and stories are stored."""
@@ -345,6 +437,13 @@ class Store:
             "SELECT count(*), count(DISTINCT story_id) FROM articles"
         ).fetchone()
         return {"articles": articles, "stories": stories}
+
+
+def _chunks(values: Sequence[str], size: int = 500) -> Iterator[list[str]]:
+    """Lists of at most `size` values: SQLite limits the parameters of one statement."""
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _iso(moment: datetime) -> str:

@@ -41,14 +41,17 @@ def summarize(story: Story, settings: BriefSettings, *, budget: Budget | None = 
     within the limit, or that reach it).
     """
     method = summarizer_named(settings.method)
-    text = StoryText(story, settings.language)
+    text = StoryText(story, settings.language, updates=settings.updates)
     selection = method(text, budget or brief_budget(settings)) if len(text) else None
     sentences = brief_sentences(text, selection) if selection else ()
+    history = story.history
     return Brief(
         story_id=story.id,
         headline=headline(text, selection),
         articles=text.articles,
         sentences=sentences,
+        first_seen=history.coverages[0].generated_at if history and history.coverages else None,
+        previous=history.last if history else None,
     )
 
 
@@ -100,8 +103,17 @@ def lead_with_independent(sentences: list[BriefSentence]) -> list[BriefSentence]
 
 
 def headline(text: StoryText, selection: Selection | None) -> str:
-    """The article title closest to the whole story, or the brief's top sentence without titles."""
-    titled = [(i, a.title.strip()) for i, a in enumerate(text.articles) if (a.title or "").strip()]
+    """The article title closest to the whole story, or the brief's top sentence without titles.
+
+    In an update, the titles are those of the new articles: the headline follows the latest
+    development.
+    """
+    fresh = set(text.article_of[text.fresh].tolist()) if text.updating else None
+    titled = [
+        (i, a.title.strip())
+        for i, a in enumerate(text.articles)
+        if (a.title or "").strip() and (fresh is None or i in fresh)
+    ]
     if not titled:
         return text.texts[selection.chosen[0]] if selection and selection.chosen else ""
     if len(titled) == 1 or not len(text):

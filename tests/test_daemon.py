@@ -207,7 +207,7 @@ def test_daemon_catches_up_at_start_from_the_stored_last_digest(tmp_path):
     config = replace(config, schedule=ScheduleSettings(cron="0 7 * * *", timezone="UTC"))
     (config.paths.inbox / "one.txt").write_text(article(1))
     pipeline.build(config, now=datetime.now(UTC) - timedelta(days=2))  # the last digest
-    (config.paths.inbox / "two.txt").write_text(article(2))
+    (config.paths.inbox / "two.txt").write_text(article(8))
     with Running(config, trigger=make_trigger(config.schedule)) as daemon:
         assert wait_for(lambda: daemon.builds == 1)
         time.sleep(0.5)

@@ -121,7 +121,12 @@ def test_digest_holds_only_stories_with_news_and_never_overwrites(tmp_path):
     assert (config.paths.outbox / "digest-2026-11-21-2.html").exists()
     assert (config.paths.outbox / "digest-2026-11-21.html").exists()
 
+    # Every story was shown whole: --all finds nothing the reader has not seen...
     everything = pipeline.build(config, now=NOW + timedelta(hours=3), all_stories=True)
+    assert everything.digest.briefs == ()
+    # ...and briefs every story whole again when updates are off.
+    whole = make_config(tmp_path, **{"brief.updates": False})
+    everything = pipeline.build(whole, now=NOW + timedelta(hours=3), all_stories=True)
     assert len(everything.digest.briefs) == 2
 
 

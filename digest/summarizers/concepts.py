@@ -24,6 +24,7 @@ SAID_ONCE = 0.1  # a concept no other sentence repeats still counts, a little, t
 POSITION_HALF_LIFE = 4.0  # sentences: an article's lead prior (2 at the top) halves every 4
 DANGLING = 0.5  # quality kept by a sentence opening on "He said", "But", "This", ...
 MIN_COST = 15  # words: a sentence shorter than a typical one is not cheaper than one
+SEEN_WEIGHT = 0.5  # of a concept's weight, when the articles a reader has seen carry it
 
 
 def concept_matrix(text: StoryText) -> tuple[Incidence, np.ndarray]:
@@ -49,7 +50,26 @@ def concept_matrix(text: StoryText) -> tuple[Incidence, np.ndarray]:
 
 
 def concept_weights(text: StoryText, matrix: Incidence, single_words: np.ndarray) -> np.ndarray:
-    """Weight of each concept: how many articles carry it, plus a little for repeats within one."""
+    """Weight of each concept: how many articles carry it, plus a little for repeats within one.
+
+    In an update (part of the story is context the reader has seen), only the new articles
+    count, a concept of the sentences shown weighs nothing (the reader has it) and one of the
+    articles seen weighs SEEN_WEIGHT of its weight.
+    """
+    if not text.updating:
+        return _carried_weights(text, matrix, single_words)
+    fresh = text.fresh[matrix.rows]
+    new = Incidence(matrix.rows[fresh], matrix.columns[fresh], matrix.shape)
+    weights = _carried_weights(text, new, single_words)
+    width = matrix.shape[1]
+    seen = np.bincount(matrix.columns[~fresh], minlength=width) > 0
+    shown = np.bincount(matrix.columns[text.shown[matrix.rows]], minlength=width) > 0
+    weights[seen] *= SEEN_WEIGHT
+    weights[shown] = 0.0
+    return weights
+
+
+def _carried_weights(text: StoryText, matrix: Incidence, single_words: np.ndarray) -> np.ndarray:
     width = matrix.shape[1]
     in_sentences = np.bincount(matrix.columns, minlength=width)
     # Entries go by column, then sentence; sentences go by article: a new (column, article) pair

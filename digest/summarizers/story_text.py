@@ -32,6 +32,9 @@ MAX_WORDS = 100  # longer ones are run-on lists or splitter failures
 # wire copy scores 0.7-0.9, two different facts about the same event rarely pass 0.5.
 NEAR_DUPLICATE = 0.6
 MIN_CONTENT_WORDS = 3  # too few words to tell a repeat from a coincidence
+# Share of a sentence's content words found in the sentences a reader was shown above which the
+# sentence tells them nothing new.
+COVERED = 0.8
 
 # "LONDON (AP) _", "BONN, Germany (AP) --", "NEW YORK _", "LONDON (Reuters) - ": a wire dateline
 # left at a sentence start (a single hyphen only after the agency, where it cannot be a name's).
@@ -288,10 +291,15 @@ def lexicon() -> Lexicon:
 
 
 class StoryText:
-    """Every sentence of a story with its tokens, article, position and eligibility."""
+    """Every sentence of a story with its tokens, article, position and eligibility.
 
-    def __init__(self, story: Story, language: str = "auto") -> None:
-        self.story = story
+    For a story its reader has seen before (`story.history`, when `updates` is on), only the
+    sentences of the articles that arrived since may be chosen, and none that repeats a sentence
+    of the articles seen or is mostly made of the words of the sentences shown: the rest of the
+    story is context (it still names the carriers of a sentence, and tells what is known).
+    """
+
+    def __init__(self, story: Story, language: str = "auto", *, updates: bool = True) -> None:
         self.articles = story_order(story.articles)
         self.languages = tuple(_language_of(a, language) for a in self.articles)
         self.sentences: list[Sentence] = []
@@ -308,11 +316,25 @@ class StoryText:
         self.eligible = np.fromiter(
             map(_whole_prose, self.texts, split), dtype=bool, count=len(split)
         )
+        history = story.history if updates else None
+        seen = history.seen if history else frozenset()
+        unseen = np.asarray([a.id not in seen for a in self.articles], dtype=bool)
+        self.fresh = unseen[self.article_of] if len(unseen) else np.ones(0, dtype=bool)
+        shown = set(history.shown) if history else set()
+        self.shown = np.fromiter((t in shown for t in self.texts), dtype=bool, count=len(split))
         self._drop_captions()
-        if not self.eligible.any():
-            self.eligible = self.lengths > 0  # a story of fragments still gets a brief
         self._repeats: dict[int, np.ndarray] = {}  # near_duplicates, memoised
         self._tokenize()
+        if not (self.eligible & self.fresh).any():
+            self.eligible = self.lengths > 0  # a story of fragments still gets a brief
+        self.eligible &= self.fresh
+        if history is not None:
+            self.eligible &= ~self._told_before(shown)
+
+    @property
+    def updating(self) -> bool:
+        """True when part of the story is context the reader has seen."""
+        return not self.fresh.all()
 
     def _drop_captions(self) -> None:
         """A sentence followed, in its paragraph, by a photo credit alone is a caption."""
@@ -408,6 +430,20 @@ class StoryText:
         if found is None:
             found = self._repeats[index] = self._find_repeats(index)
         return found
+
+    def _told_before(self, shown: set[str]) -> np.ndarray:
+        """Sentences that repeat one of an article seen, or whose content words are mostly
+        (COVERED) in the sentences shown."""
+        told = np.zeros(len(self), dtype=bool)
+        words, _, _ = self._repeat_test
+        shown_words = {w for i in np.flatnonzero(self.shown).tolist() for w in words[i]}
+        for index in np.flatnonzero(self.eligible).tolist():
+            if not self.fresh[self.near_duplicates(index)].all():
+                told[index] = True
+            elif words[index] and shown_words:
+                covered = sum(w in shown_words for w in words[index])
+                told[index] = covered >= COVERED * len(words[index])
+        return told
 
     @cached_property
     def _repeat_test(self) -> tuple[list[list[int]], np.ndarray, np.ndarray]:
