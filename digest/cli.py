@@ -99,6 +99,12 @@ def build(config_path: Path | None, all_stories: bool, dry_run: bool, send: bool
 @click.option("--sentences", type=click.IntRange(min=1), help="Length in sentences.")
 @click.option("--method", help="Summarizer: digest (default), lexrank, textrank, lsa, ...")
 @click.option(
+    "--after",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Files or folders the reader has read already: brief what PATHS add (repeatable).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["md", "html", "json", "text"]),
@@ -111,13 +117,22 @@ def brief(
     words: int | None,
     sentences: int | None,
     method: str | None,
+    after: tuple[Path, ...],
     fmt: str,
 ) -> None:
-    """Print one combined brief of PATHS (files, or folders of files)."""
+    """Print one combined brief of PATHS (files, or folders of files).
+
+    With --after, the brief tells what PATHS add for a reader who has read the --after files.
+    """
     if words and sentences:
         raise click.UsageError("give --words or --sentences, not both")
     config = load_config(config_path, **{"brief.method": method})
-    result = pipeline.brief_paths(list(paths), config, words=words, sentences=sentences)
+    result = pipeline.brief_paths(
+        list(paths), config, after=list(after), words=words, sentences=sentences
+    )
+    if not result.sentences:
+        log.warning("nothing new: every sentence of %s repeats what the --after files say",
+                    ", ".join(map(str, paths)))  # fmt: skip
     click.echo(format_brief(result, fmt, config), nl=False)
 
 

@@ -22,7 +22,7 @@ from digest.clean import paragraph_key
 from digest.config import Config
 from digest.errors import DigestError, ReadError
 from digest.lock import state_lock
-from digest.models import Article, Brief, Digest, Story
+from digest.models import Article, Brief, Digest, History, Story
 from digest.parallel import parallel_map
 from digest.progress import progress
 from digest.readers import read_file
@@ -298,6 +298,7 @@ def brief_paths(
     paths: Sequence[Path],
     config: Config,
     *,
+    after: Sequence[Path] = (),
     words: int | None = None,
     sentences: int | None = None,
     method: str | None = None,
@@ -305,16 +306,14 @@ def brief_paths(
 ) -> Brief:
     """One brief of the given files (or of the files in given folders), as one story.
 
-    Neither the inbox nor the store is read or changed. Unreadable files are skipped with a
-    warning; when no file can be read, DigestError says why. `budget` replaces the length rule
-    of the settings (the evaluation asks for briefs that reach the limit).
+    With `after` (files or folders the reader has read), the brief tells what the given files
+    add to those: the same update rule as a story of the daily digest shown before. Neither the
+    inbox nor the store is read or changed. Unreadable files are skipped with a warning; when no
+    file can be read, DigestError says why. `budget` replaces the length rule of the settings
+    (the evaluation asks for briefs that reach the limit).
     """
-    files = [f for p in paths for f in _files_of(Path(p))]
-    read = [read_one(path, config) for path in files]
-    for item in read:
-        if item.error:
-            log.warning("%s: skipped: %s", item.path, item.error)
-    articles = list({a.id: a for item in read for a in item.articles}.values())
+    articles, read = _read_paths(paths, config)
+    earlier, _ = _read_paths(after, config)
     if not articles:
         reasons = "; ".join(f"{item.path.name}: {item.error}" for item in read) or "no files"
         raise DigestError(f"nothing to summarize ({reasons})")
@@ -325,9 +324,23 @@ def brief_paths(
         settings = replace(settings, words=words, sentences=0)
     if method:
         settings = replace(settings, method=method)
-    joined = ",".join(sorted(a.id for a in articles))
+    seen = frozenset(a.id for a in earlier)
+    story_articles = {a.id: a for a in [*earlier, *articles]}
+    joined = ",".join(sorted(story_articles))
     story_id = "brief-" + hashlib.blake2b(joined.encode(), digest_size=6).hexdigest()
-    return summarize(Story(story_id, tuple(articles)), settings, budget=budget)
+    history = History(seen=seen) if seen else None
+    story = Story(story_id, tuple(story_articles.values()), history)
+    return summarize(story, replace(settings, updates=True), budget=budget)
+
+
+def _read_paths(paths: Sequence[Path], config: Config) -> tuple[list[Article], list[_ReadFile]]:
+    """The distinct articles of these files or folders, and each file as read; unreadable files
+    are warned about."""
+    read = [read_one(path, config) for p in paths for path in _files_of(Path(p))]
+    for item in read:
+        if item.error:
+            log.warning("%s: skipped: %s", item.path, item.error)
+    return list({a.id: a for item in read for a in item.articles}.values()), read
 
 
 def _files_of(path: Path) -> list[Path]:

@@ -11,6 +11,7 @@ USAGE = """usage: python -m digest.evaluate COMMAND DATASET.jsonl [options]
 commands:
   rouge     score briefs against human reference summaries (summarization format)
   cluster   score story clustering against labelled stories (clustering format)
+  update    score update briefs, daily and one-shot, against DUC 2007's update task
 
 Run `python -m digest.evaluate COMMAND --help` for a command's options."""
 
@@ -25,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
         from digest.evaluate.rouge import main as run
     elif command == "cluster":
         from digest.evaluate.clusters import main as run
+    elif command == "update":
+        from digest.evaluate.update import main as run
     else:
         print(f"unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
         return 2

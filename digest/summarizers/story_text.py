@@ -21,6 +21,7 @@ from itertools import chain, groupby
 from operator import itemgetter
 
 import numpy as np
+from scipy import sparse
 
 from digest.language import LANGUAGES, detect_language, stemmer, stop_words
 from digest.models import Article, Sentence, Story
@@ -32,9 +33,9 @@ MAX_WORDS = 100  # longer ones are run-on lists or splitter failures
 # wire copy scores 0.7-0.9, two different facts about the same event rarely pass 0.5.
 NEAR_DUPLICATE = 0.6
 MIN_CONTENT_WORDS = 3  # too few words to tell a repeat from a coincidence
-# Share of a sentence's content words found in the sentences a reader was shown above which the
-# sentence tells them nothing new.
-COVERED = 0.8
+# Share of a sentence's content words, found in one sentence a reader has seen (or in the
+# sentences shown), from which on the sentence tells them nothing new.
+COVERED = 0.6
 
 # "LONDON (AP) _", "BONN, Germany (AP) --", "NEW YORK _", "LONDON (Reuters) - ": a wire dateline
 # left at a sentence start (a single hyphen only after the agency, where it cannot be a name's).
@@ -329,7 +330,7 @@ class StoryText:
             self.eligible = self.lengths > 0  # a story of fragments still gets a brief
         self.eligible &= self.fresh
         if history is not None:
-            self.eligible &= ~self._told_before(shown)
+            self.eligible &= ~self._told_before()
 
     @property
     def updating(self) -> bool:
@@ -431,18 +432,31 @@ class StoryText:
             found = self._repeats[index] = self._find_repeats(index)
         return found
 
-    def _told_before(self, shown: set[str]) -> np.ndarray:
-        """Sentences that repeat one of an article seen, or whose content words are mostly
-        (COVERED) in the sentences shown."""
-        told = np.zeros(len(self), dtype=bool)
+    def _told_before(self) -> np.ndarray:
+        """Sentences whose content words are all but a few (at most 1 - COVERED of them, or
+        one) in a single sentence of the articles seen, or in the sentences shown together."""
         words, _, _ = self._repeat_test
-        shown_words = {w for i in np.flatnonzero(self.shown).tolist() for w in words[i]}
-        for index in np.flatnonzero(self.eligible).tolist():
-            if not self.fresh[self.near_duplicates(index)].all():
-                told[index] = True
-            elif words[index] and shown_words:
-                covered = sum(w in shown_words for w in words[index])
-                told[index] = covered >= COVERED * len(words[index])
+        candidates = np.flatnonzero(self.eligible).tolist()
+        told = np.zeros(len(self), dtype=bool)
+        if not candidates:
+            return told
+        seen_rows = np.flatnonzero(~self.fresh)
+        width = max(self.content.shape[1], 1)
+        matrix = sparse.csr_matrix(
+            (np.ones(len(self.content.rows)), (self.content.rows, self.content.columns)),
+            shape=(len(self), width),
+        )
+        shared = (matrix[candidates] @ matrix[seen_rows].T).toarray()
+        most = shared.max(axis=1, initial=0.0)
+        shown_words = np.zeros(width)
+        shown_words[[w for i in np.flatnonzero(self.shown).tolist() for w in words[i]]] = 1.0
+        in_shown = matrix[candidates] @ shown_words
+        for row, index in enumerate(candidates):
+            size = len(words[index])
+            allowed = max(1.0, (1.0 - COVERED) * size)
+            told[index] = size >= MIN_CONTENT_WORDS and (
+                size - most[row] <= allowed or size - in_shown[row] <= allowed
+            )
         return told
 
     @cached_property
