@@ -23,7 +23,7 @@ from pathlib import Path
 from digest.archive import Issue, find_issue
 from digest.config import Config, EmailSettings, email_problems
 from digest.errors import ConfigError, DigestError
-from digest.models import Article, Brief, BriefSentence, Digest
+from digest.models import Article, Brief, BriefSentence, Coverage, Digest
 from digest.render import render
 
 log = logging.getLogger(__name__)
@@ -144,8 +144,28 @@ def digest_from_json(data: dict) -> Digest:
             for a in story["articles"]
         )  # fmt: skip
         sentences = tuple(BriefSentence(s["text"], tuple(s["sources"])) for s in story["sentences"])
-        briefs.append(Brief(story["id"], story["headline"], articles, sentences))
+        first_seen, previous = _history_of(story)
+        briefs.append(
+            Brief(story["id"], story["headline"], articles, sentences, first_seen, previous)
+        )
     return Digest(data["title"], datetime.fromisoformat(data["generated_at"]), tuple(briefs))
+
+
+def _history_of(story: dict) -> tuple[datetime | None, Coverage | None]:
+    """A story's first appearance and previous digest, as its JSON gives them (a digest written
+    before these fields existed has none)."""
+    previous = story.get("previous_digest")
+    if not previous:
+        return None, None
+    shown = (BriefSentence(story["previously"], ()),) if story.get("previously") else ()
+    coverage = Coverage(
+        previous["name"],
+        datetime.fromisoformat(previous["generated_at"]),
+        previous["headline"],
+        shown,
+    )
+    first_seen = story.get("first_seen")
+    return (datetime.fromisoformat(first_seen) if first_seen else None), coverage
 
 
 def deliver(

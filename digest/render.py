@@ -8,6 +8,7 @@ import os
 import re
 import secrets
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -120,9 +121,16 @@ def environment(templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(safe_url=safe_url, markdown=markdown_html, md_escape=md_escape)
+    env.filters.update(
+        safe_url=safe_url, markdown=markdown_html, md_escape=md_escape, short_date=short_date
+    )
     env.globals.update(citations=citations, outlets=outlets)
     return env
+
+
+def short_date(moment: datetime) -> str:
+    """A day as a digest names it in passing: "21 Nov"."""
+    return f"{moment.day} {moment:%b}"
 
 
 def json_text(value: dict | list) -> str:
@@ -136,15 +144,28 @@ def to_json(digest: Digest) -> dict:
     return {
         "title": digest.title,
         "generated_at": digest.generated_at.isoformat(timespec="seconds"),
-        "stories": [story_json(brief) for brief in digest.briefs],
+        "stories": [story_json(brief, digest.generated_at) for brief in digest.briefs],
     }
 
 
-def story_json(brief: Brief) -> dict:
-    """One story of the JSON schema."""
+def story_json(brief: Brief, generated_at: datetime | None = None) -> dict:
+    """One story of the JSON schema; `generated_at` is the digest's time (a new story is first
+    seen then)."""
+    first_seen = brief.first_seen or generated_at
+    previous = brief.previous
     return {
         "id": brief.story_id,
         "headline": brief.headline,
+        "status": brief.status,
+        "first_seen": first_seen.isoformat(timespec="seconds") if first_seen else None,
+        "previous_digest": {
+            "name": previous.digest,
+            "generated_at": previous.generated_at.isoformat(timespec="seconds"),
+            "headline": previous.headline,
+        }
+        if previous
+        else None,
+        "previously": brief.previously,
         "outlets": outlets(brief),
         "articles": [
             {

@@ -35,7 +35,7 @@ NEAR_DUPLICATE = 0.6
 MIN_CONTENT_WORDS = 3  # too few words to tell a repeat from a coincidence
 # Share of a sentence's content words, found in one sentence a reader has seen (or in the
 # sentences shown), from which on the sentence tells them nothing new.
-COVERED = 0.6
+COVERED = 0.75
 
 # "LONDON (AP) _", "BONN, Germany (AP) --", "NEW YORK _", "LONDON (Reuters) - ": a wire dateline
 # left at a sentence start (a single hyphen only after the agency, where it cannot be a name's).
