@@ -189,10 +189,22 @@ def run(config_path: Path | None) -> None:
 
 @main.command()
 @config_option
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
-def stories(config_path: Path | None, as_json: bool) -> None:
-    """List stored stories with their article counts, sources and date range."""
+@click.argument("story_id", metavar="[STORY_ID]", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def stories(config_path: Path | None, story_id: str | None, as_json: bool) -> None:
+    """List stored stories with their article counts, sources and date range.
+
+    With STORY_ID (a unique beginning is enough), list each digest that covered that story: its
+    date, the headline and the sentences shown.
+    """
     config = load_config(config_path)
+    if story_id is not None:
+        timeline = pipeline.story_timeline(config, story_id)
+        if as_json:
+            click.echo(json_text(timeline_json(timeline)), nl=False)
+        else:
+            click.echo(describe_timeline(timeline), nl=False)
+        return
     infos = pipeline.story_infos(config)
     if as_json:
         click.echo(json_text(stories_json(infos)), nl=False)
@@ -206,6 +218,36 @@ def stories(config_path: Path | None, as_json: bool) -> None:
         click.echo(f"{s.id}  {s.articles:>3} article(s)  {dates}  {s.title or '(untitled)'}")
         if s.sources:
             click.echo(f"{'':14}sources: {', '.join(s.sources)}")
+
+
+def describe_timeline(timeline: pipeline.Timeline) -> str:
+    """What `digest stories STORY_ID` prints."""
+    story = timeline.story
+    lines = [f"{story.id}  {story.articles} article(s)  {story.title or '(untitled)'}"]
+    if not timeline.history.coverages:
+        lines.append("No digest has shown this story yet.")
+    for coverage in timeline.history.coverages:
+        lines.append(
+            f"{coverage.generated_at:%Y-%m-%d %H:%M}  {coverage.digest}  {coverage.headline}"
+        )
+        lines += [f"    - {sentence.text}" for sentence in coverage.sentences]
+    return "\n".join(lines) + "\n"
+
+
+def timeline_json(timeline: pipeline.Timeline) -> dict:
+    """What `digest stories STORY_ID --json` prints."""
+    return {
+        **stories_json([timeline.story])[0],
+        "digests": [
+            {
+                "name": c.digest,
+                "generated_at": c.generated_at.isoformat(timespec="seconds"),
+                "headline": c.headline,
+                "sentences": [{"text": s.text, "sources": list(s.sources)} for s in c.sentences],
+            }
+            for c in timeline.history.coverages
+        ],
+    }
 
 
 @main.command()

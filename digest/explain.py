@@ -9,7 +9,6 @@ to the rest of the story (the cosine of its clustering features to the mean of t
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +19,7 @@ from digest.config import Config
 from digest.errors import DigestError
 from digest.models import Article, Brief, BriefSentence, Story
 from digest.render import citations, outlets
-from digest.store import Store
+from digest.store import Store, resolve_story_id
 from digest.summarize import summarize
 from digest.summarizers.selection import near_duplicates
 from digest.summarizers.story_text import StoryText
@@ -78,20 +77,6 @@ def explain_story(config: Config, story_id: str) -> Explanation:
         for s, found in zip(brief.sentences, carriers, strict=True)
     )
     return Explanation(brief, config.brief.method, articles, sentences)
-
-
-def resolve_story_id(known: list[str], wanted: str) -> str:
-    """The stored story id `wanted`, or the only one it begins; DigestError otherwise."""
-    if wanted in known:
-        return wanted
-    starting = [story for story in known if story.startswith(wanted)]
-    if len(starting) == 1:
-        return starting[0]
-    close = difflib.get_close_matches(wanted, known, n=3)
-    hint = f"; did you mean {', '.join(close)}?" if close else "; `digest stories` lists them"
-    if len(starting) > 1:
-        hint = f"; it begins {len(starting)} stories: {', '.join(starting[:5])}"
-    raise DigestError(f"no story {wanted!r}{hint}")
 
 
 def similarities(articles: tuple[Article, ...]) -> list[float | None]:

@@ -27,7 +27,7 @@ from digest.parallel import parallel_map
 from digest.progress import progress
 from digest.readers import read_file
 from digest.render import digest_stem, render, write
-from digest.store import Store, StoryInfo
+from digest.store import Store, StoryInfo, resolve_story_id
 from digest.summarize import summarize
 from digest.summarizers.selection import Budget
 
@@ -378,6 +378,25 @@ def status(config: Config) -> Status:
         last_digest=last.name if last else None,
         last_digest_at=last.generated_at if last else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """A story and every digest that covered it, oldest first."""
+
+    story: StoryInfo
+    history: History
+
+
+def story_timeline(config: Config, story_id: str) -> Timeline:
+    """A stored story (`story_id` or the only one it begins) and the digests that showed it."""
+    if not config.paths.state.exists():  # asking creates nothing
+        raise DigestError(f"no story {story_id!r}: no story is stored yet (run `digest build`)")
+    with Store.open(config.paths.state) as store:
+        infos = store.story_infos()
+        wanted = resolve_story_id([info.id for info in infos], story_id)
+        history = store.histories([wanted]).get(wanted, History())
+    return Timeline(next(info for info in infos if info.id == wanted), history)
 
 
 def story_infos(config: Config) -> list[StoryInfo]:

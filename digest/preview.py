@@ -28,8 +28,8 @@ class StoryNews:
 
     @property
     def is_new(self) -> bool:
-        """True when the story did not exist at the last digest."""
-        return self.new_articles == len(self.brief.articles)
+        """True when no earlier digest showed the story."""
+        return self.brief.status == "new"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +91,12 @@ def describe(result: Preview) -> str:
         lines.append(f"New stories{since}:")
         lines += [f"  + {s.brief.headline}  ({_sources(s.brief)})" for s in new]
     if updated:
-        lines.append(f"Stories with new articles{since}:")
+        lines.append(f"Updated stories{since} (briefed on what is new):")
         lines += [
-            f"  ~ {s.brief.headline}  ({s.new_articles} new of {len(s.brief.articles)} articles)"
+            f"  ~ {s.brief.headline}  ({s.new_articles} new of {len(s.brief.articles)} articles;"
+            f" previously in {s.brief.previous.digest})"
             for s in updated
+            if s.brief.previous
         ]
     return "\n".join(lines) + "\n"
 

@@ -7,6 +7,7 @@ before the change or after it, never in between.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import sqlite3
 import time
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from digest.cluster import Placed
-from digest.errors import StoreError
+from digest.errors import DigestError, StoreError
 from digest.models import Article, Brief, BriefSentence, Coverage, History, Story
 from digest.render import outlet
 
@@ -437,6 +438,20 @@ class Store:
             "SELECT count(*), count(DISTINCT story_id) FROM articles"
         ).fetchone()
         return {"articles": articles, "stories": stories}
+
+
+def resolve_story_id(known: list[str], wanted: str) -> str:
+    """The stored story id `wanted`, or the only one it begins; DigestError otherwise."""
+    if wanted in known:
+        return wanted
+    starting = [story for story in known if story.startswith(wanted)]
+    if len(starting) == 1:
+        return starting[0]
+    close = difflib.get_close_matches(wanted, known, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `digest stories` lists them"
+    if len(starting) > 1:
+        hint = f"; it begins {len(starting)} stories: {', '.join(starting[:5])}"
+    raise DigestError(f"no story {wanted!r}{hint}")
 
 
 def _chunks(values: Sequence[str], size: int = 500) -> Iterator[list[str]]:
