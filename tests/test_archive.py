@@ -21,6 +21,9 @@ from .test_render import HOSTILE, hostile_digest
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
+# A new fact for the storm story: a later article that tells the reader something new.
+STORM_NEWS = "Two hikers missing since the storm were found alive near Kell Ridge on Saturday."
+
 
 def feed_of(config) -> ET.Element:
     return ET.fromstring((config.paths.outbox / "feed.xml").read_bytes())
@@ -62,7 +65,7 @@ def test_each_build_refreshes_the_index_page_and_the_feed(tmp_path):
     assert "Daily digest" in entries[0].findtext(f"{ATOM}title")
     assert "tram plan" in entries[0].findtext(f"{ATOM}summary")  # the newest article's title
 
-    make_inbox(config.paths.inbox, {"c2.txt": STORM.replace("Schools in three", "Two hikers missing since the storm were found alive near Kell Ridge on Saturday. Schools in three")})
+    make_inbox(config.paths.inbox, {"c2.txt": STORM.replace("Schools in three", STORM_NEWS + " Schools in three")})
     pipeline.build(config, now=NOW + timedelta(days=2))
     later = [e.findtext(f"{ATOM}id") for e in feed_of(config).findall(f"{ATOM}entry")]
     assert later[1:] == ids  # an entry keeps its id: feed readers show each digest once
