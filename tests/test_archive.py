@@ -65,7 +65,10 @@ def test_each_build_refreshes_the_index_page_and_the_feed(tmp_path):
     assert "Daily digest" in entries[0].findtext(f"{ATOM}title")
     assert "tram plan" in entries[0].findtext(f"{ATOM}summary")  # the newest article's title
 
-    make_inbox(config.paths.inbox, {"c2.txt": STORM.replace("Schools in three", STORM_NEWS + " Schools in three")})
+    make_inbox(
+        config.paths.inbox,
+        {"c2.txt": STORM.replace("Schools in three", STORM_NEWS + " Schools in three")},
+    )
     pipeline.build(config, now=NOW + timedelta(days=2))
     later = [e.findtext(f"{ATOM}id") for e in feed_of(config).findall(f"{ATOM}entry")]
     assert later[1:] == ids  # an entry keeps its id: feed readers show each digest once

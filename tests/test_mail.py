@@ -55,6 +55,7 @@ class Recorder:
             email.message_from_bytes(e.content, policy=email.policy.default) for e in self.envelopes
         ]
 
+
 # A new fact for the storm story: a later article that tells the reader something new.
 STORM_NEWS = "Two hikers missing since the storm were found alive near Kell Ridge on Saturday."
 
@@ -224,7 +225,10 @@ def test_a_send_that_keeps_failing_reports_and_keeps_the_digest(tmp_path):
 
 def test_send_picks_a_digest_by_name_or_path_and_defaults_to_the_latest(tmp_path):
     config = built(tmp_path)
-    make_inbox(config.paths.inbox, {"storm-2.txt": STORM.replace("Schools in three", STORM_NEWS + " Schools in three")})
+    make_inbox(
+        config.paths.inbox,
+        {"storm-2.txt": STORM.replace("Schools in three", STORM_NEWS + " Schools in three")},
+    )
     pipeline.build(config, now=NOW + timedelta(days=1))
     recorder = Recorder()
     with smtp_server(recorder) as port:
