@@ -74,7 +74,8 @@ def brief_sentences(text: StoryText, selection: Selection) -> tuple[BriefSentenc
     """The chosen sentences with their sources, in date and position order.
 
     A story's sentences are numbered by article (in date order), then position, so a sentence
-    stands where its first carrier, the lowest-numbered one, stands. In a brief its caller will
+    stands where its first carrier, the lowest-numbered one, stands (in an update, its first
+    carrier among the new articles). In a brief its caller will
     cut (`overshoot=None`), the sentence that crosses the word budget goes last.
     """
     article_of = text.article_of.tolist()
@@ -82,7 +83,9 @@ def brief_sentences(text: StoryText, selection: Selection) -> tuple[BriefSentenc
     entries = []
     for index, score in zip(selection.chosen, selection.scores, strict=True):
         carriers = text.near_duplicates(index).tolist()  # sorted
-        place = len(text) if index == to_be_cut else carriers[0]
+        # In an update, a sentence stands where its first new carrier stands.
+        fresh = [i for i in carriers if text.fresh[i]] or carriers
+        place = len(text) if index == to_be_cut else fresh[0]
         sources = tuple(text.articles[a].id for a in dict.fromkeys(article_of[i] for i in carriers))
         entries.append(((place, index), BriefSentence(text.texts[index], sources, round(score, 6))))
     entries.sort(key=lambda entry: entry[0])

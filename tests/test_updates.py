@@ -1,0 +1,286 @@
+"""Continuing stories: each digest tells what is new since the last one that showed a story."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+from datetime import timedelta
+
+from click.testing import CliRunner
+
+from digest import pipeline
+from digest.cli import main
+from digest.mail import digest_from_json
+from digest.preview import preview
+from digest.render import to_json
+from digest.store import MIGRATIONS, Store
+
+from .conftest import NOW, ROOT, make_config, make_inbox, txt
+
+DAY_1 = txt(
+    "Storm Arlo makes landfall near Port Edda",
+    "Storm Arlo made landfall near Port Edda on Friday morning with winds of 140 kilometres an "
+    "hour. About 60,000 homes lost power across the coastal counties as lines came down. "
+    "Officials opened twelve shelters in school gyms for families forced from low-lying streets. "
+    "The weather service said the storm would weaken as it moved inland on Saturday.",
+    source="Coast Courier",
+    date="2026-11-20",
+)
+DAY_2 = txt(
+    "Two dead as Storm Arlo clean-up begins",
+    "Storm Arlo made landfall near Port Edda on Friday with winds of 140 kilometres an hour. "
+    "Two people died when a tree fell on their car near Brackwater, police said on Saturday. "
+    "Power has been restored to most of the 60,000 homes that lost it, the utility said. "
+    "The county estimates the clean-up will cost 45 million crowns and take three weeks.",
+    source="Hill Gazette",
+    date="2026-11-21",
+)
+DAY_3 = txt(
+    "Port Edda asks for national disaster funds after Storm Arlo",
+    "Port Edda's council voted on Sunday to ask the government for national disaster funds to "
+    "rebuild the harbour wall. Two people died in the storm near Brackwater on Saturday, police "
+    "said. Insurers said early claims from Storm Arlo already exceed 30 million crowns across "
+    "the region. The harbour will stay closed to fishing boats until the wall is inspected.",
+    source="Edda Herald",
+    date="2026-11-22",
+)
+# The wire copy of day 2 again under another outlet's name: nothing new for a reader.
+RERUN = txt(
+    "Storm Arlo clean-up begins, two dead",
+    "Two people died when a tree fell on their car near Brackwater, police said on Saturday. "
+    "Power has been restored to most of the 60,000 homes that lost it, the utility said. "
+    "The county estimates the clean-up will cost 45 million crowns and take three weeks.",
+    source="Valley Times",
+    date="2026-11-21",
+)
+
+
+def three_days(tmp_path, **overrides):
+    """A project that built one digest a day from DAY_1, DAY_2 and DAY_3; the three builds."""
+    config = make_config(tmp_path, **overrides)
+    builds = []
+    for day, article in enumerate((DAY_1, DAY_2, DAY_3)):
+        make_inbox(config.paths.inbox, {f"day-{day + 1}.txt": article})
+        builds.append(pipeline.build(config, now=NOW + timedelta(days=day)))
+    return config, builds
+
+
+def sentences_of(build):
+    [brief] = build.digest.briefs
+    return [s.text for s in brief.sentences]
+
+
+def test_a_continuing_story_tells_only_what_is_new_each_day(tmp_path):
+    config, (first, second, third) = three_days(tmp_path)
+    [one], [two], [three] = first.digest.briefs, second.digest.briefs, third.digest.briefs
+    assert one.story_id == two.story_id == three.story_id
+    assert one.status == "new" and two.status == three.status == "updated"
+
+    day_1, day_2, day_3 = sentences_of(first), sentences_of(second), sentences_of(third)
+    assert day_1[0].startswith("Storm Arlo made landfall")
+    # Day 2 leads with its new facts and repeats nothing shown on day 1.
+    assert day_2[0].startswith("Two people died")
+    assert (
+        "Power has been restored to most of the 60,000 homes that lost it, the utility said."
+        in day_2
+    )
+    assert not set(day_2) & set(day_1)
+    assert not any("landfall" in s for s in day_2)
+    # Day 3 repeats neither day: the deaths were told on day 2, in other words.
+    assert not set(day_3) & (set(day_1) | set(day_2))
+    assert not any("died" in s for s in day_3)
+    assert any("disaster funds" in s for s in day_3)
+
+    # The headline follows the latest development; each new sentence cites the new article.
+    assert one.headline == "Storm Arlo makes landfall near Port Edda"
+    assert two.headline == "Two dead as Storm Arlo clean-up begins"
+    assert three.headline.startswith("Port Edda asks for national disaster funds")
+    newest = {a.id for a in three.articles if a.source == "Edda Herald"}
+    assert all(newest <= set(s.sources) for s in three.sentences)
+
+    # History: first seen on day 1, previously in day 2's digest, which opened with the deaths.
+    assert three.first_seen == NOW
+    assert three.previous.digest == "digest-2026-11-22"
+    assert three.previously == day_2[0]
+
+
+def test_updated_stories_link_the_previous_digest_in_html_and_markdown(tmp_path):
+    config, _ = three_days(tmp_path)
+    outbox = config.paths.outbox
+    html = (outbox / "digest-2026-11-23.html").read_text()
+    assert re.search(r">Updated</span> · first reported 21 Nov · previously in", html)
+    [link] = re.findall(r'<a href="(digest-[^"]+)"[^>]*>the digest of 22 Nov</a>', html)
+    assert (outbox / link).is_file() and link == "digest-2026-11-22.html"
+    assert "Previously: Two people died" in html
+
+    markdown = (outbox / "digest-2026-11-23.md").read_text()
+    assert "*Updated · first reported 21 Nov · previously in [the digest of 22 Nov]" in markdown
+    [target] = re.findall(r"\]\(<(digest-[^>]+)>\)", markdown)
+    assert (outbox / target).is_file() and target == "digest-2026-11-22.md"
+    assert "> Previously: Two people died" in markdown
+
+    first = (outbox / "digest-2026-11-21.md").read_text()
+    assert "*New*" in first and "Previously" not in first
+
+
+def test_json_gives_status_first_seen_and_previous_digest_and_reads_back(tmp_path):
+    config, (first, _, third) = three_days(tmp_path)
+    data = json.loads((config.paths.outbox / "digest-2026-11-23.json").read_text())
+    [story] = data["stories"]
+    assert story["status"] == "updated"
+    assert story["first_seen"] == "2026-11-21T07:00:00+00:00"
+    assert story["previous_digest"] == {
+        "name": "digest-2026-11-22",
+        "generated_at": "2026-11-22T07:00:00+00:00",
+        "headline": "Two dead as Storm Arlo clean-up begins",
+    }
+    assert story["previously"].startswith("Two people died")
+    [new] = to_json(first.digest)["stories"]
+    assert (new["status"], new["previous_digest"], new["previously"]) == ("new", None, None)
+    assert new["first_seen"] == "2026-11-21T07:00:00+00:00"
+
+    again = digest_from_json(data)  # the mailer's reading of it
+    [brief] = again.briefs
+    assert brief.status == "updated" and brief.previous.digest == "digest-2026-11-22"
+    assert (
+        brief.previously == story["previously"]
+        and brief.first_seen == third.digest.briefs[0].first_seen
+    )
+
+
+def test_a_rerun_of_wire_copy_leaves_the_story_out_and_says_so(tmp_path, caplog):
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"day-1.txt": DAY_1, "day-2.txt": DAY_2})
+    pipeline.build(config, now=NOW)
+    make_inbox(config.paths.inbox, {"rerun.txt": RERUN})
+    with caplog.at_level(logging.INFO):
+        rerun = pipeline.build(config, now=NOW + timedelta(days=1))
+    assert rerun.update.stored and rerun.update.stories == 1  # stored, in the story
+    assert rerun.digest.briefs == () and rerun.written == ()
+    assert "left out 'Storm Arlo clean-up begins, two dead': its new articles add nothing" in (
+        caplog.text
+    )
+
+
+def test_updates_off_briefs_the_whole_story_again(tmp_path):
+    config, (first, second, _) = three_days(tmp_path, **{"brief.updates": False})
+    assert "made landfall" in sentences_of(second)[0]  # day 1's lead again
+    [brief] = second.digest.briefs
+    assert brief.status == "updated"  # still told apart from a new story
+
+
+def test_dry_runs_and_previews_record_nothing(tmp_path):
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"day-1.txt": DAY_1})
+    pipeline.build(config, now=NOW)
+    make_inbox(config.paths.inbox, {"day-2.txt": DAY_2})
+    dry = pipeline.build(config, now=NOW + timedelta(days=1), dry_run=True)
+    shown = preview(config, now=NOW + timedelta(days=1))
+    assert sentences_of(dry) == [s.text for s in shown.digest.briefs[0].sentences]
+    assert sentences_of(dry)[0].startswith("Two people died")
+    with Store.open(config.paths.state) as store:
+        rows = store.db.execute("SELECT count(*) FROM digest_stories").fetchone()[0]
+    assert rows == 1  # day 1's digest only
+    # The real build then tells day 2's news once.
+    real = pipeline.build(config, now=NOW + timedelta(days=1))
+    assert sentences_of(real) == sentences_of(dry)
+
+
+def test_a_state_of_the_previous_schema_upgrades_and_loses_nothing(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    old = sqlite3.connect(path)
+    for statement in MIGRATIONS[0]:
+        old.execute(statement)
+    old.execute(
+        "INSERT INTO articles (id, file, title, source, url, published, ingested, placed_at,"
+        " text, language, features, story_id) VALUES ('a1', 'a.txt', 'T', 'S', NULL, NULL,"
+        " '2026-11-20T07:00:00+00:00', '2026-11-20T07:00:00+00:00', 'Body.', 'en', x'00', 's1')"
+    )
+    old.execute(
+        "INSERT INTO digests (generated_at, name, last_article_seq, stories)"
+        " VALUES ('2026-11-20T07:00:00+00:00', 'digest-2026-11-20', 1, 1)"
+    )
+    old.execute("PRAGMA user_version = 1")
+    old.commit()
+    old.close()
+
+    with Store.open(path) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 2
+        assert store.counts() == {"articles": 1, "stories": 1}
+        assert [d.name for d in store.digests()] == ["digest-2026-11-20"]
+        assert store.histories(["s1"]) == {}  # shown before the upgrade: not recorded
+        [story] = store.stories(["s1"])
+        assert story.articles[0].text == "Body."
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_brief_after_takes_files_and_folders(tmp_path):
+    earlier = make_inbox(tmp_path / "earlier", {"day-1.txt": DAY_1})
+    make_inbox(tmp_path / "later", {"day-2.txt": DAY_2, "day-3.txt": DAY_3})
+    config = tmp_path / "config.toml"
+    config.write_text(f'[paths]\ntemplates = "{ROOT / "templates"}"\n')
+    common = ["--config", str(config), "--format", "text"]
+
+    by_folder = run(
+        "brief", str(tmp_path / "later" / "day-2.txt"), "--after", str(earlier), *common
+    )
+    lines = by_folder.output.splitlines()
+    assert by_folder.exit_code == 0 and lines[0].startswith("Two people died")
+    assert not any("landfall" in line for line in lines)
+
+    by_files = run(
+        "brief", str(tmp_path / "later" / "day-3.txt"),
+        "--after", str(earlier / "day-1.txt"), "--after", str(tmp_path / "later" / "day-2.txt"),
+        *common,
+    )  # fmt: skip
+    assert by_files.exit_code == 0
+    assert not any("died" in line for line in by_files.output.splitlines())
+    assert "disaster funds" in by_files.output
+
+    as_json = json.loads(
+        run("brief", str(tmp_path / "later" / "day-2.txt"), "--after", str(earlier),
+            "--config", str(config), "--format", "json").output
+    )  # fmt: skip
+    assert as_json["headline"] == "Two dead as Storm Arlo clean-up begins"
+
+    missing = CliRunner().invoke(main, ["brief", str(earlier), "--after", str(tmp_path / "nope")])
+    assert missing.exit_code == 1 and "no such file or folder" in missing.output
+
+
+def test_brief_after_with_nothing_new_says_so(tmp_path, caplog):
+    make_inbox(tmp_path / "a", {"day-2.txt": DAY_2})
+    make_inbox(tmp_path / "b", {"rerun.txt": RERUN})
+    result = CliRunner().invoke(
+        main, ["brief", str(tmp_path / "b"), "--after", str(tmp_path / "a"), "--format", "text"]
+    )
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "nothing new: every sentence of" in caplog.text
+
+
+def test_stories_story_id_lists_every_digest_that_covered_it(tmp_path):
+    config, builds = three_days(tmp_path)
+    toml = tmp_path / "config.toml"
+    toml.write_text(
+        f'[paths]\ninbox = "{config.paths.inbox}"\noutbox = "{config.paths.outbox}"\n'
+        f'state = "{config.paths.state}"\ntemplates = "{ROOT / "templates"}"\n'
+    )
+    story_id = builds[0].digest.briefs[0].story_id
+    text = run("stories", story_id[:4], "--config", str(toml)).output
+    assert text.count("digest-2026-11-2") == 3
+    assert "2026-11-22 07:00  digest-2026-11-22  Two dead as Storm Arlo clean-up begins" in text
+    assert f"    - {sentences_of(builds[1])[0]}" in text
+
+    data = json.loads(run("stories", story_id, "--json", "--config", str(toml)).output)
+    assert data["id"] == story_id and data["articles"] == 3
+    assert [d["name"] for d in data["digests"]] == [
+        "digest-2026-11-21", "digest-2026-11-22", "digest-2026-11-23",
+    ]  # fmt: skip
+    assert [s["text"] for s in data["digests"][1]["sentences"]] == sentences_of(builds[1])
+
+    unknown = CliRunner().invoke(main, ["stories", "zzz", "--config", str(toml)])
+    assert unknown.exit_code == 1 and "no story 'zzz'" in unknown.output
