@@ -73,7 +73,7 @@ def sentences_of(build):
 
 
 def test_a_continuing_story_tells_only_what_is_new_each_day(tmp_path):
-    config, (first, second, third) = three_days(tmp_path)
+    _, (first, second, third) = three_days(tmp_path)
     [one], [two], [three] = first.digest.briefs, second.digest.briefs, third.digest.briefs
     assert one.story_id == two.story_id == three.story_id
     assert one.status == "new" and two.status == three.status == "updated"
@@ -165,7 +165,7 @@ def test_a_rerun_of_wire_copy_leaves_the_story_out_and_says_so(tmp_path, caplog)
 
 
 def test_updates_off_briefs_the_whole_story_again(tmp_path):
-    config, (first, second, _) = three_days(tmp_path, **{"brief.updates": False})
+    _, (_, second, _) = three_days(tmp_path, **{"brief.updates": False})
     assert "made landfall" in sentences_of(second)[0]  # day 1's lead again
     [brief] = second.digest.briefs
     assert brief.status == "updated"  # still told apart from a new story
