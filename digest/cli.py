@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from digest import pipeline
 from digest.config import Config, load_config
 from digest.errors import DigestError
 from digest.models import Brief, Digest
-from digest.render import json_text, render, status_json, stories_json, story_json
+from digest.render import json_text, render, story_json
+from digest.store import StoryInfo
 
 log = logging.getLogger("digest")
 
@@ -284,3 +286,37 @@ def explain(config_path: Path | None, story_id: str) -> None:
 
     config = load_config(config_path)
     click.echo(explanations.describe(explanations.explain_story(config, story_id)), nl=False)
+
+
+# JSON printed by the commands (the digest's own JSON is render.to_json) ---------------------
+
+
+def status_json(state: pipeline.Status) -> dict:
+    """What `digest status --json` prints."""
+    last_at = state.last_digest_at.isoformat(timespec="seconds") if state.last_digest_at else None
+    return {
+        "articles": state.articles,
+        "stories": state.stories,
+        "pending": len(state.pending),
+        "pending_files": list(state.pending),
+        "rejected": len(state.rejected),
+        "rejected_files": list(state.rejected),
+        "last_digest": {"name": state.last_digest, "generated_at": last_at}
+        if state.last_digest
+        else None,
+    }
+
+
+def stories_json(infos: Sequence[StoryInfo]) -> list[dict]:
+    """What `digest stories --json` prints."""
+    return [
+        {
+            "id": s.id,
+            "title": s.title,
+            "articles": s.articles,
+            "sources": list(s.sources),
+            "first": s.first.isoformat(timespec="seconds"),
+            "last": s.last.isoformat(timespec="seconds"),
+        }
+        for s in infos
+    ]

@@ -18,6 +18,7 @@ from digest import cluster
 from digest.config import Config
 from digest.errors import DigestError
 from digest.models import Article, Brief, BriefSentence, Story
+from digest.outlets import credit
 from digest.render import citations, outlets
 from digest.store import Store, resolve_story_id
 from digest.summarize import summarize
@@ -135,7 +136,7 @@ def describe(explanation: Explanation) -> str:
         )
         lines.append(f"     {choice.sentence.text}")
         for carrier in choice.carriers:
-            who = f"[{carrier.number}] {carrier.article.source or carrier.article.file}"
+            who = f"[{carrier.number}] {credit(carrier.article)}"
             if carrier.text == choice.sentence.text or not carrier.text:
                 lines.append(f"     from {who}")
             else:
@@ -146,7 +147,7 @@ def describe(explanation: Explanation) -> str:
         similarity = f"{fit.similarity:.2f}" if fit.similarity is not None else "only"
         when = f"{article.published:%Y-%m-%d}" if article.published else "undated"
         lines.append(
-            f"  [{fit.number}] {similarity:>5}  {article.source or 'Unknown source'} · {when}"
+            f"  [{fit.number}] {similarity:>5}  {credit(article)} · {when}"
             f" · {article.title or '(untitled)'}  ({article.file})"
         )
     return "\n".join(lines) + "\n"

@@ -10,8 +10,6 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import jinja2
 import markdown as markdown_lib
@@ -20,24 +18,10 @@ from markupsafe import Markup
 
 from digest.errors import DigestError
 from digest.models import Article, Brief, BriefSentence, Digest
-
-if TYPE_CHECKING:
-    from digest.pipeline import Status
-    from digest.store import StoryInfo
+from digest.outlets import credit, outlets_of, safe_url
 
 TEMPLATES = {"html": "digest.html.j2", "md": "digest.md.j2"}
 LATEST = "latest"
-
-
-def safe_url(url: str | None) -> str | None:
-    """The URL when it is plain http(s), else None: no javascript: or data: links."""
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
 
 
 def citations(brief: Brief, sentence: BriefSentence) -> list[tuple[int, Article]]:
@@ -47,17 +31,8 @@ def citations(brief: Brief, sentence: BriefSentence) -> list[tuple[int, Article]
 
 
 def outlets(brief: Brief) -> list[str]:
-    """The distinct named outlets of a story (source, else web site), in order of reporting.
-
-    Articles with neither a source nor a web address are not counted as an outlet.
-    """
-    names = (outlet(a.source, a.url) for a in brief.articles)
-    return list(dict.fromkeys(name for name in names if name))
-
-
-def outlet(source: str | None, url: str | None) -> str | None:
-    """The outlet an article is credited to: its source, else its web site's host name."""
-    return source or _site(url)
+    """The distinct named outlets of a story, in order of reporting (see `outlets.outlets_of`)."""
+    return outlets_of(brief.articles)
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~]|^[-+]|&(?=#?\w+;))")  # of one line
@@ -69,11 +44,6 @@ def md_escape(text: str) -> str:
     line, no emphasis, strike-through, links, HTML or entities (`&amp;` stays those 5 letters)."""
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
     return _MARKDOWN_NUMBERED.sub(r"\1\\.", escaped)
-
-
-def _site(url: str | None) -> str | None:
-    safe = safe_url(url)
-    return urlsplit(safe).hostname if safe else None  # no login, no port, lower case
 
 
 def markdown_html(text: str) -> Markup:
@@ -122,7 +92,11 @@ def environment(templates: Path) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters.update(
-        safe_url=safe_url, markdown=markdown_html, md_escape=md_escape, short_date=short_date
+        safe_url=safe_url,
+        markdown=markdown_html,
+        md_escape=md_escape,
+        short_date=short_date,
+        credit=credit,
     )
     env.globals.update(citations=citations, outlets=outlets)
     return env
@@ -180,37 +154,6 @@ def story_json(brief: Brief, generated_at: datetime | None = None) -> dict:
         ],
         "sentences": [{"text": s.text, "sources": list(s.sources)} for s in brief.sentences],
     }
-
-
-def status_json(state: Status) -> dict:
-    """What `digest status --json` prints."""
-    last_at = state.last_digest_at.isoformat(timespec="seconds") if state.last_digest_at else None
-    return {
-        "articles": state.articles,
-        "stories": state.stories,
-        "pending": len(state.pending),
-        "pending_files": list(state.pending),
-        "rejected": len(state.rejected),
-        "rejected_files": list(state.rejected),
-        "last_digest": {"name": state.last_digest, "generated_at": last_at}
-        if state.last_digest
-        else None,
-    }
-
-
-def stories_json(infos: Sequence[StoryInfo]) -> list[dict]:
-    """What `digest stories --json` prints."""
-    return [
-        {
-            "id": s.id,
-            "title": s.title,
-            "articles": s.articles,
-            "sources": list(s.sources),
-            "first": s.first.isoformat(timespec="seconds"),
-            "last": s.last.isoformat(timespec="seconds"),
-        }
-        for s in infos
-    ]
 
 
 def render(digest: Digest, templates: Path, formats: Sequence[str], intro: str = "") -> dict:

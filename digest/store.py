@@ -20,7 +20,7 @@ from pathlib import Path
 from digest.cluster import Placed
 from digest.errors import DigestError, StoreError
 from digest.models import Article, Brief, BriefSentence, Coverage, History, Story
-from digest.render import outlet
+from digest.outlets import outlet
 
 BUSY_SECONDS = 30.0  # how long to wait for another process that holds the database
 

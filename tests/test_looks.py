@@ -51,7 +51,7 @@ window.addEventListener("load", function () {
               heading: heading.textContent.trim(),
               heading_clipped: heading.scrollWidth > heading.clientWidth + 1};
     });
-  var sentence = doc.querySelector("article p + p") || doc.body;
+  var sentence = doc.querySelector("article p.digest-sentence") || doc.body;
   document.getElementById("layout").textContent = JSON.stringify({
     viewport: width,
     scroll_width: doc.documentElement.scrollWidth,
