@@ -159,6 +159,7 @@ def ingest(
     known = store.known_ids(unique)
     new = drop_repeated_paragraphs(store, [a for a in unique.values() if a.id not in known])
     features = {key: blob for item in read for key, blob in (item.features or {}).items()}
+    # The features computed while reading hold for an article no paragraph was dropped from.
     store.add_articles(
         [(a, features[a.id] if a is unique[a.id] else cluster.features(a)) for a in new], now
     )
@@ -216,7 +217,9 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
             p for p, key in zip(paragraphs, keys, strict=True)
             if seen[article.source, key] < REPEATED_PARAGRAPH
         ]  # fmt: skip
-        cleaned.append(replace(article, text="\n\n".join(kept)) if kept else article)
+        # An article that keeps every paragraph stays the same object: its features hold.
+        changed = kept and len(kept) < len(paragraphs)
+        cleaned.append(replace(article, text="\n\n".join(kept)) if changed else article)
     return cleaned
 
 

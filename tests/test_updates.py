@@ -284,3 +284,15 @@ def test_stories_story_id_lists_every_digest_that_covered_it(tmp_path):
 
     unknown = CliRunner().invoke(main, ["stories", "zzz", "--config", str(toml)])
     assert unknown.exit_code == 1 and "no story 'zzz'" in unknown.output
+
+
+def test_clustering_features_are_computed_once_per_article(tmp_path, monkeypatch):
+    from digest import cluster
+
+    calls = []
+    features = cluster.features
+    monkeypatch.setattr(cluster, "features", lambda a: calls.append(a.id) or features(a))
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"day-1.txt": DAY_1, "day-2.txt": DAY_2, "day-3.txt": DAY_3})
+    stored = pipeline.update(config, now=NOW).stored
+    assert len(stored) == 3 and sorted(calls) == sorted(stored)
