@@ -162,9 +162,10 @@ def _files_of(folder: Path, stem: str) -> tuple[Path, ...]:
 
 
 def _records(config: Config) -> list[DigestRecord]:
-    if not config.paths.state.exists():
+    store = Store.open_existing(config.paths.state)
+    if store is None:
         return []
-    with Store.open(config.paths.state) as store:
+    with store:
         return store.digests()
 
 

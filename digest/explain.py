@@ -9,7 +9,7 @@ to the rest of the story (the cosine of its clustering features to the mean of t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import sparse
@@ -57,15 +57,21 @@ class Explanation:
     method: str
     articles: tuple[ArticleFit, ...]
     sentences: tuple[SentenceChoice, ...]
+    update: bool = False  # the brief tells what is new since the story was last shown
 
 
 def explain_story(config: Config, story_id: str) -> Explanation:
     """The brief of a stored story with the reasons for its sentences and articles."""
-    if not config.paths.state.exists():
+    store = Store.open_existing(config.paths.state)
+    if store is None:
         raise DigestError(f"no story {story_id!r}: no story is stored yet (run `digest build`)")
-    with Store.open(config.paths.state) as store:
+    with store:
         [story] = store.stories([resolve_story_id(store.all_story_ids(), story_id)])
-    brief = summarize(story, config.brief)
+        story = replace(story, history=store.histories([story.id]).get(story.id))
+    brief = summarize(story, config.brief)  # as the next digest would brief it
+    update = config.brief.updates and story.history is not None
+    if not brief.sentences:  # every article was shown: the story's whole brief
+        brief, update = summarize(story, replace(config.brief, updates=False)), False
     fits = similarities(brief.articles)
     articles = tuple(
         ArticleFit(number, article, fit)
@@ -77,7 +83,7 @@ def explain_story(config: Config, story_id: str) -> Explanation:
         SentenceChoice(s, ranks[id(s)], found)
         for s, found in zip(brief.sentences, carriers, strict=True)
     )
-    return Explanation(brief, config.brief.method, articles, sentences)
+    return Explanation(brief, config.brief.method, articles, sentences, update)
 
 
 def similarities(articles: tuple[Article, ...]) -> list[float | None]:
@@ -122,9 +128,14 @@ def describe(explanation: Explanation) -> str:
     """What `digest explain` prints."""
     brief = explanation.brief
     names = outlets(brief)
+    kind = (
+        f"an update brief (what is new since {brief.previous.digest})"
+        if explanation.update and brief.previous
+        else "a brief"
+    )
     lines = [
         f"Story {brief.story_id}: {brief.headline}",
-        f"{len(brief.articles)} article(s) from {len(names)} outlet(s); brief by the"
+        f"{len(brief.articles)} article(s) from {len(names)} outlet(s); {kind} by the"
         f" {explanation.method!r} method, sentences in the order of the brief.",
         "",
         "Sentences (score: the method's value for it; rank: by score within this brief):",

@@ -369,8 +369,9 @@ class Status:
 def status(config: Config) -> Status:
     """Counts of stored articles and stories, files waiting and rejected, and the last digest."""
     counts, last = {"articles": 0, "stories": 0}, None
-    if config.paths.state.exists():  # asking creates nothing
-        with Store.open(config.paths.state) as store:
+    store = Store.open_existing(config.paths.state)
+    if store is not None:
+        with store:
             counts = store.counts()
             last = store.last_digest()
     return Status(
@@ -393,9 +394,10 @@ class Timeline:
 
 def story_timeline(config: Config, story_id: str) -> Timeline:
     """A stored story (`story_id` or the only one it begins) and the digests that showed it."""
-    if not config.paths.state.exists():  # asking creates nothing
+    store = Store.open_existing(config.paths.state)
+    if store is None:
         raise DigestError(f"no story {story_id!r}: no story is stored yet (run `digest build`)")
-    with Store.open(config.paths.state) as store:
+    with store:
         infos = store.story_infos()
         wanted = resolve_story_id([info.id for info in infos], story_id)
         history = store.histories([wanted]).get(wanted, History())
@@ -404,7 +406,8 @@ def story_timeline(config: Config, story_id: str) -> Timeline:
 
 def story_infos(config: Config) -> list[StoryInfo]:
     """Every stored story with its article count, sources and date range."""
-    if not config.paths.state.exists():  # asking creates nothing
+    store = Store.open_existing(config.paths.state)
+    if store is None:
         return []
-    with Store.open(config.paths.state) as store:
+    with store:
         return store.story_infos()

@@ -60,9 +60,10 @@ def preview(config: Config, *, now: datetime | None = None) -> Preview:
 
 def story_news(config: Config, briefs: tuple[Brief, ...]) -> tuple[str | None, list[StoryNews]]:
     """The last digest's name, and how many articles of each story came after it."""
-    if not config.paths.state.exists():
+    store = Store.open_existing(config.paths.state)
+    if store is None:
         return None, [StoryNews(brief, len(brief.articles)) for brief in briefs]
-    with Store.open(config.paths.state) as store:
+    with store:
         last = store.last_digest()
         seqs = store.article_seqs(a.id for brief in briefs for a in brief.articles)
     after = last.last_article_seq if last else 0

@@ -131,6 +131,11 @@ class Store:
                 time.sleep(0.05)
 
     @classmethod
+    def open_existing(cls, path: Path) -> Store | None:
+        """The store at `path` when there is one, else None: asking creates nothing."""
+        return cls.open(path) if path.exists() else None
+
+    @classmethod
     def _connect(cls, path: Path) -> Store:
         """One attempt at opening the store; the connection is closed again if it fails."""
         connection = sqlite3.connect(path, isolation_level=None, timeout=BUSY_SECONDS)

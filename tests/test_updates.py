@@ -296,3 +296,22 @@ def test_clustering_features_are_computed_once_per_article(tmp_path, monkeypatch
     make_inbox(config.paths.inbox, {"day-1.txt": DAY_1, "day-2.txt": DAY_2, "day-3.txt": DAY_3})
     stored = pipeline.update(config, now=NOW).stored
     assert len(stored) == 3 and sorted(calls) == sorted(stored)
+
+
+def test_explain_shows_the_next_update_brief_or_the_whole_story(tmp_path):
+    from digest.explain import describe, explain_story
+
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"day-1.txt": DAY_1})
+    story_id = pipeline.build(config, now=NOW).digest.briefs[0].story_id
+    make_inbox(config.paths.inbox, {"day-2.txt": DAY_2})
+    pipeline.update(config, now=NOW + timedelta(days=1))  # stored, not yet in a digest
+
+    update = explain_story(config, story_id)
+    assert update.update and update.brief.sentences[0].text.startswith("Two people died")
+    assert "an update brief (what is new since digest-2026-11-21)" in describe(update)
+
+    pipeline.build(config, now=NOW + timedelta(days=1))  # now every article was shown
+    whole = explain_story(config, story_id)
+    assert not whole.update and any("landfall" in s.text for s in whole.brief.sentences)
+    assert "; a brief by the 'digest' method" in describe(whole)
