@@ -21,6 +21,7 @@ import jinja2
 from digest.config import Config
 from digest.errors import DigestError
 from digest.render import LATEST, environment, write_atomic
+from digest.schema import from_json
 from digest.store import DigestRecord, Store
 
 log = logging.getLogger(__name__)
@@ -120,9 +121,10 @@ def load_issue(folder: Path, stem: str, record: DigestRecord | None, title: str)
     data = _read_json(files[-1]) if files[-1].suffix == ".json" else None
     if data is not None:
         try:
-            headlines = tuple(_clean(s["headline"]) for s in data["stories"])
-            when = _aware(datetime.fromisoformat(data["generated_at"]))
-            return Issue(stem, _clean(data["title"]), when, len(headlines), headlines, files)
+            digest = from_json(data)
+            headlines = tuple(_clean(brief.headline) for brief in digest.briefs)
+            when = _aware(digest.generated_at)
+            return Issue(stem, _clean(digest.title), when, len(headlines), headlines, files)
         except (KeyError, TypeError, ValueError) as error:
             log.warning("%s: not a digest's JSON (%s); described by its name", files[-1], error)
     if record is not None:

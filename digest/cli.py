@@ -14,7 +14,8 @@ from digest import pipeline
 from digest.config import Config, load_config
 from digest.errors import DigestError
 from digest.models import Brief, Digest
-from digest.render import json_text, render, story_json
+from digest.render import json_text, render
+from digest.schema import story_json
 from digest.store import StoryInfo
 
 log = logging.getLogger("digest")
@@ -288,7 +289,7 @@ def explain(config_path: Path | None, story_id: str) -> None:
     click.echo(explanations.describe(explanations.explain_story(config, story_id)), nl=False)
 
 
-# JSON printed by the commands (the digest's own JSON is render.to_json) ---------------------
+# JSON printed by the commands (the digest's own JSON is digest/schema.py) ---------------------
 
 
 def status_json(state: pipeline.Status) -> dict:

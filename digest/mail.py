@@ -23,8 +23,8 @@ from pathlib import Path
 from digest.archive import Issue, find_issue
 from digest.config import Config, EmailSettings, email_problems
 from digest.errors import ConfigError, DigestError
-from digest.models import Article, Brief, BriefSentence, Coverage, Digest
 from digest.render import render
+from digest.schema import from_json
 
 log = logging.getLogger(__name__)
 PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -122,50 +122,13 @@ def message_parts(issue: Issue, config: Config) -> tuple[str | None, str | None]
     json_file = issue.file("json")
     if missing and json_file is not None:
         try:
-            digest = digest_from_json(json.loads(json_file.read_text(encoding="utf-8")))
+            digest = from_json(json.loads(json_file.read_text(encoding="utf-8")))
         except (KeyError, TypeError, ValueError) as error:
             raise DigestError(f"{json_file}: not a digest's JSON ({error!r})") from None
         parts.update(render(digest, config.paths.templates, missing, config.digest.intro))
     if not parts:
         raise DigestError(f"{issue.name} has no .md, .html or .json file to send")
     return parts.get("md"), parts.get("html")
-
-
-def digest_from_json(data: dict) -> Digest:
-    """A Digest rebuilt from its JSON (article text is not in the JSON, so it stays empty)."""
-    briefs = []
-    for story in data["stories"]:
-        articles = tuple(
-            Article(
-                id=a["id"], file=a["file"], title=a["title"], source=a["source"], url=a["url"],
-                published=datetime.fromisoformat(a["published"]) if a["published"] else None,
-                text="",
-            )
-            for a in story["articles"]
-        )  # fmt: skip
-        sentences = tuple(BriefSentence(s["text"], tuple(s["sources"])) for s in story["sentences"])
-        first_seen, previous = _history_of(story)
-        briefs.append(
-            Brief(story["id"], story["headline"], articles, sentences, first_seen, previous)
-        )
-    return Digest(data["title"], datetime.fromisoformat(data["generated_at"]), tuple(briefs))
-
-
-def _history_of(story: dict) -> tuple[datetime | None, Coverage | None]:
-    """A story's first appearance and previous digest, as its JSON gives them (a digest written
-    before these fields existed has none)."""
-    previous = story.get("previous_digest")
-    if not previous:
-        return None, None
-    shown = (BriefSentence(story["previously"], ()),) if story.get("previously") else ()
-    coverage = Coverage(
-        previous["name"],
-        datetime.fromisoformat(previous["generated_at"]),
-        previous["headline"],
-        shown,
-    )
-    first_seen = story.get("first_seen")
-    return (datetime.fromisoformat(first_seen) if first_seen else None), coverage
 
 
 def deliver(

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from digest.errors import DigestError
 from digest.models import Article, Brief, BriefSentence, Digest
 from digest.outlets import credit, outlets_of, safe_url
+from digest.schema import to_json
 
 TEMPLATES = {"html": "digest.html.j2", "md": "digest.md.j2"}
 LATEST = "latest"
@@ -111,49 +112,6 @@ def json_text(value: dict | list) -> str:
     """JSON as digest writes and prints it: UTF-8 characters as they are, indented, one final
     newline."""
     return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
-
-
-def to_json(digest: Digest) -> dict:
-    """The digest as the JSON object documented in the README."""
-    return {
-        "title": digest.title,
-        "generated_at": digest.generated_at.isoformat(timespec="seconds"),
-        "stories": [story_json(brief, digest.generated_at) for brief in digest.briefs],
-    }
-
-
-def story_json(brief: Brief, generated_at: datetime | None = None) -> dict:
-    """One story of the JSON schema; `generated_at` is the digest's time (a new story is first
-    seen then)."""
-    first_seen = brief.first_seen or generated_at
-    previous = brief.previous
-    return {
-        "id": brief.story_id,
-        "headline": brief.headline,
-        "status": brief.status,
-        "first_seen": first_seen.isoformat(timespec="seconds") if first_seen else None,
-        "previous_digest": {
-            "name": previous.digest,
-            "generated_at": previous.generated_at.isoformat(timespec="seconds"),
-            "headline": previous.headline,
-        }
-        if previous
-        else None,
-        "previously": brief.previously,
-        "outlets": outlets(brief),
-        "articles": [
-            {
-                "id": a.id,
-                "file": a.file,
-                "title": a.title,
-                "source": a.source,
-                "url": a.url,
-                "published": a.published.isoformat(timespec="seconds") if a.published else None,
-            }
-            for a in brief.articles
-        ],
-        "sentences": [{"text": s.text, "sources": list(s.sources)} for s in brief.sentences],
-    }
 
 
 def render(digest: Digest, templates: Path, formats: Sequence[str], intro: str = "") -> dict:

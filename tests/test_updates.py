@@ -12,9 +12,8 @@ from click.testing import CliRunner
 
 from digest import pipeline
 from digest.cli import main
-from digest.mail import digest_from_json
 from digest.preview import preview
-from digest.render import to_json
+from digest.schema import from_json, to_json
 from digest.store import MIGRATIONS, Store
 
 from .conftest import NOW, ROOT, make_config, make_inbox, txt
@@ -141,7 +140,7 @@ def test_json_gives_status_first_seen_and_previous_digest_and_reads_back(tmp_pat
     assert (new["status"], new["previous_digest"], new["previously"]) == ("new", None, None)
     assert new["first_seen"] == "2026-11-21T07:00:00+00:00"
 
-    again = digest_from_json(data)  # the mailer's reading of it
+    again = from_json(data)  # the mailer's reading of it
     [brief] = again.briefs
     assert brief.status == "updated" and brief.previous.digest == "digest-2026-11-22"
     assert (
