@@ -20,6 +20,7 @@ import jinja2
 
 from digest.config import Config
 from digest.errors import DigestError
+from digest.models import FORMATS
 from digest.render import LATEST, environment, write_atomic
 from digest.schema import from_json
 from digest.store import DigestRecord, Store
@@ -27,7 +28,7 @@ from digest.store import DigestRecord, Store
 log = logging.getLogger(__name__)
 PAGES = {"index.html": "index.html.j2", "feed.xml": "feed.xml.j2"}
 FEED_ENTRIES = 50  # the newest digests in the feed; the index page lists them all
-PERMALINK_FORMATS = ("html", "md", "json")  # the first that exists is the digest's permalink
+PERMALINK_FORMATS = FORMATS  # the first that exists is the digest's permalink
 DIGEST_NAME = re.compile(r"digest-(\d{4}-\d{2}-\d{2})(?:-(\d+))?")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 

@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.errors import ConfigError
-
-FORMATS = ("html", "md", "json")
+from digest.models import FORMATS
 
 
 @dataclass(frozen=True, slots=True)

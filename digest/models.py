@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+# The formats a digest is written in, in the order of preference of its permalink.
+FORMATS = ("html", "md", "json")
+
 
 @dataclass(frozen=True, slots=True)
 class Article:

@@ -278,13 +278,14 @@ def summarize_stories(stories: Sequence[Story], config: Config) -> list[Brief]:
     return list(progress(briefs, len(stories), "summarizing"))
 
 
-def write_digest(digest: Digest, config: Config) -> tuple[Path, ...]:
-    """Render the digest in every configured format and write it into the outbox."""
+def write_digest(digest: Digest, config: Config, *, into: Path | None = None) -> tuple[Path, ...]:
+    """Render the digest in every configured format and write it into the outbox (with the
+    `latest.*` copies), or `into` another folder under the name it would have in the outbox."""
     formats = config.digest.formats
     rendered = render(digest, config.paths.templates, formats, config.digest.intro)
-    stem = digest_stem(config.paths.outbox, digest, formats)
-    paths = write(rendered, config.paths.outbox, stem)
-    log.info("wrote %s", ", ".join(p.name for p in paths if p.stem != "latest"))
+    stem = digest_stem(config.paths.outbox, digest)
+    paths = write(rendered, into or config.paths.outbox, stem, latest=into is None)
+    log.info("wrote %s", ", ".join(str(p) if into else p.name for p in paths if p.stem == stem))
     return tuple(paths)
 
 

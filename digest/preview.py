@@ -15,7 +15,7 @@ from pathlib import Path
 from digest import pipeline
 from digest.config import Config
 from digest.models import Brief, Digest
-from digest.render import digest_stem, outlets, render, write_atomic
+from digest.render import outlets
 from digest.store import Store
 
 
@@ -49,12 +49,7 @@ def preview(config: Config, *, now: datetime | None = None) -> Preview:
     files: tuple[Path, ...] = ()
     if digest.briefs:
         folder = Path(tempfile.mkdtemp(prefix="digest-preview-"))
-        formats = config.digest.formats
-        stem = digest_stem(config.paths.outbox, digest, formats)
-        rendered = render(digest, config.paths.templates, formats, config.digest.intro)
-        for fmt, text in rendered.items():
-            write_atomic(folder / f"{stem}.{fmt}", text)
-        files = tuple(folder / f"{stem}.{fmt}" for fmt in rendered)
+        files = pipeline.write_digest(digest, config, into=folder)
     return Preview(digest, files, tuple(news), last, result.update.files)
 
 

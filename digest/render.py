@@ -17,7 +17,7 @@ import markdown.treeprocessors
 from markupsafe import Markup
 
 from digest.errors import DigestError
-from digest.models import Article, Brief, BriefSentence, Digest
+from digest.models import FORMATS, Article, Brief, BriefSentence, Digest
 from digest.outlets import credit, outlets_of, safe_url
 from digest.schema import to_json
 
@@ -136,34 +136,38 @@ def render(digest: Digest, templates: Path, formats: Sequence[str], intro: str =
     return rendered
 
 
-def digest_stem(outbox: Path, digest: Digest, formats: Sequence[str]) -> str:
-    """`digest-YYYY-MM-DD`, with `-2`, `-3`, ... so that no earlier digest is overwritten."""
+def digest_stem(outbox: Path, digest: Digest) -> str:
+    """`digest-YYYY-MM-DD`, with `-2`, `-3`, ... so that no earlier digest (in any format) is
+    overwritten."""
     base = f"digest-{digest.generated_at:%Y-%m-%d}"
     stem, number = base, 2
-    while any((outbox / f"{stem}.{fmt}").exists() for fmt in (*formats, "html", "md", "json")):
+    while any((outbox / f"{stem}.{fmt}").exists() for fmt in FORMATS):
         stem, number = f"{base}-{number}", number + 1
     return stem
 
 
-def write(rendered: dict, outbox: Path, stem: str) -> list[Path]:
-    """Write each format as `<stem>.<fmt>` and `latest.<fmt>`, atomically; returns the paths.
+def write(rendered: dict, outbox: Path, stem: str, *, latest: bool = True) -> list[Path]:
+    """Write each format as `<stem>.<fmt>` and (unless `latest` is False) `latest.<fmt>`,
+    atomically; returns the paths.
 
     All or nothing for the digest's own files: when one cannot be written (a full disk, say),
     those already written are removed again and a DigestError says which file and why, so no
     half digest is left to be listed or mailed later.
     """
     own = [(outbox / f"{stem}.{fmt}", text) for fmt, text in rendered.items()]
-    latest = [(outbox / f"{LATEST}.{fmt}", text) for fmt, text in rendered.items()]
+    copies = [(outbox / f"{LATEST}.{fmt}", text) for fmt, text in rendered.items()]
     path = outbox
     try:
         outbox.mkdir(parents=True, exist_ok=True)
-        for path, text in own + latest:  # the digest's own files first, then the copies
+        for path, text in own + copies if latest else own:  # the digest's own files first
             write_atomic(path, text)
     except OSError as error:
         for done, _ in own:
             done.unlink(missing_ok=True)
         raise DigestError(f"cannot write {path}: {error.strerror or error}") from None
-    return [path for pair in zip(own, latest, strict=True) for path, _ in pair]
+    if not latest:
+        return [path for path, _ in own]
+    return [path for pair in zip(own, copies, strict=True) for path, _ in pair]
 
 
 def write_atomic(path: Path, text: str) -> None:
