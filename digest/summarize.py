@@ -19,10 +19,11 @@ from digest.config import BriefSettings
 from digest.errors import ConfigError
 from digest.language import stemmer, stop_words
 from digest.models import Brief, BriefSentence, Story
+from digest.prose import dangles
 from digest.sentences import words
 from digest.summarizers.concepts import ConceptCoverage
 from digest.summarizers.selection import Budget, Selection
-from digest.summarizers.story_text import StoryText, dangles
+from digest.summarizers.story_text import StoryText
 from digest.summarizers.sumy_rankers import SUMY_METHODS, SumyRanker
 
 BriefMethod = Callable[[StoryText, Budget], Selection]

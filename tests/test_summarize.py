@@ -16,17 +16,12 @@ import pytest
 from digest.config import BriefSettings
 from digest.errors import ConfigError
 from digest.models import Article, Brief, Story
+from digest.prose import dangles, is_whole_prose, strip_dateline, strip_lead_in
 from digest.summarize import SUMMARIZERS, brief_budget, lead_with_independent, summarize
 from digest.summarizers.concepts import cover_greedily
+from digest.summarizers.incidence import Incidence
 from digest.summarizers.selection import Budget, Selection
-from digest.summarizers.story_text import (
-    Incidence,
-    StoryText,
-    dangles,
-    is_whole_prose,
-    strip_dateline,
-    strip_lead_in,
-)
+from digest.summarizers.story_text import StoryText
 
 SHARED = (
     "The storm tore away a forty-metre section of the Harbour Street bridge early on Monday, "

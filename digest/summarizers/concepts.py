@@ -16,8 +16,10 @@ import heapq
 
 import numpy as np
 
+from digest.prose import dangles
+from digest.summarizers.incidence import Incidence
 from digest.summarizers.selection import Budget, Selection
-from digest.summarizers.story_text import Incidence, StoryText, dangles
+from digest.summarizers.story_text import StoryText
 
 UNIGRAM_WEIGHT = 0.25  # a content word says less than a bigram, which names a thing precisely
 SAID_ONCE = 0.1  # a concept no other sentence repeats still counts, a little, to fill the budget

@@ -1,0 +1,218 @@
+"""What is prose and what is not, in one place: the boilerplate lines and the wire dateline that
+ingest drops from an article; a sentence's furniture, captions, lead-ins and dateline that keep
+it out of a brief; and the openers that lean on a sentence before them.
+"""
+
+from __future__ import annotations
+
+import re
+
+# At ingest ------------------------------------------------------------------------------
+
+_BOILERPLATE = re.compile(
+    r"""^(?:
+        leave\ a\ (?:reply|comment)
+      | your\ email\ address\ will\ not\ be\ published
+      | required\ fields\ are\ marked
+      | the\ post\ .{1,300}\ appeared\ first\ on\b
+      | (?:please\ )?(?:subscribe|sign\ up)\b.{0,80}
+        \b(?:newsletter|updates|channel|today|free|here|now)
+      | share\ (?:this|on)\b
+      | (?:click|tap)\ here\b
+      | follow\ us\ on\b
+      | (?:all\ rights\ reserved|copyright\ ©|©\ ?\d{4})
+      | advertisement$
+      | (?:read|see)\ (?:more|also)\s*:
+      | related(?:\ stories|\ articles)?\s*:
+      | (?:tweet|email|print|facebook|twitter|linkedin|whatsapp)(?:\s*[|/·]\s*\w+)*$
+      | \d+\ comments?$
+      | view\ (?:this|it)\ (?:email|newsletter|message)\ (?:in|on)\ (?:your|a|the)\ browser
+      | (?:having\ trouble\ (?:viewing|reading)\ this\ (?:email|newsletter))
+      | you\ (?:are\ receiving|received)\ this\ (?:email|newsletter|message)\ because\b
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_BOILERPLATE_ANYWHERE = re.compile(
+    r"your email address will not be published|appeared first on\b", re.IGNORECASE
+)
+# The dateline of an article's first paragraph, at ingest: "WASHINGTON (AP) -- ", "LONDON — ",
+# "PORT ELLIS, Nov. 3 (Valley Wire) - ". (A sentence's, in a brief, is _DATELINE below.)
+_CAPITAL = "A-ZÀ-ÖØ-Þ"  # capital letters, accented ones too (SÃO PAULO, MÜNCHEN, ZÜRICH)
+PARAGRAPH_DATELINE = re.compile(
+    rf"""^(?![{_CAPITAL}]{{2,3}}[ ]?(?:--|—|–|-|:|_)[ ])       # not "OK:", "UN -", "USA:"
+        (?:[{_CAPITAL}]{{2}}[{_CAPITAL}.'’/-]*                  # PLACE: capitals, not "I'M";
+           (?:[ ][{_CAPITAL}][{_CAPITAL}.'’/-]*){{0,3}})        #   "LOS ANGELES/NEW YORK"
+        (?:,[ ][{_CAPITAL}][\w.]*(?:[ ][{_CAPITAL}\d][\w.]*){{0,2}})?  # , State or date
+        (?:,[ ]\d{{1,2}}\.?[ ]\w+\.?)?                         # , 3 mars / , 3. März
+        [ ]?(?:\([^()]{{1,40}}\)[ ]?)?                          # (Agency)
+        (?:--|—|–|-|:|_)[ ]+""",
+    re.VERBOSE,
+)
+
+
+def is_boilerplate(line: str) -> bool:
+    """True for comment prompts, share and subscribe widgets and similar non-news lines."""
+    line = line.strip()
+    return bool(_BOILERPLATE.match(line) or _BOILERPLATE_ANYWHERE.search(line))
+
+
+def strip_paragraph_dateline(paragraph: str) -> str:
+    """The paragraph without a leading wire dateline such as "WASHINGTON (AP) --"."""
+    match = PARAGRAPH_DATELINE.match(paragraph)
+    if match and len(paragraph) - match.end() > 20:
+        return paragraph[match.end() :]
+    return paragraph
+
+
+# In a brief ------------------------------------------------------------------------------
+
+MIN_WORDS = 6  # shorter "sentences" are bylines, captions, fragments or chatter
+MAX_WORDS = 100  # longer ones are run-on lists or splitter failures
+# "LONDON (AP) _", "BONN, Germany (AP) --", "NEW YORK _", "LONDON (Reuters) - ": a wire dateline
+# left at a sentence start (a single hyphen only after the agency, where it cannot be a name's).
+_DATELINE = re.compile(
+    r"^[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ.'/\- ]+(?:, [A-ZÀ-ÖØ-Þ][\w.\- ]*)?"  # LOS ANGELES/NEW YORK, State
+    r"(?:, \w+\.? \d{1,2}|, \d{1,2}\.? \w+\.?)?\s*"  # , Nov. 3 / , 3 mars
+    r"(?:\([A-Za-z .]+\)\s*(?:_|--?|—|–)|(?:_|--|—|–))\s+"
+)
+_CLOSERS = "\"'”’)]"
+_ENDERS = ".!?…"
+# Credits, captions and web furniture that readers sometimes leave inside an article's text.
+# Each names the furniture itself ("enable JavaScript", "sign up for our newsletter", a credit in
+# brackets), not a subject: a report about a browser, a photo agency, a copyright case, a
+# newsletter or a site's use of cookies is prose.
+_NOT_PROSE = re.compile(
+    r"[(/|]\s*(?:AP|AFP|Reuters|Getty|EPA|file) (?:Photo|Images)\b|"
+    r"\b(?:AP|AFP|Reuters|EPA) Photo\s*/|\bGetty Images\s*\)?\s*\.?$|\bfile photo\b|"
+    r"(?:^|[(/|]\s*)photo(?:graph)?s? (?:by|credit|courtesy)\b|\(\s*(?:photo|image)s?\s*:|"
+    r"^(?:caption|advertisement|read more|see also|continue reading)\b|"
+    r"^(?:photo|image|video|related)s?\s*[:|]|"
+    r"^related (?:stories|articles|coverage|content|links|posts)\b|"
+    r"\bimage copyright\b|^(?:image|photo) (?:caption|credit)\b|\bcopyright\s*(?:©|\(c\)|\d{4})|"
+    r"\bclick here\b|\ball rights reserved\b|©|\bmay not be published, broadcast\b|"
+    r"^(?:sign up|subscribe)\b|\bsubscribe (?:now|today|here)\b|\bsign up (?:for|to) our\b|"
+    r"\bthank you for (?:subscribing|signing up)\b|"
+    r"\b(?:sign up|subscribe|register) (?:to|for) (?:our|the) (?:free )?(?:\w+ )?newsletter\b|"
+    r"\bour (?:\w+ )?newsletters?\b|^newsletters?\s*[:|]|"
+    r"\benabl(?:e|ing) javascript\b|\bjavascript (?:is disabled|must be enabled|is required to)\b|"
+    r"\b(?:we|this (?:web)?site|our (?:web)?site) uses? cookies\b|\b(?:our|the) use of cookies\b|"
+    r"\bstores cookies on your\b|\bour cookie policy\b|\bcookie settings\b|"
+    r"\b(?:update|upgrade) your (?:web )?browser\b|"
+    r"\byour (?:web )?browser (?:does not|doesn't|is not|isn't)\b|"
+    r"\bthis video is (?:unavailable|not available)\b|\bmedia playback is (?:unsupported|not)\b|"
+    r"^share this (?:article|story)\b|^follow us on\b|\bturn off your ad ?blocker\b|"
+    r"\bby continuing to (?:browse|use) (?:the|this|our) (?:web)?site\b|"
+    r"^(?:watch|listen|pictured|more on this story)\s*:|\breporting by\b.{0,80}\bediting by\b|"
+    r"\bthanks for (?:subscribing|signing up)\b|\bstory continues below\b|"
+    r"\busing an ad ?blocker\b|\bdownload our app\b|\byour use of this (?:web)?site\b|"
+    r"\bimage (?:source|caption),|\bphotograph:|\balready a subscriber\b|"
+    r"\blimit of free articles\b|\b(?:delivered|straight) to your inbox\b|\benter your email\b|"
+    r"\buse cookies to (?:personali[sz]e|improve|analy[sz]e|give|provide|ensure)\b|"
+    r"^comments (?:(?:on|for) this (?:article|story|post|page) )?(?:are|have been|were) "
+    r"(?:now )?(?:closed|disabled|turned off)(?: (?:on|for) this (?:article|story|post|page))?"
+    r"\s*[.!]?$|"
+    r"^(?:have|got) an? (?:news |story )?(?:tip|story idea)s?\b(?!-)[^?]{0,40}\?|"
+    r"\be-?mail (?-i:us) at\b|^contact (?-i:us)(?: at\b|\s*:)|"
+    r"\bsend (?-i:us) your (?:news )?tips\b|"
+    r"\bthis (?:web)?(?:site|page|form) (?:is protected by|uses) recaptcha\b|"
+    r"^our standards\s*:.{0,60}\btrust principles\b|"
+    r"^file\s*[-–—]\s|^credits?\s*:|\bcontributed (?:reporting|to this report)\b|"
+    r"^click to (?:expand|enlarge|view|see)\b|^download (?:the|our)\b.{0,40}\bapp\b",
+    re.IGNORECASE | re.ASCII,  # ASCII: "ſ" must not match "s" where str.lower() keeps it
+)
+# Words one of which every _NOT_PROSE match holds: a cheap test first, the regex only then. Those
+# of the second tuple matter only at a sentence's start (the alternatives anchored with "^").
+_FURNITURE_HINTS = ("photo", "image", "copyright", "©", "click", "rights", "broadcast", "sign up",
+                    "subscrib", "signing up", "newsletter", "javascript", "cookie", "browser",
+                    "video", "playback", "blocker", "continuing to", "editing by",
+                    "continues below", "our app", "use of this", "free articles", "your inbox",
+                    "your email", "recaptcha", "mail us", "send us", "contributed")  # fmt: skip
+_FURNITURE_OPENERS = ("caption", "advertisement", "read more", "see also", "continue reading",
+                      "related", "share this", "follow us", "watch", "listen", "pictured",
+                      "more on this story", "comments", "have a", "got a", "contact us",
+                      "our standards", "file", "credit", "download")  # fmt: skip
+_OPENER_CHARS = 20  # the longest opener is 18 characters
+# A photo credit standing alone, "(AP Photo/Tom Reyes)": the sentence before it in its paragraph
+# is the photo's caption.
+_CREDIT_ALONE = re.compile(
+    r"^[(\[]\s*[^()\[\]]{0,60}\b(?:photo|image)s?\b[^()\[\]]{0,60}[)\]]\s*\.?$", re.IGNORECASE
+)
+# Page furniture glued to the front of a real sentence when a page was flattened to text:
+# "Advertisement Continue reading the main story The council ...", "Please enable JavaScript to
+# watch this video The council ...". Only the furniture goes, and only when a sentence (a capital,
+# a digit or a quotation mark) follows it; the sentence stays.
+_LEAD_IN = re.compile(
+    r"^(?:(?:photo )?advertisement(?: advertisement)*\s*(?:[-–—:]\s*)?"
+    r"|continue reading(?: the main story| below)\s*"
+    r"|(?:please )?enable javascript to (?:watch|view|play) this video\s*)"
+    r"(?=(?-i:[A-Z0-9\"“'‘])|continue reading (?:the main story|below))",
+    re.IGNORECASE | re.ASCII,
+)
+
+# A sentence opening like this points back at something the reader may not have seen.
+_DANGLING_OPENER = re.compile(
+    r"^[\"'“‘(]*\s*(?:he|she|it|they|him|her|his|its|their|them|this|that|these|those|such|"
+    r"but|and|or|so|also|however|meanwhile|still|yet|then|thus|therefore|moreover|furthermore|"
+    r"instead|nevertheless|nonetheless|besides|otherwise|"
+    r"in addition|in contrast|as a result|at the same time|on the other hand|even so|after that)\b",
+    re.IGNORECASE,
+)
+_PRONOUN_ATTRIBUTION = re.compile(
+    r"\b(?:(?:he|she|they) (?:said|says|added|told|explained)|(?:said|says|added) (?:he|she))\b",
+    re.IGNORECASE,
+)
+# Every _PRONOUN_ATTRIBUTION match holds one of these: scanning for them first is 20× cheaper.
+_ATTRIBUTION_VERBS = ("said", "says", "added", "told", "explained")
+
+
+def strip_dateline(text: str) -> str:
+    """A sentence without a wire dateline such as "LONDON (AP) _" at its start."""
+    match = _DATELINE.match(text)
+    if match and match.end() < len(text) and text[match.end()].isupper():
+        return text[match.end() :]
+    return text
+
+
+def strip_lead_in(text: str) -> str:
+    """A sentence without what does not belong to it at its start: page furniture such as
+    "Advertisement Continue reading the main story", then a wire dateline. What is left is a
+    slice of the sentence, so a brief still quotes its source word for word."""
+    while text[:1] in "AaCcPp" and (match := _LEAD_IN.match(text)) and match.end() < len(text):
+        text = text[match.end() :]  # "Advertisement Continue reading ..." is two lead-ins
+    return strip_dateline(text)
+
+
+def is_whole_prose(text: str, tokens: list[str] | None = None) -> bool:
+    """True for a complete prose sentence: not a fragment, caption, credit or cut quotation.
+
+    `tokens` are its whitespace-separated words, when the caller has them already."""
+    tokens = text.split() if tokens is None else tokens
+    count = len(tokens)
+    if not MIN_WORDS <= count <= MAX_WORDS or (text.rstrip(_CLOSERS) or " ")[-1] not in _ENDERS:
+        return False
+    if (
+        text.count('"') % 2
+        or text.count("“") != text.count("”")
+        or text.count("(") != text.count(")")
+    ):
+        return False
+    if sum(map(str.isupper, tokens)) > 0.5 * count:
+        return False  # a shouted headline or a caption in capitals
+    lowered = text.lower()
+    furniture = any(map(lowered.__contains__, _FURNITURE_HINTS)) or any(
+        map(lowered[:_OPENER_CHARS].__contains__, _FURNITURE_OPENERS)
+    )
+    return not (furniture and _NOT_PROSE.search(text))
+
+
+def is_photo_credit(text: str) -> bool:
+    """True for a photo credit standing alone, such as "(AP Photo/Tom Reyes)"."""
+    return text[:1] in "([" and bool(_CREDIT_ALONE.match(text))
+
+
+def dangles(sentence: str) -> bool:
+    """True when a sentence opens on a connective or a pronoun it cannot resolve on its own."""
+    if _DANGLING_OPENER.match(sentence):
+        return True
+    attributes = any(map(sentence.lower().__contains__, _ATTRIBUTION_VERBS))
+    return attributes and bool(_PRONOUN_ATTRIBUTION.search(sentence))
