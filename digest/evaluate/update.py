@@ -229,9 +229,12 @@ def format_report(results: dict[str, Any]) -> str:
                 f"| {run_name} | {name} | {r1:.2f} | {r2:.2f} | {count} | {share} | {landed} |"
             )
         mean = sum((t["B"].rouge2 + t["C"].rouge2) / 2 for t in topics) / len(topics)
+        updates = [t[name] for t in topics for name in SETS[1:]]
+        repeated, count = sum(r.repeated for r in updates), sum(r.sentences for r in updates)
         ranks.append(
             f"{run_name}: B+C ROUGE-2 recall {100 * mean:.2f}, rank {rank_of(mean, peers)}"
-            f" of {len(peers) + 1}"
+            f" of {len(peers) + 1}; update-brief sentences already shown"
+            f" {100 * repeated / max(count, 1):.1f}% ({repeated}/{count})"
         )
     best = sorted(peers.items(), key=lambda item: -item[1])[:3]
     ranks.append(
