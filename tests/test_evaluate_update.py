@@ -18,7 +18,7 @@ def doc(text: str, number: int) -> dict:
 
 def topic() -> dict:
     refs = {
-        "A": ["Storm Arlo made landfall near Port Edda with 140 km/h winds; 60,000 homes lost power."],
+        "A": ["Storm Arlo made landfall near Port Edda; 60,000 homes lost power."],
         "B": ["Two people died near Brackwater; the clean-up will cost 45 million crowns."],
         "C": ["Port Edda asked for national disaster funds; insurers expect 30 million in claims."],
     }  # fmt: skip
