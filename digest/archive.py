@@ -21,7 +21,7 @@ import jinja2
 from digest.config import Config
 from digest.errors import DigestError
 from digest.models import FORMATS
-from digest.render import LATEST, environment, write_atomic
+from digest.render import LATEST, environment, template_failure, write_atomic
 from digest.schema import from_json
 from digest.store import DigestRecord, Store
 
@@ -72,16 +72,18 @@ class Archive:
 
 
 def refresh_archive(config: Config, records: Sequence[DigestRecord]) -> tuple[Path, ...]:
-    """Rewrite outbox/index.html and outbox/feed.xml; a failure is logged, never raised."""
+    """Rewrite outbox/index.html and outbox/feed.xml; DigestError when they cannot be written
+    (the digest itself is written and recorded by then)."""
     outbox = config.paths.outbox
     try:
         archive = make_archive(outbox, records, config.digest.title)
         pages = render_archive(archive, config.paths.templates)
         for name, text in pages.items():
             write_atomic(outbox / name, text)
-    except (DigestError, OSError) as error:
-        log.error("could not update the archive page and feed: %s", error)
-        return ()
+    except OSError as error:
+        raise DigestError(f"could not update the archive page and feed: {error}") from None
+    except DigestError as error:
+        raise DigestError(f"could not update the archive page and feed: {error}") from error
     return tuple(outbox / name for name in pages)
 
 
@@ -103,6 +105,8 @@ def render_archive(archive: Archive, templates: Path) -> dict[str, str]:
             pages[name] = env.get_template(template_name).render(archive=archive)
         except jinja2.TemplateError as error:  # a missing or broken (user) template
             raise DigestError(f"template {template_name} in {templates}: {error}") from None
+        except Exception as error:  # raised by the template's own code, such as 1 // 0
+            raise template_failure(template_name, error) from error
     return pages
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,27 +18,77 @@ from digest.models import Brief, Digest
 from digest.render import json_text, render
 from digest.schema import story_json
 from digest.store import StoryInfo
+from digest.summarize import SUMMARIZERS
 
 log = logging.getLogger("digest")
 
-config_option = click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Config file (default: ./config.toml; all defaults when it does not exist).",
-)
+
+@dataclass
+class Options:
+    """The options every command takes, before its name or after it: `digest --config x build`
+    and `digest build --config x` are the same."""
+
+    config_path: Path | None = None
+    debug: bool = False
+    verbosity: int = 0  # -1 quiet, 0 normal, 1 verbose
 
 
-def _setup_logging(verbose: bool) -> None:
+def _options() -> Options:
+    return click.get_current_context().find_root().ensure_object(Options)
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: object) -> None:
+    """Keep a global option given before or after the command's name (the last one wins)."""
+    options = ctx.find_root().ensure_object(Options)
+    if param.name == "config_path" and value is not None:
+        options.config_path = value
+    elif param.name == "debug" and value:
+        options.debug = True
+    elif param.name == "verbose" and value:
+        options.verbosity = 1
+    elif param.name == "quiet" and value:
+        options.verbosity = -1
+    _apply_logging(options)
+
+
+def global_options(function):
+    """--config, --debug, -v and -q, accepted by the group and by every command."""
+    for option in reversed(
+        (
+            click.option(
+                "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+                expose_value=False, callback=_remember,
+                help="Config file (default: ./config.toml; all defaults when it does not exist).",
+            ),
+            click.option("--debug", is_flag=True, expose_value=False, callback=_remember,
+                         help="Show tracebacks and debug logging."),
+            click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=_remember,
+                         help="Show digest's debug logging."),
+            click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_remember,
+                         help="Show warnings and errors only."),
+        )
+    ):  # fmt: skip
+        function = option(function)
+    return function
+
+
+def _apply_logging(options: Options) -> None:
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(message)s",
-        datefmt="%Y-%m-%d %H:%M:%S",
+        format="%(asctime)s %(levelname)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S",
         stream=sys.stderr,
-    )
-    if not verbose:  # its job bookkeeping ("Adding job tentatively", ...) is not news to a user
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    )  # fmt: skip
+    if options.debug:
+        level = logging.DEBUG
+    else:
+        level = {-1: logging.WARNING, 0: logging.INFO, 1: logging.INFO}[options.verbosity]
+    logging.getLogger().setLevel(level)
+    log.setLevel(logging.DEBUG if options.verbosity > 0 or options.debug else logging.NOTSET)
+    # APScheduler's job bookkeeping ("Adding job tentatively", ...) is not news to a user.
+    logging.getLogger("apscheduler").setLevel(logging.NOTSET if options.debug else logging.WARNING)
+
+
+def _config(**overrides: object) -> Config:
+    return load_config(_options().config_path, **overrides)
 
 
 class DigestGroup(click.Group):
@@ -47,39 +98,44 @@ class DigestGroup(click.Group):
         try:
             return super().invoke(ctx)
         except DigestError as error:
-            if ctx.params.get("debug"):
+            if ctx.ensure_object(Options).debug:
                 raise
             click.echo(f"digest: error: {error}", err=True)
             sys.exit(1)
 
 
-@click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--debug", is_flag=True, help="Show tracebacks and debug logging.")
-@click.version_option(package_name="digest")
-def main(debug: bool) -> None:
-    """digest: group news articles into stories and write extractive briefs with sources."""
-    _setup_logging(debug)
+@click.group(
+    cls=DigestGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 80},
+)
+@global_options
+@click.version_option(package_name="digest", prog_name="digest", message="%(prog)s %(version)s")
+def main() -> None:
+    """digest: group news articles into stories and write extractive briefs with sources.
+
+    Global options (--config, --debug, -v, -q) go before or after the command.
+    """
+    _apply_logging(_options())
 
 
 @main.command()
-@config_option
+@global_options
 @click.option("--all", "all_stories", is_flag=True, help="Include every stored story.")
 @click.option("--dry-run", is_flag=True, help="Show what would be written; change nothing.")
 @click.option("--send", is_flag=True, help="Mail the digest written to the [email] recipients.")
-def build(config_path: Path | None, all_stories: bool, dry_run: bool, send: bool) -> None:
+def build(all_stories: bool, dry_run: bool, send: bool) -> None:
     """Read the inbox and write today's digest into the outbox."""
     from digest import mail
 
     if send and dry_run:
         raise click.UsageError("--send mails a written digest; a --dry-run writes none")
-    config = load_config(config_path)
+    config = _config()
     if send:
         mail.require_email(config.email)
     result = pipeline.build(config, all_stories=all_stories, dry_run=dry_run)
     digest = result.digest
     if not digest.briefs:
-        click.echo("No stories with new articles since the last digest; nothing written.")
-        click.echo("(Use --all to include every stored story.)")
+        click.echo(nothing_written(config, result, all_stories), nl=False)
         return
     if dry_run:
         click.echo(f"Dry run: would write a digest of {len(digest.briefs)} story(ies):")
@@ -93,14 +149,38 @@ def build(config_path: Path | None, all_stories: bool, dry_run: bool, send: bool
     if send:
         issue = mail.send_digest(config, result.written[0].stem)
         click.echo(f"Mailed {issue.name} to {', '.join(config.email.to)}.")
+    if result.archive_error:
+        raise DigestError(f"{result.archive_error}; `digest archive` tries again")
+
+
+def nothing_written(config: Config, result: pipeline.Build, all_stories: bool) -> str:
+    """Why a build wrote no digest, in the words of the situation."""
+    state = pipeline.status(config)
+    if not state.articles and state.last_digest is None:
+        return (
+            f"The inbox {config.paths.inbox} is empty: drop article files (.txt, .md, .html,"
+            " .json, .eml, feeds) into it, then build again.\n"
+        )
+    if result.update.stored and not all_stories:
+        return "The new articles add nothing to stories the last digest showed; nothing written.\n"
+    if all_stories:
+        return "No stored story has anything the digests have not shown; nothing written.\n"
+    return (
+        "No stories with new articles since the last digest; nothing written.\n"
+        "(Use --all to include every stored story.)\n"
+    )
 
 
 @main.command()
-@config_option
+@global_options
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--words", type=click.IntRange(min=1), help="Length of the brief in words.")
 @click.option("--sentences", type=click.IntRange(min=1), help="Length in sentences.")
-@click.option("--method", help="Summarizer: digest (default), lexrank, textrank, lsa, ...")
+@click.option(
+    "--method",
+    type=click.Choice(sorted(SUMMARIZERS)),
+    help="Summarizer (default: brief.method of the config, digest).",
+)
 @click.option(
     "--after",
     multiple=True,
@@ -115,7 +195,6 @@ def build(config_path: Path | None, all_stories: bool, dry_run: bool, send: bool
     show_default=True,
 )
 def brief(
-    config_path: Path | None,
     paths: tuple[Path, ...],
     words: int | None,
     sentences: int | None,
@@ -129,7 +208,7 @@ def brief(
     """
     if words and sentences:
         raise click.UsageError("give --words or --sentences, not both")
-    config = load_config(config_path, **{"brief.method": method})
+    config = _config(**{"brief.method": method})
     result = pipeline.brief_paths(
         list(paths), config, after=list(after), words=words, sentences=sentences
     )
@@ -150,11 +229,11 @@ def format_brief(result: Brief, fmt: str, config: Config) -> str:
 
 
 @main.command()
-@config_option
+@global_options
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
-def status(config_path: Path | None, as_json: bool) -> None:
+def status(as_json: bool) -> None:
     """Show stored articles and stories, waiting and rejected files, and the last digest."""
-    config = load_config(config_path)
+    config = _config()
     state = pipeline.status(config)
     if as_json:
         click.echo(json_text(status_json(state)), nl=False)
@@ -170,15 +249,15 @@ def status(config_path: Path | None, as_json: bool) -> None:
 
 
 @main.command()
-@config_option
-def run(config_path: Path | None) -> None:
+@global_options
+def run() -> None:
     """Watch the inbox and publish digests on the configured schedule (until Ctrl-C)."""
     import signal
     import threading
 
     from digest.daemon import Daemon
 
-    config = load_config(config_path)
+    config = _config()
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: object) -> None:
@@ -191,16 +270,16 @@ def run(config_path: Path | None) -> None:
 
 
 @main.command()
-@config_option
+@global_options
 @click.argument("story_id", metavar="[STORY_ID]", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def stories(config_path: Path | None, story_id: str | None, as_json: bool) -> None:
+def stories(story_id: str | None, as_json: bool) -> None:
     """List stored stories with their article counts, sources and date range.
 
     With STORY_ID (a unique beginning is enough), list each digest that covered that story: its
     date, the headline and the sentences shown.
     """
-    config = load_config(config_path)
+    config = _config()
     if story_id is not None:
         timeline = pipeline.story_timeline(config, story_id)
         if as_json:
@@ -254,38 +333,58 @@ def timeline_json(timeline: pipeline.Timeline) -> dict:
 
 
 @main.command()
-@config_option
+@global_options
 @click.argument("name", metavar="[DIGEST]", required=False)
-def send(config_path: Path | None, name: str | None) -> None:
+def send(name: str | None) -> None:
     """Mail a digest (default: the latest) to the [email] recipients.
 
     DIGEST is a name such as digest-2026-11-21, or the path of one of its files.
     """
     from digest import mail
 
-    config = load_config(config_path)
+    config = _config()
     issue = mail.send_digest(config, name)
     click.echo(f"Mailed {issue.name} to {', '.join(config.email.to)}.")
 
 
 @main.command()
-@config_option
-def preview(config_path: Path | None) -> None:
-    """Write the next digest into a temporary folder; store, move and send nothing."""
+@global_options
+@click.option("--all", "all_stories", is_flag=True, help="Consider every stored story.")
+@click.option("--open", "open_page", is_flag=True, help="Open the HTML preview in a browser.")
+def preview(all_stories: bool, open_page: bool) -> None:
+    """Write the next digest into a temporary folder; store, move and send nothing.
+
+    The folder is the same each time for a project, emptied before each preview.
+    """
+    import webbrowser
+
     from digest import preview as previews
 
-    config = load_config(config_path)
-    click.echo(previews.describe(previews.preview(config)), nl=False)
+    config = _config()
+    result = previews.preview(config, all_stories=all_stories)
+    click.echo(previews.describe(result), nl=False)
+    page = next((path for path in result.files if path.suffix == ".html"), None)
+    if open_page and page is not None and not webbrowser.open(page.as_uri()):
+        log.warning("no browser to open %s", page)
 
 
 @main.command()
-@config_option
+@global_options
+def archive() -> None:
+    """Rewrite the outbox's index page and Atom feed from the digests in it."""
+    config = _config()
+    for path in pipeline.rebuild_archive(config):
+        click.echo(f"Wrote {path}")
+
+
+@main.command()
+@global_options
 @click.argument("story_id")
-def explain(config_path: Path | None, story_id: str) -> None:
+def explain(story_id: str) -> None:
     """Show why each sentence of a story's brief was chosen, and why each article is in it."""
     from digest import explain as explanations
 
-    config = load_config(config_path)
+    config = _config()
     click.echo(explanations.describe(explanations.explain_story(config, story_id)), nl=False)
 
 

@@ -66,7 +66,8 @@ def explain_story(config: Config, story_id: str) -> Explanation:
     if store is None:
         raise DigestError(f"no story {story_id!r}: no story is stored yet (run `digest build`)")
     with store:
-        [story] = store.stories([resolve_story_id(store.all_story_ids(), story_id)])
+        titles = {info.id: info.title for info in store.story_infos()}
+        [story] = store.stories([resolve_story_id(titles, story_id)])
         story = replace(story, history=store.histories([story.id]).get(story.id))
     brief = summarize(story, config.brief)  # as the next digest would brief it
     update = config.brief.updates and story.history is not None

@@ -60,6 +60,7 @@ class Build:
     update: Update
     written: tuple[Path, ...]
     dry_run: bool
+    archive_error: str | None = None  # why the index page and feed could not be updated
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +115,14 @@ def build(
                 store.record_digest(now, written[0].stem, briefs)
         if not dry_run:
             file_away(read, config.paths.inbox, now)
+        archive_error = None
         if written:
-            refresh_archive(config, store.digests())
-    return Build(digest, result, written, dry_run)
+            try:
+                refresh_archive(config, store.digests())
+            except DigestError as error:  # the digest stands; its index and feed are stale
+                log.error("%s", error)
+                archive_error = str(error)
+    return Build(digest, result, written, dry_run, archive_error)
 
 
 def check_folders(config: Config, *, warn_missing: bool = True) -> None:
@@ -400,9 +406,19 @@ def story_timeline(config: Config, story_id: str) -> Timeline:
         raise DigestError(f"no story {story_id!r}: no story is stored yet (run `digest build`)")
     with store:
         infos = store.story_infos()
-        wanted = resolve_story_id([info.id for info in infos], story_id)
+        wanted = resolve_story_id({info.id: info.title for info in infos}, story_id)
         history = store.histories([wanted]).get(wanted, History())
     return Timeline(next(info for info in infos if info.id == wanted), history)
+
+
+def rebuild_archive(config: Config) -> tuple[Path, ...]:
+    """Rewrite the outbox's index page and feed from its digests (DigestError when it cannot)."""
+    check_folders(config, warn_missing=False)
+    store = Store.open_existing(config.paths.state)
+    if store is None:
+        return refresh_archive(config, [])
+    with store:
+        return refresh_archive(config, store.digests())
 
 
 def story_infos(config: Config) -> list[StoryInfo]:

@@ -7,6 +7,8 @@ stories that received new articles.
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,16 +43,25 @@ class Preview:
     waiting: int  # inbox files read for the preview (and left where they are)
 
 
-def preview(config: Config, *, now: datetime | None = None) -> Preview:
-    """Build the next digest into a new temporary folder without changing anything."""
-    result = pipeline.build(config, now=now, dry_run=True)
+def preview(config: Config, *, now: datetime | None = None, all_stories: bool = False) -> Preview:
+    """Build the next digest into the project's preview folder without changing anything."""
+    result = pipeline.build(config, now=now, dry_run=True, all_stories=all_stories)
     digest = result.digest
     last, news = story_news(config, digest.briefs)
     files: tuple[Path, ...] = ()
     if digest.briefs:
-        folder = Path(tempfile.mkdtemp(prefix="digest-preview-"))
-        files = pipeline.write_digest(digest, config, into=folder)
+        files = pipeline.write_digest(digest, config, into=preview_folder(config))
     return Preview(digest, files, tuple(news), last, result.update.files)
+
+
+def preview_folder(config: Config) -> Path:
+    """The project's preview folder in the system's temporary folder: one per outbox, emptied
+    before each preview, so previews do not pile up."""
+    key = hashlib.blake2b(str(config.paths.outbox.resolve()).encode(), digest_size=5).hexdigest()
+    folder = Path(tempfile.gettempdir()) / f"digest-preview-{key}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(mode=0o700)
+    return folder
 
 
 def story_news(config: Config, briefs: tuple[Brief, ...]) -> tuple[str | None, list[StoryNews]]:

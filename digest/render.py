@@ -133,7 +133,21 @@ def render(digest: Digest, templates: Path, formats: Sequence[str], intro: str =
             where = f"{getattr(error, 'filename', None) or TEMPLATES[fmt]}"
             line = getattr(error, "lineno", None)
             raise DigestError(f"template {where}{f':{line}' if line else ''}: {error}") from None
+        except Exception as error:  # raised by the template's own code, such as 1 // 0
+            raise template_failure(TEMPLATES[fmt], error) from error
     return rendered
+
+
+def template_failure(name: str, error: Exception) -> DigestError:
+    """A DigestError naming the template, and its line, whose code raised `error`."""
+    line = None
+    trace = error.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_code.co_filename.endswith(name):
+            line = trace.tb_lineno
+        trace = trace.tb_next
+    where = f"{name}:{line}" if line else name
+    return DigestError(f"template {where} failed: {type(error).__name__}: {error}")
 
 
 def digest_stem(outbox: Path, digest: Digest) -> str:

@@ -11,7 +11,7 @@ import difflib
 import itertools
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -445,17 +445,20 @@ class Store:
         return {"articles": articles, "stories": stories}
 
 
-def resolve_story_id(known: list[str], wanted: str) -> str:
-    """The stored story id `wanted`, or the only one it begins; DigestError otherwise."""
-    if wanted in known:
+def resolve_story_id(titles: Mapping[str, str | None], wanted: str) -> str:
+    """The stored story id `wanted`, or the only one it begins; DigestError otherwise, listing
+    the stories it begins (id and title) or the closest ids. `titles` maps ids to titles."""
+    if wanted in titles:
         return wanted
-    starting = [story for story in known if story.startswith(wanted)]
+    starting = [story for story in titles if story.startswith(wanted)]
     if len(starting) == 1:
         return starting[0]
-    close = difflib.get_close_matches(wanted, known, n=3)
-    hint = f"; did you mean {', '.join(close)}?" if close else "; `digest stories` lists them"
     if len(starting) > 1:
-        hint = f"; it begins {len(starting)} stories: {', '.join(starting[:5])}"
+        listed = "".join(f"\n  {story}  {titles[story] or '(untitled)'}" for story in starting[:20])
+        more = f"\n  ... and {len(starting) - 20} more" if len(starting) > 20 else ""
+        raise DigestError(f"no story {wanted!r}; it begins {len(starting)} stories:{listed}{more}")
+    close = difflib.get_close_matches(wanted, list(titles), n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `digest stories` lists them"
     raise DigestError(f"no story {wanted!r}{hint}")
 
 
