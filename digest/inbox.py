@@ -57,9 +57,7 @@ def stamp(path: Path) -> Stamp | None:
     return Stamp(info.st_size, info.st_mtime_ns, info.st_dev, info.st_ino)
 
 
-def settle(
-    path: Path, seen: Stamp | None, settle_seconds: float, *, sleep=time.sleep, wall_clock=time.time
-) -> str | None:
+def settle(path: Path, seen: Stamp | None, settle_seconds: float) -> str | None:
     """Why `path` must wait (it is still being written), or None when it may be read.
 
     A file changed within the last `settle_seconds` is watched until it is that old: if it
@@ -68,10 +66,10 @@ def settle(
     """
     if seen is None or settle_seconds <= 0:
         return None
-    age = wall_clock() - seen.mtime_ns / 1e9
+    age = time.time() - seen.mtime_ns / 1e9
     if not -settle_seconds < age < settle_seconds:
         return None
-    sleep(settle_seconds - max(age, 0.0))
+    time.sleep(settle_seconds - max(age, 0.0))
     if stamp(path) != seen:
         return f"still being written (it changed within {settle_seconds:g} s)"
     return None

@@ -22,6 +22,7 @@ MAX_HEADER_BYTES = 16_000  # one e-mail header field, folded lines included
 
 # A tag long enough to hold MAX_ATTRIBUTES attributes; [^<>] keeps the scan linear.
 _LONG_TAG = re.compile(f"<[A-Za-z][^<>]{{{2 * MAX_ATTRIBUTES},}}")
+_ENTITY = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
 _QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
 # Markup escaped inside JSON strings and XML text still reaches a parser once unescaped.
 _ESCAPED_LT = re.compile(r"&lt;|&#0*60;|&#x0*3c;|\\u003c", re.IGNORECASE)
@@ -59,10 +60,11 @@ def check_entities(xml: bytes) -> None:
     from feedparser.encodings import convert_to_utf8
 
     try:
-        text = convert_to_utf8({}, xml, {})
+        converted = convert_to_utf8({}, xml, {})
     except Exception:  # its own lenient reading fails too: then it expands nothing
-        return
-    if re.search(rb"<!\s*ENTITY", text, re.IGNORECASE):
+        converted = b""
+    # Without its NUL bytes, UTF-16 or UTF-32 text shows its ASCII markup as one-byte text.
+    if any(_ENTITY.search(text.replace(b"\x00", b"")) for text in (xml, converted)):
         raise ReadError(
             "the feed declares XML entities (<!ENTITY ...>); digest does not read them, since "
             "they can expand into huge text or pull in other files"
