@@ -280,6 +280,7 @@ def _check(section: str, key: str, value: Any) -> str | None:
 # Keys where 0 cannot mean "no limit" (as it does for digest.max_stories and brief.sentences).
 _ABOVE_ZERO = {
     ("inbox", "max_file_mb"): "every file would be rejected; the size limit cannot be turned off",
+    ("brief", "words"): "a brief of no words; count in sentences with brief.sentences instead",
 }
 # Upper bounds: beyond them a value is a typo, and date or size arithmetic would overflow.
 _AT_MOST = {

@@ -397,11 +397,16 @@ def test_a_newline_in_a_file_name_cannot_forge_a_log_line(tmp_path, caplog):
 
 def test_config_refuses_nul_bytes_in_paths_and_a_zero_size_limit(tmp_path):
     config = tmp_path / "config.toml"
-    config.write_text('[paths]\ninbox = "in\\u0000box"\n[inbox]\nmax_file_mb = 0\n')
+    config.write_text(
+        '[paths]\ninbox = "in\\u0000box"\n[inbox]\nmax_file_mb = 0\n[brief]\nwords = 0\n'
+    )
     with pytest.raises(ConfigError) as error:
         load_config(config)
     assert "paths.inbox: a path cannot hold a NUL byte" in str(error.value)
     assert "inbox.max_file_mb: must be above 0" in str(error.value)
+    assert "brief.words: must be above 0" in str(error.value)
+    config.write_text("[digest]\nmax_stories = 0\n[watch]\nsettle_seconds = 0\n")
+    assert load_config(config).digest.max_stories == 0  # 0: no limit, as documented
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
