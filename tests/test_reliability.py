@@ -193,7 +193,15 @@ def test_an_email_with_a_huge_subject_is_refused_before_parsing(tmp_path):
     path.write_bytes(message)
     with pytest.raises(ReadError, match="Subject header is over 16,000 bytes"):
         read_file(path, max_bytes=LIMIT)
-    path.write_bytes(f"From: a@example.org\nSubject: Ferry news\n\n{BODY}\n".encode())
+    in_a_part = (
+        "From: a@example.org\nSubject: Ferry news\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/alternative; boundary="cut here"\n\n--cut here\n'
+        f'Content-Type: text/plain; charset=utf-8; name="{words}"\n\n{BODY}\n--cut here--\n'
+    )
+    path.write_bytes(in_a_part.encode())
+    with pytest.raises(ReadError, match="Content-Type header is over 16,000 bytes"):
+        read_file(path, max_bytes=LIMIT)
+    path.write_bytes(in_a_part.replace(words, "ferry.txt").encode())
     assert read_file(path, max_bytes=LIMIT)[0].title == "Ferry news"
 
 
