@@ -156,7 +156,7 @@ def reject(path: Path, inbox: Path, reason: str, seen: Stamp | None = None) -> P
         note = target.with_name(target.name + ".error")
         try:  # "x": a new file, never through a link planted under the note's name
             with open(note, "x", encoding="utf-8", errors="replace") as file:
-                file.write(f"{path.name}: {reason}\n")
+                file.write(f"{printable_name(path.name)}: {reason}\n")
         except OSError as error:
             log.warning("%s: cannot write %s: %s", printable_name(path.name),
                         printable_name(note.name), error.strerror or error)  # fmt: skip

@@ -27,6 +27,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
+from digest.errors import DigestError
 from digest.inbox import is_ignored, pending_files
 
 log = logging.getLogger(__name__)
@@ -147,7 +148,12 @@ logging.getLogger("watchdog.observers.inotify").addFilter(_ShutdownRace())
 
 def start_observer(files: SettledFiles, *, polling: bool) -> BaseObserver:
     """Start watching the inbox with native events, or by polling when asked to."""
-    files.inbox.mkdir(parents=True, exist_ok=True)
+    try:
+        files.inbox.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DigestError(
+            f"paths.inbox: cannot create {files.inbox}: {error.strerror or error}"
+        ) from None
     observer: BaseObserver = PollingObserver(timeout=1) if polling else Observer()
     observer.schedule(_Recorder(files), str(files.inbox), recursive=False)
     observer.daemon = True

@@ -10,6 +10,7 @@ import os
 import socket
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
@@ -264,6 +265,14 @@ def test_an_unwritable_state_folder_is_a_clean_error(tmp_path):
     make_inbox(config.paths.inbox, {"news.txt": EDITION_1})
     with pytest.raises(StoreError, match=r"paths\.state: cannot write in"):
         pipeline.build(config)
+
+
+def test_a_daemon_that_cannot_create_its_inbox_says_so(tmp_path):
+    config = make_config(tmp_path)
+    config.paths.inbox.parent.joinpath("inbox").write_text("")  # a file blocks the folder
+    inside = replace(config, paths=replace(config.paths, inbox=config.paths.inbox / "news"))
+    with pytest.raises(DigestError, match=r"paths\.inbox: cannot create"):
+        Daemon(inside).run(threading.Event())
 
 
 def test_the_daemon_survives_an_inbox_that_turns_unreadable(tmp_path, monkeypatch):
