@@ -145,6 +145,8 @@ def load_config(path: Path | str | None = None, **overrides: Any) -> Config:
             if name == "email" and len(errors) == found:  # keys that are fine one by one
                 errors.extend(email_problems(sections[name]))
     config = Config(root=root, **sections)
+    if "paths" in sections:
+        errors.extend(path_problems(config.paths))
     if errors:
         where = config_path if config_path.is_file() else "configuration"
         raise ConfigError(f"{where} has {len(errors)} error(s):\n  " + "\n  ".join(errors))
@@ -179,6 +181,8 @@ def _convert(value: Any, default: Any, root: Path) -> tuple[Any, str | None]:
     if isinstance(default, Path):
         if not isinstance(value, (str, Path)) or not str(value).strip():
             return None, "expected a path (a non-empty string)"
+        if "\x00" in str(value):
+            return None, "a path cannot hold a NUL byte (\\x00)"
         return (root / Path(value).expanduser()), None
     if isinstance(default, bool):
         if not isinstance(value, bool):
@@ -203,6 +207,25 @@ def _convert(value: Any, default: Any, root: Path) -> tuple[Any, str | None]:
     if not isinstance(value, expected):
         return None, f"expected a {expected.__name__}, got {value!r}"
     return value, None
+
+
+def path_problems(paths: PathSettings) -> list[str]:
+    """What is wrong with the folders taken together: every file at the top of the inbox is
+    read and filed away, so neither the state nor the digests may be written there."""
+    inbox = paths.inbox.resolve()
+    problems = []
+    state = paths.state.resolve()
+    if inbox == state or inbox in state.parents:
+        problems.append(
+            f"paths.state ({paths.state}) is inside paths.inbox ({paths.inbox}): the database "
+            "would be read as news and filed away; keep the state outside the inbox"
+        )
+    if paths.outbox.resolve() == inbox:
+        problems.append(
+            f"paths.outbox and paths.inbox are the same folder ({paths.inbox}): digests would be "
+            "read as news and filed away; give them separate folders"
+        )
+    return problems
 
 
 def email_problems(settings: EmailSettings) -> list[str]:
@@ -245,6 +268,8 @@ def _check(section: str, key: str, value: Any) -> str | None:
         return checks[(section, key)](value)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
         return f"must not be negative, got {value}"
+    if (section, key) in _ABOVE_ZERO and value == 0:
+        return f"must be above 0, got 0 ({_ABOVE_ZERO[section, key]})"
     if (section, key) == ("stories", "threshold") and not 0 < value < 1:
         return f"must be between 0 and 1, got {value}"
     if (section, key) in _AT_MOST and value > (most := _AT_MOST[section, key]):
@@ -252,6 +277,11 @@ def _check(section: str, key: str, value: Any) -> str | None:
     return None
 
 
+# Keys where 0 cannot mean "no limit" (as it does for digest.max_stories and brief.sentences).
+_ABOVE_ZERO = {
+    ("inbox", "max_file_mb"): "every file would be rejected; the size limit cannot be turned off",
+    ("brief", "words"): "a brief of no words; count in sentences with brief.sentences instead",
+}
 # Upper bounds: beyond them a value is a typo, and date or size arithmetic would overflow.
 _AT_MOST = {
     ("stories", "window_days"): 36500,  # a century

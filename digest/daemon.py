@@ -94,7 +94,7 @@ class Daemon:
         A due digest waits (briefly) for files still settling, so that what was dropped just
         before the scheduled time makes it in.
         """
-        ready = self.files.settled()
+        ready = self._guarded(self.files.settled)  # a rescan of an unreadable inbox fails
         if ready:
             self._guarded(lambda: pipeline.update(self.config, files=ready))
         if not self.build_due.is_set():
@@ -124,10 +124,12 @@ class Daemon:
             log.info("a digest was due at %s while digest was not running; building it now", missed)
             self.build_due.set()
 
-    def _guarded(self, action) -> None:
+    def _guarded(self, action):
+        """What `action()` returns; None, with the error logged, when it fails."""
         try:
-            action()
+            return action()
         except DigestError as error:
             log.error("%s", error)
         except Exception:  # the daemon outlives any single failure; the traceback is logged
             log.exception("unexpected error; digest run goes on")
+        return None

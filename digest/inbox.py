@@ -4,7 +4,12 @@ Read files move to `inbox/processed/YYYY-MM-DD/`; files that cannot be read move
 `inbox/rejected/` beside `<name>.error`, a note saying why. Nothing is ever deleted.
 
 Links are never followed: a symbolic link dropped in the inbox, wherever it points (even at a file
-in the inbox), is rejected and moved itself; its target is neither read nor moved.
+in the inbox), is rejected and moved itself; its target is neither read nor moved. Pipes, sockets
+and devices are rejected too, without being opened.
+
+Only what was read is filed away: a file is moved only while its size, modification time and
+inode are those it had when it was read. A file replaced or still growing stays in the inbox for
+the next pass, and a file changed within the last `settle_seconds` is not read at all yet.
 """
 
 from __future__ import annotations
@@ -13,8 +18,13 @@ import errno
 import logging
 import os
 import re
+import stat
+import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from digest.errors import DigestError
 
 log = logging.getLogger(__name__)
 PROCESSED = "processed"
@@ -28,21 +38,97 @@ def is_ignored(name: str) -> bool:
     return name.startswith(".") or name.lower().endswith(_TEMPORARY_SUFFIXES)
 
 
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What identifies one version of a file: a replaced or rewritten file has another stamp."""
+
+    size: int
+    mtime_ns: int
+    device: int
+    inode: int
+
+
+def stamp(path: Path) -> Stamp | None:
+    """The file's stamp (of a link itself, never its target); None when it is gone."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return Stamp(info.st_size, info.st_mtime_ns, info.st_dev, info.st_ino)
+
+
+def settle(path: Path, seen: Stamp | None, settle_seconds: float) -> str | None:
+    """Why `path` must wait (it is still being written), or None when it may be read.
+
+    A file changed within the last `settle_seconds` is watched until it is that old: if it
+    changes meanwhile, it waits for the next pass. A time further ahead than that says nothing
+    (the writer's clock runs ahead): such a file is read, and checked again before it is filed.
+    """
+    if seen is None or settle_seconds <= 0:
+        return None
+    age = time.time() - seen.mtime_ns / 1e9
+    if not -settle_seconds < age < settle_seconds:
+        return None
+    time.sleep(settle_seconds - max(age, 0.0))
+    if stamp(path) != seen:
+        return f"still being written (it changed within {settle_seconds:g} s)"
+    return None
+
+
 def pending_files(inbox: Path) -> list[Path]:
-    """Files waiting at the top of the inbox, oldest first (subfolders are not read)."""
+    """Entries waiting at the top of the inbox, oldest first (subfolders are not read).
+
+    Links, pipes, sockets and devices are listed too, so that they are rejected with a reason
+    rather than left there unseen. A DigestError when the inbox cannot be listed.
+    """
     if not inbox.is_dir():
         return []
     found = []
-    with os.scandir(inbox) as entries:
-        for entry in entries:
-            if is_ignored(entry.name):
-                continue
-            try:
-                if entry.is_file() or entry.is_symlink():
-                    found.append((entry.stat(follow_symlinks=False).st_mtime, entry.name))
-            except OSError:
-                continue  # vanished between listing and stat
+    try:
+        with os.scandir(inbox) as entries:
+            for entry in entries:
+                if is_ignored(entry.name):
+                    continue
+                try:
+                    if not entry.is_dir(follow_symlinks=False):
+                        found.append((entry.stat(follow_symlinks=False).st_mtime, entry.name))
+                except OSError:
+                    continue  # vanished between listing and stat
+    except OSError as error:
+        raise DigestError(f"cannot read the inbox {inbox}: {error.strerror or error}") from None
     return [inbox / name for _, name in sorted(found)]
+
+
+def check_readable(inbox: Path) -> None:
+    """A DigestError when the inbox exists but cannot be listed (its permissions)."""
+    pending_files(inbox)
+
+
+def printable_name(name: str) -> str:
+    """A file name fit for one log line: control characters (a newline) shown escaped."""
+    text = os.fsencode(name).decode("utf-8", "replace")
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def non_file_kind(mode: int) -> str | None:
+    """What an entry is when it is not a regular file or a link (a pipe, ...), else None."""
+    kinds = (
+        (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+        (stat.S_ISDIR, "a folder"),
+    )  # fmt: skip
+    return next((kind for test, kind in kinds if test(mode)), None)
+
+
+def still_as_read(path: Path, seen: Stamp | None) -> bool:
+    """True when `path` is the version that was read (or gone); False, with a note in the log,
+    when it was replaced or changed since: it stays in the inbox for the next pass."""
+    now = stamp(path)
+    if seen is None or now is None or now == seen:
+        return True
+    log.info("%s: changed since it was read; left in the inbox for the next pass",
+             printable_name(path.name))  # fmt: skip
+    return False
 
 
 def rejected_files(inbox: Path) -> list[Path]:
@@ -55,29 +141,37 @@ def rejected_files(inbox: Path) -> list[Path]:
     )
 
 
-def move_processed(path: Path, inbox: Path, when: datetime) -> Path | None:
-    """Move a read file into processed/<date>/; returns its new path (None if it vanished)."""
-    return _move(path, inbox, PROCESSED, when.strftime("%Y-%m-%d"))
+def move_processed(
+    path: Path, inbox: Path, when: datetime, seen: Stamp | None = None
+) -> Path | None:
+    """Move a read file into processed/<date>/; returns its new path (None if it vanished or
+    it is no longer the version `seen` when read)."""
+    return _move(path, inbox, (PROCESSED, when.strftime("%Y-%m-%d")), seen)
 
 
-def reject(path: Path, inbox: Path, reason: str) -> Path | None:
+def reject(path: Path, inbox: Path, reason: str, seen: Stamp | None = None) -> Path | None:
     """Move an unreadable file into rejected/ and write `<name>.error` saying why."""
-    target = _move(path, inbox, REJECTED)
+    target = _move(path, inbox, (REJECTED,), seen)
     if target is not None:
         note = target.with_name(target.name + ".error")
         try:  # "x": a new file, never through a link planted under the note's name
             with open(note, "x", encoding="utf-8", errors="replace") as file:
-                file.write(f"{path.name}: {reason}\n")
+                file.write(f"{printable_name(path.name)}: {reason}\n")
         except OSError as error:
-            log.warning("%s: cannot write %s: %s", path.name, note.name, error.strerror or error)
+            log.warning("%s: cannot write %s: %s", printable_name(path.name),
+                        printable_name(note.name), error.strerror or error)  # fmt: skip
     return target
 
 
-def _move(path: Path, inbox: Path, *folders: str) -> Path | None:
-    """Move `path` into the inbox subfolder `folders`; None when it vanished or cannot move.
+def _move(path: Path, inbox: Path, folders: tuple[str, ...], seen: Stamp | None) -> Path | None:
+    """Move `path` into the inbox subfolder `folders`; None when it vanished, cannot move, or
+    is not the version `seen` (when given).
 
-    A file that cannot be moved stays in the inbox (with a warning), so nothing is lost.
+    A file that cannot be moved stays in the inbox (with a warning), so nothing is lost. One
+    swapped in at the very moment of the move is put back.
     """
+    if not still_as_read(path, seen):
+        return None
     try:
         folder = _subfolder(inbox, folders)
         target = _free_name(folder, path.name)
@@ -85,7 +179,12 @@ def _move(path: Path, inbox: Path, *folders: str) -> Path | None:
     except FileNotFoundError:
         return None  # gone already (moved or deleted by someone else): nothing to file away
     except OSError as error:
-        log.warning("%s: left in the inbox: %s", path.name, error.strerror or error)
+        log.warning("%s: left in the inbox: %s", printable_name(path.name), error.strerror or error)
+        return None
+    if seen is not None and stamp(target) != seen and not os.path.lexists(path):
+        os.replace(target, path)  # replaced between the check and the move: not what was read
+        log.info("%s: changed as it was filed away; left in the inbox for the next pass",
+                 printable_name(path.name))  # fmt: skip
         return None
     return target
 

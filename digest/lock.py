@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from digest.errors import LockedError
+from digest.errors import LockedError, StoreError
 
 _HANDLES: set[int] = set()  # lock handles this process holds open
 
@@ -22,9 +22,14 @@ def state_lock(state: Path, *, wait: float = 0.0) -> Iterator[None]:
     The operating system releases the lock when the process dies, even after kill -9, so a
     crash never leaves a stale lock behind (forked workers close their copies at start).
     """
-    state.parent.mkdir(parents=True, exist_ok=True)
     lock_path = state.with_name(state.name + ".lock")
-    handle = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        state.parent.mkdir(parents=True, exist_ok=True)
+        handle = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise StoreError(
+            f"paths.state: cannot write in {state.parent}: {error.strerror or error}"
+        ) from None
     _HANDLES.add(handle)
     deadline = time.monotonic() + wait
     try:

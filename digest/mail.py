@@ -7,10 +7,12 @@ and logged; it never touches the outbox or the store.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import smtplib
+import socket
 import ssl
 import threading
 import time
@@ -31,6 +33,7 @@ PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 ATTEMPTS = 4
 FIRST_PAUSE = 10.0  # seconds before the first retry; doubled before each next one
 TIMEOUT = 30.0  # seconds an SMTP server may take to answer
+SEND_SECONDS = 120.0  # seconds one attempt may take in all, however the server dribbles
 
 
 class SendError(DigestError):
@@ -138,13 +141,18 @@ def deliver(
     attempts: int = ATTEMPTS,
     sleep: Callable[[float], None] = time.sleep,
     tls_context: ssl.SSLContext | None = None,
+    send_seconds: float = SEND_SECONDS,
 ) -> None:
-    """Send by SMTP, retrying failures that may pass (after 10 s, 20 s, 40 s, ...)."""
+    """Send by SMTP, retrying failures that may pass (after 10 s, 20 s, 40 s, ...).
+
+    Each attempt ends after `send_seconds` at most, even against a server that answers one
+    byte at a time (each byte within the per-read TIMEOUT).
+    """
     password = _password(settings)
     pause = FIRST_PAUSE
     for attempt in range(1, attempts + 1):
         try:
-            refused = _send_once(message, settings, password, tls_context)
+            refused = _send_once(message, settings, password, tls_context, send_seconds)
         except (OSError, smtplib.SMTPException) as error:
             reason = _describe(error)
             if _permanent(error) or attempt == attempts:
@@ -166,20 +174,58 @@ def deliver(
 
 
 def _send_once(
-    message: EmailMessage, settings: EmailSettings, password: str, context: ssl.SSLContext | None
+    message: EmailMessage,
+    settings: EmailSettings,
+    password: str,
+    context: ssl.SSLContext | None,
+    send_seconds: float = SEND_SECONDS,
 ) -> dict:
     port = settings.port or PORTS[settings.security]
     context = context or ssl.create_default_context()
+    timeout = min(TIMEOUT, send_seconds)
     if settings.security == "ssl":
-        client = smtplib.SMTP_SSL(settings.host, port, timeout=TIMEOUT, context=context)
+        client: smtplib.SMTP = smtplib.SMTP_SSL(timeout=timeout, context=context)
     else:
-        client = smtplib.SMTP(settings.host, port, timeout=TIMEOUT)
-    with client:
-        if settings.security == "starttls":
-            client.starttls(context=context)
-        if settings.username:
-            client.login(settings.username, password)
-        return client.send_message(message)
+        client = smtplib.SMTP(timeout=timeout)
+    client._host = settings.host  # what TLS checks the certificate against, as SMTP(host) sets
+    deadline = _Deadline(client, send_seconds)  # from before the greeting, read at connect
+    try:
+        client.connect(settings.host, port)
+        with client:
+            if settings.security == "starttls":
+                client.starttls(context=context)
+            if settings.username:
+                client.login(settings.username, password)
+            return client.send_message(message)
+    except (OSError, smtplib.SMTPException):
+        if deadline.passed:
+            raise TimeoutError(f"the server took longer than {send_seconds:g} s in all") from None
+        raise
+    finally:
+        deadline.cancel()
+        client.close()
+
+
+class _Deadline:
+    """Cuts an SMTP connection off once `seconds` have passed: its socket timeout bounds each
+    read, not a conversation of many slow reads."""
+
+    def __init__(self, client: smtplib.SMTP, seconds: float) -> None:
+        self.client = client
+        self.passed = False
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _cut(self) -> None:
+        self.passed = True
+        sock = getattr(self.client, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):  # closed already
+                sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked read with an error
+
+    def cancel(self) -> None:
+        self._timer.cancel()
 
 
 def _password(settings: EmailSettings) -> str:

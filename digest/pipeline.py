@@ -69,6 +69,8 @@ class _ReadFile:
     articles: tuple[Article, ...] = ()
     error: str | None = None
     features: dict[str, bytes] | None = None  # clustering features by article id
+    seen: inbox.Stamp | None = None  # the version read: only that one is filed away
+    waits: bool = False  # not read yet (still being written): it stays in the inbox
 
 
 def update(
@@ -131,6 +133,7 @@ def check_folders(config: Config, *, warn_missing: bool = True) -> None:
     for key, path in (("inbox", config.paths.inbox), ("outbox", config.paths.outbox)):
         if path.exists() and not path.is_dir():
             raise DigestError(f"paths.{key}: {path} is a file, not a folder")
+    inbox.check_readable(config.paths.inbox)
     if warn_missing and not config.paths.inbox.exists():
         log.warning("the inbox %s does not exist: nothing to read", config.paths.inbox)
 
@@ -190,16 +193,26 @@ def read_one(path: Path, config: Config, *, with_features: bool = False) -> _Rea
     `with_features` also computes the clustering features, for articles about to be stored.
     """
     max_bytes = int(config.inbox.max_file_mb * 1_000_000)
+    seen = inbox.stamp(path)
+    if path.parent == config.paths.inbox and (
+        waits := inbox.settle(path, seen, config.watch.settle_seconds)
+    ):
+        log.info("%s: %s; left for the next pass", inbox.printable_name(path.name), waits)
+        return _ReadFile(path, waits=True)
     try:
         articles = tuple(read_file(path, max_bytes=max_bytes, language=config.brief.language))
+        if inbox.stamp(path) != seen:  # written to as it was read: read it again when it settles
+            return _ReadFile(path, seen=seen)
         if not with_features:
-            return _ReadFile(path, articles)
-        return _ReadFile(path, articles, features={a.id: cluster.features(a) for a in articles})
+            return _ReadFile(path, articles, seen=seen)
+        features = {a.id: cluster.features(a) for a in articles}
+        return _ReadFile(path, articles, features=features, seen=seen)
     except ReadError as error:
-        return _ReadFile(path, error=str(error))
+        return _ReadFile(path, error=str(error), seen=seen)
     except Exception as error:  # a reader bug must not stop the build or lose the file
-        log.exception("%s: unexpected error while reading", path.name)
-        return _ReadFile(path, error=f"digest failed to read it ({type(error).__name__}: {error})")
+        log.exception("%s: unexpected error while reading", inbox.printable_name(path.name))
+        reason = f"digest failed to read it ({type(error).__name__}: {error})"
+        return _ReadFile(path, error=reason, seen=seen)
 
 
 def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Article]:
@@ -296,12 +309,18 @@ def write_digest(digest: Digest, config: Config, *, into: Path | None = None) ->
 
 
 def file_away(read: Sequence[_ReadFile], inbox_path: Path, now: datetime) -> None:
-    """Move read files to processed/ and unreadable ones to rejected/ with their reason."""
+    """Move read files to processed/ and unreadable ones to rejected/ with their reason.
+
+    A file is moved only as it was read; one that changed since, or was not read yet because
+    it was still being written, stays in the inbox for the next pass.
+    """
     for item in read:
+        if item.waits:
+            continue
         if item.error:
-            inbox.reject(item.path, inbox_path, item.error)
+            inbox.reject(item.path, inbox_path, item.error, item.seen)
         else:
-            inbox.move_processed(item.path, inbox_path, now)
+            inbox.move_processed(item.path, inbox_path, now, item.seen)
 
 
 def brief_paths(

@@ -1,8 +1,9 @@
 """Watching the inbox: file events are only recorded; files are read once they settle.
 
 A file has settled when its size and modification time have stayed the same for
-`settle_seconds`, by its modification time or, when that lies ahead of our clock, by our own
-clock since we first saw it (a file moved in whole keeps its old time and is read at once).
+`settle_seconds` of our own clock, from the moment we first saw them. The file's modification
+time is never taken for its age: the machine that wrote it (a network-share client) may have a
+clock running behind or ahead of ours.
 Hidden and temporary names are ignored; a periodic rescan of the folder catches anything the
 event stream missed (an overflowing event queue, a network drive).
 """
@@ -26,6 +27,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
+from digest.errors import DigestError
 from digest.inbox import is_ignored, pending_files
 
 log = logging.getLogger(__name__)
@@ -47,13 +49,10 @@ class _Candidate:
 class SettledFiles:
     """Tracks inbox files until each one stops changing; thread-safe."""
 
-    def __init__(
-        self, inbox: Path, settle_seconds: float, clock=time.monotonic, wall_clock=time.time
-    ) -> None:
+    def __init__(self, inbox: Path, settle_seconds: float, clock=time.monotonic) -> None:
         self.inbox = inbox
         self.settle_seconds = settle_seconds
-        self.clock = clock  # for intervals between events
-        self.wall_clock = wall_clock  # to compare with file modification times
+        self.clock = clock  # how long a file has stayed the same, as we saw it
         self._touched: dict[Path, float] = {}
         self._candidates: dict[Path, _Candidate] = {}
         self._handed: dict[Path, tuple[int, int, float]] = {}  # size, mtime_ns, when
@@ -114,14 +113,9 @@ class SettledFiles:
             self._candidates[path] = _Candidate(info.st_size, info.st_mtime_ns, now)
             if seen is not None:
                 return False  # it changed since we last looked
-        # Events only say where to look (watchdog delivers them up to half a second late);
-        # the file's own modification time says how long it has been quiet, unless the machine
-        # that wrote it has a clock running ahead of ours: then our own clock, from the first
-        # look at this size and time, says it (a file stamped in the future still settles).
-        unchanged_for = max(
-            self.wall_clock() - info.st_mtime_ns / 1e9, now - self._candidates[path].stable_since
-        )
-        return unchanged_for >= self.settle_seconds
+        # Only what we saw ourselves counts: a file stamped ten minutes ago by a client whose
+        # clock runs behind may still be growing.
+        return now - self._candidates[path].stable_since >= self.settle_seconds
 
     def waiting(self) -> int:
         with self._lock:
@@ -141,9 +135,25 @@ class _Recorder(FileSystemEventHandler):
                 self.files.touch(Path(os.fsdecode(path)))
 
 
+class _ShutdownRace(logging.Filter):
+    """Drops the error watchdog logs when its inotify thread is stopped mid-read: a race inside
+    watchdog at every shutdown, not a failure of anything."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "called when the thread is inactive" not in record.getMessage()
+
+
+logging.getLogger("watchdog.observers.inotify").addFilter(_ShutdownRace())
+
+
 def start_observer(files: SettledFiles, *, polling: bool) -> BaseObserver:
     """Start watching the inbox with native events, or by polling when asked to."""
-    files.inbox.mkdir(parents=True, exist_ok=True)
+    try:
+        files.inbox.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DigestError(
+            f"paths.inbox: cannot create {files.inbox}: {error.strerror or error}"
+        ) from None
     observer: BaseObserver = PollingObserver(timeout=1) if polling else Observer()
     observer.schedule(_Recorder(files), str(files.inbox), recursive=False)
     observer.daemon = True

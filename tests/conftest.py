@@ -28,8 +28,11 @@ def make_inbox(folder: Path, files: dict[str, str | bytes]) -> Path:
 
 
 def make_config(tmp_path: Path, **overrides: object) -> Config:
-    """A config whose inbox, outbox and state live in tmp_path, templates from the project."""
-    config = load_config(None, **overrides)
+    """A config whose inbox, outbox and state live in tmp_path, templates from the project.
+
+    Tests write their inbox whole before they read it: files need not settle first.
+    """
+    config = load_config(None, **{"watch.settle_seconds": 0, **overrides})
     paths = replace(
         config.paths,
         inbox=tmp_path / "inbox",

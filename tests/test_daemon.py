@@ -229,9 +229,7 @@ def test_a_second_daemon_on_the_same_state_fails_fast(tmp_path):
 
 def test_settled_files_waits_for_size_and_time_to_stop_changing(tmp_path):
     now = [0.0]
-    files = SettledFiles(
-        tmp_path, settle_seconds=1.0, clock=lambda: now[0], wall_clock=lambda: 1e9 + now[0]
-    )
+    files = SettledFiles(tmp_path, settle_seconds=1.0, clock=lambda: now[0])
     path = tmp_path / "a.txt"
 
     def write(text: str) -> None:
@@ -246,7 +244,9 @@ def test_settled_files_waits_for_size_and_time_to_stop_changing(tmp_path):
     now[0] = 1.2
     assert files.settled() == []  # changed at 0.5
     now[0] = 1.6
-    assert files.settled() == [path]  # unchanged since 0.5, a full second
+    assert files.settled() == []  # the change was seen at 1.2: 0.4 s of our clock
+    now[0] = 2.3
+    assert files.settled() == [path]  # unchanged for a full second since we saw it
     assert files.settled() == []  # reported once
     path.unlink()  # filed away by the pipeline
     now[0] = 5.0
@@ -255,7 +255,9 @@ def test_settled_files_waits_for_size_and_time_to_stop_changing(tmp_path):
     os.utime(old, (1e9, 1e9))
     files.rescan()
     now[0] = 5.01
-    assert files.settled() == [old]  # waiting, unchanged, since long before the start
+    assert files.settled() == []  # its old time says nothing: the writer's clock may lag
+    now[0] = 6.1
+    assert files.settled() == [old]  # unchanged for a full second of our clock
     ahead = tmp_path / "ahead.txt"  # written on a machine whose clock runs an hour ahead
     ahead.write_text("from the future")
     os.utime(ahead, (1e9 + 3600, 1e9 + 3600))
@@ -274,13 +276,13 @@ def test_a_file_left_in_the_inbox_is_not_handed_over_at_every_tick(tmp_path):
     from digest.watch import RETRY_SECONDS, _Recorder
 
     now = [0.0]
-    files = SettledFiles(
-        tmp_path, settle_seconds=1.0, clock=lambda: now[0], wall_clock=lambda: 1e9 + now[0]
-    )
+    files = SettledFiles(tmp_path, settle_seconds=1.0, clock=lambda: now[0])
     stuck = tmp_path / "stuck.txt"  # read, but it could not be moved away (read-only inbox)
     stuck.write_text("an article")
     os.utime(stuck, (1e9 - 5, 1e9 - 5))
     files.touch(stuck)
+    assert files.settled() == []
+    now[0] = 1.0
     assert files.settled() == [stuck]
     recorder = _Recorder(files)
     recorder.on_any_event(FileOpenedEvent(str(stuck)))  # the reading itself: no news
@@ -290,12 +292,16 @@ def test_a_file_left_in_the_inbox_is_not_handed_over_at_every_tick(tmp_path):
         now[0] = tick * 2.0
         assert files.settled() == []
     now[0] = RETRY_SECONDS + 1
+    files.settled()  # the rescan sees it again
+    now[0] += 1.0
     assert files.settled() == [stuck]  # tried again, once a minute
     now[0] += 2
     stuck.write_text("an article, changed")
     os.utime(stuck, (1e9 + now[0], 1e9 + now[0]))
     files.touch(stuck)
     now[0] += 1.5
+    assert files.settled() == []  # the change is seen now
+    now[0] += 1.0
     assert files.settled() == [stuck]  # changed: handed over as soon as it settles
 
 

@@ -369,7 +369,8 @@ def test_named_pipe_is_refused_without_blocking(tmp_path):
     os.mkfifo(tmp_path / "pipe.txt")
     with pytest.raises(ReadError, match="not a regular file"):
         read_file(tmp_path / "pipe.txt", max_bytes=LIMIT)
-    assert inbox.pending_files(tmp_path) == []  # and the inbox does not offer it for reading
+    # offered by the inbox all the same, so that it is rejected with the reason, not left unseen
+    assert inbox.pending_files(tmp_path) == [tmp_path / "pipe.txt"]
 
 
 def test_file_that_vanishes_before_it_is_read_does_not_stop_the_build(tmp_path, monkeypatch):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import errno
+import json as json_module  # not .json, the reader of that name
 import logging
 import os
 import re
@@ -11,10 +13,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from digest import limits
 from digest.clean import clean_body, content_id, normalize_text
 from digest.dates import implausible, parse_date
 from digest.decode import decode
 from digest.errors import ReadError
+from digest.inbox import non_file_kind, printable_name
 from digest.language import detect_language
 from digest.models import Article
 from digest.readers.draft import Draft
@@ -59,21 +63,68 @@ def read_file(path: Path, *, max_bytes: int, language: str = "auto") -> list[Art
     if reader is None:
         known = ", ".join(sorted(READERS))
         raise ReadError(f"unsupported file type {path.suffix or '(none)'!r}; digest reads {known}")
-    data = _read_bytes(path, max_bytes)
+    data = _whole_characters(_read_bytes(path, max_bytes), path)
     if not data.strip():
         raise ReadError("the file is empty")
-    text = decode(data)
-    if not text.strip():
-        raise ReadError("the file holds only whitespace")
-    try:
-        drafts = reader(data if reader in READS_BYTES else text)  # type: ignore[arg-type]
-    except RecursionError:
-        raise ReadError("the file's markup or structure is nested too deeply to read") from None
+    with limits.time_budget():
+        text = decode(data)
+        if not text.strip():
+            raise ReadError("the file holds only whitespace")
+        drafts = _drafts(reader, data, text)
     articles = [_article(d, _printable_name(path), language) for d in drafts]
     kept = [a for a in articles if a is not None]
     if not kept:
         raise ReadError("no article text found (nothing that reads as sentences)")
     return kept
+
+
+def _drafts(reader: Reader | BytesReader, data: bytes, text: str) -> list[Draft]:
+    """The reader's drafts, once the file passed the screens for costly input."""
+    if reader is read_feed:
+        limits.check_entities(data)
+    if reader is not read_text:
+        limits.check_markup(text)
+    if reader is read_json:
+        text = _big_integers_as_text(text)
+    try:
+        return reader(data if reader in READS_BYTES else text)  # type: ignore[arg-type]
+    except RecursionError:
+        raise ReadError("the file's markup or structure is nested too deeply to read") from None
+
+
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+
+
+def _whole_characters(data: bytes, path: Path) -> bytes:
+    """UTF-16 or UTF-32 bytes without a last character cut short (a transfer cut off one byte
+    early); the rest of the text is read."""
+    unit = 4 if data.startswith(_UTF32_BOMS) else 2 if data.startswith(_UTF16_BOMS) else 1
+    extra = len(data) % unit
+    if not extra:
+        return data
+    log.warning("%s: its last character is cut short; read without it", _printable_name(path))
+    return data[:-extra]
+
+
+_MAX_DIGITS = 4300  # Python converts no longer digit string to an integer (a guard of its own)
+_LONG_INTEGER = re.compile(f"\\d{{{_MAX_DIGITS + 1}}}")
+
+
+def _big_integers_as_text(text: str) -> str:
+    """JSON whose integers are too long for Python to convert (over 4,300 digits) with those
+    integers as strings, so that the article around them is still read."""
+    if not _LONG_INTEGER.search(text):
+        return text
+    try:
+        data = json_module.loads(text, parse_int=_integer_or_text)
+    except (ValueError, RecursionError):
+        return text  # the reader says what is wrong with it
+    return json_module.dumps(data)
+
+
+def _integer_or_text(digits: str) -> int | str:
+    return int(digits) if len(digits.lstrip("-")) <= _MAX_DIGITS else digits
 
 
 _SYMLINK = "a symbolic link: digest reads only files placed in the inbox, not what links point to"
@@ -86,8 +137,16 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
     The size is checked on the opened file, before reading, and O_NOFOLLOW refuses a file that
     was swapped for a link after the first check.
     """
-    if path.is_symlink():
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        raise ReadError("the file vanished before it could be read") from None
+    except OSError as error:
+        raise ReadError(f"cannot read the file: {error.strerror or error}") from None
+    if stat.S_ISLNK(mode):
         raise ReadError(_SYMLINK)
+    if kind := non_file_kind(mode):
+        raise ReadError(f"{kind}, not a regular file: digest reads only files")
     try:
         handle = os.open(path, _OPEN_FLAGS | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
@@ -117,8 +176,9 @@ def _too_big(size: int, max_bytes: int) -> str:
 
 
 def _printable_name(path: Path) -> str:
-    """The file name as text (bytes that are not UTF-8 in a name become U+FFFD)."""
-    return os.fsencode(path.name).decode("utf-8", "replace")
+    """The file name as text on one line (bytes that are not UTF-8 become U+FFFD, control
+    characters such as a newline are shown escaped)."""
+    return printable_name(path.name)
 
 
 _SURROGATES = re.compile("[\ud800-\udfff]")

@@ -15,6 +15,7 @@ from email.message import EmailMessage
 
 from digest.decode import decode
 from digest.errors import ReadError
+from digest.limits import check_headers, check_markup
 from digest.readers.draft import Draft
 from digest.readers.html import read_html
 
@@ -24,6 +25,7 @@ _HEADER_ERRORS = (email.errors.MessageError, ValueError, IndexError, TypeError, 
 
 def read_email(data: bytes) -> list[Draft]:
     """One article from a saved e-mail message."""
+    check_headers(data)
     message = email.message_from_bytes(data, policy=policy.default)
     if not isinstance(message, EmailMessage) or not message.keys():
         raise ReadError("not an e-mail message: it has no headers (From, Subject, Date, ...)")
@@ -46,6 +48,7 @@ def read_email(data: bytes) -> list[Draft]:
 
 
 def _html_draft(html: str) -> Draft | None:
+    check_markup(html)  # decoded from base64 or quoted-printable, it was not screened before
     try:
         return read_html(html)[0]
     except ReadError:
