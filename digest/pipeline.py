@@ -175,7 +175,7 @@ def ingest(
     touched = place_articles(store, config)
     rejected = tuple(Rejection(item.path.name, item.error) for item in read if item.error)
     for rejection in rejected:
-        log.warning("%s: rejected: %s", rejection.file, rejection.reason)
+        log.warning("%s: rejected: %s", inbox.printable_name(rejection.file), rejection.reason)
     duplicates = len(articles) - len(new)
     result = Update(len(files), tuple(a.id for a in new), duplicates, rejected, touched)
     if new or rejected:
