@@ -212,9 +212,14 @@ def brief(
     result = pipeline.brief_paths(
         list(paths), config, after=list(after), words=words, sentences=sentences
     )
-    if not result.sentences:
-        log.warning("nothing new: every sentence of %s repeats what the --after files say",
-                    ", ".join(map(str, paths)))  # fmt: skip
+    if not result.sentences and after:
+        log.warning(
+            "nothing new: every sentence of %s repeats what the --after files say",
+            ", ".join(map(str, paths)),
+        )
+    elif not result.sentences:
+        log.warning("no sentence of %s can be quoted in a brief", ", ".join(map(str, paths)))
+
     click.echo(format_brief(result, fmt, config), nl=False)
 
 

@@ -25,6 +25,7 @@ from digest.lock import state_lock
 from digest.models import Article, Brief, Digest, History, Story
 from digest.parallel import parallel_map
 from digest.progress import progress
+from digest.prose import MAX_WORDS
 from digest.readers import read_file
 from digest.render import digest_stem, render, write
 from digest.store import Store, StoryInfo, resolve_story_id
@@ -267,13 +268,22 @@ def stories_for_digest(store: Store, config: Config, all_stories: bool) -> list[
 
 def with_news(briefs: Sequence[Brief]) -> list[Brief]:
     """The briefs that tell something; a story shown before whose new articles add nothing to
-    what was shown (a re-run of wire copy, a corrected typo) is left out, and logged."""
+    what was shown (a re-run of wire copy, a corrected typo) is left out, and so is one with no
+    sentence short enough to quote (an unpunctuated transcript); both are logged."""
     kept = [brief for brief in briefs if brief.sentences]
     for brief in briefs:
-        if not brief.sentences:
+        if brief.sentences:
+            continue
+        if brief.previous:
             log.info(
                 "left out %r: its new articles add nothing to what %s showed",
-                brief.headline, brief.previous.digest if brief.previous else "earlier digests",
+                brief.headline, brief.previous.digest,
+            )  # fmt: skip
+        else:
+            log.warning(
+                "left out %r: no sentence of its %d article(s) can be quoted in a brief (none is"
+                " prose of at most %d words)",
+                brief.headline, len(brief.articles), MAX_WORDS,
             )  # fmt: skip
     return kept
 

@@ -314,3 +314,17 @@ def test_explain_shows_the_next_update_brief_or_the_whole_story(tmp_path):
     whole = explain_story(config, story_id)
     assert not whole.update and any("landfall" in s.text for s in whole.brief.sentences)
     assert "; a brief by the 'digest' method" in describe(whole)
+
+
+def test_a_brief_never_runs_past_its_budget_whatever_the_input(tmp_path, caplog):
+    transcript = " ".join(f"word{n % 97} and then" for n in range(20_000))  # no punctuation
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"transcript.txt": txt("Transcript", transcript, source="Radio",
+                                                          date="2026-11-20"),
+                                    "day-1.txt": DAY_1})  # fmt: skip
+    with caplog.at_level(logging.WARNING):
+        built = pipeline.build(config, now=NOW)
+    assert [b.headline for b in built.digest.briefs] == ["Storm Arlo makes landfall near Port Edda"]
+    assert "left out 'Transcript': no sentence of its 1 article(s) can be quoted" in caplog.text
+    words = sum(len(s.text.split()) for b in built.digest.briefs for s in b.sentences)
+    assert words <= config.brief.words + config.brief.words // 10
