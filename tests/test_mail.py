@@ -169,7 +169,7 @@ def certificate(tmp_path_factory):
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
          "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem"),
          "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
+        check=True, capture_output=True, timeout=120,
     )  # fmt: skip
     return folder / "cert.pem", folder / "key.pem"
 

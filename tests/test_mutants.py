@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import os
 import subprocess
 import sys
 import textwrap
 import threading
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from apscheduler.triggers.base import BaseTrigger
