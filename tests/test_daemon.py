@@ -420,7 +420,7 @@ def test_workers_of_a_killed_build_let_go_of_the_lock_and_end(tmp_path):
         workers = _children(process.pid)
     finally:
         os.kill(process.pid, signal.SIGKILL)
-        process.wait()
+        process.wait(timeout=30)
     try:
         with state_lock(config.paths.state, wait=5):  # not held by the orphaned workers
             pass
