@@ -10,7 +10,7 @@ import pytest
 
 from digest.readers import read_file
 from digest.readers.blocks import Block, blocks, fragment_blocks, fragment_text
-from digest.readers.html import _fallback_paragraphs, _paragraphs
+from digest.readers.html import _fallback_paragraphs, _page_title, _paragraphs
 
 from .conftest import make_inbox
 
@@ -122,3 +122,11 @@ def test_a_feed_title_with_markup_is_read_as_text(tmp_path):
     make_inbox(tmp_path, {"a.rss": _feed(f"<p>{PARAGRAPH}.</p>")})
     [article] = read_file(tmp_path / "a.rss", max_bytes=LIMIT)
     assert article.source == "Harbour News"
+
+
+def test_a_page_title_split_by_a_line_break_keeps_its_words_apart():
+    page = "<html><head><title>Site</title></head><body><h1>Bridge<br>vote <i>tonight</i></h1>"
+    assert _page_title(page + "</body></html>") == "Bridge vote tonight"
+    assert _page_title("<html><head><title>Site name</title></head><body></body></html>") == (
+        "Site name"
+    )

@@ -62,7 +62,7 @@ def blocks(root: lxml.etree._Element, *, loose: bool = True) -> list[Block]:
                 end_line()
             if is_block:
                 open_blocks.append(tag if loose or element is not root else None)
-            if tag in _NEVER_SHOWN:
+            if tag in _NEVER_SHOWN and element is not root:
                 walk.skip_subtree()  # its end event still comes, with the text after it
             else:
                 pieces.append(element.text or "")

@@ -70,4 +70,4 @@ def _page_title(text: str) -> str | None:
     if root is None:
         return None
     found = root.xpath("//h1") or root.xpath("//title")
-    return " ".join(found[0].text_content().split()) or None if found else None
+    return " ".join(block.text for block in blocks(found[0])) or None if found else None
