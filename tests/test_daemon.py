@@ -99,9 +99,9 @@ def test_dropped_files_are_stored_once_they_settle(tmp_path, polling):
         for name in (".hidden.txt", "draft.txt.tmp", "file.part", "notes.txt~", "x.crdownload"):
             (config.paths.inbox / name).write_text(article(2))
         assert wait_for(lambda: stored(config) == 2)
-        # A file dropped after them settles after them: once it is stored, they had their turn.
+        # A file dropped after them settles after them: once it is filed away, they had their turn.
         (config.paths.inbox / "after.txt").write_text(article(3))
-        assert wait_for(lambda: stored(config) == 3)
+        assert wait_for(lambda: not (config.paths.inbox / "after.txt").exists())
     assert stored(config) == 3
     with Store.open(config.paths.state) as store:
         [story] = store.stories([store.assignments()["growing.txt"]])
