@@ -30,3 +30,10 @@ def test_every_module_of_digest_but_the_evaluation_imports_without_scikit_learn(
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert "digest.summarizers.sumy_adapter" in run.stdout and "digest.pipeline" in run.stdout
+
+
+def test_ci_runs_exactly_the_readme_s_test_command():
+    readme = (ROOT / "README.md").read_text()
+    command = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
+    assert "pytest" in command and "tests/install-chromium" in command
+    assert f"\n{command}\n" in readme
