@@ -99,7 +99,7 @@ def test_user_errors_are_clean_messages(tmp_path):
 
 def test_python_dash_m_digest_and_help():
     done = subprocess.run([sys.executable, "-m", "digest", "--help"], capture_output=True,
-                          text=True, check=True)  # fmt: skip
+                          text=True, check=True, timeout=120)  # fmt: skip
     for command in ("build", "brief", "status", "stories", "run"):
         assert command in done.stdout
     for command in ("build", "brief", "status", "run"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -98,8 +99,10 @@ def test_dropped_files_are_stored_once_they_settle(tmp_path, polling):
         for name in (".hidden.txt", "draft.txt.tmp", "file.part", "notes.txt~", "x.crdownload"):
             (config.paths.inbox / name).write_text(article(2))
         assert wait_for(lambda: stored(config) == 2)
-        time.sleep(0.5)
-    assert stored(config) == 2
+        # A file dropped after them settles after them: once it is filed away, they had their turn.
+        (config.paths.inbox / "after.txt").write_text(article(3))
+        assert wait_for(lambda: not (config.paths.inbox / "after.txt").exists())
+    assert stored(config) == 3
     with Store.open(config.paths.state) as store:
         [story] = store.stories([store.assignments()["growing.txt"]])
     assert story.articles[0].text.endswith("would follow.")  # read whole, not half-written
@@ -210,21 +213,43 @@ def test_daemon_catches_up_at_start_from_the_stored_last_digest(tmp_path):
     (config.paths.inbox / "two.txt").write_text(article(8))
     with Running(config, trigger=make_trigger(config.schedule)) as daemon:
         assert wait_for(lambda: daemon.builds == 1)
-        time.sleep(0.5)
-        assert daemon.builds == 1
+        stored_after_a_later_file(config, article(3), 3)
+    assert daemon.builds == 1  # one catch-up digest, however many turns the loop took
     assert len(list(config.paths.outbox.glob("digest-*.html"))) == 2
 
     with Running(config, trigger=make_trigger(config.schedule)) as daemon:
-        time.sleep(1.0)
-        assert daemon.builds == 0  # the catch-up digest is now the last one: nothing missed
+        stored_after_a_later_file(config, article(4), 4)
+    assert daemon.builds == 0  # the catch-up digest is now the last one: nothing missed
+
+
+def stored_after_a_later_file(config, text: str, count: int) -> None:
+    """Drop a file and wait until it is stored: the loop has gone round since the daemon
+    started, and a digest due at the start (or with this file) would have been built by now."""
+    (config.paths.inbox / f"later-{count}.txt").write_text(text)
+    assert wait_for(lambda: stored(config) == count)
 
 
 def test_a_second_daemon_on_the_same_state_fails_fast(tmp_path):
     config = quick_config(tmp_path)
+    daemon_lock = config.paths.state.with_name(config.paths.state.name + ".daemon.lock")
     with Running(config):
-        time.sleep(0.3)
-        with pytest.raises(LockedError, match="another digest process"):
-            Daemon(config).run(threading.Event())
+        # The first daemon writes its process id into its lock file once it holds the lock.
+        assert wait_for(lambda: daemon_lock.exists() and daemon_lock.read_text().strip() != "")
+        stop, outcome = threading.Event(), []
+
+        def second() -> None:
+            try:
+                Daemon(config).run(stop)
+            except Exception as error:
+                outcome.append(error)
+
+        thread = threading.Thread(target=second, daemon=True)
+        thread.start()
+        thread.join(timeout=30)
+        stop.set()  # a second daemon that started after all (a broken lock) is stopped
+        thread.join(timeout=10)
+    [error] = outcome
+    assert isinstance(error, LockedError) and "another digest process" in str(error)
 
 
 def test_settled_files_waits_for_size_and_time_to_stop_changing(tmp_path):
@@ -319,14 +344,24 @@ def build_command(tmp_path, articles: int) -> tuple[Config, list[str]]:
     return config, [sys.executable, "-m", "digest", "build", "--config", str(config_file)]
 
 
+def killed_at(command: list[str], event: re.Pattern, log: Path) -> None:
+    """Run `command` until its log shows `event`, then kill -9 it."""
+    with log.open("w") as stderr:
+        process = subprocess.Popen(command, stderr=stderr, stdout=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: event.search(log.read_text()) or process.poll() is not None, timeout=60)
+        assert event.search(log.read_text()), f"{event.pattern} not seen:\n{log.read_text()}"
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+
+
 def test_kill_9_mid_ingest_loses_nothing_and_stores_nothing_twice(tmp_path):
     config, command = build_command(tmp_path, 400)
-    for delay in (0.8, 1.6):
-        process = subprocess.Popen(command, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-        time.sleep(delay)
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait()
-    final = subprocess.run(command, capture_output=True, text=True)
+    log = tmp_path / "build.log"
+    killed_at(command, re.compile(r"reading: 200/400"), log)  # halfway through reading
+    killed_at(command, re.compile(r"read 400 file\(s\)"), log)  # stored, not yet committed
+    final = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert final.returncode == 0, final.stderr
     with Store.open(config.paths.state) as store:
         files = store.assignments()
@@ -391,7 +426,7 @@ def test_workers_of_a_killed_build_let_go_of_the_lock_and_end(tmp_path):
         workers = _children(process.pid)
     finally:
         os.kill(process.pid, signal.SIGKILL)
-        process.wait()
+        process.wait(timeout=30)
     try:
         with state_lock(config.paths.state, wait=5):  # not held by the orphaned workers
             pass

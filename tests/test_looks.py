@@ -27,7 +27,7 @@ from .test_pipeline import RAIL_A, RAIL_B, STORM
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
-    reason="needs headless Chromium at /usr/bin/chromium (Debian: apt-get install chromium)",
+    reason="needs headless Chromium at /usr/bin/chromium (as root: sh tests/install-chromium)",
 )
 WIDTHS = {"desktop": 1280, "phone": 375}
 

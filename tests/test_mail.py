@@ -35,16 +35,16 @@ TO = ("ann@example.org", "Bob Reader <bob@example.org>")
 class Recorder:
     """An SMTP handler that keeps what it receives; it answers `failures` first, in order."""
 
-    def __init__(self, failures: tuple[str, ...] = (), delay: float = 0.0) -> None:
+    def __init__(self, failures: tuple[str, ...] = (), hold: threading.Event | None = None) -> None:
         self.envelopes: list = []
         self.failures = list(failures)
-        self.delay = delay
+        self.hold = hold  # a slow server: it answers once the test sets this (or after 60 s)
         self.attempts = 0
 
     async def handle_DATA(self, server, session, envelope) -> str:
         self.attempts += 1
-        if self.delay:
-            await asyncio.sleep(self.delay)
+        if self.hold is not None:
+            await asyncio.to_thread(self.hold.wait, 60)
         if self.failures:
             return self.failures.pop(0)
         self.envelopes.append(envelope)
@@ -173,7 +173,7 @@ def certificate(tmp_path_factory):
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
          "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem"),
          "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
+        check=True, capture_output=True, timeout=120,
     )  # fmt: skip
     return folder / "cert.pem", folder / "key.pem"
 
@@ -290,17 +290,21 @@ def test_build_send_without_email_settings_fails_before_building(tmp_path):
 
 
 def test_the_daemon_mails_each_scheduled_digest_without_blocking_ingestion(tmp_path):
-    recorder = Recorder(delay=3.0)  # a slow server
+    answer = threading.Event()
+    recorder = Recorder(hold=answer)  # a slow server: it answers when told to
     with smtp_server(recorder) as port:
         config = with_email(quick_config(tmp_path), port)
         (config.paths.inbox / "one.txt").write_text(article(1))
         with Running(config) as daemon:
-            assert wait_for(lambda: pipeline.status(config).articles == 1)
-            daemon.build_due.set()  # the schedule fires
-            assert wait_for(lambda: recorder.attempts == 1)  # the server is now answering slowly
-            (config.paths.inbox / "two.txt").write_text(article(2))
-            assert wait_for(lambda: pipeline.status(config).articles == 2)
-            assert not recorder.envelopes  # stored while the digest was still being sent
+            try:
+                assert wait_for(lambda: pipeline.status(config).articles == 1)
+                daemon.build_due.set()  # the schedule fires
+                assert wait_for(lambda: recorder.attempts == 1)  # the server now holds its answer
+                (config.paths.inbox / "two.txt").write_text(article(2))
+                assert wait_for(lambda: pipeline.status(config).articles == 2)
+                assert not recorder.envelopes  # stored while the digest was still being sent
+            finally:
+                answer.set()  # a failed check leaves no server waiting
             assert wait_for(lambda: len(recorder.envelopes) == 1)
     [message] = recorder.messages()
     assert "Report 1" in message.get_body(("plain",)).get_content()

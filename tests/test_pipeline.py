@@ -279,11 +279,12 @@ def test_processes_opening_a_new_store_at_once_all_get_in(tmp_path):
             except Exception as error:  # every failure is the finding
                 errors.append(error)
 
-        threads = [threading.Thread(target=open_store) for _ in range(8)]
+        threads = [threading.Thread(target=open_store, daemon=True) for _ in range(8)]
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join()
+            thread.join(timeout=60)
+        assert not any(thread.is_alive() for thread in threads)
         assert errors == []
 
 

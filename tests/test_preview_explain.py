@@ -148,7 +148,7 @@ def test_progress_is_log_lines_when_not_on_a_terminal(tmp_path):
     config = many_files_project(tmp_path)
     run = subprocess.run(
         [sys.executable, "-m", "digest", "build", "--config", config],
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True, check=True, timeout=120,
     )  # fmt: skip
     assert "INFO reading: 60/60" in run.stderr
     assert "\r" not in run.stderr and "it/s" not in run.stderr and "%|" not in run.stderr

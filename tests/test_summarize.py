@@ -538,7 +538,9 @@ def test_importing_the_summarizer_does_not_import_sumy_or_nltk() -> None:
     """NLTK, under sumy's summarizers, takes seconds to import: only sumy methods may load it."""
     code = "import sys, digest.pipeline; print(*map(sys.modules.__contains__, SLOW))"
     code = code.replace("SLOW", repr(("nltk", "sumy.summarizers")))
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
     assert run.stdout.split() == ["False", "False"]
 
 

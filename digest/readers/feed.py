@@ -16,14 +16,12 @@ from typing import TYPE_CHECKING
 from xml.etree.ElementTree import ParseError
 
 import defusedxml
-import lxml.etree
-import lxml.html
 from defusedxml.ElementTree import DefusedXMLParser
 
 from digest.dates import parse_date
 from digest.errors import ReadError
+from digest.readers.blocks import fragment_blocks, prose
 from digest.readers.draft import Draft
-from digest.readers.html import html_fragment_text
 
 if TYPE_CHECKING:
     from feedparser import FeedParserDict
@@ -99,29 +97,20 @@ def _entry_text(entry: FeedParserDict) -> str:
 
 
 def _text(value: str, content_type: str) -> str:
+    """The entry's paragraphs; an entry of headings only is read whole."""
     if content_type not in _HTML_TYPES or "<" not in value:
         return value
-    try:
-        paragraphs = html_fragment_text(value)[1]
-    except (lxml.etree.LxmlError, ValueError):
-        paragraphs = ""
-    return paragraphs or _plain(value, keep_lines=True) or ""
+    found = fragment_blocks(value)
+    return "\n\n".join(prose(found) or [block.text for block in found])
 
 
-def _plain(value: object, *, keep_lines: bool = False) -> str | None:
+def _plain(value: object) -> str | None:
     """The text of a snippet that may hold markup (feed titles may be HTML)."""
     if not isinstance(value, str) or not value.strip():
         return None
     if "<" not in value:
         return value
-    try:
-        root = lxml.html.fragment_fromstring(value, create_parent="div")
-    except (lxml.etree.LxmlError, ValueError, AssertionError):  # lxml asserts on a stray <html>
-        return value
-    if keep_lines:
-        for block in root.iter("br", "p", "div", "li"):
-            block.tail = "\n\n" + (block.tail or "")
-    return root.text_content().strip() or None
+    return " ".join(block.text for block in fragment_blocks(value)) or None
 
 
 def _entry_date(entry: FeedParserDict) -> object:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from digest.errors import ReadError
+from digest.readers.blocks import fragment_text
 from digest.readers.draft import Draft, draft_from_meta
-from digest.readers.html import html_fragment_text
 
 _TEXT_KEYS = ("text", "content", "body")
 
@@ -28,7 +28,7 @@ def read_json(text: str) -> list[Draft]:
         if body is None:
             raise ReadError(f"item {index} has no 'text', 'content' or 'body' string")
         if "<" in body and ">" in body:
-            body = html_fragment_text(body)[1] or body
+            body = fragment_text(body)[1] or body
         meta = {k: v for k, v in item.items() if isinstance(v, (str, int, float))}
         drafts.append(draft_from_meta(meta, body))
     return drafts

@@ -8,8 +8,8 @@ import tomllib
 import markdown as markdown_lib
 
 from digest.errors import ReadError
+from digest.readers.blocks import fragment_text
 from digest.readers.draft import Draft, draft_from_meta
-from digest.readers.html import html_fragment_text
 
 _FRONT = re.compile(r"\A(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*(?:\n|\Z)", re.DOTALL)
 _YAML_LINE = re.compile(r"^([\w-]+)\s*:\s*(.*)$")
@@ -35,7 +35,7 @@ def read_markdown(text: str) -> list[Draft]:
     elif text.startswith(("---\n", "+++\n")):
         raise ReadError("front matter is not closed (no matching --- or +++ line)")
     html = markdown_lib.markdown(_bounded(text), output_format="html")
-    title, body = html_fragment_text(html)
+    title, body = fragment_text(html)
     draft = draft_from_meta(meta, body)
     if draft.title is None and title:
         draft = Draft(body, title, draft.source, draft.url, draft.published)
