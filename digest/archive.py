@@ -115,7 +115,31 @@ def issues(outbox: Path, records: Sequence[DigestRecord], title: str) -> list[Is
     stems = {path.stem for path in _digest_files(outbox) if is_digest_name(path.stem)}
     by_name = {record.name: record for record in records}
     found = [load_issue(outbox, stem, by_name.get(stem), title) for stem in stems]
-    return sorted(found, key=lambda i: (i.generated_at, _number(i.name), i.name), reverse=True)
+    published = _published_at(records)
+    seq = {record.name: record.seq for record in records}
+    return sorted(
+        found,
+        key=lambda i: (
+            published.get(i.name, i.generated_at),
+            seq.get(i.name, 0),
+            _number(i.name),
+            i.name,
+        ),
+        reverse=True,
+    )
+
+
+def _published_at(records: Sequence[DigestRecord]) -> dict[str, datetime]:
+    """When each recorded digest counts as published, for ordering: its time, but never after
+    that of a digest recorded later. A digest dated ahead by a clock that ran fast (and was then
+    set right) so stays behind the digests that followed it, instead of staying first for ever."""
+    times: dict[str, datetime] = {}
+    bound: datetime | None = None
+    for record in sorted(records, key=lambda r: r.seq, reverse=True):
+        when = _aware(record.generated_at)
+        bound = when if bound is None else min(when, bound)
+        times[record.name] = bound
+    return times
 
 
 def load_issue(folder: Path, stem: str, record: DigestRecord | None, title: str) -> Issue:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from digest.errors import DigestError
 from digest.models import Brief, Digest
 from digest.render import json_text, render
 from digest.schema import story_json
-from digest.store import StoryInfo
+from digest.store import StoryInfo, state_fault
 from digest.summarize import SUMMARIZERS
 
 log = logging.getLogger("digest")
@@ -97,7 +98,12 @@ class DigestGroup(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except DigestError as error:
+        except (DigestError, sqlite3.DatabaseError) as error:
+            if isinstance(error, sqlite3.DatabaseError):  # a damaged state file, or a bug
+                fault = state_fault(error, _config().paths.state)
+                if fault is None:
+                    raise
+                error = fault
             if ctx.ensure_object(Options).debug:
                 raise
             click.echo(f"digest: error: {error}", err=True)

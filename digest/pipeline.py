@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from digest import cluster, inbox
+from digest import cluster, inbox, publish
 from digest.archive import refresh_archive
 from digest.clean import paragraph_key
 from digest.config import Config
@@ -107,15 +107,24 @@ def build(
     check_folders(config)
     now = now or datetime.now(ZoneInfo(config.schedule.timezone))
     with open_state(config, dry_run=dry_run) as store:
-        with store.transaction(rollback=dry_run):
-            result, read = ingest(store, config, now, files)
-            stories = stories_for_digest(store, config, all_stories)
-            briefs = limit_stories(with_news(summarize_stories(stories, config)), config)
-            digest = Digest(config.digest.title, now, tuple(briefs))
-            written: tuple[Path, ...] = ()
-            if briefs and not dry_run:
-                written = write_digest(digest, config)
-                store.record_digest(now, written[0].stem, briefs)
+        if not dry_run:
+            publish.recover(config, store)
+        written: tuple[Path, ...] = ()
+        try:
+            with store.transaction(rollback=dry_run):
+                result, read = ingest(store, config, now, files)
+                stories = stories_for_digest(store, config, all_stories)
+                briefs = limit_stories(with_news(summarize_stories(stories, config)), config)
+                digest = Digest(config.digest.title, now, tuple(briefs))
+                if briefs and not dry_run:
+                    written = write_digest(digest, config)
+                    store.record_digest(now, written[0].stem, briefs)
+        except BaseException:
+            if not dry_run:
+                publish.withdraw(config, written)  # no digest on disk without its record
+            raise
+        if written:
+            written += publish.finish(config, written)
         if not dry_run:
             file_away(read, config.paths.inbox, now)
         archive_error = None
@@ -308,12 +317,15 @@ def summarize_stories(stories: Sequence[Story], config: Config) -> list[Brief]:
 
 
 def write_digest(digest: Digest, config: Config, *, into: Path | None = None) -> tuple[Path, ...]:
-    """Render the digest in every configured format and write it into the outbox (with the
-    `latest.*` copies), or `into` another folder under the name it would have in the outbox."""
+    """Render the digest in every configured format and write its own files into the outbox (a
+    publication `publish.finish` completes once it is recorded), or `into` another folder
+    under the name it would have in the outbox."""
     formats = config.digest.formats
     rendered = render(digest, config.paths.templates, formats, config.digest.intro)
     stem = digest_stem(config.paths.outbox, digest)
-    paths = write(rendered, into or config.paths.outbox, stem, latest=into is None)
+    if into is None:
+        publish.begin(config, stem)
+    paths = write(rendered, into or config.paths.outbox, stem, latest=False)
     log.info("wrote %s", ", ".join(str(p) if into else p.name for p in paths if p.stem == stem))
     return tuple(paths)
 

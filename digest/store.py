@@ -127,7 +127,9 @@ class Store:
             except sqlite3.DatabaseError as error:
                 locked = isinstance(error, sqlite3.OperationalError) and "locked" in str(error)
                 if not locked or time.monotonic() >= deadline:
-                    raise StoreError(f"{path}: cannot open the state database ({error})") from None
+                    fault = state_fault(error, path)
+                    message = f"{path}: cannot open the state database ({error})"
+                    raise fault or StoreError(message) from None
                 time.sleep(0.05)
 
     @classmethod
@@ -180,10 +182,22 @@ class Store:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
+        except BaseException as error:
+            self._roll_back()
+            if isinstance(error, sqlite3.Error) and (fault := state_fault(error, self.path)):
+                raise fault from error
             raise
-        self.db.execute("ROLLBACK" if rollback else "COMMIT")
+        try:
+            self.db.execute("ROLLBACK" if rollback else "COMMIT")
+        except sqlite3.Error as error:  # a full disk, say: nothing of the transaction is kept
+            self._roll_back()
+            raise StoreError(
+                f"{self.path}: cannot save the state ({error}); nothing of this build was kept"
+            ) from error
+
+    def _roll_back(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
 
     # Articles ---------------------------------------------------------------------------------
 
@@ -460,6 +474,26 @@ def resolve_story_id(titles: Mapping[str, str | None], wanted: str) -> str:
     close = difflib.get_close_matches(wanted, list(titles), n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else "; `digest stories` lists them"
     raise DigestError(f"no story {wanted!r}{hint}")
+
+
+# What SQLite says when the state file or its disk, not digest, is at fault.
+_FAULTS = ("disk is full", "disk i/o error", "malformed", "not a database", "readonly database",
+           "unable to open database")  # fmt: skip
+
+
+def state_fault(error: sqlite3.Error, path: Path) -> StoreError | None:
+    """A StoreError a person can act on, when `error` says the state file or its disk is at
+    fault (full, damaged, read-only); None for any other error (a bug)."""
+    message = str(error)
+    if not any(fault in message.lower() for fault in _FAULTS):
+        return None
+    advice = (
+        "free some space and run the command again"
+        if "full" in message
+        else "the file is damaged or cannot be written; restore it from a backup, or move it"
+        " aside to start a new state (the articles are in the inbox's processed/ folder)"
+    )
+    return StoreError(f"{path}: {message}: {advice}")
 
 
 def _chunks(values: Sequence[str], size: int = 500) -> Iterator[list[str]]:

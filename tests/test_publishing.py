@@ -1,0 +1,143 @@
+"""A digest is published as one unit with its record: never on disk unrecorded, never twice."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import time
+from datetime import timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from digest import pipeline, publish
+from digest.archive import find_issue, make_archive
+from digest.cli import main
+from digest.errors import StoreError
+from digest.models import Digest
+from digest.store import Store
+
+from .conftest import NOW, ROOT, make_config, make_inbox
+from .test_pipeline import RAIL_A, STORM
+
+
+def digest_files(config):
+    return sorted(p.name for p in config.paths.outbox.glob("*.*") if not p.name.startswith("."))
+
+
+def test_a_state_that_cannot_take_the_record_leaves_no_digest_behind(tmp_path, monkeypatch):
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"a.txt": RAIL_A})
+
+    def full(self, *args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Store, "record_digest", full)
+    with pytest.raises(StoreError, match="database or disk is full: free some space"):
+        pipeline.build(config, now=NOW)
+    assert digest_files(config) == [] and not publish.marker(config).exists()
+    assert (config.paths.inbox / "a.txt").exists()  # not filed away: nothing was kept
+    monkeypatch.undo()
+
+    again = pipeline.build(config, now=NOW)
+    assert [p.name for p in again.written][:1] == ["digest-2026-11-21.html"]  # not -2
+
+
+class FailingCommit:
+    """A connection whose COMMIT fails, as on a disk that filled up meanwhile."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def execute(self, statement, *args):
+        if statement == "COMMIT":
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.connection.execute(statement, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.connection, name)
+
+
+def test_a_failed_commit_removes_the_digest_it_wrote(tmp_path, monkeypatch):
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"a.txt": RAIL_A})
+    opened = Store._connect.__func__
+
+    def connect(cls, path):
+        store = opened(cls, path)
+        store.db = FailingCommit(store.db)
+        return store
+
+    monkeypatch.setattr(Store, "_connect", classmethod(connect))
+    with pytest.raises(StoreError, match="cannot save the state"):
+        pipeline.build(config, now=NOW)
+    assert digest_files(config) == [] and not publish.marker(config).exists()
+    monkeypatch.undo()
+    assert pipeline.status(config).articles == 0 and pipeline.status(config).last_digest is None
+
+
+def test_a_build_stopped_before_its_record_is_undone_by_the_next(tmp_path, caplog):
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"a.txt": RAIL_A})
+    # What kill -9 between writing the files and committing leaves: files and the marker.
+    with pipeline.open_state(config) as store:
+        pipeline.write_digest(Digest("Daily digest", NOW), config)
+    assert publish.marker(config).exists() and "digest-2026-11-21.md" in digest_files(config)
+    stale = config.paths.outbox / ".latest.json.abc123.tmp"
+    stale.write_text("{")
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))
+
+    with caplog.at_level(logging.INFO):
+        result = pipeline.build(config, now=NOW)
+    assert "removed digest-2026-11-21.html, digest-2026-11-21.md, digest-2026-11-21.json" in (
+        caplog.text
+    )
+    assert result.written[0].name == "digest-2026-11-21.html"  # the same name, published once
+    assert not stale.exists() and not publish.marker(config).exists()
+    with Store.open(config.paths.state) as store:
+        assert [d.name for d in store.digests()] == ["digest-2026-11-21"]
+
+
+def test_a_recorded_digest_whose_copies_were_not_written_gets_them(tmp_path, caplog):
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"a.txt": RAIL_A})
+    pipeline.build(config, now=NOW)
+    for copy in config.paths.outbox.glob("latest.*"):
+        copy.unlink()
+    publish.begin(config, "digest-2026-11-21")  # stopped after the commit, before the copies
+    with caplog.at_level(logging.WARNING):
+        pipeline.build(config, now=NOW + timedelta(hours=1))
+    assert "digest-2026-11-21 was recorded but its latest.* copies were not written" in caplog.text
+    latest = (config.paths.outbox / "latest.md").read_text()
+    assert latest == (config.paths.outbox / "digest-2026-11-21.md").read_text()
+
+
+def test_a_digest_dated_ahead_by_a_fast_clock_does_not_stay_latest(tmp_path):
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"a.txt": RAIL_A})
+    pipeline.build(config, now=NOW + timedelta(days=3000))  # the clock ran years ahead
+    make_inbox(config.paths.inbox, {"c.txt": STORM})
+    pipeline.build(config, now=NOW)  # set right again
+    assert find_issue(config).name == "digest-2026-11-21"
+    with Store.open(config.paths.state) as store:
+        archive = make_archive(config.paths.outbox, store.digests(), "Daily digest")
+    assert [i.name for i in archive.issues] == ["digest-2026-11-21", "digest-2035-02-07"]
+
+
+def test_a_damaged_state_file_is_a_clean_error(tmp_path):
+    (tmp_path / "config.toml").write_text(f'[paths]\ntemplates = "{ROOT / "templates"}"\n')
+    make_inbox(tmp_path / "inbox", {"a.txt": RAIL_A, "c.txt": STORM})
+    config = str(tmp_path / "config.toml")
+    assert CliRunner().invoke(main, ["build", "--config", config]).exit_code == 0
+    state = tmp_path / "outbox" / ".digest" / "state.sqlite3"
+    with sqlite3.connect(state) as connection:  # everything in the file itself
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(state.read_bytes())
+    data[4096:] = b"\xff" * (len(data) - 4096)  # its pages damaged, its header whole
+    state.write_bytes(bytes(data))
+    for command in ("stories", "build"):
+        result = CliRunner().invoke(main, [command, "--config", config])
+        assert result.exit_code == 1, result.output
+        assert "digest: error:" in result.output and "state.sqlite3" in result.output
+        assert "restore it from a backup" in result.output
