@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from digest import pipeline
-from digest.config import Config, load_config
+from digest.config import Config, find_config, load_config
 from digest.errors import DigestError
 from digest.models import Brief, Digest
 from digest.render import json_text, render
@@ -89,7 +89,16 @@ def _apply_logging(options: Options) -> None:
 
 
 def _config(**overrides: object) -> Config:
-    return load_config(_options().config_path, **overrides)
+    """The config the command runs with, found as `find_config` says (and logged)."""
+    path = find_config(_options().config_path)
+    if path is None:
+        log.info(
+            "no config file found (--config, $DIGEST_CONFIG, ./config.toml,"
+            " ~/.config/digest/config.toml): using the defaults, in %s", Path.cwd(),
+        )  # fmt: skip
+    else:
+        log.debug("config: %s", path)
+    return load_config(path, **overrides)
 
 
 class DigestGroup(click.Group):
@@ -122,6 +131,28 @@ def main() -> None:
     Global options (--config, --debug, -v, -q) go before or after the command.
     """
     _apply_logging(_options())
+
+
+@main.command()
+@global_options
+@click.argument("folder", metavar="[DIR]", default=".", type=click.Path(path_type=Path))
+@click.option("--templates", is_flag=True, help="Also copy the built-in templates, to edit.")
+def init(folder: Path, templates: bool) -> None:
+    """Start a project in DIR (default: here): a commented config.toml, inbox/ and outbox/.
+
+    Nothing is overwritten.
+    """
+    from digest.scaffold import init_project
+
+    project = init_project(folder, templates=templates)
+    click.echo(f"Started a digest project in {project.folder}:")
+    for path in project.written:
+        click.echo(f"  {path}{'/' if path.is_dir() else ''}")
+    click.echo("Next: drop article files (.txt, .md, .html, .json, .eml, feeds) into inbox/, then")
+    if folder != Path("."):
+        click.echo(f"  cd {folder}")
+    click.echo("  digest build      # one digest now, into outbox/")
+    click.echo("  digest run        # a digest every morning (see [schedule] in config.toml)")
 
 
 @main.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import re
 import tomllib
 import zoneinfo
@@ -108,6 +109,22 @@ _SECTION_CLASSES = {
     "watch": WatchSettings,
     "email": EmailSettings,
 }
+
+
+def find_config(given: Path | str | None = None) -> Path | None:
+    """The config file a command uses: `given` (--config), else $DIGEST_CONFIG, else
+    ./config.toml, else $XDG_CONFIG_HOME/digest/config.toml (~/.config/digest/config.toml);
+    None when there is none (all defaults). A file named by --config or $DIGEST_CONFIG is used
+    even when missing, so that load_config can say so."""
+    if given is not None:
+        return Path(given)
+    if os.environ.get("DIGEST_CONFIG"):
+        return Path(os.environ["DIGEST_CONFIG"])
+    xdg = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    for candidate in (Path("config.toml"), xdg / "digest" / "config.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def load_config(path: Path | str | None = None, **overrides: Any) -> Config:
