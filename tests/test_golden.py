@@ -16,7 +16,7 @@ from digest import pipeline
 from .conftest import NOW, ROOT, make_config
 
 GOLDEN = ROOT / "tests" / "golden"
-SAMPLE = ROOT / "inbox"
+SAMPLE = ROOT / "examples" / "inbox"
 
 
 def sample_digest(tmp_path):
