@@ -98,7 +98,6 @@ class Config:
     root: Path = Path(".")  # the folder relative paths were resolved against
 
 
-SECTIONS: dict[str, type] = {f.name: f.type for f in fields(Config) if f.name != "root"}
 _SECTION_CLASSES = {
     "paths": PathSettings,
     "schedule": ScheduleSettings,

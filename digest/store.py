@@ -255,13 +255,6 @@ class Store:
             [(story, article) for article, story in story_of.items()],
         )
 
-    def merge_stories(self, survivor_of: dict[str, str]) -> None:
-        """Move every article of a merged story into the story that survives."""
-        self.db.executemany(
-            "UPDATE articles SET story_id = ? WHERE story_id = ?",
-            [(survivor, old) for old, survivor in survivor_of.items() if old != survivor],
-        )
-
     def assignments(self) -> dict[str, str]:
         """The story id of every stored article, by the file name it came from."""
         rows = self.db.execute("SELECT file, story_id FROM articles WHERE story_id IS NOT NULL")
