@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from digest.cluster import Placed, assign, features
+from digest.cluster import Placed, assign, features, headline, recompute_features
 from digest.config import StorySettings
 from digest.models import Article
 from digest.vectors import decode, terms_of
@@ -271,3 +271,38 @@ def test_reports_of_one_event_in_two_languages_join_and_another_event_stays_apar
     story_of = assign([placed(a) for a in (english, french, fire)], [], StorySettings())
     assert together(story_of, english, french)
     assert story_of[fire.id] != story_of[english.id]
+
+
+def test_a_headline_leaves_out_the_site_name_a_page_title_ends_with():
+    assert headline("Two hurt in bar shooting - Channel 9 News, Weather") == (
+        "Two hurt in bar shooting"
+    )
+    assert headline("City News | Council approves the new harbour budget") == (
+        "Council approves the new harbour budget"
+    )
+    assert headline("Man-made lake opens « Valley Times") == "Man-made lake opens"
+    assert headline("Rates held at 4.5 percent") == "Rates held at 4.5 percent"
+
+
+def test_reports_of_two_events_on_one_site_are_not_alike_for_the_sites_name():
+    site = " - Channel 9 Eyewitness News, Weather & Sports"
+    dayton = article((SHOOTING_DAYTON[0] + site, SHOOTING_DAYTON[1]), source="Channel 9")
+    tacoma = article((SHOOTING_TACOMA[0] + site, SHOOTING_TACOMA[1]), days=0.1, source="Channel 9")
+    plain = article(SHOOTING_DAYTON, source="Channel 9")
+    assert features(dayton) == features(plain)
+    story_of = assign([placed(dayton), placed(tacoma)], [], StorySettings())
+    assert story_of[dayton.id] != story_of[tacoma.id]
+
+
+def test_recomputed_features_are_those_of_ingest_and_keep_every_id(day_of_news):
+    recomputed = dict(recompute_features(day_of_news))
+    assert recomputed == {a.id: features(a) for a in day_of_news}
+    story_of = assign([placed(a) for a in day_of_news], [], StorySettings())
+    stored = [
+        Placed(a.id, story_of[a.id], a.published, recomputed[a.id])
+        for a in day_of_news
+        if a.published
+    ]
+    late = article(QUAKE_FOLLOW_UP, days=3, source="Another Wire")
+    late = replace(late, text=late.text + " Rescue teams stood down.")
+    assert assign([placed(late)], stored, StorySettings()) == {late.id: story_of[day_of_news[0].id]}
