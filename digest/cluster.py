@@ -13,15 +13,16 @@ blobs `features` computed once at ingest. Term rarity (idf) comes from those doc
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import numpy as np
 from scipy import sparse
 
 from digest.config import StorySettings
-from digest.models import Article
+from digest.models import Article, Placed
 from digest.vectors import decode, encode, terms_of
 
 TITLE_WEIGHT = 3.0  # a title word counts as much as three body words
@@ -36,27 +37,41 @@ GROWTH = 4  # ...or a quarter of the documents at hand
 def features(article: Article) -> bytes:
     """Compact, language-aware term features of one article, computed once at ingest and stored.
 
-    Hashed counts of stemmed content words (stop words and numbers dropped); words of the title
-    and of the lead count more than the rest of the body.
+    Hashed counts of stemmed content words (stop words and numbers dropped); words of the
+    headline (the title without a web page's site name, `headline`) and of the lead count more
+    than the rest of the body.
     """
     body = terms_of(article.text, article.language)
     weights = np.ones(len(body))
     weights[:LEAD_WORDS] = LEAD_WEIGHT
-    title = terms_of(article.title or "", article.language)
+    title = terms_of(headline(article.title or ""), article.language)
     return encode(
         np.concatenate([body, title]),
         np.concatenate([weights, np.full(len(title), TITLE_WEIGHT)]),
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Placed:
-    """An article already stored (and maybe already in a story), as the clustering sees it."""
+# " - ", " | ", " « ", " — " between spaces: where a page title joins its headline to the site's
+# name ("Two hurt in shooting - WXYZ News, Weather & Sports").
+_TITLE_PARTS = re.compile(r"\s+[-|«»–—]+\s+")
 
-    article_id: str
-    story_id: str | None  # None for the new articles being placed
-    published: datetime  # aware; the ingest time when the article had no date
-    features: bytes
+
+def headline(title: str) -> str:
+    """The longest of a title's parts set apart by " - ", " | ", " « " or a dash.
+
+    A page title often ends with its site's name and section, the same on every page of the
+    site; weighed as a title, it made reports of different events on one site alike.
+    """
+    return max(_TITLE_PARTS.split(title), key=lambda part: len(part.split()))
+
+
+def recompute_features(articles: Iterable[Article]) -> Iterator[tuple[str, bytes]]:
+    """(id, features) of each stored article, for a store migration after `features` changed.
+
+    Only the features are new: article ids, story ids and stored text stay as they are.
+    """
+    for article in articles:
+        yield article.id, features(article)
 
 
 def assign(

@@ -111,3 +111,13 @@ class Digest:
     title: str
     generated_at: datetime
     briefs: tuple[Brief, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """An article already stored (and maybe already in a story), as the clustering sees it."""
+
+    article_id: str
+    story_id: str | None  # None for the new articles being placed
+    published: datetime  # aware; the ingest time when the article had no date
+    features: bytes

@@ -11,21 +11,36 @@ import difflib
 import itertools
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from digest.cluster import Placed
+from digest.cluster import recompute_features
 from digest.errors import DigestError, StoreError
-from digest.models import Article, Brief, BriefSentence, Coverage, History, Story
+from digest.models import Article, Brief, BriefSentence, Coverage, History, Placed, Story
 from digest.outlets import outlet
 
 BUSY_SECONDS = 30.0  # how long to wait for another process that holds the database
 
-# Each migration is a tuple of statements, run in one transaction.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
+
+def _recompute_features(db: sqlite3.Connection) -> None:
+    """Clustering features computed again from each stored article (their rule changed); no
+    id, story or text changes."""
+    rows = db.execute(
+        "SELECT id, file, title, source, url, published, text, language FROM articles"
+    ).fetchall()
+    db.executemany(
+        "UPDATE articles SET features = ? WHERE id = ?",
+        [(blob, article_id) for article_id, blob in recompute_features(map(_article, rows))],
+    )
+
+
+# Each migration is a tuple of steps, run in one transaction: SQL statements, or functions of
+# the connection for what SQL alone cannot do.
+Step = str | Callable[[sqlite3.Connection], None]
+MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     (
         """CREATE TABLE articles (
             seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -75,6 +90,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (story_id, digest_seq, position)
         ) WITHOUT ROWID""",
     ),
+    (_recompute_features,),  # 3: a page title's site name no longer counts as its headline
 )
 
 
@@ -172,8 +188,11 @@ class Store:
                     f"{self.path} was written by a newer digest (schema {version}); upgrade digest"
                 )
             for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in statements:
-                    self.db.execute(statement)
+                for step in statements:
+                    if callable(step):
+                        step(self.db)
+                    else:
+                        self.db.execute(step)
                 self.db.execute(f"PRAGMA user_version = {number}")
 
     @contextmanager

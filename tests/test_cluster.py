@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
 
-from digest.cluster import Placed, assign, features
+from digest.cluster import assign, features, headline, recompute_features
 from digest.config import StorySettings
-from digest.models import Article
+from digest.models import Article, Placed
 from digest.vectors import decode, terms_of
 from tests.conftest import make_article
 
@@ -198,3 +199,110 @@ def test_articles_in_other_languages_use_their_stop_words_and_stems():
     assert french[0] == -1  # "les" is a French stop word
     assert french[1] == terms_of("élection", "fr").tolist()[0]  # one stem for both forms
     assert np.all(terms_of("2024 a", "en") == -1)  # numbers and one-letter words
+
+
+# Events of one kind: only names, places and time tell them apart.
+SHOOTING_DAYTON = (
+    "Two wounded in shooting outside Dayton bar",
+    "Two men were wounded early Saturday when gunfire broke out in the parking lot of the "
+    "Blue Heron bar on Wayne Avenue in Dayton, police said. Officers found the victims, aged "
+    "24 and 31, with gunshot wounds and took them to Miami Valley Hospital.\n\n"
+    "Dayton police are looking for a dark sedan seen leaving the lot. No arrests were made.",
+)
+SHOOTING_TACOMA = (
+    "Teenager shot near Tacoma park",
+    "A 17-year-old boy was shot Saturday afternoon near Wright Park in Tacoma, police said. "
+    "Neighbours on South G Street heard several shots and called 911; the boy was taken to "
+    "Tacoma General Hospital in serious condition.\n\n"
+    "Tacoma detectives said the shooting followed an argument between two groups of teenagers.",
+)
+SHOOTING_DAYTON_DAY_2 = (
+    "Police name victims of Wayne Avenue bar shooting",
+    "Dayton police on Sunday named the two men wounded outside the Blue Heron bar on Wayne "
+    "Avenue. Both remained at Miami Valley Hospital, one in critical condition.\n\n"
+    "Detectives asked anyone with video from the parking lot to call the Dayton police tip line.",
+)
+SHOOTING_DAYTON_DAY_5 = (
+    "Arrest in Blue Heron bar shooting",
+    "Dayton police arrested a 29-year-old man on Wednesday in connection with the shooting "
+    "outside the Blue Heron bar on Wayne Avenue that wounded two men. Detectives traced the "
+    "dark sedan seen leaving the parking lot.\n\n"
+    "He faces two counts of felonious assault, police said.",
+)
+
+
+def test_two_shootings_on_one_day_in_two_cities_stay_apart_and_follow_ups_join():
+    dayton = article(SHOOTING_DAYTON, source="Dayton Daily")
+    tacoma = article(SHOOTING_TACOMA, days=0.1, source="Tacoma News")
+    day_2 = article(SHOOTING_DAYTON_DAY_2, days=1, source="Radio Ohio")
+    day_5 = article(SHOOTING_DAYTON_DAY_5, days=4, source="Dayton Daily")
+    story_of = assign([placed(a) for a in (dayton, tacoma, day_2, day_5)], [], StorySettings())
+    assert story_of[dayton.id] != story_of[tacoma.id]
+    assert together(story_of, dayton, day_2, day_5)
+
+
+STRIKE_EN = (
+    "Rail strike halts trains around Lyon",
+    "Rail workers at SNCF walked out on Tuesday in Lyon, cancelling 340 trains across the "
+    "Auvergne-Rhône-Alpes region. The CGT union said 4,200 drivers and controllers joined the "
+    "strike over pay.\n\nUnion leader Martine Girardot told reporters in Lyon that talks with "
+    "SNCF would resume on Friday. Commuters crowded the buses at Part-Dieu station.",
+)
+STRIKE_FR = (
+    "Grève à la SNCF : trains à l'arrêt autour de Lyon",
+    "Les cheminots de la SNCF ont cessé le travail mardi à Lyon, et 340 trains ont été "
+    "supprimés en Auvergne-Rhône-Alpes. Selon la CGT, 4200 conducteurs et contrôleurs ont "
+    "rejoint le mouvement pour les salaires.\n\nMartine Girardot, responsable syndicale, a "
+    "déclaré à Lyon que les discussions avec la SNCF reprendraient vendredi. Les usagers se "
+    "pressaient dans les bus à la gare Part-Dieu.",
+)
+FIRE_FR = (
+    "Incendie dans un entrepôt près de Lyon",
+    "Un incendie a ravagé un entrepôt de la zone industrielle de Vénissieux, près de Lyon, dans "
+    "la nuit de mardi. Une soixantaine de pompiers sont intervenus et aucun blessé n'est à "
+    "déplorer.\n\nLa préfète a demandé une enquête sur l'origine du feu.",
+)
+
+
+def test_reports_of_one_event_in_two_languages_join_and_another_event_stays_apart():
+    english = article(STRIKE_EN, source="Wire")
+    french = replace(article(STRIKE_FR, days=0.1, source="Le Quotidien"), language="fr")
+    fire = replace(article(FIRE_FR, days=0.2, source="Le Quotidien"), language="fr")
+    story_of = assign([placed(a) for a in (english, french, fire)], [], StorySettings())
+    assert together(story_of, english, french)
+    assert story_of[fire.id] != story_of[english.id]
+
+
+def test_a_headline_leaves_out_the_site_name_a_page_title_ends_with():
+    assert headline("Two hurt in bar shooting - Channel 9 News, Weather") == (
+        "Two hurt in bar shooting"
+    )
+    assert headline("City News | Council approves the new harbour budget") == (
+        "Council approves the new harbour budget"
+    )
+    assert headline("Man-made lake opens « Valley Times") == "Man-made lake opens"
+    assert headline("Rates held at 4.5 percent") == "Rates held at 4.5 percent"
+
+
+def test_reports_of_two_events_on_one_site_are_not_alike_for_the_sites_name():
+    site = " - Channel 9 Eyewitness News, Weather & Sports"
+    dayton = article((SHOOTING_DAYTON[0] + site, SHOOTING_DAYTON[1]), source="Channel 9")
+    tacoma = article((SHOOTING_TACOMA[0] + site, SHOOTING_TACOMA[1]), days=0.1, source="Channel 9")
+    plain = article(SHOOTING_DAYTON, source="Channel 9")
+    assert features(dayton) == features(plain)
+    story_of = assign([placed(dayton), placed(tacoma)], [], StorySettings())
+    assert story_of[dayton.id] != story_of[tacoma.id]
+
+
+def test_recomputed_features_are_those_of_ingest_and_keep_every_id(day_of_news):
+    recomputed = dict(recompute_features(day_of_news))
+    assert recomputed == {a.id: features(a) for a in day_of_news}
+    story_of = assign([placed(a) for a in day_of_news], [], StorySettings())
+    stored = [
+        Placed(a.id, story_of[a.id], a.published, recomputed[a.id])
+        for a in day_of_news
+        if a.published
+    ]
+    late = article(QUAKE_FOLLOW_UP, days=3, source="Another Wire")
+    late = replace(late, text=late.text + " Rescue teams stood down.")
+    assert assign([placed(late)], stored, StorySettings()) == {late.id: story_of[day_of_news[0].id]}

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from digest import pipeline
 from digest.cli import main
+from digest.cluster import features
 from digest.preview import preview
 from digest.schema import from_json, to_json
 from digest.store import MIGRATIONS, Store
@@ -206,12 +207,15 @@ def test_a_state_of_the_previous_schema_upgrades_and_loses_nothing(tmp_path):
     old.close()
 
     with Store.open(path) as store:
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 2
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 3
         assert store.counts() == {"articles": 1, "stories": 1}
         assert [d.name for d in store.digests()] == ["digest-2026-11-20"]
         assert store.histories(["s1"]) == {}  # shown before the upgrade: not recorded
         [story] = store.stories(["s1"])
         assert story.articles[0].text == "Body."
+        # The clustering features are computed again from the stored article; nothing else moves.
+        [(blob, story_id)] = store.db.execute("SELECT features, story_id FROM articles").fetchall()
+        assert story_id == "s1" and blob == features(story.articles[0]) != b"\x00"
 
 
 def run(*args):
