@@ -13,8 +13,11 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
+from digest.crontab import cron_trigger
 from digest.errors import ConfigError
+from digest.language import LANGUAGES
 from digest.models import FORMATS
+from digest.summarizers.names import METHODS
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,8 +310,6 @@ _AT_MOST = {
 
 
 def _check_cron(value: str) -> str | None:
-    from digest.schedule import cron_trigger
-
     if len(value.split()) != 5:
         return f"expected a 5-field crontab such as '0 7 * * *', got {value!r}"
     try:
@@ -334,16 +335,12 @@ def _check_formats(value: tuple[str, ...]) -> str | None:
 
 
 def _check_method(value: str) -> str | None:
-    from digest.summarize import SUMMARIZERS
-
-    if value not in SUMMARIZERS:
-        return f"unknown method {value!r}; choose from {', '.join(sorted(SUMMARIZERS))}"
+    if value not in METHODS:
+        return f"unknown method {value!r}; choose from {', '.join(sorted(METHODS))}"
     return None
 
 
 def _check_language(value: str) -> str | None:
-    from digest.language import LANGUAGES
-
     if value != "auto" and value not in LANGUAGES:
         return f"unknown language {value!r}; choose 'auto' or one of {', '.join(LANGUAGES)}"
     return None

@@ -19,13 +19,14 @@ import pytest
 
 from digest import inbox, limits, pipeline
 from digest.config import EmailSettings, load_config
+from digest.crontab import cron_trigger
 from digest.daemon import Daemon
 from digest.errors import ConfigError, DigestError, ReadError, StoreError
 from digest.inbox import PROCESSED, REJECTED
 from digest.mail import SendError, deliver
 from digest.readers import READERS, read_file
 from digest.readers.draft import Draft
-from digest.schedule import cron_trigger, missed_run
+from digest.schedule import missed_run
 from digest.watch import SettledFiles
 
 from .conftest import make_config, make_inbox, txt
