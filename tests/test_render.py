@@ -151,7 +151,7 @@ def test_the_package_ships_every_module_folder_and_the_templates():
     }
     assert set(setup["packages"]) == folders | {"digest.templates"}
     assert setup["package-dir"] == {"digest.templates": "templates"}
-    assert setup["package-data"] == {"digest.templates": ["*.j2"]}
+    assert setup["package-data"] == {"digest.templates": ["*.j2", "config.toml"]}
 
 
 def test_written_files_get_the_permissions_of_any_new_file(tmp_path):
