@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from digest import pipeline
+from digest import oneshot, pipeline, queries
 from digest.config import Config, find_config, load_config
 from digest.errors import DigestError
 from digest.models import Brief, Digest
@@ -192,7 +192,7 @@ def build(all_stories: bool, dry_run: bool, send: bool) -> None:
 
 def nothing_written(config: Config, result: pipeline.Build, all_stories: bool) -> str:
     """Why a build wrote no digest, in the words of the situation."""
-    state = pipeline.status(config)
+    state = queries.status(config)
     if not state.articles and state.last_digest is None:
         return (
             f"The inbox {config.paths.inbox} is empty: drop article files (.txt, .md, .html,"
@@ -246,7 +246,7 @@ def brief(
     if words and sentences:
         raise click.UsageError("give --words or --sentences, not both")
     config = _config(**{"brief.method": method})
-    result = pipeline.brief_paths(
+    result = oneshot.brief_paths(
         list(paths), config, after=list(after), words=words, sentences=sentences
     )
     if not result.sentences and after:
@@ -276,7 +276,7 @@ def format_brief(result: Brief, fmt: str, config: Config) -> str:
 def status(as_json: bool) -> None:
     """Show stored articles and stories, waiting and rejected files, and the last digest."""
     config = _config()
-    state = pipeline.status(config)
+    state = queries.status(config)
     if as_json:
         click.echo(json_text(status_json(state)), nl=False)
         return
@@ -323,13 +323,13 @@ def stories(story_id: str | None, as_json: bool) -> None:
     """
     config = _config()
     if story_id is not None:
-        timeline = pipeline.story_timeline(config, story_id)
+        timeline = queries.story_timeline(config, story_id)
         if as_json:
             click.echo(json_text(timeline_json(timeline)), nl=False)
         else:
             click.echo(describe_timeline(timeline), nl=False)
         return
-    infos = pipeline.story_infos(config)
+    infos = queries.story_infos(config)
     if as_json:
         click.echo(json_text(stories_json(infos)), nl=False)
         return
@@ -344,7 +344,7 @@ def stories(story_id: str | None, as_json: bool) -> None:
             click.echo(f"{'':14}sources: {', '.join(s.sources)}")
 
 
-def describe_timeline(timeline: pipeline.Timeline) -> str:
+def describe_timeline(timeline: queries.Timeline) -> str:
     """What `digest stories STORY_ID` prints."""
     story = timeline.story
     lines = [f"{story.id}  {story.articles} article(s)  {story.title or '(untitled)'}"]
@@ -358,7 +358,7 @@ def describe_timeline(timeline: pipeline.Timeline) -> str:
     return "\n".join(lines) + "\n"
 
 
-def timeline_json(timeline: pipeline.Timeline) -> dict:
+def timeline_json(timeline: queries.Timeline) -> dict:
     """What `digest stories STORY_ID --json` prints."""
     return {
         **stories_json([timeline.story])[0],
@@ -433,7 +433,7 @@ def explain(story_id: str) -> None:
 # JSON printed by the commands (the digest's own JSON is digest/schema.py) ---------------------
 
 
-def status_json(state: pipeline.Status) -> dict:
+def status_json(state: queries.Status) -> dict:
     """What `digest status --json` prints."""
     last_at = state.last_digest_at.isoformat(timespec="seconds") if state.last_digest_at else None
     return {

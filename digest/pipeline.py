@@ -5,7 +5,6 @@ The CLI, the watcher and the scheduler all call these functions; none re-impleme
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -22,15 +21,14 @@ from digest.clean import paragraph_key
 from digest.config import Config
 from digest.errors import DigestError, ReadError
 from digest.lock import state_lock
-from digest.models import Article, Brief, Digest, History, Story
+from digest.models import Article, Brief, Digest, Story
 from digest.parallel import parallel_map
 from digest.progress import progress
 from digest.prose import MAX_WORDS
 from digest.readers import read_file
 from digest.render import digest_stem, render, write
-from digest.store import Store, StoryInfo, resolve_story_id
+from digest.store import Store
 from digest.summarize import summarize
-from digest.summarizers.selection import Budget
 
 log = logging.getLogger(__name__)
 REPEATED_PARAGRAPH = 3  # a paragraph seen in this many articles of one source is boilerplate
@@ -65,7 +63,7 @@ class Build:
 
 
 @dataclass(frozen=True, slots=True)
-class _ReadFile:
+class ReadFile:
     path: Path
     articles: tuple[Article, ...] = ()
     error: str | None = None
@@ -166,7 +164,7 @@ def open_state(config: Config, *, dry_run: bool = False) -> Iterator[Store]:
 
 def ingest(
     store: Store, config: Config, now: datetime, files: Sequence[Path] | None = None
-) -> tuple[Update, list[_ReadFile]]:
+) -> tuple[Update, list[ReadFile]]:
     """Read inbox files and store their new articles in stories (inside a transaction)."""
     if files is None:
         files = inbox.pending_files(config.paths.inbox)
@@ -197,7 +195,7 @@ def ingest(
     return result, read
 
 
-def read_one(path: Path, config: Config, *, with_features: bool = False) -> _ReadFile:
+def read_one(path: Path, config: Config, *, with_features: bool = False) -> ReadFile:
     """One inbox file read; an unreadable file carries the reason instead of articles.
 
     `with_features` also computes the clustering features, for articles about to be stored.
@@ -208,21 +206,21 @@ def read_one(path: Path, config: Config, *, with_features: bool = False) -> _Rea
         waits := inbox.settle(path, seen, config.watch.settle_seconds)
     ):
         log.info("%s: %s; left for the next pass", inbox.printable_name(path.name), waits)
-        return _ReadFile(path, waits=True)
+        return ReadFile(path, waits=True)
     try:
         articles = tuple(read_file(path, max_bytes=max_bytes, language=config.brief.language))
         if inbox.stamp(path) != seen:  # written to as it was read: read it again when it settles
-            return _ReadFile(path, seen=seen)
+            return ReadFile(path, seen=seen)
         if not with_features:
-            return _ReadFile(path, articles, seen=seen)
+            return ReadFile(path, articles, seen=seen)
         features = {a.id: cluster.features(a) for a in articles}
-        return _ReadFile(path, articles, features=features, seen=seen)
+        return ReadFile(path, articles, features=features, seen=seen)
     except ReadError as error:
-        return _ReadFile(path, error=str(error), seen=seen)
+        return ReadFile(path, error=str(error), seen=seen)
     except Exception as error:  # a reader bug must not stop the build or lose the file
         log.exception("%s: unexpected error while reading", inbox.printable_name(path.name))
         reason = f"digest failed to read it ({type(error).__name__}: {error})"
-        return _ReadFile(path, error=reason, seen=seen)
+        return ReadFile(path, error=reason, seen=seen)
 
 
 def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Article]:
@@ -330,7 +328,7 @@ def write_digest(digest: Digest, config: Config, *, into: Path | None = None) ->
     return tuple(paths)
 
 
-def file_away(read: Sequence[_ReadFile], inbox_path: Path, now: datetime) -> None:
+def file_away(read: Sequence[ReadFile], inbox_path: Path, now: datetime) -> None:
     """Move read files to processed/ and unreadable ones to rejected/ with their reason.
 
     A file is moved only as it was read; one that changed since, or was not read yet because
@@ -345,113 +343,6 @@ def file_away(read: Sequence[_ReadFile], inbox_path: Path, now: datetime) -> Non
             inbox.move_processed(item.path, inbox_path, now, item.seen)
 
 
-def brief_paths(
-    paths: Sequence[Path],
-    config: Config,
-    *,
-    after: Sequence[Path] = (),
-    words: int | None = None,
-    sentences: int | None = None,
-    method: str | None = None,
-    budget: Budget | None = None,
-) -> Brief:
-    """One brief of the given files (or of the files in given folders), as one story.
-
-    With `after` (files or folders the reader has read), the brief tells what the given files
-    add to those: the same update rule as a story of the daily digest shown before. Neither the
-    inbox nor the store is read or changed. Unreadable files are skipped with a warning; when no
-    file can be read, DigestError says why. `budget` replaces the length rule of the settings
-    (the evaluation asks for briefs that reach the limit).
-    """
-    articles, read = _read_paths(paths, config)
-    earlier, _ = _read_paths(after, config)
-    if not articles:
-        reasons = "; ".join(f"{item.path.name}: {item.error}" for item in read) or "no files"
-        raise DigestError(f"nothing to summarize ({reasons})")
-    settings = config.brief
-    if sentences:
-        settings = replace(settings, sentences=sentences)
-    elif words:
-        settings = replace(settings, words=words, sentences=0)
-    if method:
-        settings = replace(settings, method=method)
-    seen = frozenset(a.id for a in earlier)
-    story_articles = {a.id: a for a in [*earlier, *articles]}
-    joined = ",".join(sorted(story_articles))
-    story_id = "brief-" + hashlib.blake2b(joined.encode(), digest_size=6).hexdigest()
-    history = History(seen=seen) if seen else None
-    story = Story(story_id, tuple(story_articles.values()), history)
-    return summarize(story, replace(settings, updates=True), budget=budget)
-
-
-def _read_paths(paths: Sequence[Path], config: Config) -> tuple[list[Article], list[_ReadFile]]:
-    """The distinct articles of these files or folders, and each file as read; unreadable files
-    are warned about."""
-    read = [read_one(path, config) for p in paths for path in _files_of(Path(p))]
-    for item in read:
-        if item.error:
-            log.warning("%s: skipped: %s", item.path, item.error)
-    return list({a.id: a for item in read for a in item.articles}.values()), read
-
-
-def _files_of(path: Path) -> list[Path]:
-    if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.is_file() and not inbox.is_ignored(p.name))
-    if not path.exists():
-        raise DigestError(f"{path}: no such file or folder")
-    return [path]
-
-
-@dataclass(frozen=True, slots=True)
-class Status:
-    """What `digest status` reports."""
-
-    articles: int
-    stories: int
-    pending: tuple[str, ...]
-    rejected: tuple[str, ...]
-    last_digest: str | None
-    last_digest_at: datetime | None
-
-
-def status(config: Config) -> Status:
-    """Counts of stored articles and stories, files waiting and rejected, and the last digest."""
-    counts, last = {"articles": 0, "stories": 0}, None
-    store = Store.open_existing(config.paths.state)
-    if store is not None:
-        with store:
-            counts = store.counts()
-            last = store.last_digest()
-    return Status(
-        articles=counts["articles"],
-        stories=counts["stories"],
-        pending=tuple(p.name for p in inbox.pending_files(config.paths.inbox)),
-        rejected=tuple(p.name for p in inbox.rejected_files(config.paths.inbox)),
-        last_digest=last.name if last else None,
-        last_digest_at=last.generated_at if last else None,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Timeline:
-    """A story and every digest that covered it, oldest first."""
-
-    story: StoryInfo
-    history: History
-
-
-def story_timeline(config: Config, story_id: str) -> Timeline:
-    """A stored story (`story_id` or the only one it begins) and the digests that showed it."""
-    store = Store.open_existing(config.paths.state)
-    if store is None:
-        raise DigestError(f"no story {story_id!r}: no story is stored yet (run `digest build`)")
-    with store:
-        infos = store.story_infos()
-        wanted = resolve_story_id({info.id: info.title for info in infos}, story_id)
-        history = store.histories([wanted]).get(wanted, History())
-    return Timeline(next(info for info in infos if info.id == wanted), history)
-
-
 def rebuild_archive(config: Config) -> tuple[Path, ...]:
     """Rewrite the outbox's index page and feed from its digests (DigestError when it cannot)."""
     check_folders(config, warn_missing=False)
@@ -460,12 +351,3 @@ def rebuild_archive(config: Config) -> tuple[Path, ...]:
         return refresh_archive(config, [])
     with store:
         return refresh_archive(config, store.digests())
-
-
-def story_infos(config: Config) -> list[StoryInfo]:
-    """Every stored story with its article count, sources and date range."""
-    store = Store.open_existing(config.paths.state)
-    if store is None:
-        return []
-    with store:
-        return store.story_infos()

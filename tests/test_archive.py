@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from digest import pipeline
+from digest import pipeline, queries
 from digest.archive import find_issue, make_archive, render_archive
 from digest.errors import DigestError
 from digest.render import to_json
@@ -129,7 +129,7 @@ def test_a_broken_archive_template_is_logged_and_the_digest_still_written(tmp_pa
     result = pipeline.build(config, now=NOW)
     assert result.written and (config.paths.outbox / "digest-2026-11-21.html").exists()
     assert "index.html.j2" in caplog.text and not (config.paths.outbox / "index.html").exists()
-    assert pipeline.status(config).last_digest == "digest-2026-11-21"
+    assert queries.status(config).last_digest == "digest-2026-11-21"
 
 
 def test_a_file_that_only_looks_like_a_digest_is_not_listed(tmp_path, caplog):

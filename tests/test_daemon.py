@@ -18,7 +18,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from digest import pipeline
+from digest import pipeline, queries
 from digest.config import Config, ScheduleSettings
 from digest.daemon import Daemon
 from digest.errors import LockedError
@@ -79,7 +79,7 @@ def wait_for(condition, timeout: float = 15.0, every: float = 0.05) -> bool:
 
 
 def stored(config) -> int:
-    return pipeline.status(config).articles
+    return queries.status(config).articles
 
 
 @pytest.mark.parametrize("polling", [False, True])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from digest import pipeline
+from digest import oneshot, pipeline
 from digest.errors import ReadError
 from digest.readers import READERS, read_file
 
@@ -318,7 +318,7 @@ def test_configured_language_reaches_the_reader(tmp_path):
 def test_a_story_may_mix_languages(tmp_path):
     config = make_config(tmp_path)
     folder = make_inbox(tmp_path / "mixed", {"fr.txt": FRENCH, "de.txt": GERMAN, "en.txt": ENGLISH})
-    brief = pipeline.brief_paths([folder], config, sentences=3)
+    brief = oneshot.brief_paths([folder], config, sentences=3)
     assert {a.language for a in brief.articles} == {"fr", "de", "en"}
     assert brief.sentences and all(s.sources for s in brief.sentences)
     ids = {a.id for a in brief.articles}

@@ -9,7 +9,7 @@ from .conftest import ROOT
 
 PACKAGE = ROOT / "digest"
 # Who may call the pipeline: the commands and the long-running loop, nothing it calls.
-ABOVE_PIPELINE = {"digest.cli", "digest.daemon", "digest.preview"}
+ABOVE_PIPELINE = {"digest.cli", "digest.daemon", "digest.preview", "digest.oneshot"}
 EVALUATION = "digest.evaluate"
 BASE = {"digest.models", "digest.errors"}  # import nothing of digest's
 

@@ -19,7 +19,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
 
-from digest import mail, pipeline
+from digest import mail, pipeline, queries
 from digest.cli import main
 from digest.config import EmailSettings, load_config
 from digest.daemon import Daemon
@@ -297,11 +297,11 @@ def test_the_daemon_mails_each_scheduled_digest_without_blocking_ingestion(tmp_p
         (config.paths.inbox / "one.txt").write_text(article(1))
         with Running(config) as daemon:
             try:
-                assert wait_for(lambda: pipeline.status(config).articles == 1)
+                assert wait_for(lambda: queries.status(config).articles == 1)
                 daemon.build_due.set()  # the schedule fires
                 assert wait_for(lambda: recorder.attempts == 1)  # the server now holds its answer
                 (config.paths.inbox / "two.txt").write_text(article(2))
-                assert wait_for(lambda: pipeline.status(config).articles == 2)
+                assert wait_for(lambda: queries.status(config).articles == 2)
                 assert not recorder.envelopes  # stored while the digest was still being sent
             finally:
                 answer.set()  # a failed check leaves no server waiting

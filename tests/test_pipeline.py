@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from digest import pipeline
+from digest import oneshot, pipeline, queries
 from digest.errors import DigestError
 from digest.explain import explain_story
 from digest.inbox import PROCESSED, REJECTED
@@ -102,7 +102,7 @@ def test_same_content_twice_is_stored_once(tmp_path):
     inbox_of(config, {"storm-again.txt": STORM})
     again = pipeline.update(config, now=NOW)
     assert again.stored == () and again.duplicates == 1
-    assert pipeline.status(config).articles == 1
+    assert queries.status(config).articles == 1
     assert len(list((config.paths.inbox / PROCESSED).rglob("*.txt"))) == 3
 
 
@@ -149,7 +149,7 @@ def test_stories_name_outlets_as_the_digest_does(tmp_path):
     no_source = RAIL_B.replace("Source: Coast Courier\n", "URL: https://News.Example.org/t\n")
     inbox_of(config, {"a.txt": comma, "b.txt": no_source})
     [brief] = pipeline.build(config, now=NOW).digest.briefs
-    [info] = pipeline.story_infos(config)
+    [info] = queries.story_infos(config)
     assert info.sources == ("Wire, Press & Co", "news.example.org")  # not split at the comma
     assert sorted(info.sources) == sorted(outlets(brief))
     assert info.title == "Council approves harbour tram line"  # the earliest article's
@@ -166,7 +166,7 @@ def test_an_inbox_or_outbox_that_is_a_file_is_a_clean_error(tmp_path, key):
     path.write_text("not a folder")
     with pytest.raises(DigestError, match=f"paths.{key}: {path} is a file, not a folder"):
         pipeline.build(config, now=NOW)
-    assert not config.paths.state.exists() or pipeline.status(config).articles == 0
+    assert not config.paths.state.exists() or queries.status(config).articles == 0
 
 
 def test_a_missing_inbox_is_said_and_nothing_is_written(tmp_path, caplog):
@@ -179,7 +179,7 @@ def test_stories_keep_their_ids_across_builds(tmp_path):
     config = make_config(tmp_path)
     inbox_of(config, {"tram-a.txt": RAIL_A})
     pipeline.build(config, now=NOW)
-    story_id = pipeline.story_infos(config)[0].id
+    story_id = queries.story_infos(config)[0].id
     inbox_of(config, {"tram-b.txt": RAIL_B})
     later = pipeline.build(config, now=NOW + timedelta(days=1))
     assert [b.story_id for b in later.digest.briefs] == [story_id]
@@ -192,17 +192,17 @@ def test_dry_run_changes_nothing(tmp_path):
     assert len(result.digest.briefs) == 1 and result.written == ()
     assert sorted(p.name for p in inbox.iterdir()) == ["bad.json", "storm.txt"]
     assert not config.paths.outbox.exists() or not any(config.paths.outbox.glob("*.html"))
-    assert pipeline.status(config).articles == 0
-    assert pipeline.story_infos(config) == []
+    assert queries.status(config).articles == 0
+    assert queries.story_infos(config) == []
     assert not config.paths.state.parent.exists()  # no state was there, and none was made
 
 
 def test_asking_about_a_fresh_folder_creates_no_state(tmp_path):
     config = make_config(tmp_path)
     inbox_of(config, {"storm.txt": STORM})
-    state = pipeline.status(config)
+    state = queries.status(config)
     assert (state.articles, state.stories, state.pending) == (0, 0, ("storm.txt",))
-    assert pipeline.story_infos(config) == []
+    assert queries.story_infos(config) == []
     with pytest.raises(DigestError, match="no story is stored yet"):
         explain_story(config, "s123")
     assert not config.paths.state.parent.exists()
@@ -213,7 +213,7 @@ def test_status_reports_counts_pending_rejected_and_last_digest(tmp_path):
     inbox_of(config, {"storm.txt": STORM, "bad.json": "[1"})
     pipeline.build(config, now=NOW)
     inbox_of(config, {"tram-a.txt": RAIL_A})
-    state = pipeline.status(config)
+    state = queries.status(config)
     assert (state.articles, state.stories) == (1, 1)
     assert state.pending == ("tram-a.txt",)
     assert state.rejected == ("bad.json",)
@@ -253,15 +253,15 @@ def test_repeated_source_boilerplate_is_dropped(tmp_path):
 def test_brief_of_files_does_not_touch_inbox_or_store(tmp_path):
     config = make_config(tmp_path)
     folder = make_inbox(tmp_path / "elsewhere", {"a.txt": RAIL_A, "b.txt": RAIL_B})
-    brief = pipeline.brief_paths([folder], config, sentences=2)
+    brief = oneshot.brief_paths([folder], config, sentences=2)
     assert len(brief.sentences) == 2
     assert {a.file for a in brief.articles} == {"a.txt", "b.txt"}
     assert not config.paths.state.exists()
     assert sorted(p.name for p in folder.iterdir()) == ["a.txt", "b.txt"]
     with pytest.raises(DigestError, match="nothing to summarize"):
-        pipeline.brief_paths([make_inbox(tmp_path / "bad", {"x.json": "{"})], config)
+        oneshot.brief_paths([make_inbox(tmp_path / "bad", {"x.json": "{"})], config)
     with pytest.raises(DigestError, match="no such file"):
-        pipeline.brief_paths([tmp_path / "missing.txt"], config)
+        oneshot.brief_paths([tmp_path / "missing.txt"], config)
 
 
 def test_processes_opening_a_new_store_at_once_all_get_in(tmp_path):
@@ -307,6 +307,6 @@ def test_a_digest_that_cannot_be_written_whole_leaves_nothing_behind(tmp_path, m
         pipeline.build(config, now=NOW)
     assert not list(config.paths.outbox.glob("digest-*"))  # no half digest to list or mail
     assert (config.paths.inbox / "storm.txt").exists()  # and nothing read is lost
-    assert pipeline.status(config).last_digest is None
+    assert queries.status(config).last_digest is None
     monkeypatch.setattr(render, "write_atomic", real)
     assert pipeline.build(config, now=NOW).written[0].name == "digest-2026-11-21.html"

@@ -16,7 +16,7 @@ from datetime import timedelta
 import pytest
 from click.testing import CliRunner
 
-from digest import pipeline
+from digest import pipeline, queries
 from digest.cli import main
 from digest.config import load_config
 from digest.errors import DigestError
@@ -70,7 +70,7 @@ def test_preview_writes_elsewhere_changes_nothing_and_tells_new_from_updated(tmp
     assert (config.paths.inbox / "tram-b.txt").exists() and (
         config.paths.inbox / "museum.txt"
     ).exists()
-    state = pipeline.status(config)
+    state = queries.status(config)
     assert (state.articles, state.last_digest) == (2, "digest-2026-11-21")
 
     text = describe_preview(result)
@@ -129,7 +129,7 @@ def test_explain_unknown_story_and_the_commands(tmp_path):
     assert runner.invoke(main, ["preview", "--config", config]).exit_code == 0
     assert (tmp_path / "inbox" / "storm.txt").exists()
     assert runner.invoke(main, ["build", "--config", config]).exit_code == 0
-    story_id = pipeline.story_infos(load_config(config))[0].id
+    story_id = queries.story_infos(load_config(config))[0].id
     shown = runner.invoke(main, ["explain", story_id, "--config", config])
     assert shown.exit_code == 0 and "Storm knocks out power" in shown.output
     missing = runner.invoke(main, ["explain", "zzz", "--config", config])

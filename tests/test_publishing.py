@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from click.testing import CliRunner
 
-from digest import pipeline, publish
+from digest import pipeline, publish, queries
 from digest.archive import find_issue, make_archive
 from digest.cli import main
 from digest.errors import StoreError
@@ -74,7 +74,7 @@ def test_a_failed_commit_removes_the_digest_it_wrote(tmp_path, monkeypatch):
         pipeline.build(config, now=NOW)
     assert digest_files(config) == [] and not publish.marker(config).exists()
     monkeypatch.undo()
-    assert pipeline.status(config).articles == 0 and pipeline.status(config).last_digest is None
+    assert queries.status(config).articles == 0 and queries.status(config).last_digest is None
 
 
 def test_a_build_stopped_before_its_record_is_undone_by_the_next(tmp_path, caplog):

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest import inbox, limits, pipeline
+from digest import inbox, limits, pipeline, queries
 from digest.config import EmailSettings, load_config
 from digest.crontab import cron_trigger
 from digest.daemon import Daemon
@@ -80,7 +80,7 @@ def test_a_file_replaced_after_it_was_read_stays_for_the_next_pass(tmp_path, mon
     monkeypatch.setattr(pipeline, "place_articles", place)
     pipeline.update(config)
     assert processed(config) == ["news.txt"]
-    assert pipeline.status(config).articles == 2  # both editions stored
+    assert queries.status(config).articles == 2  # both editions stored
 
 
 def test_a_file_written_to_while_it_is_read_is_read_again_whole(tmp_path, monkeypatch):
@@ -255,7 +255,7 @@ def test_an_unreadable_inbox_is_a_clean_error(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr(inbox.os, "scandir", denied)  # as root, permissions cannot deny
-    for command in (pipeline.build, pipeline.status, pipeline.update):
+    for command in (pipeline.build, queries.status, pipeline.update):
         with pytest.raises(DigestError, match=r"cannot read the inbox .*Permission denied"):
             command(config)
 
@@ -375,11 +375,11 @@ def test_a_link_to_itself_is_seen_and_rejected(tmp_path):
     config.paths.inbox.mkdir()
     loop = config.paths.inbox / "loop.txt"
     loop.symlink_to(loop)
-    assert pipeline.status(config).pending == ("loop.txt",)
+    assert queries.status(config).pending == ("loop.txt",)
     [rejection] = pipeline.update(config).rejected
     assert "symbolic link" in rejection.reason
     assert (config.paths.inbox / REJECTED / "loop.txt").is_symlink()
-    assert pipeline.status(config).pending == ()
+    assert queries.status(config).pending == ()
 
 
 def test_pipes_and_sockets_are_rejected_with_a_reason(tmp_path):

@@ -3,7 +3,7 @@
     python -m digest.evaluate rouge DATASET.jsonl [--limit N] [--systems digest-filled,...]
 
 Each cluster's documents are written as .txt files into a temporary folder and briefed by
-`digest.pipeline.brief_paths`, the code path of `digest brief` (same readers, same summarizer).
+`digest.oneshot.brief_paths`, the code path of `digest brief` (same readers, same summarizer).
 Scoring follows DUC practice with the `rouge-score` package: Porter stemming, stop words kept,
 summary and references cut to the cluster's word limit, counts pooled over the references
 (ROUGE-1.5.5 `-f A`), then averaged over clusters.
@@ -126,7 +126,7 @@ def brief_system(method: str, variant: str = "") -> System:
     """Our brief by `method`: as the product makes it, or filled, or within the limit."""
 
     def run(cluster: Cluster, folder: Path) -> str:
-        from digest.pipeline import brief_paths
+        from digest.oneshot import brief_paths
 
         limit = cluster["limit_words"]
         budget = {"filled": Budget(limit, overshoot=None), "within": Budget(limit)}.get(variant)

@@ -104,7 +104,7 @@ def daily_run(topic: Topic, folder: Path) -> dict[str, SetResult]:
 
 def one_shot_run(topic: Topic, folder: Path) -> dict[str, SetResult]:
     """`digest brief A`, `digest brief B --after A`, `digest brief C --after A B`."""
-    from digest.pipeline import brief_paths
+    from digest.oneshot import brief_paths
 
     limit = topic["limit_words"]
     config = load_config(None, **{"brief.words": limit})
