@@ -143,10 +143,15 @@ def _published_at(records: Sequence[DigestRecord]) -> dict[str, datetime]:
 
 
 def load_issue(folder: Path, stem: str, record: DigestRecord | None, title: str) -> Issue:
-    """The digest `stem` in `folder`, described by its JSON, else by `record`, else its name."""
+    """The digest `stem` in `folder`, described by its record in the state (without reading
+    it), else by its JSON, else by an older record, else by its name."""
     files = _files_of(folder, stem)
     if not files:
         raise DigestError(f"no digest {stem!r} in {folder}")
+    if record is not None and record.title is not None:  # all it needs is in the record
+        headlines = tuple(_clean(headline) for headline in record.headlines)
+        when = _aware(record.generated_at)
+        return Issue(stem, _clean(record.title), when, record.stories, headlines, files)
     data = _read_json(files[-1]) if files[-1].suffix == ".json" else None
     if data is not None:
         try:

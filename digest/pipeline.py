@@ -116,7 +116,7 @@ def build(
                 digest = Digest(config.digest.title, now, tuple(briefs))
                 if briefs and not dry_run:
                     written = write_digest(digest, config)
-                    store.record_digest(now, written[0].stem, briefs)
+                    store.record_digest(now, written[0].stem, briefs, digest.title)
         except BaseException:
             if not dry_run:
                 publish.withdraw(config, written)  # no digest on disk without its record

@@ -91,6 +91,9 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         ) WITHOUT ROWID""",
     ),
     (_recompute_features,),  # 3: a page title's site name no longer counts as its headline
+    (  # 4: a digest's title with its record, so the archive lists digests without reading them
+        "ALTER TABLE digests ADD COLUMN title TEXT",
+    ),
 )
 
 
@@ -103,6 +106,8 @@ class DigestRecord:
     name: str
     last_article_seq: int
     stories: int
+    title: str | None = None  # None for a digest recorded before titles were
+    headlines: tuple[str, ...] = ()  # of its stories, in order (when it recorded them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,17 +365,26 @@ class Store:
 
     def last_digest(self) -> DigestRecord | None:
         row = self.db.execute(
-            "SELECT seq, generated_at, name, last_article_seq, stories FROM digests"
+            "SELECT seq, generated_at, name, last_article_seq, stories, title FROM digests"
             " ORDER BY seq DESC LIMIT 1"
         ).fetchone()
-        return DigestRecord(row[0], _date(row[1]), row[2], row[3], row[4]) if row else None
+        return DigestRecord(row[0], _date(row[1]), *row[2:]) if row else None
 
     def digests(self) -> list[DigestRecord]:
-        """Every digest issued, oldest first."""
+        """Every digest issued, oldest first, with its stories' headlines."""
+        headlines: dict[int, list[str]] = {}
+        for seq, headline in self.db.execute(
+            "SELECT digest_seq, headline FROM digest_stories ORDER BY digest_seq, position"
+        ):
+            headlines.setdefault(seq, []).append(headline)
         rows = self.db.execute(
-            "SELECT seq, generated_at, name, last_article_seq, stories FROM digests ORDER BY seq"
+            "SELECT seq, generated_at, name, last_article_seq, stories, title FROM digests"
+            " ORDER BY seq"
         )
-        return [DigestRecord(row[0], _date(row[1]), row[2], row[3], row[4]) for row in rows]
+        return [
+            DigestRecord(row[0], _date(row[1]), *row[2:], tuple(headlines.get(row[0], ())))
+            for row in rows
+        ]
 
     def article_seqs(self, ids: Iterable[str]) -> dict[str, int]:
         """The storage number of each of these article ids that is stored."""
@@ -387,13 +401,13 @@ class Store:
         return self.db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
 
     def record_digest(
-        self, generated_at: datetime, name: str, briefs: Sequence[Brief] = ()
+        self, generated_at: datetime, name: str, briefs: Sequence[Brief] = (), title: str = ""
     ) -> None:
         """Record a digest issued, with each story it covered and the sentences it showed."""
         cursor = self.db.execute(
-            "INSERT INTO digests (generated_at, name, last_article_seq, stories)"
-            " VALUES (?, ?, ?, ?)",
-            (_iso(generated_at), name, self.last_article_seq(), len(briefs)),
+            "INSERT INTO digests (generated_at, name, last_article_seq, stories, title)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (_iso(generated_at), name, self.last_article_seq(), len(briefs), title),
         )
         seq = cursor.lastrowid
         self.db.executemany(

@@ -14,6 +14,7 @@ from digest import pipeline, queries
 from digest.archive import find_issue, make_archive, render_archive
 from digest.errors import DigestError
 from digest.render import to_json
+from digest.store import Store
 
 from .conftest import NOW, ROOT, make_config, make_inbox
 from .test_pipeline import RAIL_A, RAIL_B, STORM
@@ -164,5 +165,17 @@ def test_find_issue_by_name_reads_only_that_digest(tmp_path, caplog):
     issue = find_issue(config, "digest-2026-11-21")
     assert issue.name == "digest-2026-11-21" and issue.headlines
     assert "digest-2026-11-22" not in caplog.text  # the other digest's broken JSON went unread
-    assert find_issue(config).name == "digest-2026-11-22"  # the latest is found by reading all
-    assert "digest-2026-11-22.json: cannot be read" in caplog.text
+    latest = find_issue(config)  # the records describe every digest: no JSON is read
+    assert latest.name == "digest-2026-11-22" and latest.headlines
+    assert "cannot be read" not in caplog.text
+
+
+def test_the_archive_lists_recorded_digests_without_reading_their_files(tmp_path):
+    config = two_digests(tmp_path)
+    for path in config.paths.outbox.glob("digest-*.json"):
+        path.write_text("{not json")
+    with Store.open(config.paths.state) as store:
+        archive = make_archive(config.paths.outbox, store.digests(), "Daily digest")
+    assert [i.name for i in archive.issues] == ["digest-2026-11-22", "digest-2026-11-21"]
+    assert all(i.headlines and i.stories == len(i.headlines) for i in archive.issues)
+    assert {i.title for i in archive.issues} == {"Daily digest"}
