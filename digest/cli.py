@@ -9,17 +9,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from digest import oneshot, pipeline, queries
 from digest.config import Config, find_config, load_config
 from digest.errors import DigestError
-from digest.models import Brief, Digest
-from digest.render import json_text, render
-from digest.schema import story_json
-from digest.store import StoryInfo, state_fault
-from digest.summarize import SUMMARIZERS
+from digest.summarizers.names import METHODS
+
+if TYPE_CHECKING:  # the stages are imported by the commands that use them: `status` starts fast
+    from digest.models import Brief
+    from digest.pipeline import Build
+    from digest.queries import Status, Timeline
+    from digest.store import StoryInfo
 
 log = logging.getLogger("digest")
 
@@ -109,6 +111,8 @@ class DigestGroup(click.Group):
             return super().invoke(ctx)
         except (DigestError, sqlite3.DatabaseError) as error:
             if isinstance(error, sqlite3.DatabaseError):  # a damaged state file, or a bug
+                from digest.store import state_fault
+
                 fault = state_fault(error, _config().paths.state)
                 if fault is None:
                     raise
@@ -162,7 +166,7 @@ def init(folder: Path, templates: bool) -> None:
 @click.option("--send", is_flag=True, help="Mail the digest written to the [email] recipients.")
 def build(all_stories: bool, dry_run: bool, send: bool) -> None:
     """Read the inbox and write today's digest into the outbox."""
-    from digest import mail
+    from digest import mail, pipeline
 
     if send and dry_run:
         raise click.UsageError("--send mails a written digest; a --dry-run writes none")
@@ -190,8 +194,10 @@ def build(all_stories: bool, dry_run: bool, send: bool) -> None:
         raise DigestError(f"{result.archive_error}; `digest archive` tries again")
 
 
-def nothing_written(config: Config, result: pipeline.Build, all_stories: bool) -> str:
+def nothing_written(config: Config, result: Build, all_stories: bool) -> str:
     """Why a build wrote no digest, in the words of the situation."""
+    from digest import queries
+
     state = queries.status(config)
     if not state.articles and state.last_digest is None:
         return (
@@ -215,7 +221,7 @@ def nothing_written(config: Config, result: pipeline.Build, all_stories: bool) -
 @click.option("--sentences", type=click.IntRange(min=1), help="Length in sentences.")
 @click.option(
     "--method",
-    type=click.Choice(sorted(SUMMARIZERS)),
+    type=click.Choice(sorted(METHODS)),
     help="Summarizer (default: brief.method of the config, digest).",
 )
 @click.option(
@@ -243,6 +249,8 @@ def brief(
 
     With --after, the brief tells what PATHS add for a reader who has read the --after files.
     """
+    from digest import oneshot
+
     if words and sentences:
         raise click.UsageError("give --words or --sentences, not both")
     config = _config(**{"brief.method": method})
@@ -262,6 +270,10 @@ def brief(
 
 def format_brief(result: Brief, fmt: str, config: Config) -> str:
     """A brief as text, JSON, or a one-story Markdown or HTML digest."""
+    from digest.models import Digest
+    from digest.render import json_text, render
+    from digest.schema import story_json
+
     if fmt == "text":
         return "".join(f"{s.text}\n" for s in result.sentences)
     if fmt == "json":
@@ -275,6 +287,9 @@ def format_brief(result: Brief, fmt: str, config: Config) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 def status(as_json: bool) -> None:
     """Show stored articles and stories, waiting and rejected files, and the last digest."""
+    from digest import queries
+    from digest.render import json_text
+
     config = _config()
     state = queries.status(config)
     if as_json:
@@ -321,6 +336,9 @@ def stories(story_id: str | None, as_json: bool) -> None:
     With STORY_ID (a unique beginning is enough), list each digest that covered that story: its
     date, the headline and the sentences shown.
     """
+    from digest import queries
+    from digest.render import json_text
+
     config = _config()
     if story_id is not None:
         timeline = queries.story_timeline(config, story_id)
@@ -344,7 +362,7 @@ def stories(story_id: str | None, as_json: bool) -> None:
             click.echo(f"{'':14}sources: {', '.join(s.sources)}")
 
 
-def describe_timeline(timeline: queries.Timeline) -> str:
+def describe_timeline(timeline: Timeline) -> str:
     """What `digest stories STORY_ID` prints."""
     story = timeline.story
     lines = [f"{story.id}  {story.articles} article(s)  {story.title or '(untitled)'}"]
@@ -358,7 +376,7 @@ def describe_timeline(timeline: queries.Timeline) -> str:
     return "\n".join(lines) + "\n"
 
 
-def timeline_json(timeline: queries.Timeline) -> dict:
+def timeline_json(timeline: Timeline) -> dict:
     """What `digest stories STORY_ID --json` prints."""
     return {
         **stories_json([timeline.story])[0],
@@ -414,6 +432,8 @@ def preview(all_stories: bool, open_page: bool) -> None:
 @global_options
 def archive() -> None:
     """Rewrite the outbox's index page and Atom feed from the digests in it."""
+    from digest import pipeline
+
     config = _config()
     for path in pipeline.rebuild_archive(config):
         click.echo(f"Wrote {path}")
@@ -433,7 +453,7 @@ def explain(story_id: str) -> None:
 # JSON printed by the commands (the digest's own JSON is digest/schema.py) ---------------------
 
 
-def status_json(state: queries.Status) -> dict:
+def status_json(state: Status) -> dict:
     """What `digest status --json` prints."""
     last_at = state.last_digest_at.isoformat(timespec="seconds") if state.last_digest_at else None
     return {

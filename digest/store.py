@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from digest.cluster import recompute_features
 from digest.errors import DigestError, StoreError
 from digest.models import Article, Brief, BriefSentence, Coverage, History, Placed, Story
 from digest.outlets import outlet
@@ -28,6 +27,8 @@ BUSY_SECONDS = 30.0  # how long to wait for another process that holds the datab
 def _recompute_features(db: sqlite3.Connection) -> None:
     """Clustering features computed again from each stored article (their rule changed); no
     id, story or text changes."""
+    from digest.cluster import recompute_features  # numpy and scipy: not for opening a store
+
     rows = db.execute(
         "SELECT id, file, title, source, url, published, text, language FROM articles"
     ).fetchall()
