@@ -72,38 +72,42 @@ def summarizer_named(name: str) -> BriefMethod:
 
 
 def brief_sentences(text: StoryText, selection: Selection) -> tuple[BriefSentence, ...]:
-    """The chosen sentences with their sources, in date and position order.
+    """The chosen sentences with their sources: the one that states the event first, then the
+    story's order.
 
-    A story's sentences are numbered by article (in date order), then position, so a sentence
-    stands where its first carrier, the lowest-numbered one, stands (in an update, its first
-    carrier among the new articles). In a brief its caller will
-    cut (`overshoot=None`), the sentence that crosses the word budget goes last.
+    The opener is the chosen sentence standing nearest an article's top (in any article that
+    carried it or a repeat of it; the higher score breaks a tie) that does not open on a pronoun
+    or a connective: news puts who, what and where first. A story's sentences are numbered by
+    article (in date order), then position; every other sentence stands where its first carrier,
+    the lowest-numbered one, stands (in an update, its first carrier among the new articles),
+    and a dangling opener right after the sentence it leans on. In a brief its caller will cut
+    (`overshoot=None`), the sentence that crosses the word budget goes last.
     """
     article_of = text.article_of.tolist()
     to_be_cut = selection.crossing if selection.budget.overshoot is None else None
-    entries = []
-    for index, score in zip(selection.chosen, selection.scores, strict=True):
+    places: dict[int, tuple[int, ...]] = {}
+    entries: dict[int, BriefSentence] = {}
+    lead: list[tuple[int, int, int]] = []
+    for rank, (index, score) in enumerate(zip(selection.chosen, selection.scores, strict=True)):
         carriers = text.near_duplicates(index).tolist()  # sorted
-        # In an update, a sentence stands where its first new carrier stands.
         fresh = [i for i in carriers if text.fresh[i]] or carriers
-        place = len(text) if index == to_be_cut else fresh[0]
+        places[index] = (len(text),) if index == to_be_cut else (fresh[0], index)
         sources = tuple(text.articles[a].id for a in dict.fromkeys(article_of[i] for i in carriers))
-        entries.append(((place, index), BriefSentence(text.texts[index], sources, round(score, 6))))
-    entries.sort(key=lambda entry: entry[0])
-    ordered = [sentence for _, sentence in entries]
-    if to_be_cut is None:
-        return tuple(lead_with_independent(ordered))
-    return (*lead_with_independent(ordered[:-1]), ordered[-1])
-
-
-def lead_with_independent(sentences: list[BriefSentence]) -> list[BriefSentence]:
-    """Move the first sentence that stands on its own to the front, when the first one dangles."""
-    if not sentences or not dangles(sentences[0].text):
-        return sentences
-    for position, sentence in enumerate(sentences):
-        if not dangles(sentence.text):
-            return [sentence, *sentences[:position], *sentences[position + 1 :]]
-    return sentences
+        entries[index] = BriefSentence(text.texts[index], sources, round(score, 6))
+        if index != to_be_cut and not dangles(text.texts[index]):
+            lead.append((int(text.positions[fresh].min()), rank, index))
+    opener = min(lead)[2] if lead else None
+    if opener is not None:
+        places[opener] = (-1,)
+    for index in selection.chosen:  # a dangling opener follows what it leans on
+        before = text.antecedent(index)
+        if index != to_be_cut and text.dangling[index] and before is not None:
+            leaned_on = next(
+                (c for c in selection.chosen if before in text.near_duplicates(c)), None
+            )
+            if leaned_on is not None and leaned_on != to_be_cut:
+                places[index] = (*places[leaned_on], 1)
+    return tuple(entries[i] for i in sorted(selection.chosen, key=places.__getitem__))
 
 
 def headline(text: StoryText, selection: Selection | None) -> str:
