@@ -17,7 +17,13 @@ from digest.config import BriefSettings
 from digest.errors import ConfigError
 from digest.models import Article, Brief, Story
 from digest.prose import dangles, is_whole_prose, strip_dateline, strip_lead_in
-from digest.summarize import SUMMARIZERS, brief_budget, summarize
+from digest.summarize import (
+    SUMMARIZERS,
+    brief_budget,
+    reads_as_headline,
+    story_headline,
+    summarize,
+)
 from digest.summarizers.concepts import cover_greedily
 from digest.summarizers.incidence import Incidence
 from digest.summarizers.selection import Budget, Selection
@@ -302,10 +308,42 @@ def test_the_brief_opens_with_the_sentence_that_states_the_event() -> None:
     assert where[1:] == sorted(where[1:])  # then the story's order: the older article first
 
 
-def test_headline_is_the_most_central_title(story: Story) -> None:
-    assert summarize(story, BriefSettings()).headline == (
-        "Storm cuts Harbour Street bridge to Carrow"
+def test_headline_is_the_title_most_like_the_others_the_newest_on_a_tie(story: Story) -> None:
+    # "bridge" is in two titles, "Ferries for commuters" shares nothing: of the two, the newest.
+    assert summarize(story, BriefSettings()).headline == "Port Ellis seeks funds for bridge"
+
+
+def test_a_section_label_or_an_explainer_title_is_not_the_headline() -> None:
+    labelled = [
+        make_article(f"outlet{n}", GAZETTE, title="Moon Space", day=1 + n) for n in range(4)
+    ]
+    real = make_article("wire", GAZETTE, title="Five nations agree to build a base on the Moon")
+    brief = summarize(make_story(*labelled, real), BriefSettings())
+    assert brief.headline == "Five nations agree to build a base on the Moon"
+    explainer = make_article(
+        "a", GAZETTE, title="Hospital cyberattack: what patients need to know", day=6
     )
+    report = make_article("b", GAZETTE, title="Cyberattack shuts Valley Hospitals systems", day=5)
+    assert summarize(make_story(explainer, report), BriefSettings()).headline == (
+        "Cyberattack shuts Valley Hospitals systems"
+    )
+    assert not reads_as_headline("Moon Space")
+    assert reads_as_headline("Storm cuts Harbour Street bridge to Carrow")
+
+
+def test_a_newer_report_heads_the_story_over_an_older_forecast() -> None:
+    titles = [
+        ("Storm Elin could bring 100 mph winds to the coast", "en"),
+        ("Storm Elin tears the roofs off 200 homes on the coast", "en"),
+    ]
+    assert story_headline(titles) == "Storm Elin tears the roofs off 200 homes on the coast"
+
+
+def test_the_stories_list_can_compute_the_digest_headline_from_titles_alone(
+    story: Story,
+) -> None:
+    titles = [(a.title or "", "en") for a in StoryText(story).articles]
+    assert story_headline(titles) == summarize(story, BriefSettings()).headline
 
 
 def test_headline_without_titles_is_the_top_sentence(story: Story) -> None:
