@@ -112,3 +112,11 @@ def test_citation_groups_stay_on_one_line_and_dark_mode_is_dark(tmp_path, width,
     light = ("rgb(244, 241, 234)", "rgb(255, 255, 255)")
     dark_colors = ("rgb(21, 23, 26)", "rgb(31, 34, 38)")
     assert (measured["body"], measured["story"]) == (dark_colors if dark else light)
+
+
+def test_a_digest_too_long_for_gmail_is_logged_with_a_remedy(caplog) -> None:
+    from digest.mail import warn_if_clipped
+
+    assert not warn_if_clipped("<p>short</p>", "digest-2026-11-21")
+    assert warn_if_clipped("<p>" + "é" * 60_000 + "</p>", "digest-2026-11-21")  # 120 KB
+    assert "max_stories" in caplog.text and "digest-2026-11-21" in caplog.text
