@@ -132,6 +132,7 @@ class StoryText:
         self.shown = np.fromiter((t in shown for t in self.texts), dtype=bool, count=len(split))
         self._drop_captions()
         self._repeats: dict[int, np.ndarray] = {}  # near_duplicates, memoised
+        self._found_facts: dict[int, frozenset[str]] = {}  # _facts_of, memoised
         self._tokenize()
         if not (self.eligible & self.fresh).any():  # a story of fragments still gets a brief,
             self.eligible = (self.lengths > 0) & (self.lengths <= MAX_WORDS)  # never a run-on
@@ -280,43 +281,43 @@ class StoryText:
         # Cosine of binary vectors, shared / √(size × size'), compared squared: no roots.
         repeats = (shared * shared >= scaled_sizes * len(words[index])) & long_enough
         repeats[index] = True
-        repeats[self._restating(index)] = True
+        repeats[self._restating(index, shared)] = True
         return np.flatnonzero(repeats)
 
-    @cached_property
-    def _facts(self) -> tuple[list[frozenset[str]], dict[str, list[int]]]:
-        stops = {code: stop_words(code) for code in set(self.languages)}
-        found = [
-            facts(text, stops[self.languages[article]])
-            for text, article in zip(self.texts, self.article_of.tolist(), strict=True)
-        ]
-        holders: dict[str, list[int]] = {}
-        for index, stated in enumerate(found):
-            for fact in stated:
-                holders.setdefault(fact, []).append(index)
-        return found, holders
+    def _facts_of(self, index: int) -> frozenset[str]:
+        """The names and numbers sentence `index` states (see `facts`), found once."""
+        found = self._found_facts.get(index)
+        if found is None:
+            stops = stop_words(self.languages[self.article_of[index]])
+            found = self._found_facts[index] = facts(self.texts[index], stops)
+        return found
 
-    def _restating(self, index: int) -> list[int]:
-        """The sentences that state the same facts as sentence `index` (see `restates`)."""
-        found, holders = self._facts
-        stated = found[index]
+    def _restating(self, index: int, shared_words: np.ndarray) -> list[int]:
+        """The sentences that state the same facts as sentence `index` (see `restates`).
+
+        Only sentences sharing enough content words with it could (`shared_words`): their facts
+        alone are looked for.
+        """
+        stated = self._facts_of(index)
         if len(stated) < SAME_FACTS:
             return []
-        shared = Counter(other for fact in stated for other in holders[fact])
-        numbers = Counter(
-            other for fact in stated if fact[0].isdigit() or fact in _NUMBER_WORDS
-            for other in holders[fact]
-        )  # fmt: skip
         words = self._repeat_test[0]
-        own = set(words[index])
+        sizes = np.minimum(self.content_sizes, len(words[index]))
+        # Both rules need this many words in common (the second counts shared numbers too).
+        enough = shared_words >= SAME_NUMBERS_WORDS * sizes - SAME_NUMBERS_WORDS * len(stated)
         restating = []
-        for other, count in shared.items():
-            common, fewest = len(own.intersection(words[other])), min(len(own), len(words[other]))
-            same_names = count >= SAME_FACTS_SHARE * len(stated | found[other])
+        for other in np.flatnonzero(enough).tolist():
+            if other == index:
+                continue
+            theirs = self._facts_of(other)
+            count = len(stated & theirs)
+            numbers = sum(1 for f in stated & theirs if f[0].isdigit() or f in _NUMBER_WORDS)
+            common, fewest = int(shared_words[other]), int(sizes[other])
+            same_names = count >= SAME_FACTS_SHARE * len(stated | theirs)
             if (count >= SAME_FACTS and same_names and common >= SAME_WORDS * fewest) or (
                 # numbers are words too, though not content words
-                numbers[other] >= SAME_NUMBERS
-                and common + numbers[other] >= SAME_NUMBERS_WORDS * (fewest + numbers[other])
+                numbers >= SAME_NUMBERS
+                and common + numbers >= SAME_NUMBERS_WORDS * (fewest + numbers)
             ):
                 restating.append(other)
         return restating
