@@ -34,6 +34,7 @@ ATTEMPTS = 4
 FIRST_PAUSE = 10.0  # seconds before the first retry; doubled before each next one
 TIMEOUT = 30.0  # seconds an SMTP server may take to answer
 SEND_SECONDS = 120.0  # seconds one attempt may take in all, however the server dribbles
+CLIPPED_BYTES = 102_000  # Gmail shows "[Message clipped]" past about this much HTML
 
 
 class SendError(DigestError):
@@ -93,6 +94,8 @@ def require_email(settings: EmailSettings) -> EmailSettings:
 def compose(issue: Issue, settings: EmailSettings, config: Config) -> EmailMessage:
     """The message: a plain-text part, then the HTML part, from the digest's files."""
     text, html = message_parts(issue, config)
+    if html is not None:
+        warn_if_clipped(html, issue.name)
     sender = settings.sender or settings.username
     message = EmailMessage()
     message["Subject"] = subject(issue)
@@ -108,6 +111,20 @@ def compose(issue: Issue, settings: EmailSettings, config: Config) -> EmailMessa
     elif html is not None:
         message.set_content(html, subtype="html")
     return message
+
+
+def warn_if_clipped(html: str, name: str) -> bool:
+    """Log a warning, and return True, when a digest's HTML is long enough for Gmail to clip."""
+    size = len(html.encode("utf-8"))
+    if size <= CLIPPED_BYTES:
+        return False
+    log.warning(
+        "%s: the HTML is %d KB; Gmail clips messages past about 100 KB: a lower"
+        " [digest] max_stories keeps the digest whole",
+        name,
+        size // 1000,
+    )
+    return True
 
 
 def subject(issue: Issue) -> str:

@@ -154,15 +154,20 @@ _DANGLING_OPENER = re.compile(
     r"^[\"'“‘(]*\s*(?:he|she|it|they|him|her|his|its|their|them|this|that|these|those|such|"
     r"but|and|or|so|also|however|meanwhile|still|yet|then|thus|therefore|moreover|furthermore|"
     r"instead|nevertheless|nonetheless|besides|otherwise|"
-    r"in addition|in contrast|as a result|at the same time|on the other hand|even so|after that)\b",
+    r"in addition|in contrast|as a result|at the same time|on the other hand|even so|after that|"
+    r"il(?! y a\b| faut\b| s['’]agit\b)|elle|ils|elles|mais|cependant|pourtant|toutefois|"  # fr
+    r"er|aber|doch|jedoch|dennoch|deshalb|daher)\b",  # German ("Sie" is also "you")
     re.IGNORECASE,
 )
 _PRONOUN_ATTRIBUTION = re.compile(
-    r"\b(?:(?:he|she|they) (?:said|says|added|told|explained)|(?:said|says|added) (?:he|she))\b",
+    r"\b(?:(?:he|she|they) (?:said|says|added|told|explained)|(?:said|says|added) (?:he|she)|"
+    r"(?:a|ont)-t?-?(?:il|elle|ils|elles) (?:déclaré|dit|ajouté|expliqué|affirmé|précisé)|"
+    r"(?:sagte|erklärte|betonte|fügte) (?:er|sie)\b)",
     re.IGNORECASE,
 )
 # Every _PRONOUN_ATTRIBUTION match holds one of these: scanning for them first is 20× cheaper.
-_ATTRIBUTION_VERBS = ("said", "says", "added", "told", "explained")
+_ATTRIBUTION_VERBS = ("said", "says", "added", "told", "explained", "-t-", "-ils", "-elles",
+                      "sagte", "erklärte", "betonte", "fügte")  # fmt: skip
 
 
 def strip_dateline(text: str) -> str:

@@ -36,6 +36,24 @@ def outlets(brief: Brief) -> list[str]:
     return outlets_of(brief.articles)
 
 
+def reported_by(brief: Brief) -> str:
+    """Who reported a story: "Reported by 2 outlets: A, B · 3 articles", or "2 articles (source
+    unknown)" when no article names its outlet; only known outlets are counted."""
+    named, count = outlets(brief), len(brief.articles)
+    articles = f"{count} {'article' if count == 1 else 'articles'}"
+    if not named:
+        return f"{articles} (source unknown)"
+    shown = ", ".join(named[:6]) + (f" and {len(named) - 6} more" if len(named) > 6 else "")
+    noun = "outlet" if len(named) == 1 else "outlets"
+    return f"Reported by {len(named)} {noun}: {shown} · {articles}"
+
+
+def story_language(brief: Brief) -> str:
+    """The language most of a story's articles are written in ("en" when none is known)."""
+    found = [a.language for a in brief.articles if a.language]
+    return max(dict.fromkeys(found), key=found.count) if found else "en"
+
+
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~]|^[-+]|&(?=#?\w+;))")  # of one line
 _MARKDOWN_NUMBERED = re.compile(r"^(\d+)\.(?=\s)")
 
@@ -99,7 +117,9 @@ def environment(templates: Path) -> jinja2.Environment:
         short_date=short_date,
         credit=credit,
     )
-    env.globals.update(citations=citations, outlets=outlets)
+    env.globals.update(
+        citations=citations, outlets=outlets, reported_by=reported_by, language=story_language
+    )
     return env
 
 

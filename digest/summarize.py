@@ -13,7 +13,8 @@ up to a tenth of the budget, when that leaves the brief closer to the budget tha
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 
 from digest.config import BriefSettings
 from digest.errors import ConfigError
@@ -72,62 +73,107 @@ def summarizer_named(name: str) -> BriefMethod:
 
 
 def brief_sentences(text: StoryText, selection: Selection) -> tuple[BriefSentence, ...]:
-    """The chosen sentences with their sources, in date and position order.
+    """The chosen sentences with their sources: the one that states the event first, then the
+    story's order.
 
-    A story's sentences are numbered by article (in date order), then position, so a sentence
-    stands where its first carrier, the lowest-numbered one, stands (in an update, its first
-    carrier among the new articles). In a brief its caller will
-    cut (`overshoot=None`), the sentence that crosses the word budget goes last.
+    The opener is the chosen sentence standing nearest an article's top (in any article that
+    carried it or a repeat of it; the higher score breaks a tie) that does not open on a pronoun
+    or a connective: news puts who, what and where first. A story's sentences are numbered by
+    article (in date order), then position; every other sentence stands where its first carrier,
+    the lowest-numbered one, stands (in an update, its first carrier among the new articles),
+    and a dangling opener right after the sentence it leans on. In a brief its caller will cut
+    (`overshoot=None`), the sentence that crosses the word budget goes last.
     """
     article_of = text.article_of.tolist()
     to_be_cut = selection.crossing if selection.budget.overshoot is None else None
-    entries = []
-    for index, score in zip(selection.chosen, selection.scores, strict=True):
+    places: dict[int, tuple[int, ...]] = {}
+    entries: dict[int, BriefSentence] = {}
+    lead: list[tuple[int, int, int]] = []
+    for rank, (index, score) in enumerate(zip(selection.chosen, selection.scores, strict=True)):
         carriers = text.near_duplicates(index).tolist()  # sorted
-        # In an update, a sentence stands where its first new carrier stands.
         fresh = [i for i in carriers if text.fresh[i]] or carriers
-        place = len(text) if index == to_be_cut else fresh[0]
+        places[index] = (len(text),) if index == to_be_cut else (fresh[0], index)
         sources = tuple(text.articles[a].id for a in dict.fromkeys(article_of[i] for i in carriers))
-        entries.append(((place, index), BriefSentence(text.texts[index], sources, round(score, 6))))
-    entries.sort(key=lambda entry: entry[0])
-    ordered = [sentence for _, sentence in entries]
-    if to_be_cut is None:
-        return tuple(lead_with_independent(ordered))
-    return (*lead_with_independent(ordered[:-1]), ordered[-1])
-
-
-def lead_with_independent(sentences: list[BriefSentence]) -> list[BriefSentence]:
-    """Move the first sentence that stands on its own to the front, when the first one dangles."""
-    if not sentences or not dangles(sentences[0].text):
-        return sentences
-    for position, sentence in enumerate(sentences):
-        if not dangles(sentence.text):
-            return [sentence, *sentences[:position], *sentences[position + 1 :]]
-    return sentences
+        entries[index] = BriefSentence(text.texts[index], sources, round(score, 6))
+        if index != to_be_cut and not dangles(text.texts[index]):
+            lead.append((int(text.positions[fresh].min()), rank, index))
+    opener = min(lead)[2] if lead else None
+    if opener is not None:
+        places[opener] = (-1,)
+    for index in selection.chosen:  # a dangling opener follows what it leans on
+        before = text.antecedent(index)
+        if index != to_be_cut and text.dangling[index] and before is not None:
+            leaned_on = next(
+                (c for c in selection.chosen if before in text.near_duplicates(c)), None
+            )
+            if leaned_on is not None and leaned_on != to_be_cut:
+                places[index] = (*places[leaned_on], 1)
+    return tuple(entries[i] for i in sorted(selection.chosen, key=places.__getitem__))
 
 
 def headline(text: StoryText, selection: Selection | None) -> str:
-    """The article title closest to the whole story, or the brief's top sentence without titles.
+    """The story's headline from its articles' titles (`story_headline`), or the brief's top
+    sentence when no article has a title.
 
     In an update, the titles are those of the new articles: the headline follows the latest
     development.
     """
     fresh = set(text.article_of[text.fresh].tolist()) if text.updating else None
     titled = [
-        (i, a.title.strip())
+        (a.title, text.languages[i])
         for i, a in enumerate(text.articles)
         if (a.title or "").strip() and (fresh is None or i in fresh)
     ]
-    if not titled:
-        return text.texts[selection.chosen[0]] if selection and selection.chosen else ""
-    if len(titled) == 1 or not len(text):
-        return titled[0][1]
-    centroid = dict(zip(text.content_words.tolist(), text.centroid.tolist(), strict=True))
-    closeness = []
-    for i, title in titled:
-        stem, stops = stemmer(text.languages[i]), stop_words(text.languages[i])
-        kept = (stem(w.lower()) for w in words(title) if w.lower() not in stops)
-        stems = text.stem_numbers(kept).tolist()
-        # The title's unit binary vector over the story's stems, times the story's centroid.
-        closeness.append(sum(centroid.get(s, 0.0) for s in stems) / math.sqrt(max(len(stems), 1)))
-    return titled[closeness.index(max(closeness))][1]
+    if titled:
+        return story_headline(titled)
+    return text.texts[selection.chosen[0]] if selection and selection.chosen else ""
+
+
+# A title that is not a headline: an explainer's ("Hospital cyberattack: what patients need to
+# know", "Q&A: …", "Live updates: …") or a page's section label read as a title ("Moon Space").
+_NOT_A_HEADLINE = re.compile(
+    r"\bwhat (?:\w+ ){0,3}(?:need|needs|should|must) to know\b|\bwhat we know\b|"
+    r"\beverything (?:\w+ ){0,2}need to know\b|\bexplain(?:er|ed)\b|^q ?& ?a\b|\bq ?& ?a$|"
+    r"^live(?: updates| blog)?\s*[:|-]|\blive updates\b|\bat a glance\b|\bin (?:pictures|photos)\b|"
+    r"^how to\b|^(?:photos|video|watch|listen|opinion|analysis|podcast)\s*[:|-]",
+    re.IGNORECASE,
+)
+MIN_HEADLINE_WORDS = 4  # "Moon Space", "World News", "Business Live" are labels
+
+
+def reads_as_headline(title: str) -> bool:
+    """True for a title that states an event: not a section label, not an explainer's title."""
+    title = title.strip()
+    return len(title.split()) >= MIN_HEADLINE_WORDS and not _NOT_A_HEADLINE.search(title)
+
+
+def story_headline(titles: Sequence[tuple[str, str]]) -> str:
+    """The headline of a story from its articles' (title, language), oldest first.
+
+    Titles that read as headlines are preferred (`reads_as_headline`); among them, the one
+    sharing most words with the others (stemmed, stop words left out: what most outlets call the
+    event), the newest on a tie, so two reports of a story are headed by the latest development.
+    `digest stories` and the digest use this same rule.
+    """
+    titles = [(t.strip(), language) for t, language in titles if (t or "").strip()]
+    if not titles:
+        return ""
+    candidates = [t for t in titles if reads_as_headline(t[0])] or titles
+    stems = [_title_stems(t, language) for t, language in titles]
+    scores = []
+    for title, language in candidates:
+        own = _title_stems(title, language)
+        closeness = sum(
+            len(own & other) / math.sqrt(len(own) * len(other)) for other in stems if own and other
+        )
+        scores.append(closeness)
+    best = max(scores)
+    # The newest of the best: titles come oldest first.
+    return next(
+        c for c, s in zip(reversed(candidates), reversed(scores), strict=True) if s >= best - 1e-9
+    )[0]
+
+
+def _title_stems(title: str, language: str) -> frozenset[str]:
+    stem, stops = stemmer(language), stop_words(language)
+    return frozenset(stem(w.lower()) for w in words(title) if w.lower() not in stops)

@@ -16,7 +16,6 @@ import heapq
 
 import numpy as np
 
-from digest.prose import dangles
 from digest.summarizers.incidence import Incidence
 from digest.summarizers.selection import Budget, Selection
 from digest.summarizers.story_text import StoryText
@@ -94,10 +93,7 @@ def sentence_quality(text: StoryText) -> np.ndarray:
     lead = 1.0 + np.exp2(-text.positions / POSITION_HALF_LIFE)
     centrality = text.centrality()
     centrality = 1e-3 + centrality / (centrality.max(initial=0.0) or 1.0)
-    dangling = np.ones(len(text))
-    for index in np.flatnonzero(text.eligible).tolist():
-        if dangles(text.texts[index]):
-            dangling[index] = DANGLING
+    dangling = np.where(text.dangling, DANGLING, 1.0)
     return lead * centrality * dangling
 
 
@@ -127,10 +123,14 @@ def cover_greedily(
     heapq.heapify(heap)
     scored_in = [0] * len(first_scores)  # how many sentences were chosen when it was scored
     too_long: list[int] = []
+    waiting: dict[int, list[int]] = {}  # dangling openers, by the sentence they lean on
     while heap and not selection.full:
         negative, index = heap[0]
         if not selection.can_take(index):  # for good: the brief only grows
             too_long.append(heapq.heappop(heap)[1])
+        elif not selection.stands(index):  # until what it leans on is chosen, if ever
+            heapq.heappop(heap)
+            waiting.setdefault(selection.text.antecedent(index) or -1, []).append(index)
         elif scored_in[index] < len(selection.chosen):
             scored_in[index] = len(selection.chosen)
             value = score(index)
@@ -143,7 +143,11 @@ def cover_greedily(
             selection.add(index, -negative)
             for concept in concepts[index]:
                 uncovered[concept] = 0.0
-    ending = [(-score(i), i) for i in too_long if selection.can_end(i)]
+            for before in [b for b in waiting if b >= 0 and selection.said[b]]:
+                for other in waiting.pop(before):  # back in the running, scored again
+                    scored_in[other] = -1
+                    heapq.heappush(heap, (-first_scores[other], other))
+    ending = [(-score(i), i) for i in too_long if selection.can_end(i) and selection.stands(i)]
     if ending and min(ending)[0] < 0:
         negative, index = min(ending)
         selection.end_with(index, -negative)

@@ -46,6 +46,7 @@ class Selection:
         self.scores: list[float] = []
         self.words = 0
         self.blocked = ~text.eligible  # a new array: ours to change
+        self.said = np.zeros(len(text), dtype=bool)  # chosen, or repeating a chosen sentence
         self.crossing: int | None = None  # the sentence that ran past the word budget
 
     @property
@@ -67,12 +68,23 @@ class Selection:
         ends = not self.full and self.budget.may_end(length, self.words)
         return ends and not self.blocked[index]
 
+    def stands(self, index: int) -> bool:
+        """True unless sentence `index` opens on a pronoun or a connective ("He said", "But")
+        and the sentence it leans on (the one before it in its article) is not in the brief."""
+        if not self.text.dangling[index]:
+            return True
+        before = self.text.antecedent(index)
+        return before is not None and bool(self.said[before])
+
     def add(self, index: int, score: float) -> None:
+        repeats = near_duplicates(self.text, index)
         self.chosen.append(int(index))
         self.scores.append(float(score))
         self.words += int(self.text.lengths[index])
-        self.blocked[near_duplicates(self.text, index)] = True
+        self.blocked[repeats] = True
         self.blocked[index] = True
+        self.said[repeats] = True
+        self.said[index] = True
 
     def end_with(self, index: int, score: float) -> None:
         """Add a sentence too long to fit as the brief's last (see `can_end`)."""
@@ -99,13 +111,22 @@ def fill_from_ranking(text: StoryText, ranking: Iterable[int], budget: Budget) -
     then the best-ranked sentence that may end the brief, if the budget allows one."""
     ranking = list(ranking)
     selection = Selection(text, budget)
+    waiting: list[tuple[int, int]] = []  # dangling openers whose antecedent is not in the brief
     for rank, index in enumerate(ranking):
         if selection.full:
             break
-        if selection.can_take(index):
-            selection.add(index, 1.0 / (1 + rank))
+        if not selection.can_take(index):
+            continue
+        if not selection.stands(index):
+            waiting.append((rank, index))
+            continue
+        selection.add(index, 1.0 / (1 + rank))
+        for rank_waiting, other in list(waiting):  # a sentence chosen may be what they lean on
+            if selection.stands(other) and selection.can_take(other) and not selection.full:
+                waiting.remove((rank_waiting, other))
+                selection.add(other, 1.0 / (1 + rank_waiting))
     for rank, index in enumerate(ranking):
-        if selection.can_end(index):
+        if selection.can_end(index) and selection.stands(index):
             selection.end_with(index, 1.0 / (1 + rank))
             break
     selection.fallback(ranking)

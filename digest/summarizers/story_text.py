@@ -11,6 +11,7 @@ its new sentences against every sentence the reader saw is the one sparse produc
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -21,9 +22,9 @@ from operator import itemgetter
 import numpy as np
 from scipy import sparse
 
-from digest.language import LANGUAGES, detect_language
+from digest.language import LANGUAGES, detect_language, stop_words
 from digest.models import Article, Sentence, Story
-from digest.prose import MAX_WORDS, is_photo_credit, is_whole_prose, strip_lead_in
+from digest.prose import MAX_WORDS, dangles, is_photo_credit, is_whole_prose, strip_lead_in
 from digest.sentences import sentences_of, words
 from digest.summarizers.incidence import Incidence
 from digest.summarizers.lexicon import lexicon
@@ -36,7 +37,53 @@ MIN_CONTENT_WORDS = 3  # too few words to tell a repeat from a coincidence
 # sentences shown), from which on the sentence tells them nothing new.
 COVERED = 0.75
 
+# Two sentences that share at least this many facts (names, numbers), and this share of all the
+# facts either states, tell the same thing, in whatever words: "Ferrisford led through an early
+# penalty from Josh Carran" and "Ferrisford had gone ahead when Josh Carran converted a penalty".
+SAME_FACTS = 2
+SAME_FACTS_SHARE = 0.6
+# ... and at least this share of the content words of the shorter one: the same names doing
+# something else ("The council of Port Ellis will ask for funds") are another fact.
+SAME_WORDS = 0.6
+# Numbers are the most specific facts: two sentences sharing two of them ("23 incidents, two of
+# which …" and "23 customers …, and two of those cases …") tell the same thing with half the
+# words of the shorter in common.
+SAME_NUMBERS = 2
+SAME_NUMBERS_WORDS = 0.5
+_NUMBER_WORDS = frozenset(
+    "two three four five six seven eight nine ten eleven twelve dozen hundred hundreds thousand "
+    "thousands million millions billion billions".split()
+)
+# Words and the punctuation between them: a name runs over capitalized words, not over a comma.
+_TOKEN = re.compile(r"[\w'’.-]*\w|[^\w\s]")
+_POSSESSIVE = re.compile(r"['’]s?$")
+
 _UNDATED = datetime.max.replace(tzinfo=UTC)
+
+
+def facts(sentence: str, stops: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The names and numbers a sentence states, lower-cased: runs of capitalized words (less
+    stop words such as a leading "The") and numbers ("12", "2-1", "4.5")."""
+    found: set[str] = set()
+    run: list[str] = []
+    for token in [*_TOKEN.findall(sentence), "."]:
+        if token[0].isupper() and token.lower() not in stops:
+            run.append(_POSSESSIVE.sub("", token).lower())
+            continue
+        if run:
+            found.add(" ".join(run))
+            run = []
+        if any(map(str.isdigit, token)) or token.lower() in _NUMBER_WORDS:
+            found.add(token.rstrip(".").lower())
+    return frozenset(found)
+
+
+def restates(first: str, second: str, stops: frozenset[str] = frozenset()) -> bool:
+    """True when two sentences state the same names and numbers (see SAME_FACTS), whatever
+    their other words."""
+    a, b = facts(first, stops), facts(second, stops)
+    shared = len(a & b)
+    return shared >= SAME_FACTS and shared >= SAME_FACTS_SHARE * len(a | b)
 
 
 def story_order(articles: Sequence[Article]) -> tuple[Article, ...]:
@@ -85,6 +132,7 @@ class StoryText:
         self.shown = np.fromiter((t in shown for t in self.texts), dtype=bool, count=len(split))
         self._drop_captions()
         self._repeats: dict[int, np.ndarray] = {}  # near_duplicates, memoised
+        self._found_facts: dict[int, frozenset[str]] = {}  # _facts_of, memoised
         self._tokenize()
         if not (self.eligible & self.fresh).any():  # a story of fragments still gets a brief,
             self.eligible = (self.lengths > 0) & (self.lengths <= MAX_WORDS)  # never a run-on
@@ -233,7 +281,62 @@ class StoryText:
         # Cosine of binary vectors, shared / √(size × size'), compared squared: no roots.
         repeats = (shared * shared >= scaled_sizes * len(words[index])) & long_enough
         repeats[index] = True
+        repeats[self._restating(index, shared)] = True
         return np.flatnonzero(repeats)
+
+    def _facts_of(self, index: int) -> frozenset[str]:
+        """The names and numbers sentence `index` states (see `facts`), found once."""
+        found = self._found_facts.get(index)
+        if found is None:
+            stops = stop_words(self.languages[self.article_of[index]])
+            found = self._found_facts[index] = facts(self.texts[index], stops)
+        return found
+
+    def _restating(self, index: int, shared_words: np.ndarray) -> list[int]:
+        """The sentences that state the same facts as sentence `index` (see `restates`).
+
+        Only sentences sharing enough content words with it could (`shared_words`): their facts
+        alone are looked for.
+        """
+        stated = self._facts_of(index)
+        if len(stated) < SAME_FACTS:
+            return []
+        words = self._repeat_test[0]
+        sizes = np.minimum(self.content_sizes, len(words[index]))
+        # Both rules need this many words in common (the second counts shared numbers too).
+        enough = shared_words >= SAME_NUMBERS_WORDS * sizes - SAME_NUMBERS_WORDS * len(stated)
+        restating = []
+        for other in np.flatnonzero(enough).tolist():
+            if other == index:
+                continue
+            theirs = self._facts_of(other)
+            count = len(stated & theirs)
+            numbers = sum(1 for f in stated & theirs if f[0].isdigit() or f in _NUMBER_WORDS)
+            common, fewest = int(shared_words[other]), int(sizes[other])
+            same_names = count >= SAME_FACTS_SHARE * len(stated | theirs)
+            if (count >= SAME_FACTS and same_names and common >= SAME_WORDS * fewest) or (
+                # numbers are words too, though not content words
+                numbers >= SAME_NUMBERS
+                and common + numbers >= SAME_NUMBERS_WORDS * (fewest + numbers)
+            ):
+                restating.append(other)
+        return restating
+
+    @cached_property
+    def dangling(self) -> np.ndarray:
+        """Eligible sentences that open on a pronoun or a connective (`prose.dangles`)."""
+        found = np.zeros(len(self), dtype=bool)
+        for index in np.flatnonzero(self.eligible).tolist():
+            found[index] = dangles(self.texts[index])
+        return found
+
+    def antecedent(self, index: int) -> int | None:
+        """The sentence before sentence `index` in its article, if any: what a dangling opener
+        leans on."""
+        before = index - 1
+        if before < 0 or self.article_of[before] != self.article_of[index]:
+            return None
+        return before
 
 
 def _language_of(article: Article, setting: str) -> str:
