@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import lxml.etree
+import pytest
 
+from digest.errors import ReadError
+from digest.prose import is_whole_prose
 from digest.readers import html as html_reader
 from digest.readers import read_file
 
@@ -72,3 +75,79 @@ def test_a_page_of_preformatted_text_only_is_read(tmp_path):
     body = "<pre>" + "\n".join(ARTICLE) + "</pre>"
     text = read_one(tmp_path, "a.html", page(body)).text
     assert ARTICLE[1] in text
+
+
+NEWSLETTER_FOOTER = [
+    "You are receiving this email as a subscriber to the Harbour Weekly list.",
+    "Want to change how you receive these emails?",
+    "You can update your preferences or unsubscribe from this list.",
+]
+
+
+def test_a_newsletter_s_footer_is_not_stored(tmp_path):
+    body = "\n\n".join([*ARTICLE, *NEWSLETTER_FOOTER])
+    mail = (
+        "From: Harbour Weekly <news@harbour.example>\nSubject: Pier to close\n"
+        "Date: Sun, 08 Mar 2026 09:00:00 +0000\nContent-Type: text/plain; charset=utf-8\n\n"
+        f"{body}\n"
+    )
+    text = read_one(tmp_path, "a.eml", mail).text
+    assert ARTICLE[3] in text
+    assert not any(line.split()[0] in text for line in ("Want", "You"))
+
+
+def test_notices_around_a_page_s_article_are_not_stored(tmp_path):
+    notices = [
+        "Keep it civil and stay on topic.",
+        "This copy is for your personal, non-commercial use only.",
+        "Subscribe today: 12 issues for £11.99 delivered to your door.",
+    ]
+    body = "".join(f"<p>{s}</p>" for s in [*ARTICLE, *notices])
+    text = read_one(tmp_path, "a.html", page(body)).text
+    assert ARTICLE[0] in text
+    assert not any(notice in text for notice in notices)
+
+
+def test_a_saved_error_page_is_no_article(tmp_path):
+    body = "<p>HTTP Error 403.</p><p>The request URL is forbidden.</p>"
+    make_inbox(tmp_path, {"a.html": page(body, title="Forbidden")})
+    with pytest.raises(ReadError):
+        read_file(tmp_path / "a.html", max_bytes=LIMIT)
+
+
+GERMAN = [
+    "Der Stadtrat hat am Montag beschlossen, die alte Fähranlegestelle im Frühjahr zu sanieren.",
+    "Ingenieure hatten festgestellt, dass mehrere Holzpfähle unter der Wasserlinie verrottet sind.",
+    "Pendler sollen während der Arbeiten einen provisorischen Anleger am Fischmarkt nutzen.",
+]
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "Diese Website verwendet Cookies, um Ihnen das beste Nutzererlebnis zu bieten.",
+        "Jetzt kostenlos zum Newsletter anmelden und keine Nachricht mehr verpassen.",
+        "Ce site utilise des cookies pour améliorer votre expérience de navigation.",
+        "Abonnez-vous à notre newsletter pour recevoir les dernières nouvelles du port.",
+        "Este sitio web utiliza cookies para mejorar la experiencia de los usuarios.",
+        "Suscríbete a nuestro boletín y recibe las noticias del puerto cada mañana.",
+    ],
+)
+def test_notices_in_french_german_and_spanish_are_neither_stored_nor_briefed(tmp_path, notice):
+    body = "".join(f"<p>{s}</p>" for s in [*GERMAN, notice])
+    text = read_one(tmp_path, "a.html", page(body, title="Anleger wird saniert")).text
+    assert GERMAN[0] in text and notice not in text
+    assert not is_whole_prose(notice) and is_whole_prose(GERMAN[1])
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The council said the new cookie rules would cost bakeries little.",
+        "Readers of the newsletter were asked to keep it short at the meeting.",
+        "Er wollte das Auto noch vor dem Winter bei der Behörde abmelden.",
+        "El ministro dijo que el partido utiliza encuestas para decidir sus listas.",
+    ],
+)
+def test_prose_that_mentions_such_things_is_kept(sentence):
+    assert is_whole_prose(sentence)
