@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import logging
+from datetime import UTC, datetime
 from pathlib import Path
 
 import lxml.etree
@@ -151,3 +154,78 @@ def test_notices_in_french_german_and_spanish_are_neither_stored_nor_briefed(tmp
 )
 def test_prose_that_mentions_such_things_is_kept(sentence):
     assert is_whole_prose(sentence)
+
+
+@pytest.mark.parametrize("version", ["1", "1.1"])
+def test_a_json_feed_is_read_item_by_item(tmp_path, version):
+    feed = {
+        "version": f"https://jsonfeed.org/version/{version}",
+        "title": "Harbour Weekly",
+        "items": [
+            {
+                "id": "1",
+                "url": "https://harbour.example/pier",
+                "title": "Pier to close",
+                "content_html": "".join(f"<p>{s}</p>" for s in ARTICLE),
+                "date_published": "2026-03-08T09:00:00+01:00",
+            },
+            {"id": "2", "title": "Landing stage", "content_text": " ".join(ARTICLE[2:])},
+            {"id": "3", "title": "A picture only", "image": "https://harbour.example/a.jpg"},
+        ],
+    }
+    make_inbox(tmp_path, {"feed.json": json.dumps(feed)})
+    first, second = read_file(tmp_path / "feed.json", max_bytes=LIMIT)
+    assert (first.title, first.source, first.url) == (
+        "Pier to close",
+        "Harbour Weekly",
+        "https://harbour.example/pier",
+    )
+    assert first.published == datetime(2026, 3, 8, 8, tzinfo=UTC)
+    assert first.text.split("\n\n") == ARTICLE
+    assert second.text == " ".join(ARTICLE[2:])
+
+
+def test_one_bad_item_of_a_json_list_is_left_out_with_a_warning(tmp_path, caplog):
+    items = [{"title": "Pier", "text": " ".join(ARTICLE)}, {"title": "No body"}, "a string"]
+    make_inbox(tmp_path, {"a.json": json.dumps(items)})
+    with caplog.at_level(logging.WARNING):
+        [article] = read_file(tmp_path / "a.json", max_bytes=LIMIT)
+    assert article.title == "Pier"
+    assert "item 1 has no 'text'" in caplog.text and "item 2 is not an object" in caplog.text
+
+
+def test_feed_entries_too_short_to_store_are_named_in_the_log(tmp_path, caplog):
+    entries = "".join(
+        f"<item><title>{title}</title><description>{text}</description></item>"
+        for title, text in [("Pier to close", " ".join(ARTICLE)), ("Photo of the day", "Gulls.")]
+    )
+    rss = f'<rss version="2.0"><channel><title>Harbour</title>{entries}</channel></rss>'
+    make_inbox(tmp_path, {"a.rss": rss})
+    with caplog.at_level(logging.INFO):
+        [article] = read_file(tmp_path / "a.rss", max_bytes=LIMIT)
+    assert article.title == "Pier to close"
+    assert "1 of its 2 items left out" in caplog.text and "Photo of the day" in caplog.text
+
+
+def test_a_message_forwarded_as_an_attachment_is_read(tmp_path):
+    body = "\n\n".join(ARTICLE)
+    mail = (
+        "From: Ann Lee <ann@harbour.example>\nSubject: Fwd: Pier to close\n"
+        "Date: Mon, 09 Mar 2026 09:00:00 +0000\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="XX"\n\n--XX\n'
+        "Content-Type: message/rfc822\n\nFrom: Harbour Board <board@harbour.example>\n"
+        "Subject: Pier to close\nContent-Type: text/plain; charset=utf-8\n\n"
+        f"{body}\n--XX--\n"
+    )
+    article = read_one(tmp_path, "a.eml", mail)
+    assert (article.title, article.source) == ("Fwd: Pier to close", "Ann Lee")
+    assert article.text.split("\n\n") == ARTICLE
+
+
+def test_a_subject_written_in_latin_1_reads_as_written(tmp_path):
+    mail = (
+        "From: José Ruiz <jose@harbour.example>\nSubject: Café de la gare à vendre\n"
+        "Date: Mon, 09 Mar 2026 09:00:00 +0000\n\n" + " ".join(ARTICLE) + "\n"
+    ).encode("latin-1")
+    article = read_one(tmp_path, "a.eml", mail)
+    assert (article.title, article.source) == ("Café de la gare à vendre", "José Ruiz")

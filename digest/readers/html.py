@@ -50,7 +50,7 @@ def read_html(text: str) -> list[Draft]:
             meta = meta or wider
     if _words(paragraphs) < MIN_ARTICLE_WORDS:
         paragraphs = _fallback_paragraphs(text) or paragraphs
-    if not paragraphs:
+    if _words(paragraphs) < MIN_ARTICLE_WORDS:  # a scrap, a label: no article
         raise ReadError("no article text found in the page")
     return [
         Draft(
