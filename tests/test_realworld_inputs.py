@@ -10,6 +10,7 @@ from pathlib import Path
 import lxml.etree
 import pytest
 
+from digest.dates import parse_date
 from digest.errors import ReadError
 from digest.prose import is_whole_prose
 from digest.readers import html as html_reader
@@ -229,3 +230,32 @@ def test_a_subject_written_in_latin_1_reads_as_written(tmp_path):
     ).encode("latin-1")
     article = read_one(tmp_path, "a.eml", mail)
     assert (article.title, article.source) == ("Café de la gare à vendre", "José Ruiz")
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "8 mars 2026",
+        "dimanche 8 mars 2026",
+        "8. März 2026",
+        "Sonntag, 8. März 2026",
+        "8 de marzo de 2026",
+        "domingo, 8 de marzo de 2026",
+        "Sunday, March 8th, 2026",
+    ],
+)
+def test_a_date_written_in_words_in_a_supported_language_is_read(tmp_path, written):
+    text = f"Title: Pier to close\nDate: {written}\n\n" + " ".join(ARTICLE)
+    assert read_one(tmp_path, "a.txt", text).published == datetime(2026, 3, 8, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("written", ["hier", "gestern", "la semana pasada", "8 mars", "März 2026"])
+def test_a_date_without_day_month_and_year_is_read_as_undated(tmp_path, written):
+    text = f"Title: Pier to close\nDate: {written}\n\n" + " ".join(ARTICLE)
+    assert read_one(tmp_path, "a.txt", text).published is None
+
+
+def test_a_written_zone_is_honoured_and_a_future_date_is_still_refused(tmp_path):
+    assert parse_date("8. März 2026, 10:00 Uhr +0100") == datetime(2026, 3, 8, 9, tzinfo=UTC)
+    text = "Title: Pier to close\nDate: 8 mars 2999\n\n" + " ".join(ARTICLE)
+    assert read_one(tmp_path, "a.txt", text).published is None
