@@ -28,6 +28,10 @@ NOT_ARTICLE: dict[str, tuple[str, ...]] = {
         r"http error \d{3}\b",
         r"the request(?:ed)? url (?:\S+ )?(?:is|was) (?:forbidden|rejected|not found)\b",
         r"\d+ issues for [£$€] ?\d",
+        r"use your browser'?s back button\b",
+        r"the page you (?:are|were) looking for (?:could not be found|cannot be found|does not"
+        r" exist|doesn't exist|no longer exists)\b",
+        r"register (?:now|today) for (?:this|our|the) (?:free )?(?:\w+ )?(?:webinar|event)\b",
     ),
     "fr": (
         r"(?:ce site|notre site|nous) utilis(?:e|ons) des cookies\b",
@@ -42,7 +46,8 @@ NOT_ARTICLE: dict[str, tuple[str, ...]] = {
     ),
     "de": (
         r"(?:diese (?:web)?seite|diese website|wir) (?:verwendet|verwenden|nutzt|nutzen) cookies\b",
-        r"cookies (?:akzeptieren|zulassen)\b",
+        r"(?:verwenden|nutzen|setzen) wir cookies\b|cookies (?:akzeptieren|zulassen)\b",
+        r"(?:in unserem|im) kostenlosen [\w-]*newsletter\b",
         r"(?:jetzt )?(?:kostenlos )?(?:zum|für den|für unseren) newsletter anmelden\b",
         r"(?:abonnieren|bestellen) sie (?:jetzt )?(?:unseren|den) (?:\w+ )?newsletter\b",
         r"melden sie sich (?:jetzt )?(?:für|zu) unserem newsletter an\b",

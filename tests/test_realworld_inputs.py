@@ -135,6 +135,8 @@ GERMAN = [
         "Abonnez-vous à notre newsletter pour recevoir les dernières nouvelles du port.",
         "Este sitio web utiliza cookies para mejorar la experiencia de los usuarios.",
         "Suscríbete a nuestro boletín y recibe las noticias del puerto cada mañana.",
+        "Damit die Seite funktioniert, verwenden wir Cookies und ähnliche Techniken.",
+        "Alle Meldungen vom Hafen lesen Sie im kostenlosen Morgen-Newsletter.",
     ],
 )
 def test_notices_in_french_german_and_spanish_are_neither_stored_nor_briefed(tmp_path, notice):
@@ -151,6 +153,8 @@ def test_notices_in_french_german_and_spanish_are_neither_stored_nor_briefed(tmp
         "Readers of the newsletter were asked to keep it short at the meeting.",
         "Er wollte das Auto noch vor dem Winter bei der Behörde abmelden.",
         "El ministro dijo que el partido utiliza encuestas para decidir sus listas.",
+        "In ihrem Newsletter warf die Reporterin dem Konzern vor, die Krise auszunutzen.",
+        "The court said the consent agreement on book prices expired in December.",
     ],
 )
 def test_prose_that_mentions_such_things_is_kept(sentence):
