@@ -12,8 +12,8 @@ import re
 # To support one more language, add its entry to both tables.
 #
 # NOT_ARTICLE: text that is never an article's, whatever the page or mail: widgets, footers,
-# notices. A line of an article that opens with one is dropped at ingest; a sentence that holds
-# one is kept out of a brief. Each names the furniture itself, not a subject: a report about
+# notices. A short line of an article (a notice's own paragraph) that holds one is dropped at
+# ingest; a sentence that holds one is kept out of a brief. Each names the furniture itself, not a subject: a report about
 # cookies, newsletters or an error is prose. (Regular expressions, matched ignoring case.)
 NOT_ARTICLE: dict[str, tuple[str, ...]] = {
     "en": (
@@ -72,7 +72,7 @@ NOT_ARTICLE: dict[str, tuple[str, ...]] = {
 _NOT_ARTICLE = re.compile(
     "|".join(rule for rules in NOT_ARTICLE.values() for rule in rules), re.IGNORECASE
 )
-_NOT_ARTICLE_LINE_WORDS = 60  # a longer line is a paragraph of prose that mentions one
+_NOT_ARTICLE_LINE_WORDS = 40  # a longer line is a paragraph of prose around one
 
 
 def not_article(text: str) -> bool:
@@ -127,7 +127,7 @@ def is_boilerplate(line: str) -> bool:
     line = line.strip()
     if _BOILERPLATE.match(line) or _BOILERPLATE_ANYWHERE.search(line):
         return True
-    return len(line.split()) <= _NOT_ARTICLE_LINE_WORDS and bool(_NOT_ARTICLE.match(line))
+    return len(line.split()) <= _NOT_ARTICLE_LINE_WORDS and bool(_NOT_ARTICLE.search(line))
 
 
 def strip_paragraph_dateline(paragraph: str) -> str:
