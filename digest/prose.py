@@ -13,8 +13,9 @@ import re
 #
 # NOT_ARTICLE: text that is never an article's, whatever the page or mail: widgets, footers,
 # notices. A short line of an article (a notice's own paragraph) that holds one is dropped at
-# ingest; a sentence that holds one is kept out of a brief. Each names the furniture itself, not a subject: a report about
-# cookies, newsletters or an error is prose. (Regular expressions, matched ignoring case.)
+# ingest; a sentence that holds one is kept out of a brief. Each names the furniture itself, not
+# a subject: a report about cookies, newsletters or an error is prose. (Regular expressions,
+# matched ignoring case.)
 NOT_ARTICLE: dict[str, tuple[str, ...]] = {
     "en": (
         r"you (?:are receiving|received|were sent|get) this (?:e-?mail|newsletter|message)\b",
