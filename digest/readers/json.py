@@ -40,6 +40,8 @@ def read_json(text: str) -> list[Draft]:
             drafts.append(_draft(item, index))
         except ReadError as problem:
             problems.append(str(problem))
+    if not items:
+        raise ReadError("the file holds an empty list: no article")
     if not drafts:
         raise ReadError(
             problems[0] if len(problems) == 1 else f"no item is an article: {problems[0]}"
