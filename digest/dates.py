@@ -100,7 +100,7 @@ def _parse_written(text: str) -> datetime | None:
         return None
     if parsed is None or parsed.year < EARLIEST_YEAR or str(parsed.year) not in text:
         return None  # a placeholder such as 0001, or a year guessed from two digits
-    return parsed
+    return parsed.astimezone(UTC)  # in UTC already, but as pytz's UTC: the standard one
 
 
 @cache
