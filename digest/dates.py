@@ -1,28 +1,32 @@
-"""Reading the many ways articles write their publication date."""
+"""Reading the many ways articles write their publication date.
+
+ISO 8601, e-mail (RFC 2822) dates, seconds since 1970 and day-first numeric dates are read by
+the standard library; dates written in words ("Sunday, March 8th, 2026", "8 mars 2026",
+"8. März 2026", "8 de marzo de 2026") by dateparser, in the languages digest supports, and only
+when they give a day, a month and a year (never "yesterday" or "next Tuesday").
+"""
 
 from __future__ import annotations
 
 import email.utils
 import re
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dateparser.date import DateDataParser
 
 EARLIEST_YEAR = 1900  # "0001-01-01" and the like stand for "no date"
 FUTURE_SLACK = timedelta(days=2)  # time zones, and feeds that post-date by a day
 _FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
-_FORMATS = (
+_NUMERIC_FORMATS = (
     "%Y-%m-%d",
     "%Y/%m/%d",
-    "%d %B %Y",
-    "%d %b %Y",
-    "%B %d, %Y",
-    "%b %d, %Y",
-    "%B %d %Y",
-    "%b. %d, %Y",
     "%d.%m.%Y",  # 08.03.2026: day first, as everywhere dots are used
 )
-_WEEKDAY = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? ", re.IGNORECASE)
-_ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.IGNORECASE)
-_SEPT = re.compile(r"\bSept\b", re.IGNORECASE)
+WRITTEN_LANGUAGES = ("en", "fr", "de", "es")  # dates written in words, in these languages
+_LETTER = re.compile(r"[^\W\d_]")
 _EPOCH_SECONDS = re.compile(r"\d{9,10}")
 
 
@@ -42,7 +46,9 @@ def parse_date(value: object) -> datetime | None:
     text = re.sub(r"\s+", " ", value.strip())
     if _EPOCH_SECONDS.fullmatch(text):  # "1772964000": seconds since 1970, as some exports write
         return parse_date(int(text))
-    parsed = _parse_iso(text) or _parse_rfc2822(text) or _parse_formats(_plain(text))
+    parsed = _parse_iso(text) or _parse_rfc2822(text) or _parse_numeric(text)
+    if parsed is None and _LETTER.search(text):
+        parsed = _parse_written(text)
     if parsed is None:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
@@ -75,15 +81,40 @@ def implausible(moment: datetime, now: datetime) -> str | None:
     return None
 
 
-def _plain(text: str) -> str:
-    """The date without a weekday or ordinal suffixes: "Sunday, Sept. 8th" as "Sep. 8"."""
-    return _SEPT.sub("Sep", _ORDINAL.sub("", _WEEKDAY.sub("", text)))
-
-
-def _parse_formats(text: str) -> datetime | None:
-    for fmt in _FORMATS:
+def _parse_numeric(text: str) -> datetime | None:
+    for fmt in _NUMERIC_FORMATS:
         try:
             return datetime.strptime(text, fmt)
         except ValueError:
             continue
     return None
+
+
+def _parse_written(text: str) -> datetime | None:
+    """A date written in words, with its day, month and year, in one of WRITTEN_LANGUAGES."""
+    if len(text) > 80:  # a sentence, not a date
+        return None
+    try:
+        parsed = _written_dates().get_date_data(text).date_obj
+    except (ValueError, OverflowError, TypeError, AttributeError):
+        return None
+    if parsed is None or parsed.year < EARLIEST_YEAR or str(parsed.year) not in text:
+        return None  # a placeholder such as 0001, or a year guessed from two digits
+    return parsed.astimezone(UTC)  # in UTC already, but as pytz's UTC: the standard one
+
+
+@cache
+def _written_dates() -> DateDataParser:
+    from dateparser.date import DateDataParser  # imported on first use: it is slow to import
+
+    return DateDataParser(
+        languages=list(WRITTEN_LANGUAGES),
+        settings={
+            "PARSERS": ["absolute-time"],
+            "STRICT_PARSING": True,
+            "REQUIRE_PARTS": ["day", "month", "year"],
+            "PREFER_LOCALE_DATE_ORDER": True,
+            "RETURN_AS_TIMEZONE_AWARE": True,  # a written zone ("10:00 CET") is honoured,
+            "TIMEZONE": "UTC",  # and a date without one is UTC, not the machine's zone
+        },
+    )

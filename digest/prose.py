@@ -1,11 +1,85 @@
-"""What is prose and what is not, in one place: the boilerplate lines and the wire dateline that
-ingest drops from an article; a sentence's furniture, captions, lead-ins and dateline that keep
-it out of a brief; and the openers that lean on a sentence before them.
+"""What is prose and what is not, in one place: text that is never an article's, by language
+(NOT_ARTICLE); the boilerplate lines and the wire dateline that ingest drops from an article; a
+sentence's furniture, captions, lead-ins and dateline that keep it out of a brief; and the
+openers that lean on a sentence before them.
 """
 
 from __future__ import annotations
 
 import re
+
+# Rules by language ----------------------------------------------------------------------
+# To support one more language, add its entry to both tables.
+#
+# NOT_ARTICLE: text that is never an article's, whatever the page or mail: widgets, footers,
+# notices. A short line of an article (a notice's own paragraph) that holds one is dropped at
+# ingest; a sentence that holds one is kept out of a brief. Each names the furniture itself, not
+# a subject: a report about cookies, newsletters or an error is prose. (Regular expressions,
+# matched ignoring case.)
+NOT_ARTICLE: dict[str, tuple[str, ...]] = {
+    "en": (
+        r"you (?:are receiving|received|were sent|get) this (?:e-?mail|newsletter|message)\b",
+        r"want to change how you receive these e-?mails\b",
+        r"you (?:can|may) (?:update your preferences|unsubscribe)\b",
+        r"(?:update your (?:e-?mail )?preferences|manage your (?:e-?mail )?(?:preferences|"
+        r"subscriptions?)) or unsubscribe\b",
+        r"unsubscribe from (?:this|our|these) (?:list|e-?mails?|newsletters?|mailing)\b",
+        r"keep it civil\b",
+        r"this copy is for your personal,? non-?commercial use\b",
+        r"http error \d{3}\b",
+        r"the request(?:ed)? url (?:\S+ )?(?:is|was) (?:forbidden|rejected|not found)\b",
+        r"\d+ issues for [£$€] ?\d",
+        r"use your browser'?s back button\b",
+        r"the page you (?:are|were) looking for (?:could not be found|cannot be found|does not"
+        r" exist|doesn't exist|no longer exists)\b",
+        r"register (?:now|today) for (?:this|our|the) (?:free )?(?:\w+ )?(?:webinar|event)\b",
+    ),
+    "fr": (
+        r"(?:ce site|notre site|nous) utilis(?:e|ons) des cookies\b",
+        r"en poursuivant votre navigation\b",
+        r"(?:abonnez|inscrivez)-vous à (?:notre|la) (?:newsletter|lettre d'information)\b",
+        r"tous droits réservés\b",
+        r"(?:lire|à lire) aussi\s*:",
+        r"suivez-nous sur\b",
+        r"vous recevez (?:cet e-?mail|cette newsletter|ce message)\b",
+        r"(?:vous|se) (?:désabonner|désinscrire) (?:de|du) (?:cette|la|notre|ce) (?:liste|"
+        r"newsletter|lettre|service)\b",
+    ),
+    "de": (
+        r"(?:diese (?:web)?seite|diese website|wir) (?:verwendet|verwenden|nutzt|nutzen) cookies\b",
+        r"(?:verwenden|nutzen|setzen) wir cookies\b|cookies (?:akzeptieren|zulassen)\b",
+        r"(?:in unserem|im) kostenlosen [\w-]*newsletter\b",
+        r"(?:jetzt )?(?:kostenlos )?(?:zum|für den|für unseren) newsletter anmelden\b",
+        r"(?:abonnieren|bestellen) sie (?:jetzt )?(?:unseren|den) (?:\w+ )?newsletter\b",
+        r"melden sie sich (?:jetzt )?(?:für|zu) unserem newsletter an\b",
+        r"alle rechte vorbehalten\b",
+        r"(?:lesen sie auch|mehr zum thema|auch interessant)\s*:",
+        r"folgen sie uns auf\b",
+        r"sie erhalten diese (?:e-?mail|nachricht|newsletter)\b",
+        r"(?:vom|von unserem) newsletter ab(?:melden|bestellen)\b|newsletter abbestellen\b",
+    ),
+    "es": (
+        r"(?:este sitio(?: web)?|esta web|utilizamos|usamos) (?:utiliza |usa )?cookies\b",
+        r"si continúa(?:s)? navegando\b",
+        r"suscríbe(?:te|se) a (?:nuestro|nuestra|la|el) (?:boletín|newsletter)\b",
+        r"todos los derechos reservados\b",
+        r"(?:lee|lea|leer) (?:también|más)\s*:",
+        r"síguenos en\b",
+        r"(?:recibes|recibe) este (?:correo|mensaje|boletín)\b",
+        r"(?:darse|darte|date) de baja (?:de|del) (?:este|esta|nuestro|nuestra|la|el)? ?(?:"
+        r"boletín|lista|newsletter|correo|servicio)\b",
+    ),
+}
+_NOT_ARTICLE = re.compile(
+    "|".join(rule for rules in NOT_ARTICLE.values() for rule in rules), re.IGNORECASE
+)
+_NOT_ARTICLE_LINE_WORDS = 40  # a longer line is a paragraph of prose around one
+
+
+def not_article(text: str) -> bool:
+    """True when a sentence holds text that is never an article's (NOT_ARTICLE)."""
+    return bool(_NOT_ARTICLE.search(text))
+
 
 # At ingest ------------------------------------------------------------------------------
 
@@ -28,7 +102,6 @@ _BOILERPLATE = re.compile(
       | \d+\ comments?$
       | view\ (?:this|it)\ (?:email|newsletter|message)\ (?:in|on)\ (?:your|a|the)\ browser
       | (?:having\ trouble\ (?:viewing|reading)\ this\ (?:email|newsletter))
-      | you\ (?:are\ receiving|received)\ this\ (?:email|newsletter|message)\ because\b
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -53,7 +126,9 @@ PARAGRAPH_DATELINE = re.compile(
 def is_boilerplate(line: str) -> bool:
     """True for comment prompts, share and subscribe widgets and similar non-news lines."""
     line = line.strip()
-    return bool(_BOILERPLATE.match(line) or _BOILERPLATE_ANYWHERE.search(line))
+    if _BOILERPLATE.match(line) or _BOILERPLATE_ANYWHERE.search(line):
+        return True
+    return len(line.split()) <= _NOT_ARTICLE_LINE_WORDS and bool(_NOT_ARTICLE.search(line))
 
 
 def strip_paragraph_dateline(paragraph: str) -> str:
@@ -207,7 +282,7 @@ def is_whole_prose(text: str, tokens: list[str] | None = None) -> bool:
     furniture = any(map(lowered.__contains__, _FURNITURE_HINTS)) or any(
         map(lowered[:_OPENER_CHARS].__contains__, _FURNITURE_OPENERS)
     )
-    return not (furniture and _NOT_PROSE.search(text))
+    return not (furniture and _NOT_PROSE.search(text)) and not _NOT_ARTICLE.search(text)
 
 
 def is_photo_credit(text: str) -> bool:

@@ -73,8 +73,8 @@ def test_trafilatura_s_blocks_nested_in_blocks_keep_their_own_text():
         f"<body>stray<list><item>{OUTER}.<list><item>{INNER}.</item></list></item></list>"
         f"<p>{PARAGRAPH}.<lb/>{LOOSE}.</p><head>A heading</head></body>"
     )
-    assert _paragraphs(body) == [f"{OUTER}.", f"{INNER}.", f"{PARAGRAPH}.", f"{LOOSE}."]
-    assert Block("body", "stray") in blocks(body)  # the root's loose text, when asked for
+    assert _paragraphs(body) == ["stray", f"{OUTER}.", f"{INNER}.", f"{PARAGRAPH}.", f"{LOOSE}."]
+    assert Block("body", "stray") not in blocks(body, loose=False)
 
 
 def test_the_fallback_reads_paragraphs_outside_navigation():

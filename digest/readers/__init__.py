@@ -75,6 +75,16 @@ def read_file(path: Path, *, max_bytes: int, language: str = "auto") -> list[Art
     kept = [a for a in articles if a is not None]
     if not kept:
         raise ReadError("no article text found (nothing that reads as sentences)")
+    if len(kept) < len(articles):
+        short = [
+            d.title or "(untitled)" for d, a in zip(drafts, articles, strict=True) if a is None
+        ]
+        log.info(
+            "%s: %d of its %d items left out, under %d words of text: %s",
+            _printable_name(path), len(short), len(articles), MIN_WORDS,
+            "; ".join(repr(" ".join(title.split())[:60]) for title in short[:5])
+            + ("; …" if len(short) > 5 else ""),
+        )  # fmt: skip
     return kept
 
 

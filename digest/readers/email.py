@@ -23,14 +23,16 @@ from digest.readers.html import read_html
 _HEADER_ERRORS = (email.errors.MessageError, ValueError, IndexError, TypeError, AttributeError)
 
 
+_MAX_FORWARDS = 5  # messages forwarded inside messages read at most this deep
+
+
 def read_email(data: bytes) -> list[Draft]:
     """One article from a saved e-mail message."""
     check_headers(data)
     message = email.message_from_bytes(data, policy=policy.default)
     if not isinstance(message, EmailMessage) or not message.keys():
         raise ReadError("not an e-mail message: it has no headers (From, Subject, Date, ...)")
-    html = _body_text(message, "html")
-    plain = _body_text(message, "plain")
+    html, plain = _bodies(message)
     if html is None and plain is None:
         raise ReadError("the message has no text or HTML part to read")
     page = _html_draft(html) if html is not None else None
@@ -45,6 +47,31 @@ def read_email(data: bytes) -> list[Draft]:
             published=_header(message, "date") or (page.published if page else None),
         )
     ]
+
+
+def _bodies(message: EmailMessage) -> tuple[str | None, str | None]:
+    """The (HTML, plain text) bodies of the message; a message whose only content is a message
+    forwarded as an attachment (message/rfc822) gives that message's."""
+    for _ in range(_MAX_FORWARDS):
+        html, plain = _body_text(message, "html"), _body_text(message, "plain")
+        forwarded = _forwarded(message) if html is None and plain is None else None
+        if forwarded is None:
+            return html, plain
+        message = forwarded
+    return None, None
+
+
+def _forwarded(message: EmailMessage) -> EmailMessage | None:
+    """The first message attached whole to this one (a forward as attachment), if any."""
+    try:
+        for part in message.walk():
+            if part.get_content_type() == "message/rfc822":
+                inner = part.get_payload()
+                inner = inner[0] if isinstance(inner, list) and inner else inner
+                return inner if isinstance(inner, EmailMessage) else None
+    except _HEADER_ERRORS:
+        return None
+    return None
 
 
 def _html_draft(html: str) -> Draft | None:
@@ -87,7 +114,23 @@ def _header(message: EmailMessage, name: str) -> str | None:
         value = message.get(name)
     except _HEADER_ERRORS:
         return None
-    return _unescape(str(value)) if value is not None else None
+    if value is None:
+        return None
+    if "\ufffd" in str(value):  # 8-bit bytes the parser could not read (a Latin-1 Subject)
+        return _raw_header(message, name) or _unescape(str(value))
+    return _unescape(str(value))
+
+
+def _raw_header(message: EmailMessage, name: str) -> str | None:
+    """The header as written, its 8-bit bytes read as UTF-8 or else cp1252, then its encoded
+    words (=?charset?q?...?=) decoded."""
+    raw = next((v for k, v in message.raw_items() if k.lower() == name), None)
+    if not isinstance(raw, str):
+        return None
+    try:
+        return str(policy.default.header_factory(name, _unescape(raw))) or None
+    except _HEADER_ERRORS:
+        return None
 
 
 def _sender(message: EmailMessage) -> str | None:

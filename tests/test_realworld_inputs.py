@@ -1,0 +1,265 @@
+"""Inputs as real sites, mail clients and feed generators write them: only the article is kept."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+import lxml.etree
+import pytest
+
+from digest.dates import parse_date
+from digest.errors import ReadError
+from digest.prose import is_whole_prose
+from digest.readers import html as html_reader
+from digest.readers import read_file
+
+from .conftest import make_inbox
+
+LIMIT = 1_000_000
+ARTICLE = [
+    "The harbour board voted on Monday to close the old ferry pier for repairs next spring.",
+    "Engineers found that two of the pier's timber piles had rotted through below the waterline.",
+    "Commuters will use a temporary landing stage beside the fish market while the work goes on.",
+    "The board expects the repairs to cost about four million euros and to last six months.",
+]
+
+
+def read_one(tmp_path: Path, name: str, content: str | bytes):
+    make_inbox(tmp_path, {name: content})
+    [article] = read_file(tmp_path / name, max_bytes=LIMIT)
+    return article
+
+
+def page(body: str, title: str = "Pier to close") -> str:
+    return (
+        f"<html><head><title>{title}</title></head><body><nav><a href='/'>Home</a>"
+        f"<a href='/news'>News</a></nav><article><h1>{title}</h1>{body}</article></body></html>"
+    )
+
+
+def test_text_after_a_heading_and_in_a_div_is_kept(tmp_path):
+    body = f"<h2>Repairs</h2>{ARTICLE[0]} {ARTICLE[1]}<div>{ARTICLE[2]}</div><p>{ARTICLE[3]}</p>"
+    text = read_one(tmp_path, "a.html", page(body)).text
+    for sentence in ARTICLE:
+        assert sentence in text
+    assert "Home" not in text
+
+
+class _Document:
+    """Stands for trafilatura's document: a body and the metadata read_html uses."""
+
+    def __init__(self, body: str) -> None:
+        self.body = lxml.etree.fromstring(f"<body>{body}</body>")
+        self.title, self.sitename, self.url, self.date = "Pier to close", None, None, None
+
+
+def test_a_scrap_from_precision_mode_gives_way_to_the_default_mode_s_prose(monkeypatch):
+    whole = "".join(f"<p>{s} {s}</p>" for s in ARTICLE)
+    found = {True: _Document("<p>Published 8 March 2026</p>"), False: _Document(whole)}
+    monkeypatch.setattr(html_reader, "_extract", lambda _t, _x, *, precise: found[precise])
+    monkeypatch.setattr("trafilatura.settings.Document", _Document)
+    [draft] = html_reader.read_html(page("<p>x</p>"))
+    assert ARTICLE[3] in draft.text and "Published" not in draft.text
+
+
+def test_a_wider_text_of_links_does_not_replace_precision_mode_s(monkeypatch):
+    links = "".join(f"<p>Read more about item {n}</p>" for n in range(80))
+    kept = f"<p>{ARTICLE[0]}</p>"
+    found = {True: _Document(kept), False: _Document(kept + links)}
+    monkeypatch.setattr(html_reader, "_extract", lambda _t, _x, *, precise: found[precise])
+    monkeypatch.setattr("trafilatura.settings.Document", _Document)
+    [draft] = html_reader.read_html(page("<p>x</p>"))
+    assert draft.text == ARTICLE[0]
+
+
+def test_a_page_of_preformatted_text_only_is_read(tmp_path):
+    body = "<pre>" + "\n".join(ARTICLE) + "</pre>"
+    text = read_one(tmp_path, "a.html", page(body)).text
+    assert ARTICLE[1] in text
+
+
+NEWSLETTER_FOOTER = [
+    "You are receiving this email as a subscriber to the Harbour Weekly list.",
+    "Want to change how you receive these emails?",
+    "You can update your preferences or unsubscribe from this list.",
+]
+
+
+def test_a_newsletter_s_footer_is_not_stored(tmp_path):
+    body = "\n\n".join([*ARTICLE, *NEWSLETTER_FOOTER])
+    mail = (
+        "From: Harbour Weekly <news@harbour.example>\nSubject: Pier to close\n"
+        "Date: Sun, 08 Mar 2026 09:00:00 +0000\nContent-Type: text/plain; charset=utf-8\n\n"
+        f"{body}\n"
+    )
+    text = read_one(tmp_path, "a.eml", mail).text
+    assert ARTICLE[3] in text
+    assert not any(line.split()[0] in text for line in ("Want", "You"))
+
+
+def test_notices_around_a_page_s_article_are_not_stored(tmp_path):
+    notices = [
+        "Keep it civil and stay on topic.",
+        "This copy is for your personal, non-commercial use only.",
+        "Subscribe today: 12 issues for £11.99 delivered to your door.",
+    ]
+    body = "".join(f"<p>{s}</p>" for s in [*ARTICLE, *notices])
+    text = read_one(tmp_path, "a.html", page(body)).text
+    assert ARTICLE[0] in text
+    assert not any(notice in text for notice in notices)
+
+
+def test_a_saved_error_page_is_no_article(tmp_path):
+    body = "<p>HTTP Error 403.</p><p>The request URL is forbidden.</p>"
+    make_inbox(tmp_path, {"a.html": page(body, title="Forbidden")})
+    with pytest.raises(ReadError):
+        read_file(tmp_path / "a.html", max_bytes=LIMIT)
+
+
+GERMAN = [
+    "Der Stadtrat hat am Montag beschlossen, die alte Fähranlegestelle im Frühjahr zu sanieren.",
+    "Ingenieure hatten festgestellt, dass mehrere Holzpfähle unter der Wasserlinie verrottet sind.",
+    "Pendler sollen während der Arbeiten einen provisorischen Anleger am Fischmarkt nutzen.",
+]
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "Diese Website verwendet Cookies, um Ihnen das beste Nutzererlebnis zu bieten.",
+        "Jetzt kostenlos zum Newsletter anmelden und keine Nachricht mehr verpassen.",
+        "Ce site utilise des cookies pour améliorer votre expérience de navigation.",
+        "Abonnez-vous à notre newsletter pour recevoir les dernières nouvelles du port.",
+        "Este sitio web utiliza cookies para mejorar la experiencia de los usuarios.",
+        "Suscríbete a nuestro boletín y recibe las noticias del puerto cada mañana.",
+        "Damit die Seite funktioniert, verwenden wir Cookies und ähnliche Techniken.",
+        "Alle Meldungen vom Hafen lesen Sie im kostenlosen Morgen-Newsletter.",
+    ],
+)
+def test_notices_in_french_german_and_spanish_are_neither_stored_nor_briefed(tmp_path, notice):
+    body = "".join(f"<p>{s}</p>" for s in [*GERMAN, notice])
+    text = read_one(tmp_path, "a.html", page(body, title="Anleger wird saniert")).text
+    assert GERMAN[0] in text and notice not in text
+    assert not is_whole_prose(notice) and is_whole_prose(GERMAN[1])
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The council said the new cookie rules would cost bakeries little.",
+        "Readers of the newsletter were asked to keep it short at the meeting.",
+        "Er wollte das Auto noch vor dem Winter bei der Behörde abmelden.",
+        "El ministro dijo que el partido utiliza encuestas para decidir sus listas.",
+        "In ihrem Newsletter warf die Reporterin dem Konzern vor, die Krise auszunutzen.",
+        "The court said the consent agreement on book prices expired in December.",
+    ],
+)
+def test_prose_that_mentions_such_things_is_kept(sentence):
+    assert is_whole_prose(sentence)
+
+
+@pytest.mark.parametrize("version", ["1", "1.1"])
+def test_a_json_feed_is_read_item_by_item(tmp_path, version):
+    feed = {
+        "version": f"https://jsonfeed.org/version/{version}",
+        "title": "Harbour Weekly",
+        "items": [
+            {
+                "id": "1",
+                "url": "https://harbour.example/pier",
+                "title": "Pier to close",
+                "content_html": "".join(f"<p>{s}</p>" for s in ARTICLE),
+                "date_published": "2026-03-08T09:00:00+01:00",
+            },
+            {"id": "2", "title": "Landing stage", "content_text": " ".join(ARTICLE[2:])},
+            {"id": "3", "title": "A picture only", "image": "https://harbour.example/a.jpg"},
+        ],
+    }
+    make_inbox(tmp_path, {"feed.json": json.dumps(feed)})
+    first, second = read_file(tmp_path / "feed.json", max_bytes=LIMIT)
+    assert (first.title, first.source, first.url) == (
+        "Pier to close",
+        "Harbour Weekly",
+        "https://harbour.example/pier",
+    )
+    assert first.published == datetime(2026, 3, 8, 8, tzinfo=UTC)
+    assert first.text.split("\n\n") == ARTICLE
+    assert second.text == " ".join(ARTICLE[2:])
+
+
+def test_one_bad_item_of_a_json_list_is_left_out_with_a_warning(tmp_path, caplog):
+    items = [{"title": "Pier", "text": " ".join(ARTICLE)}, {"title": "No body"}, "a string"]
+    make_inbox(tmp_path, {"a.json": json.dumps(items)})
+    with caplog.at_level(logging.WARNING):
+        [article] = read_file(tmp_path / "a.json", max_bytes=LIMIT)
+    assert article.title == "Pier"
+    assert "item 1 has no 'text'" in caplog.text and "item 2 is not an object" in caplog.text
+
+
+def test_feed_entries_too_short_to_store_are_named_in_the_log(tmp_path, caplog):
+    entries = "".join(
+        f"<item><title>{title}</title><description>{text}</description></item>"
+        for title, text in [("Pier to close", " ".join(ARTICLE)), ("Photo of the day", "Gulls.")]
+    )
+    rss = f'<rss version="2.0"><channel><title>Harbour</title>{entries}</channel></rss>'
+    make_inbox(tmp_path, {"a.rss": rss})
+    with caplog.at_level(logging.INFO):
+        [article] = read_file(tmp_path / "a.rss", max_bytes=LIMIT)
+    assert article.title == "Pier to close"
+    assert "1 of its 2 items left out" in caplog.text and "Photo of the day" in caplog.text
+
+
+def test_a_message_forwarded_as_an_attachment_is_read(tmp_path):
+    body = "\n\n".join(ARTICLE)
+    mail = (
+        "From: Ann Lee <ann@harbour.example>\nSubject: Fwd: Pier to close\n"
+        "Date: Mon, 09 Mar 2026 09:00:00 +0000\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="XX"\n\n--XX\n'
+        "Content-Type: message/rfc822\n\nFrom: Harbour Board <board@harbour.example>\n"
+        "Subject: Pier to close\nContent-Type: text/plain; charset=utf-8\n\n"
+        f"{body}\n--XX--\n"
+    )
+    article = read_one(tmp_path, "a.eml", mail)
+    assert (article.title, article.source) == ("Fwd: Pier to close", "Ann Lee")
+    assert article.text.split("\n\n") == ARTICLE
+
+
+def test_a_subject_written_in_latin_1_reads_as_written(tmp_path):
+    mail = (
+        "From: José Ruiz <jose@harbour.example>\nSubject: Café de la gare à vendre\n"
+        "Date: Mon, 09 Mar 2026 09:00:00 +0000\n\n" + " ".join(ARTICLE) + "\n"
+    ).encode("latin-1")
+    article = read_one(tmp_path, "a.eml", mail)
+    assert (article.title, article.source) == ("Café de la gare à vendre", "José Ruiz")
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "8 mars 2026",
+        "dimanche 8 mars 2026",
+        "8. März 2026",
+        "Sonntag, 8. März 2026",
+        "8 de marzo de 2026",
+        "domingo, 8 de marzo de 2026",
+        "Sunday, March 8th, 2026",
+    ],
+)
+def test_a_date_written_in_words_in_a_supported_language_is_read(tmp_path, written):
+    text = f"Title: Pier to close\nDate: {written}\n\n" + " ".join(ARTICLE)
+    assert read_one(tmp_path, "a.txt", text).published == datetime(2026, 3, 8, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("written", ["hier", "gestern", "la semana pasada", "8 mars", "März 2026"])
+def test_a_date_without_day_month_and_year_is_read_as_undated(tmp_path, written):
+    text = f"Title: Pier to close\nDate: {written}\n\n" + " ".join(ARTICLE)
+    assert read_one(tmp_path, "a.txt", text).published is None
+
+
+def test_a_written_zone_is_honoured_and_a_future_date_is_still_refused(tmp_path):
+    assert parse_date("8. März 2026, 10:00 Uhr +0100") == datetime(2026, 3, 8, 9, tzinfo=UTC)
+    text = "Title: Pier to close\nDate: 8 mars 2999\n\n" + " ".join(ARTICLE)
+    assert read_one(tmp_path, "a.txt", text).published is None
