@@ -125,13 +125,9 @@ class Daemon:
     def _start_fetching(self, stop: threading.Event) -> threading.Thread | None:
         """The subscriptions' own thread: a fetch every [feeds] interval minutes, never in the
         way of the loop (it only writes files into the inbox, which the watcher then reads)."""
-        from digest import subscriptions
-
         minutes = self.config.feeds.interval
-        listed = self._guarded(lambda: subscriptions.subscriptions(self.config.feeds))
-        if minutes <= 0 or not listed:
+        if minutes <= 0:
             return None
-        log.info("digest run: fetching the subscribed feeds every %g minute(s)", minutes)
         thread = threading.Thread(
             target=self._fetch_every, args=(minutes * 60, stop), name="digest-feeds", daemon=True
         )
@@ -139,11 +135,18 @@ class Daemon:
         return thread
 
     def _fetch_every(self, seconds: float, stop: threading.Event) -> None:
+        """Fetch now and every `seconds`; while nothing is subscribed (the subscriptions are
+        read again each time), do nothing."""
         from digest import subscriptions
 
+        announced = False
         while not stop.is_set():
-            self._guarded(lambda: subscriptions.fetch(self.config, stop=stop))
-            self.fetches += 1
+            if self._guarded(lambda: subscriptions.subscriptions(self.config.feeds)):
+                if not announced:
+                    log.info("digest run: fetching the feeds every %g minute(s)", seconds / 60)
+                    announced = True
+                self._guarded(lambda: subscriptions.fetch(self.config, stop=stop))
+                self.fetches += 1
             stop.wait(seconds)
 
     def _catch_up(self) -> None:

@@ -150,9 +150,15 @@ class Fetcher:
             response.release_conn()
         return b"".join(parts)
 
+    def close(self) -> None:
+        """Close the connections kept open for reuse."""
+        self._pool.clear()
+
     def _timeout(self) -> float:
+        if self.stop.is_set():
+            raise FetchError("stopped")
         left = self._ends - time.monotonic()
-        if left <= 0 or self.stop.is_set():
+        if left <= 0:
             raise FetchError(f"the fetch's deadline of {self.limits.deadline:g} s has passed")
         return min(self.limits.timeout, left)
 

@@ -21,6 +21,7 @@ import re
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,7 +31,7 @@ from urllib.parse import urljoin, urlsplit
 from digest import limits
 from digest.config import Config, FeedSettings, Subscription
 from digest.dates import parse_date
-from digest.errors import DigestError, ReadError
+from digest.errors import DigestError, LockedError, ReadError
 from digest.fetch import Fetcher, FetchError, Limits
 from digest.lock import state_lock
 from digest.opml import read_opml
@@ -90,7 +91,7 @@ def fetch(
         )
     now = now or datetime.now(UTC)
     state = config.paths.state
-    with state_lock(state.with_name(state.name + ".fetch")):
+    with _fetch_lock(state):
         config.paths.inbox.mkdir(parents=True, exist_ok=True)
         _remove_stale_temporaries(config.paths.inbox)
         with Store.open(state) as store:
@@ -106,8 +107,23 @@ def fetch(
             record = records.get(subscription.url) or FeedRecord(subscription.url, subscription.url)
             return _fetch_feed(config, subscription, record, fetcher, now)
 
-        with ThreadPoolExecutor(WORKERS, thread_name_prefix="digest-fetch") as pool:
-            return list(pool.map(one, subscribed))
+        try:
+            with ThreadPoolExecutor(WORKERS, thread_name_prefix="digest-fetch") as pool:
+                return list(pool.map(one, subscribed))
+        finally:
+            fetcher.close()
+
+
+@contextmanager
+def _fetch_lock(state: Path) -> Iterator[None]:
+    """One fetch at a time per state (builds are not held up: they take a lock of their own)."""
+    try:
+        with state_lock(state.with_name(state.name + ".fetch")):
+            yield
+    except LockedError:
+        raise LockedError(
+            "another digest process is fetching the feeds of this state; try again when it is done"
+        ) from None
 
 
 def feed_records(config: Config) -> list[tuple[Subscription, FeedRecord | None]]:
@@ -134,6 +150,8 @@ def _fetch_feed(
                                last_modified=record.last_modified)  # fmt: skip
         entries = _entries(response.body, response.url, subscription) if response.body else []
     except (FetchError, ReadError) as error:
+        if fetcher.stop.is_set():  # digest is stopping: nothing failed
+            return FeedResult(subscription, record, 0)
         record = _failed(record, error, name, now)
         _save(config, record)
         return FeedResult(subscription, record, 0)

@@ -23,8 +23,9 @@ from click.testing import CliRunner
 from digest import pipeline
 from digest.cli import main
 from digest.config import FeedSettings, Subscription, load_config
-from digest.errors import ConfigError
+from digest.errors import ConfigError, LockedError
 from digest.fetch import Fetcher, FetchError, Limits
+from digest.lock import state_lock
 from digest.readers import read_file
 from digest.store import Store
 from digest.subscriptions import fetch, subscriptions
@@ -453,3 +454,36 @@ def write_config(config) -> Path:
     ]  # fmt: skip
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def test_feeds_config_is_validated_all_at_once_and_its_opml_path_is_relative(tmp_path):
+    good = tmp_path / "good.toml"
+    good.write_text(
+        '[feeds]\nopml = "lists/feeds.opml"\ninterval = 15\n'
+        '[[feeds.subscriptions]]\nurl = "https://example.org/rss"\nname = " Example  News "\n'
+    )
+    feeds = load_config(good).feeds
+    assert feeds.opml == tmp_path / "lists" / "feeds.opml"
+    assert feeds.subscriptions == (Subscription("https://example.org/rss", "Example News"),)
+    assert load_config(None).feeds.opml.is_absolute()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        "[feeds]\ninterval = -1\nmax_mb = 0\ntimout_seconds = 3\n"
+        'subscriptions = [{url = "https://x.example/", fulltext = true}]\n'
+    )
+    with pytest.raises(ConfigError) as error:
+        load_config(bad)
+    message = str(error.value)
+    assert "4 error(s)" in message
+    assert "feeds.interval: must not be negative" in message
+    assert "feeds.max_mb: must be above 0" in message
+    assert "did you mean 'timeout_seconds'" in message
+    assert "did you mean 'full_text'" in message
+
+
+def test_one_fetch_at_a_time_per_state(tmp_path, site):
+    config = feed_config(tmp_path, site.url("/feed.xml"))
+    state = config.paths.state
+    with state_lock(state.with_name(state.name + ".fetch")), pytest.raises(LockedError):
+        fetch(config)
+    assert site.requests == []
