@@ -31,6 +31,7 @@ from urllib.parse import urljoin, urlsplit
 from digest import limits
 from digest.config import Config, FeedSettings, Subscription
 from digest.dates import parse_date
+from digest.decode import decode
 from digest.errors import DigestError, LockedError, ReadError
 from digest.fetch import Fetcher, FetchError, Limits
 from digest.lock import state_lock
@@ -148,7 +149,9 @@ def _fetch_feed(
     try:
         response = fetcher.get(record.location, etag=record.etag,
                                last_modified=record.last_modified)  # fmt: skip
-        entries = _entries(response.body, response.url, subscription) if response.body else []
+        entries = (
+            _entries(response.body, response.url, subscription) if response.status == 200 else []
+        )
     except (FetchError, ReadError) as error:
         if fetcher.stop.is_set():  # digest is stopping: nothing failed
             return FeedResult(subscription, record, 0)
@@ -182,18 +185,23 @@ def _write_new(
             if not taken.intersection(entry.keys):
                 new.append(entry)
                 taken.update(entry.keys)  # the same entry twice in one feed
+        count = 0
         for entry in new:
             if subscription.full_text and entry.link:
                 entry = _with_full_text(entry, fetcher, subscription.name or subscription.url)
+            if _words(entry.body) < MIN_WORDS:  # a title and a link: no article to read
+                log.debug("%s: %s has no text; skipped", subscription.url, entry.link)
+                continue
             _write_entry(config.paths.inbox, subscription, entry)
+            count += 1
         with store.transaction():
             for entry in new:
                 store.take_entries(subscription.url, entry.keys, now)
-            store.save_feed(replace(record, entries=record.entries + len(new)))
-    if new:
-        log.info("%s: %d new entr%s", subscription.name or subscription.url, len(new),
-                 "y" if len(new) == 1 else "ies")  # fmt: skip
-    return len(new)
+            store.save_feed(replace(record, entries=record.entries + count))
+    if count:
+        log.info("%s: %d new entr%s", subscription.name or subscription.url, count,
+                 "y" if count == 1 else "ies")  # fmt: skip
+    return count
 
 
 def _failed(record: FeedRecord, error: DigestError, name: str, now: datetime) -> FeedRecord:
@@ -299,21 +307,20 @@ def _with_full_text(entry: Entry, fetcher: Fetcher, name: str) -> Entry:
 
     try:
         page = fetcher.get(entry.link or "")
-        text = page.body.decode(_charset(page.body), errors="replace")
+        text = decode(page.body)  # as the inbox decodes a saved page
         limits.check_markup(text)
         paragraphs = read_html(text)[0].text.split("\n\n")
-    except (FetchError, ReadError, LookupError) as error:
+    except (FetchError, ReadError) as error:
         log.info("%s: page %s not read (%s); the feed's summary is kept", name, entry.link, error)
         return entry
-    if sum(len(p.split()) for p in paragraphs) < MIN_WORDS:
+    if sum(len(paragraph.split()) for paragraph in paragraphs) < MIN_WORDS:
         log.info("%s: page %s holds no article; the feed's summary is kept", name, entry.link)
         return entry
     return replace(entry, body=_paragraphs(paragraphs))
 
 
-def _charset(page: bytes) -> str:
-    found = re.search(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", page[:4096], re.I)
-    return found.group(1).decode("ascii") if found else "utf-8"
+def _words(body: str) -> int:
+    return len((_plain(body) or "").split())
 
 
 def _write_entry(inbox: Path, subscription: Subscription, entry: Entry) -> Path:

@@ -487,3 +487,14 @@ def test_one_fetch_at_a_time_per_state(tmp_path, site):
     with state_lock(state.with_name(state.name + ".fetch")), pytest.raises(LockedError):
         fetch(config)
     assert site.requests == []
+
+
+def test_an_entry_without_text_is_skipped_and_an_empty_answer_is_an_error(tmp_path, site):
+    bare = ("tag:gazette,bare", "http://127.0.0.1/bare", "A headline and nothing else", "")
+    site.feed("/feed.xml", rss([bare, entry(1)]))
+    site.routes["/empty.xml"] = lambda _: Reply(200, b"")
+    config = feed_config(tmp_path, site.url("/feed.xml"), site.url("/empty.xml"))
+    full, empty = fetch(config)
+    assert full.written == 1 and len(written(config)) == 1
+    assert "not an RSS or Atom feed" in empty.record.error
+    assert fetch(config)[0].written == 0  # the bare entry was remembered too
