@@ -482,3 +482,45 @@ def stories_json(infos: Sequence[StoryInfo]) -> list[dict]:
         }
         for s in infos
     ]
+
+
+# Subscriptions ---------------------------------------------------------------------------------
+
+
+@main.command()
+@global_options
+def fetch() -> None:
+    """Fetch every subscribed feed once; each new entry goes into the inbox."""
+    from digest import subscriptions
+
+    click.echo(subscriptions.describe_fetch(subscriptions.fetch(_config())), nl=False)
+
+
+@main.group()
+@global_options
+def feeds() -> None:
+    """List and import subscriptions (the [feeds] section of the config)."""
+
+
+@feeds.command("list")
+@global_options
+def feeds_list() -> None:
+    """Each subscribed feed with its last fetch, status, entries taken and errors."""
+    from digest import subscriptions
+
+    click.echo(subscriptions.describe_feeds(subscriptions.feed_records(_config())), nl=False)
+
+
+@feeds.command("import")
+@global_options
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def feeds_import(file: Path) -> None:
+    """Add the feeds of an OPML FILE to the [feeds] opml list."""
+    from digest import opml, subscriptions
+
+    config = _config()
+    result = opml.import_opml(file, config.feeds.opml, subscriptions.subscriptions(config.feeds))
+    click.echo(f"Added {len(result.added)} feed(s) to {result.into}"
+               f" ({result.already} already subscribed).")  # fmt: skip
+    for url in result.refused:
+        log.warning("%s: not an http or https address; skipped", url)

@@ -89,6 +89,28 @@ class EmailSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Subscription:
+    """One feed the user subscribed to."""
+
+    url: str
+    name: str = ""  # shown as the articles' source instead of the feed's own title
+    full_text: bool = False  # fetch each entry's linked page: the feed carries summaries only
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSettings:
+    """The feeds `digest fetch` (and `digest run` every `interval` minutes) fetch into the inbox."""
+
+    subscriptions: tuple[Subscription, ...] = ()
+    opml: Path = Path("subscriptions.opml")  # more subscriptions, as feed readers export them
+    interval: float = 30.0  # minutes between fetches in `digest run`; 0: only `digest fetch`
+    timeout_seconds: float = 20.0  # one request, from connecting to the last byte
+    deadline_seconds: float = 300.0  # one whole fetch of every feed
+    max_mb: float = 10.0  # one response body, once decompressed
+    max_redirects: int = 5
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     paths: PathSettings = field(default_factory=PathSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
@@ -98,6 +120,7 @@ class Config:
     inbox: InboxSettings = field(default_factory=InboxSettings)
     watch: WatchSettings = field(default_factory=WatchSettings)
     email: EmailSettings = field(default_factory=EmailSettings)
+    feeds: FeedSettings = field(default_factory=FeedSettings)
     root: Path = Path(".")  # the folder relative paths were resolved against
 
 
@@ -110,6 +133,7 @@ _SECTION_CLASSES = {
     "inbox": InboxSettings,
     "watch": WatchSettings,
     "email": EmailSettings,
+    "feeds": FeedSettings,
 }
 
 
@@ -151,6 +175,7 @@ def load_config(path: Path | str | None = None, **overrides: Any) -> Config:
             raw.setdefault(section, {})[key] = value
     root = config_path.resolve().parent
     raw.setdefault("paths", {})
+    raw.setdefault("feeds", {})  # its OPML path resolves against the config's folder too
     errors: list[str] = []
     sections = {}
     for name, value in raw.items():
@@ -182,16 +207,20 @@ def _build_section(name: str, values: dict[str, Any], root: Path, errors: list[s
             errors.append(f"unknown key {name}.{key}{_suggest(key, known)}")
             continue
         default = getattr(defaults, key)
-        converted, problem = _convert(value, default, root)
+        if (name, key) == ("feeds", "subscriptions"):
+            converted, problem = _subscriptions(value)
+        else:
+            converted, problem = _convert(value, default, root)
         if problem is None:
             problem = _check(name, key, converted)
         if problem:
             errors.append(f"{name}.{key}: {problem}")
         else:
             kwargs[key] = converted
-    if name == "paths":
+    if name in ("paths", "feeds"):
         for key in known:
-            kwargs.setdefault(key, root / getattr(defaults, key))
+            if isinstance(getattr(defaults, key), Path):
+                kwargs.setdefault(key, root / getattr(defaults, key))
     return replace(defaults, **kwargs)
 
 
@@ -300,12 +329,20 @@ def _check(section: str, key: str, value: Any) -> str | None:
 _ABOVE_ZERO = {
     ("inbox", "max_file_mb"): "every file would be rejected; the size limit cannot be turned off",
     ("brief", "words"): "a brief of no words; count in sentences with brief.sentences instead",
+    ("feeds", "timeout_seconds"): "every request would fail at once",
+    ("feeds", "deadline_seconds"): "every fetch would stop before it starts",
+    ("feeds", "max_mb"): "every feed would be refused; the size limit cannot be turned off",
 }
 # Upper bounds: beyond them a value is a typo, and date or size arithmetic would overflow.
 _AT_MOST = {
     ("stories", "window_days"): 36500,  # a century
     ("inbox", "max_file_mb"): 10000,
     ("watch", "settle_seconds"): 3600,
+    ("feeds", "interval"): 10080,  # a week
+    ("feeds", "timeout_seconds"): 3600,
+    ("feeds", "deadline_seconds"): 86400,
+    ("feeds", "max_mb"): 1000,
+    ("feeds", "max_redirects"): 20,
 }
 
 
@@ -384,6 +421,58 @@ def _check_address(value: str) -> str | None:
 def _check_addresses(value: tuple[str, ...]) -> str | None:
     problems = [problem for address in value if (problem := _check_address(address))]
     return problems[0] if problems else None
+
+
+_SUBSCRIPTION_KEYS = {f.name for f in fields(Subscription)}
+
+
+def _subscriptions(value: Any) -> tuple[tuple[Subscription, ...] | None, str | None]:
+    """[[feeds.subscriptions]] tables (or plain URLs) as Subscriptions, or every problem."""
+    if not isinstance(value, list):
+        return None, "expected a list of subscriptions ([[feeds.subscriptions]] with url = ...)"
+    found, problems = [], []
+    for number, item in enumerate(value, start=1):
+        subscription, problem = _subscription(item)
+        if problem:
+            problems.append(f"subscription {number}: {problem}")
+        elif subscription is not None:
+            found.append(subscription)
+    return (None, "; ".join(problems)) if problems else (tuple(found), None)
+
+
+def _subscription(item: Any) -> tuple[Subscription | None, str | None]:
+    if isinstance(item, str):
+        item = {"url": item}
+    if not isinstance(item, dict):
+        return None, f"expected a table with url = ..., got {item!r}"
+    unknown = sorted(set(item) - _SUBSCRIPTION_KEYS)
+    if unknown:
+        return None, f"unknown key {unknown[0]!r}{_suggest(unknown[0], _SUBSCRIPTION_KEYS)}"
+    url, name, full_text = item.get("url"), item.get("name", ""), item.get("full_text", False)
+    if problem := url_problem(url):
+        return None, problem
+    if not isinstance(name, str):
+        return None, f"name: expected a string, got {name!r}"
+    if not isinstance(full_text, bool):
+        return None, f"full_text: expected true or false, got {full_text!r}"
+    return Subscription(url.strip(), " ".join(name.split()), full_text), None
+
+
+def url_problem(url: object) -> str | None:
+    """Why `url` cannot be fetched as a feed (only http and https are), or None."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(url, str) or not url.strip():
+        return f"url: expected an http or https address, got {url!r}"
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return f"url: not a valid address: {url!r}"
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return f"url: only http and https addresses are fetched, got {url!r}"
+    if any(c.isspace() or ord(c) < 32 for c in url.strip()):
+        return f"url: an address cannot hold spaces or control characters: {url!r}"
+    return None
 
 
 def _suggest(name: str, options: Any) -> str:

@@ -38,6 +38,7 @@ class Daemon:
         self.files = SettledFiles(config.paths.inbox, config.watch.settle_seconds)
         self.build_due = threading.Event()
         self.builds = 0
+        self.fetches = 0
         self._due_since: float | None = None
         self._last_due: tuple[datetime, datetime] | None = None  # wall-clock minute, moment
 
@@ -61,11 +62,16 @@ class Daemon:
             scheduler.add_job(self.scheduled, self.trigger, coalesce=True, misfire_grace_time=None)
             scheduler.start()
             log.info("digest run: next digest at %s", scheduler.get_jobs()[0].next_run_time)
+            stop_fetching = threading.Event()
+            fetching = self._start_fetching(stop_fetching)
             try:
                 while not stop.is_set():
                     self.step()
                     stop.wait(TICK_SECONDS)
             finally:
+                stop_fetching.set()
+                if fetching is not None:
+                    fetching.join(timeout=5)  # a request in flight ends at its timeout
                 scheduler.shutdown(wait=False)
                 observer.stop()
                 observer.join(timeout=5)
@@ -115,6 +121,33 @@ class Daemon:
             mail.send_in_background(self.config, result.written[0].stem)
         else:
             log.info("digest due, but no story has news since the last one; nothing written")
+
+    def _start_fetching(self, stop: threading.Event) -> threading.Thread | None:
+        """The subscriptions' own thread: a fetch every [feeds] interval minutes, never in the
+        way of the loop (it only writes files into the inbox, which the watcher then reads)."""
+        minutes = self.config.feeds.interval
+        if minutes <= 0:
+            return None
+        thread = threading.Thread(
+            target=self._fetch_every, args=(minutes * 60, stop), name="digest-feeds", daemon=True
+        )
+        thread.start()
+        return thread
+
+    def _fetch_every(self, seconds: float, stop: threading.Event) -> None:
+        """Fetch now and every `seconds`; while nothing is subscribed (the subscriptions are
+        read again each time), do nothing."""
+        from digest import subscriptions
+
+        announced = False
+        while not stop.is_set():
+            if self._guarded(lambda: subscriptions.subscriptions(self.config.feeds)):
+                if not announced:
+                    log.info("digest run: fetching the feeds every %g minute(s)", seconds / 60)
+                    announced = True
+                self._guarded(lambda: subscriptions.fetch(self.config, stop=stop))
+                self.fetches += 1
+            stop.wait(seconds)
 
     def _catch_up(self) -> None:
         with Store.open(self.config.paths.state) as store:

@@ -95,6 +95,26 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     (  # 4: a digest's title with its record, so the archive lists digests without reading them
         "ALTER TABLE digests ADD COLUMN title TEXT",
     ),
+    (  # 5: subscriptions: how each feed was last fetched, and which entries were written
+        """CREATE TABLE feeds (
+            url TEXT PRIMARY KEY,  -- as subscribed
+            location TEXT NOT NULL,  -- where it is fetched from now (a 301 moves it)
+            etag TEXT, last_modified TEXT,  -- validators for the next conditional GET
+            last_fetch TEXT,  -- when it was last asked for (UTC ISO)
+            status TEXT NOT NULL,  -- what that fetch got: "200", "304", an error
+            entries INTEGER NOT NULL,  -- entries written into the inbox, all told
+            failures INTEGER NOT NULL,  -- failed fetches in a row
+            error TEXT,  -- the last error, while it keeps failing
+            error_logged TEXT,  -- when a failure was last logged (once a day)
+            retry_at TEXT,  -- not asked again before this (429, 503, failures)
+            gone TEXT  -- when it answered 410 Gone: never fetched again
+        ) WITHOUT ROWID""",
+        """CREATE TABLE feed_entries (
+            key TEXT PRIMARY KEY,  -- "id <feed url> <entry id>" or "link <entry link>"
+            feed TEXT NOT NULL,
+            taken TEXT NOT NULL
+        ) WITHOUT ROWID""",
+    ),
 )
 
 
@@ -488,6 +508,36 @@ class Store:
         ).fetchone()
         return {"articles": articles, "stories": stories}
 
+    # Feeds ------------------------------------------------------------------------------------
+
+    def feed_records(self) -> dict[str, FeedRecord]:
+        """How each feed fetched so far was last fetched, by its subscribed URL."""
+        rows = self.db.execute(f"SELECT {_FEED_COLUMNS} FROM feeds")
+        return {row[0]: _feed_record(row) for row in rows}
+
+    def save_feed(self, record: FeedRecord) -> None:
+        """Record how a feed was fetched (replacing what was recorded before)."""
+        values = [getattr(record, name) for name in FeedRecord.__slots__]
+        values = [_iso(v) if isinstance(v, datetime) else v for v in values]
+        marks = ",".join("?" * len(values))
+        self.db.execute(f"INSERT OR REPLACE INTO feeds ({_FEED_COLUMNS}) VALUES ({marks})", values)
+
+    def taken_entries(self, keys: Iterable[str]) -> set[str]:
+        """Which of these entry keys were written into the inbox already."""
+        found: set[str] = set()
+        for chunk in _chunks(list(keys)):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT key FROM feed_entries WHERE key IN ({marks})", chunk)
+            found.update(row[0] for row in rows)
+        return found
+
+    def take_entries(self, feed: str, keys: Iterable[str], when: datetime) -> None:
+        """Remember entry keys as written into the inbox."""
+        self.db.executemany(
+            "INSERT OR IGNORE INTO feed_entries (key, feed, taken) VALUES (?, ?, ?)",
+            [(key, feed, _iso(when)) for key in keys],
+        )
+
 
 def resolve_story_id(titles: Mapping[str, str | None], wanted: str) -> str:
     """The stored story id `wanted`, or the only one it begins; DigestError otherwise, listing
@@ -551,3 +601,32 @@ def _article(row: tuple) -> Article:
         id=article_id, file=file, title=title, source=source, url=url,
         published=_date(published) if published else None, text=text, language=language,
     )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRecord:
+    """How a subscribed feed was last fetched."""
+
+    url: str  # as subscribed
+    location: str  # where it is fetched from now
+    etag: str | None = None
+    last_modified: str | None = None
+    last_fetch: datetime | None = None
+    status: str = ""
+    entries: int = 0
+    failures: int = 0
+    error: str | None = None
+    error_logged: datetime | None = None
+    retry_at: datetime | None = None
+    gone: datetime | None = None
+
+
+_FEED_COLUMNS = ", ".join(FeedRecord.__slots__)
+_FEED_DATES = ("last_fetch", "error_logged", "retry_at", "gone")
+
+
+def _feed_record(row: tuple) -> FeedRecord:
+    values = dict(zip(FeedRecord.__slots__, row, strict=True))
+    for name in _FEED_DATES:
+        values[name] = _date(values[name]) if values[name] else None
+    return FeedRecord(**values)

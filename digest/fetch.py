@@ -1,0 +1,212 @@
+"""Polite HTTP GETs for feeds and the pages they link to.
+
+Rules every request follows: only http and https (a redirect elsewhere is refused), a
+User-Agent naming digest and its version, gzip, conditional GET when validators are known, a
+per-request timeout and a deadline for the whole fetch, a size limit on the decompressed body,
+at most `max_redirects` redirects, one request at a time per host, and a host that answered
+429 or 503 is not asked again before its Retry-After (within this fetch; the caller keeps it
+for later ones).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import urllib3
+
+from digest import __version__
+from digest.config import url_problem
+from digest.errors import DigestError
+
+USER_AGENT = f"digest/{__version__} (news digest; feed fetcher)"
+MAX_RETRY_AFTER = 86400.0  # seconds: a longer wait asked for is taken as a day
+_REDIRECTS = (301, 302, 303, 307, 308)
+_PERMANENT = (301, 308)
+_CHUNK = 64 * 1024
+
+
+class FetchError(DigestError):
+    """A request that brought no usable answer; `status` is the HTTP status when there was one,
+    `retry_after` the seconds the server asked us to wait (429, 503)."""
+
+    def __init__(self, message: str, status: int | None = None, retry_after: float | None = None):
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A 200 (with its body) or a 304 (without)."""
+
+    status: int
+    url: str  # where the body came from, after redirects
+    body: bytes = b""
+    etag: str | None = None
+    last_modified: str | None = None
+    moved_to: str | None = None  # where a permanent redirect (301, 308) pointed
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    timeout: float = 20.0  # seconds for one request, connecting to last byte
+    deadline: float = 300.0  # seconds for the whole fetch
+    max_bytes: int = 10_000_000
+    max_redirects: int = 5
+
+
+@dataclass
+class Fetcher:
+    """One fetch's worth of requests, shareable between threads; `stop` ends it early."""
+
+    limits: Limits = field(default_factory=Limits)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self._ends = time.monotonic() + self.limits.deadline
+        self._pool = urllib3.PoolManager(num_pools=20, retries=False)
+        self._hosts: dict[str, threading.Lock] = {}
+        self._not_before: dict[str, float] = {}  # host → monotonic time it may be asked again
+        self._guard = threading.Lock()
+
+    def get(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> Response:
+        """GET `url`, following redirects; a Response for 200 and 304, else FetchError."""
+        moved_to: str | None = None
+        permanent = True
+        for _hop in range(self.limits.max_redirects + 1):
+            if problem := url_problem(url):
+                raise FetchError(problem.removeprefix("url: "))
+            response = self._request(url, etag, last_modified)
+            if response.status not in _REDIRECTS:
+                return self._answer(response, url, moved_to)
+            location = response.headers.get("Location")
+            response.release_conn()
+            if not location:
+                raise FetchError(f"HTTP {response.status} without a Location", response.status)
+            permanent = permanent and response.status in _PERMANENT
+            url = urljoin(url, location.strip())
+            moved_to = url if permanent else moved_to
+        raise FetchError(f"more than {self.limits.max_redirects} redirects (a redirect loop?)")
+
+    def _answer(self, response, url: str, moved_to: str | None) -> Response:
+        status = response.status
+        if status not in (200, 304):
+            response.release_conn()
+            wait = retry_after(response.headers.get("Retry-After"))
+            if status in (429, 503):
+                self._back_off(url, wait)
+            raise FetchError(f"HTTP {status} {response.reason or ''}".strip(), status, wait)
+        body = self._body(response) if status == 200 else b""
+        return Response(
+            status, url, body, response.headers.get("ETag"),
+            response.headers.get("Last-Modified"), moved_to,
+        )  # fmt: skip
+
+    def _request(self, url: str, etag: str | None, last_modified: str | None):
+        headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        host = (urlsplit(url).hostname or "").lower()
+        with self._host_lock(host):
+            self._wait_for(host)
+            timeout = self._timeout()
+            try:
+                return self._pool.request(
+                    "GET", url, headers=headers, redirect=False, preload_content=False,
+                    timeout=urllib3.Timeout(connect=timeout, read=timeout),
+                )  # fmt: skip
+            except urllib3.exceptions.HTTPError as error:
+                raise FetchError(_reason(error)) from None
+
+    def _body(self, response) -> bytes:
+        """The decompressed body, within the size limit, the request's time and the deadline."""
+        limit = self.limits.max_bytes
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:  # compressed, it only grows
+            response.release_conn()
+            raise FetchError(_too_big(limit))
+        ends = min(time.monotonic() + self.limits.timeout, self._ends)
+        parts, size = [], 0
+        try:
+            for chunk in response.stream(_CHUNK, decode_content=True):
+                size += len(chunk)
+                if size > limit:
+                    raise FetchError(_too_big(limit))
+                if time.monotonic() > ends or self.stop.is_set():
+                    raise FetchError("the response took too long to arrive")
+                parts.append(chunk)
+        except urllib3.exceptions.HTTPError as error:
+            raise FetchError(_reason(error)) from None
+        finally:
+            response.release_conn()
+        return b"".join(parts)
+
+    def close(self) -> None:
+        """Close the connections kept open for reuse."""
+        self._pool.clear()
+
+    def _timeout(self) -> float:
+        if self.stop.is_set():
+            raise FetchError("stopped")
+        left = self._ends - time.monotonic()
+        if left <= 0:
+            raise FetchError(f"the fetch's deadline of {self.limits.deadline:g} s has passed")
+        return min(self.limits.timeout, left)
+
+    def _host_lock(self, host: str) -> threading.Lock:
+        with self._guard:
+            return self._hosts.setdefault(host, threading.Lock())
+
+    def _back_off(self, url: str, wait: float | None) -> None:
+        host = (urlsplit(url).hostname or "").lower()
+        with self._guard:
+            self._not_before[host] = time.monotonic() + (wait or 0.0)
+
+    def _wait_for(self, host: str) -> None:
+        """Sleep until a host that asked us to wait may be asked again (if within the deadline)."""
+        with self._guard:
+            until = self._not_before.get(host, 0.0)
+        pause = until - time.monotonic()
+        if pause <= 0 or (until < self._ends and not self.stop.wait(pause)):
+            return
+        raise FetchError(f"{host} asked digest to wait; not asked again in this fetch")
+
+
+def retry_after(value: str | None) -> float | None:
+    """The seconds a Retry-After header asks for (a number or an HTTP date), at most a day."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return min(max((when - datetime.now(UTC)).total_seconds(), 0.0), MAX_RETRY_AFTER)
+
+
+def _too_big(limit: int) -> str:
+    return f"the response is larger than the limit of {limit / 1e6:g} MB (feeds.max_mb)"
+
+
+def _reason(error: Exception) -> str:
+    """What went wrong with a connection, in a few words."""
+    reason = getattr(error, "reason", None) or error
+    text = str(reason)
+    if "timed out" in text.lower():
+        return "no answer in time (timed out)"
+    if "refused" in text.lower():
+        return "connection refused"
+    return text.split(": ", 1)[-1][:200] if ": " in text else text[:200]
