@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from digest import pipeline
+from digest import pipeline, queries
 from digest.cli import main
 from digest.config import FeedSettings, Subscription, load_config
 from digest.errors import ConfigError, LockedError
@@ -427,13 +427,13 @@ def test_the_daemons_fetch_never_delays_the_inbox_or_a_build(tmp_path, site):
     with Running(config) as daemon:
         assert held.wait(30)  # the fetch is waiting on the server
         (config.paths.inbox / "local.txt").write_text(article(1))
-        assert wait_for(lambda: pipeline.status(config).articles == 1, timeout=15)
+        assert wait_for(lambda: queries.status(config).articles == 1, timeout=15)
         daemon.build_due.set()
         assert wait_for(lambda: daemon.builds == 1, timeout=15)
         assert daemon.fetches == 0  # still waiting on the server all along
         site.release.set()
         assert wait_for(lambda: daemon.fetches == 1, timeout=15)
-        assert wait_for(lambda: pipeline.status(config).articles == 2, timeout=15)  # the entry
+        assert wait_for(lambda: queries.status(config).articles == 2, timeout=15)  # the entry
 
 
 def write_config(config) -> Path:

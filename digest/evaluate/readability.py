@@ -23,7 +23,7 @@ from digest.config import Config
 from digest.evaluate.dataset import read_jsonl
 from digest.evaluate.rouge import _cluster_problem, write_documents
 from digest.models import Brief, Story
-from digest.pipeline import _read_paths
+from digest.oneshot import _read_paths
 from digest.prose import dangles
 from digest.summarize import summarize
 from digest.summarizers.story_text import StoryText, restates
