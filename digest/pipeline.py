@@ -22,6 +22,7 @@ from digest.config import Config
 from digest.errors import DigestError, ReadError
 from digest.lock import state_lock
 from digest.models import Article, Brief, Digest, Story
+from digest.outlets import outlets_of
 from digest.parallel import parallel_map
 from digest.progress import progress
 from digest.prose import MAX_WORDS
@@ -269,8 +270,15 @@ def stories_for_digest(store: Store, config: Config, all_stories: bool) -> list[
     ids = store.story_ids_with_news(after)
     histories = store.histories(ids)
     stories = [replace(s, history=histories.get(s.id)) for s in store.stories(ids)]
-    stories.sort(key=lambda s: (-len({a.source for a in s.articles}), -len(s.articles)))
+    # The most reported first, by what is new: a story shown before ranks by its new articles.
+    stories.sort(key=lambda s: (-len(outlets_of(_news(s))), -len(_news(s))))
     return stories
+
+
+def _news(story: Story) -> list[Article]:
+    """The articles of a story the reader has not seen."""
+    seen = story.history.seen if story.history else frozenset()
+    return [a for a in story.articles if a.id not in seen]
 
 
 def with_news(briefs: Sequence[Brief]) -> list[Brief]:

@@ -341,17 +341,19 @@ class Store:
         """Every story with its article count, outlets and date range, newest first.
 
         Outlets are named as in a digest: an article's source, else its web site's host name.
-        The title is the earliest titled article's.
+        The title is the headline the digest gives a story from its titles (`story_headline`).
         """
+        from digest.summarize import story_headline  # the one headline rule; numpy-free here
+
         rows = self.db.execute(
-            "SELECT story_id, source, url, title, placed_at FROM articles"
+            "SELECT story_id, source, url, title, placed_at, language FROM articles"
             " WHERE story_id IS NOT NULL ORDER BY story_id, placed_at, id"
         )
         infos = []
         for story_id, group in itertools.groupby(rows, key=lambda row: row[0]):
             articles = list(group)
-            outlets = {name for _, source, url, _, _ in articles if (name := outlet(source, url))}
-            title = next((row[3] for row in articles if row[3] is not None), None)
+            outlets = {name for _, source, url, *_ in articles if (name := outlet(source, url))}
+            title = story_headline([(row[3], row[5]) for row in articles if row[3]]) or None
             first, last = _date(articles[0][4]), _date(articles[-1][4])
             infos.append(
                 StoryInfo(story_id, len(articles), tuple(sorted(outlets)), first, last, title)
@@ -428,7 +430,15 @@ class Store:
         cursor = self.db.execute(
             "INSERT INTO digests (generated_at, name, last_article_seq, stories, title)"
             " VALUES (?, ?, ?, ?, ?)",
-            (_iso(generated_at), name, self.last_article_seq(), len(briefs), title),
+            # In the schedule's own time, as the digest's name and files give it (digests are
+            # ordered by their number, not by this text).
+            (
+                generated_at.isoformat(timespec="seconds"),
+                name,
+                self.last_article_seq(),
+                len(briefs),
+                title,
+            ),
         )
         seq = cursor.lastrowid
         self.db.executemany(

@@ -162,6 +162,7 @@ def test_find_issue_by_name_path_or_latest(tmp_path):
 def test_find_issue_by_name_reads_only_that_digest(tmp_path, caplog):
     config = two_digests(tmp_path)
     (config.paths.outbox / "digest-2026-11-22.json").write_text("{not json")
+    caplog.clear()  # the builds' own log lines name the digests they wrote
     issue = find_issue(config, "digest-2026-11-21")
     assert issue.name == "digest-2026-11-21" and issue.headlines
     assert "digest-2026-11-22" not in caplog.text  # the other digest's broken JSON went unread

@@ -332,3 +332,18 @@ def test_a_brief_never_runs_past_its_budget_whatever_the_input(tmp_path, caplog)
     assert "left out 'Transcript': no sentence of its 1 article(s) can be quoted" in caplog.text
     words = sum(len(s.text.split()) for b in built.digest.briefs for s in b.sentences)
     assert words <= config.brief.words + config.brief.words // 10
+
+
+def test_dates_read_back_from_the_state_keep_the_schedules_time_zone(tmp_path):
+    from zoneinfo import ZoneInfo
+
+    tokyo = ZoneInfo("Asia/Tokyo")
+    config = make_config(tmp_path, **{"schedule.timezone": "Asia/Tokyo"})
+    first = NOW.replace(hour=7, tzinfo=tokyo)  # 22:00 UTC the day before
+    make_inbox(config.paths.inbox, {"day-1.txt": DAY_1})
+    pipeline.build(config, now=first)
+    make_inbox(config.paths.inbox, {"day-2.txt": DAY_2})
+    [brief] = pipeline.build(config, now=first + timedelta(days=1)).digest.briefs
+    assert brief.previous.generated_at == first and brief.previous.generated_at.day == 21
+    markdown = (config.paths.outbox / "digest-2026-11-22.md").read_text()
+    assert "first reported 21 Nov · previously in [the digest of 21 Nov]" in markdown
