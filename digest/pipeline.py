@@ -270,15 +270,16 @@ def stories_for_digest(store: Store, config: Config, all_stories: bool) -> list[
     ids = store.story_ids_with_news(after)
     histories = store.histories(ids)
     stories = [replace(s, history=histories.get(s.id)) for s in store.stories(ids)]
-    # The most reported first, by what is new: a story shown before ranks by its new articles.
-    stories.sort(key=lambda s: (-len(outlets_of(_news(s))), -len(_news(s))))
+    stories.sort(key=_most_reported_first)
     return stories
 
 
-def _news(story: Story) -> list[Article]:
-    """The articles of a story the reader has not seen."""
+def _most_reported_first(story: Story) -> tuple[int, int]:
+    """Sort key: most outlets, then most articles, counting only what the reader has not seen
+    (a story shown before ranks by its new articles)."""
     seen = story.history.seen if story.history else frozenset()
-    return [a for a in story.articles if a.id not in seen]
+    news = [a for a in story.articles if a.id not in seen]
+    return -len(outlets_of(news)), -len(news)
 
 
 def with_news(briefs: Sequence[Brief]) -> list[Brief]:
