@@ -1,8 +1,10 @@
 """The archive of every digest in outbox/: an index page and an Atom feed.
 
 Both are rebuilt after each build that writes a digest, from the digest files in the outbox (the
-JSON of each digest gives its title, time and headlines; the store's record of it, or its dated
-name, stands in when a digest has no JSON). Each digest's permalink is its dated file name.
+store's record of each digest gives its title, time and headlines; its JSON, or its dated name,
+stands in when it has no record). The feed's entries carry their digest's briefs, read from its
+JSON. Each digest's permalink is its dated file name; a digest that a build is publishing, or
+stopped publishing before recording it, is passed over.
 """
 
 from __future__ import annotations
@@ -12,15 +14,16 @@ import logging
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
 
+from digest import publish
 from digest.config import Config
 from digest.errors import DigestError
-from digest.models import FORMATS
+from digest.models import FORMATS, Brief
 from digest.render import LATEST, environment, template_failure, write_atomic
 from digest.schema import from_json
 from digest.store import DigestRecord, Store
@@ -31,6 +34,7 @@ FEED_ENTRIES = 50  # the newest digests in the feed; the index page lists them a
 PERMALINK_FORMATS = FORMATS  # the first that exists is the digest's permalink
 DIGEST_NAME = re.compile(r"digest-(\d{4}-\d{2}-\d{2})(?:-(\d+))?")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+HEADLINE_CHARS = 90  # of the top headline in a mail's subject and a feed entry's title
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,34 @@ class Issue:
     stories: int | None  # None when unknown
     headlines: tuple[str, ...]
     files: tuple[Path, ...]  # its files, the permalink first
+    story_ids: tuple[str, ...] = ()  # of the headlines' stories, when known
+    briefs: tuple[Brief, ...] = ()  # its stories in full (for the feed), when read
+
+    @property
+    def heading(self) -> str:
+        """`Title · Saturday 21 November 2026 · Top headline and 3 more`, with the time after
+        the date when an earlier digest came out the same day: the mail's subject and the feed
+        entry's title, which so differ between the digests of one day."""
+        when = f"{self.generated_at:%A %d %B %Y}"
+        if _number(self.name) > 1:
+            when += f", {self.generated_at:%H:%M}"
+        parts = [self.title, when]
+        if self.headlines:
+            top = _shortened(self.headlines[0], HEADLINE_CHARS)
+            more = len(self.headlines) - 1
+            parts.append(f"{top} and {more} more" if more else top)
+        return _clean(" · ".join(parts))
+
+    def story_link(self, story_id: str) -> str | None:
+        """The story's place in this digest's HTML page (relative), when it has one."""
+        page = self.file("html")
+        return f"{page.name}#story-{story_id}" if page is not None and story_id else None
+
+    @property
+    def headline_links(self) -> tuple[tuple[str, str | None], ...]:
+        """(headline, link to its story or None) of each story."""
+        ids = self.story_ids + ("",) * (len(self.headlines) - len(self.story_ids))
+        return tuple(zip(self.headlines, map(self.story_link, ids), strict=False))
 
     @property
     def permalink(self) -> str:
@@ -68,7 +100,13 @@ class Archive:
     id: str
     updated: datetime
     issues: tuple[Issue, ...]  # newest first
-    feed_issues: tuple[Issue, ...]  # the newest FEED_ENTRIES of them
+    feed_issues: tuple[Issue, ...]  # the newest FEED_ENTRIES of them, with their briefs
+    base_url: str = ""  # where the outbox is served ("" or ending in "/")
+
+    def url(self, name: str) -> str:
+        """The address of a file of the outbox: under `base_url` when it is set (so a feed
+        reader, which fetches the feed alone, can follow it), else relative."""
+        return f"{self.base_url}{name}"
 
 
 def refresh_archive(config: Config, records: Sequence[DigestRecord]) -> tuple[Path, ...]:
@@ -76,7 +114,10 @@ def refresh_archive(config: Config, records: Sequence[DigestRecord]) -> tuple[Pa
     (the digest itself is written and recorded by then)."""
     outbox = config.paths.outbox
     try:
-        archive = make_archive(outbox, records, config.digest.title)
+        archive = make_archive(
+            outbox, records, config.digest.title,
+            base_url=config.digest.base_url, unfinished=publish.unfinished(config),
+        )  # fmt: skip
         pages = render_archive(archive, config.paths.templates)
         for name, text in pages.items():
             write_atomic(outbox / name, text)
@@ -87,18 +128,45 @@ def refresh_archive(config: Config, records: Sequence[DigestRecord]) -> tuple[Pa
     return tuple(outbox / name for name in pages)
 
 
-def make_archive(outbox: Path, records: Sequence[DigestRecord], title: str) -> Archive:
-    """Every digest in `outbox`, newest first."""
-    found = issues(outbox, records, title)
+def make_archive(
+    outbox: Path,
+    records: Sequence[DigestRecord],
+    title: str,
+    *,
+    base_url: str = "",
+    unfinished: str | None = None,
+) -> Archive:
+    """Every digest in `outbox`, newest first (but `unfinished`, unless it was recorded)."""
+    found = issues(outbox, records, title, unfinished)
     updated = found[0].generated_at if found else datetime.now(UTC)
     feed_id = uuid.uuid5(uuid.NAMESPACE_URL, f"digest-feed:{outbox.resolve()}").urn
-    return Archive(_clean(title), feed_id, updated, tuple(found), tuple(found[:FEED_ENTRIES]))
+    feed = tuple(with_briefs(issue) for issue in found[:FEED_ENTRIES])
+    return Archive(_clean(title), feed_id, updated, tuple(found), feed, base_url)
+
+
+def with_briefs(issue: Issue) -> Issue:
+    """The issue with its briefs, read from its JSON; as it was when it has none."""
+    json_file = issue.file("json")
+    data = _read_json(json_file) if json_file is not None else None
+    if data is None:
+        return issue
+    try:
+        briefs = from_json(data).briefs
+    except (KeyError, TypeError, ValueError) as error:
+        log.warning(
+            "%s: not a digest's JSON (%s); its feed entry lists headlines",
+            json_file,
+            error,
+        )
+        return issue
+    return replace(issue, briefs=briefs, story_ids=tuple(brief.story_id for brief in briefs))
 
 
 def render_archive(archive: Archive, templates: Path) -> dict[str, str]:
     """{file name: text} of the index page and the feed."""
     env = environment(templates)
     env.autoescape = True  # both are markup: every value is escaped
+    env.filters["xml"] = _clean  # article text may hold characters XML cannot
     pages = {}
     for name, template_name in PAGES.items():
         try:
@@ -110,10 +178,16 @@ def render_archive(archive: Archive, templates: Path) -> dict[str, str]:
     return pages
 
 
-def issues(outbox: Path, records: Sequence[DigestRecord], title: str) -> list[Issue]:
-    """The digests whose files are in `outbox`, newest first."""
+def issues(
+    outbox: Path, records: Sequence[DigestRecord], title: str, unfinished: str | None = None
+) -> list[Issue]:
+    """The digests whose files are in `outbox`, newest first; `unfinished`, the digest a build
+    is publishing (or stopped publishing), is left out until it is recorded."""
     stems = {path.stem for path in _digest_files(outbox) if is_digest_name(path.stem)}
     by_name = {record.name: record for record in records}
+    if unfinished in stems and unfinished not in by_name:
+        stems.discard(unfinished)
+        log.info("%s is left out: %s", unfinished, _NOT_PUBLISHED)
     found = [load_issue(outbox, stem, by_name.get(stem), title) for stem in stems]
     published = _published_at(records)
     seq = {record.name: record.seq for record in records}
@@ -151,14 +225,17 @@ def load_issue(folder: Path, stem: str, record: DigestRecord | None, title: str)
     if record is not None and record.title is not None:  # all it needs is in the record
         headlines = tuple(_clean(headline) for headline in record.headlines)
         when = _aware(record.generated_at)
-        return Issue(stem, _clean(record.title), when, record.stories, headlines, files)
+        return Issue(
+            stem, _clean(record.title), when, record.stories, headlines, files, record.story_ids
+        )
     data = _read_json(files[-1]) if files[-1].suffix == ".json" else None
     if data is not None:
         try:
             digest = from_json(data)
             headlines = tuple(_clean(brief.headline) for brief in digest.briefs)
             when = _aware(digest.generated_at)
-            return Issue(stem, _clean(digest.title), when, len(headlines), headlines, files)
+            ids = tuple(brief.story_id for brief in digest.briefs)
+            return Issue(stem, _clean(digest.title), when, len(headlines), headlines, files, ids)
         except (KeyError, TypeError, ValueError) as error:
             log.warning("%s: not a digest's JSON (%s); described by its name", files[-1], error)
     if record is not None:
@@ -172,16 +249,20 @@ def find_issue(config: Config, name: str | Path | None = None) -> Issue:
     when `name` is None or "latest"."""
     outbox, title = config.paths.outbox, config.digest.title
     records = _records(config)
+    unfinished = publish.unfinished(config)
     path = Path(name) if name is not None else None
     if path is not None and path.suffix in {f".{fmt}" for fmt in PERMALINK_FORMATS}:
         path = path.with_suffix("")  # a file of the digest names the digest
     if path is not None and path.name != LATEST:
         record = {r.name: r for r in records}.get(path.name)
+        in_outbox = len(path.parts) == 1 or path.parent.resolve() == outbox.resolve()
+        if path.name == unfinished and record is None and in_outbox:
+            raise DigestError(f"{path.name} is not published: {_NOT_PUBLISHED}")
         if len(path.parts) > 1:
             return load_issue(path.parent, path.name, record, title)
         if is_digest_name(path.name) and _files_of(outbox, path.name):
             return load_issue(outbox, path.name, record, title)  # without reading the others
-    found = issues(outbox, records, title)
+    found = issues(outbox, records, title, unfinished)
     if path is None or path.name == LATEST:
         if not found:
             raise DigestError(f"no digest in {outbox} yet; run `digest build` first")
@@ -191,6 +272,12 @@ def find_issue(config: Config, name: str | Path | None = None) -> Issue:
         latest = f"; the latest is {found[0].name}" if found else ""
         raise DigestError(f"no digest named {path.name!r} in {outbox}{latest}")
     return match
+
+
+_NOT_PUBLISHED = (
+    "a build is publishing it, or stopped before recording it (the next build or `digest"
+    " archive` then removes it, and its stories go into the next digest)"
+)
 
 
 def _files_of(folder: Path, stem: str) -> tuple[Path, ...]:
@@ -241,6 +328,14 @@ def _number(stem: str) -> int:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _shortened(text: str, most: int) -> str:
+    """`text`, cut at a word to at most `most` characters (with "…") when longer."""
+    if len(text) <= most:
+        return text
+    cut = text[: most - 1].rsplit(" ", 1)[0] if " " in text[: most - 1] else text[: most - 1]
+    return cut.rstrip(" ,;:·-") + "…"
 
 
 def _clean(text: object) -> str:

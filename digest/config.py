@@ -40,6 +40,7 @@ class DigestSettings:
     formats: tuple[str, ...] = FORMATS
     max_stories: int = 0  # 0: every story with news
     intro: str = ""  # Markdown shown under the title
+    base_url: str = ""  # where the outbox is served: the feed's and mail's links are absolute
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +214,8 @@ def _build_section(name: str, values: dict[str, Any], root: Path, errors: list[s
             converted, problem = _convert(value, default, root)
         if problem is None:
             problem = _check(name, key, converted)
+        if problem is None and (name, key) == ("digest", "base_url") and converted:
+            converted = converted.strip().rstrip("/") + "/"  # a folder: names are appended
         if problem:
             errors.append(f"{name}.{key}: {problem}")
         else:
@@ -288,6 +291,12 @@ def email_problems(settings: EmailSettings) -> list[str]:
         given, missing = ("host", "to") if settings.host else ("to", "host")
         return [f"email.{given} is set but email.{missing} is not: set both to mail each digest"]
     problems = []
+    if settings.security == "none" and settings.password_env and not is_local(settings.host):
+        problems.append(
+            f'email.password_env: with email.security = "none" the password would cross the'
+            f' network to {settings.host} unencrypted; use "starttls" or "ssl" (only a'
+            " local server, localhost, 127.0.0.1 or ::1, may take one without)"
+        )
     if not settings.sender and "@" not in parseaddr(settings.username)[1]:
         problems.append("email.sender is not set (the From address of the digest)")
     if bool(settings.username) != bool(settings.password_env):
@@ -297,12 +306,21 @@ def email_problems(settings: EmailSettings) -> list[str]:
     return problems
 
 
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def is_local(host: str) -> bool:
+    """True for a mail server on this machine, where no password crosses a network."""
+    return host.strip("[]").lower().rstrip(".") in LOCAL_HOSTS
+
+
 def _check(section: str, key: str, value: Any) -> str | None:
     """A problem with a well-typed value, or None."""
     checks = {
         ("schedule", "cron"): _check_cron,
         ("schedule", "timezone"): _check_timezone,
         ("digest", "formats"): _check_formats,
+        ("digest", "base_url"): _check_base_url,
         ("brief", "method"): _check_method,
         ("brief", "language"): _check_language,
         ("email", "host"): _check_host,
@@ -368,6 +386,18 @@ def _check_formats(value: tuple[str, ...]) -> str | None:
     unknown = [v for v in value if v not in FORMATS]
     if unknown or not value:
         return f"unknown format(s) {unknown or value}; choose from {', '.join(FORMATS)}"
+    return None
+
+
+def _check_base_url(value: str) -> str | None:
+    if not value:
+        return None
+    problem = url_problem(value)
+    if problem or "?" in value or "#" in value:
+        return (
+            "expected the http(s) address the outbox is served at, such as"
+            f" 'https://example.org/digest/', got {value!r}"
+        )
     return None
 
 

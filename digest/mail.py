@@ -1,8 +1,11 @@
-"""Mailing a digest: one multipart/alternative message (Markdown text and HTML) sent by SMTP.
+"""Mailing a digest: one multipart/alternative message (plain text and HTML) sent by SMTP.
 
-A digest is mailed from its files in the outbox, so `digest build --send`, the daemon and
-`digest send` all send exactly what was written. A failed send is retried with growing pauses
-and logged; it never touches the outbox or the store.
+A digest is mailed from its files in the outbox: its JSON is rendered again with the digest's
+templates (the plain-text part from `digest.txt.j2`; links to other digests absolute under
+`[digest] base_url`, or left out, since a relative link leads nowhere in a mail); a digest
+without JSON is sent as its HTML and Markdown files are. So `digest build --send`, the daemon and
+`digest send` all send what was written. A failed send is retried with growing pauses and
+logged; it never touches the outbox or the store.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
+from digest import publish
 from digest.archive import Issue, find_issue
 from digest.config import Config, EmailSettings, email_problems
 from digest.errors import ConfigError, DigestError
@@ -128,24 +132,27 @@ def warn_if_clipped(html: str, name: str) -> bool:
 
 
 def subject(issue: Issue) -> str:
-    """`Title · Saturday 21 November 2026`, on one line whatever the title holds."""
-    line = f"{issue.title} · {issue.generated_at:%A %d %B %Y}"
+    """`Title · Saturday 21 November 2026 · Top headline and 3 more` (a later digest of the day
+    adds its time), on one line whatever the title and headline hold."""
+    line = issue.heading
     return " ".join("".join(c if c.isprintable() else " " for c in line).split())
 
 
 def message_parts(issue: Issue, config: Config) -> tuple[str | None, str | None]:
-    """(Markdown text, HTML) of a digest: its files, else rendered from its JSON."""
-    parts = {
-        fmt: path.read_text(encoding="utf-8") for fmt in ("md", "html") if (path := issue.file(fmt))
-    }
-    missing = [fmt for fmt in ("md", "html") if fmt not in parts]
+    """(plain text, HTML) of a digest: rendered for a mail from its JSON; without one, its
+    Markdown and HTML files as they are."""
     json_file = issue.file("json")
-    if missing and json_file is not None:
+    if json_file is not None:
         try:
             digest = from_json(json.loads(json_file.read_text(encoding="utf-8")))
         except (KeyError, TypeError, ValueError) as error:
             raise DigestError(f"{json_file}: not a digest's JSON ({error!r})") from None
-        parts.update(render(digest, config.paths.templates, missing, config.digest.intro))
+        links = publish.links(config, mail=True, name=issue.name)
+        parts = render(digest, config.paths.templates, ["text", "html"], config.digest.intro, links)
+        return parts["text"], parts["html"]
+    parts = {
+        fmt: path.read_text(encoding="utf-8") for fmt in ("md", "html") if (path := issue.file(fmt))
+    }
     if not parts:
         raise DigestError(f"{issue.name} has no .md, .html or .json file to send")
     return parts.get("md"), parts.get("html")
@@ -163,31 +170,47 @@ def deliver(
     """Send by SMTP, retrying failures that may pass (after 10 s, 20 s, 40 s, ...).
 
     Each attempt ends after `send_seconds` at most, even against a server that answers one
-    byte at a time (each byte within the per-read TIMEOUT).
+    byte at a time (each byte within the per-read TIMEOUT). Every error names host:port.
     """
     password = _password(settings)
+    server = server_name(settings)
     pause = FIRST_PAUSE
     for attempt in range(1, attempts + 1):
         try:
             refused = _send_once(message, settings, password, tls_context, send_seconds)
-        except (OSError, smtplib.SMTPException) as error:
-            reason = _describe(error)
-            if _permanent(error) or attempt == attempts:
+        except _FailedAttempt as failed:
+            reason, permanent = _explain(failed.error, failed.stage, settings)
+            if permanent or attempt == attempts:
                 tries = f" (after {attempt} attempts)" if attempt > 1 else ""
                 raise SendError(
-                    f"could not mail {message['Subject']!r} through {settings.host}{tries}:"
+                    f"could not mail {message['Subject']!r} through {server}{tries}:"
                     f" {reason}; the digest is in the outbox: `digest send` tries again"
                 ) from None
             log.warning(
                 "mailing through %s failed (attempt %d of %d: %s); trying again in %.0f s",
-                settings.host, attempt, attempts, reason, pause,
+                server, attempt, attempts, reason, pause,
             )  # fmt: skip
             sleep(pause)
             pause *= 2
         else:
             for address, (code, answer) in refused.items():
-                log.warning("%s refused recipient %s: %s %s", settings.host, address, code, answer)
+                log.warning("%s refused recipient %s: %s %s", server, address, code, answer)
             return
+
+
+def server_name(settings: EmailSettings) -> str:
+    """`host:port` of the SMTP server (`[::1]:25` for an IPv6 address)."""
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    return f"{host}:{settings.port or PORTS[settings.security]}"
+
+
+class _FailedAttempt(Exception):
+    """One attempt failed with `error` while the client was at `stage`."""
+
+    def __init__(self, error: BaseException, stage: str) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.stage = stage  # "connect" (the TLS handshake of `ssl`, the greeting), then "send"
 
 
 def _send_once(
@@ -206,18 +229,19 @@ def _send_once(
         client = smtplib.SMTP(timeout=timeout)
     client._host = settings.host  # what TLS checks the certificate against, as SMTP(host) sets
     deadline = _Deadline(client, send_seconds)  # from before the greeting, read at connect
+    stage = "connect"
     try:
         client.connect(settings.host, port)
+        stage = "send"
         with client:
             if settings.security == "starttls":
                 client.starttls(context=context)
             if settings.username:
                 client.login(settings.username, password)
             return client.send_message(message)
-    except (OSError, smtplib.SMTPException):
-        if deadline.passed:
-            raise TimeoutError(f"the server took longer than {send_seconds:g} s in all") from None
-        raise
+    except (OSError, smtplib.SMTPException) as error:
+        late = TimeoutError(f"the server took longer than {send_seconds:g} s in all")
+        raise _FailedAttempt(late if deadline.passed else error, stage) from None
     finally:
         deadline.cancel()
         client.close()
@@ -255,6 +279,40 @@ def _password(settings: EmailSettings) -> str:
             " it must hold the SMTP password"
         )
     return password
+
+
+def _explain(error: BaseException, stage: str, settings: EmailSettings) -> tuple[str, bool]:
+    """(What went wrong, with a hint when the settings look like the cause; whether trying
+    again cannot help: a refusal, a bad login or certificate, a port of the other security)."""
+    reason = _describe(error)
+    if stage == "connect" and settings.security == "ssl" and _not_tls(error):
+        return f"{reason}: {PLAIN_PORT_HINT}", True
+    if stage == "connect" and settings.security != "ssl" and _no_greeting(error):
+        port = settings.port or PORTS[settings.security]
+        return f"{reason}: {TLS_PORT_HINT}", port == PORTS["ssl"]
+    return reason, _permanent(error)
+
+
+PLAIN_PORT_HINT = 'this port does not speak TLS from the start; try security = "starttls"'
+TLS_PORT_HINT = (
+    "the server sent no greeting, as a port that speaks TLS from the start (such as 465) does"
+    ' not; if it is one, try security = "ssl"'
+)
+_NOT_TLS = {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "UNKNOWN_PROTOCOL", "HTTP_REQUEST",
+            "PACKET_LENGTH_TOO_LONG", "UNEXPECTED_RECORD"}  # fmt: skip
+
+
+def _not_tls(error: BaseException) -> bool:
+    """True when a TLS handshake met a server that answers in plain text."""
+    return isinstance(error, ssl.SSLError) and (
+        getattr(error, "reason", None) in _NOT_TLS or "record layer" in str(error).lower()
+    )
+
+
+def _no_greeting(error: BaseException) -> bool:
+    """True when the server said nothing after the connection opened (a TLS server waits for
+    the client's handshake)."""
+    return isinstance(error, TimeoutError | smtplib.SMTPServerDisconnected)
 
 
 def _permanent(error: BaseException) -> bool:

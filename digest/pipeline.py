@@ -60,7 +60,7 @@ class Build:
     update: Update
     written: tuple[Path, ...]
     dry_run: bool
-    archive_error: str | None = None  # why the index page and feed could not be updated
+    archive_error: str | None = None  # why latest.*, the index page or the feed were not written
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +108,7 @@ def build(
     with open_state(config, dry_run=dry_run) as store:
         if not dry_run:
             publish.recover(config, store)
-        written: tuple[Path, ...] = ()
+        published: publish.Publication | None = None
         try:
             with store.transaction(rollback=dry_run):
                 result, read = ingest(store, config, now, files)
@@ -116,24 +116,29 @@ def build(
                 briefs = limit_stories(with_news(summarize_stories(stories, config)), config)
                 digest = Digest(config.digest.title, now, tuple(briefs))
                 if briefs and not dry_run:
-                    written = write_digest(digest, config)
-                    store.record_digest(now, written[0].stem, briefs, digest.title)
+                    published = publish.write_digest(config, digest)
+                    store.record_digest(now, published.stem, briefs, digest.title)
         except BaseException:
-            if not dry_run:
-                publish.withdraw(config, written)  # no digest on disk without its record
+            if published is not None:
+                publish.withdraw(config, published.files)  # no digest on disk without its record
             raise
-        if written:
-            written += publish.finish(config, written)
         if not dry_run:
             file_away(read, config.paths.inbox, now)
-        archive_error = None
-        if written:
-            try:
-                refresh_archive(config, store.digests())
-            except DigestError as error:  # the digest stands; its index and feed are stale
-                log.error("%s", error)
-                archive_error = str(error)
-    return Build(digest, result, written, dry_run, archive_error)
+        if published is None:
+            return Build(digest, result, (), dry_run)
+        # The digest stands, recorded (and is mailed): what fails now is logged and reported.
+        written, problems = published.files, []
+        try:
+            written += publish.finish(config, published.stem, published.texts)
+        except DigestError as error:
+            problems.append(str(error))
+        try:
+            refresh_archive(config, store.digests())
+        except DigestError as error:  # its index and feed are stale
+            problems.append(str(error))
+        for problem in problems:
+            log.error("%s", problem)
+    return Build(digest, result, written, dry_run, "; ".join(problems) or None)
 
 
 def check_folders(config: Config, *, warn_missing: bool = True) -> None:
@@ -323,17 +328,15 @@ def summarize_stories(stories: Sequence[Story], config: Config) -> list[Brief]:
     return list(progress(briefs, len(stories), "summarizing"))
 
 
-def write_digest(digest: Digest, config: Config, *, into: Path | None = None) -> tuple[Path, ...]:
-    """Render the digest in every configured format and write its own files into the outbox (a
-    publication `publish.finish` completes once it is recorded), or `into` another folder
-    under the name it would have in the outbox."""
-    formats = config.digest.formats
-    rendered = render(digest, config.paths.templates, formats, config.digest.intro)
-    stem = digest_stem(config.paths.outbox, digest)
-    if into is None:
-        publish.begin(config, stem)
-    paths = write(rendered, into or config.paths.outbox, stem, latest=False)
-    log.info("wrote %s", ", ".join(str(p) if into else p.name for p in paths if p.stem == stem))
+def write_digest(digest: Digest, config: Config, *, into: Path) -> tuple[Path, ...]:
+    """Render the digest in every configured format into the folder `into` (a preview), under
+    the name it would have in the outbox. (A build publishes with `publish.write_digest`.)"""
+    rendered = render(
+        digest, config.paths.templates, config.digest.formats, config.digest.intro,
+        publish.links(config),
+    )  # fmt: skip
+    paths = write(rendered, into, digest_stem(config.paths.outbox, digest))
+    log.info("wrote %s", ", ".join(str(p) for p in paths))
     return tuple(paths)
 
 
@@ -355,8 +358,8 @@ def file_away(read: Sequence[ReadFile], inbox_path: Path, now: datetime) -> None
 def rebuild_archive(config: Config) -> tuple[Path, ...]:
     """Rewrite the outbox's index page and feed from its digests (DigestError when it cannot)."""
     check_folders(config, warn_missing=False)
-    store = Store.open_existing(config.paths.state)
-    if store is None:
+    if not config.paths.state.exists():
         return refresh_archive(config, [])
-    with store:
+    with open_state(config) as store:
+        publish.recover(config, store)  # a publication a stopped build left: finished or undone
         return refresh_archive(config, store.digests())

@@ -1,27 +1,40 @@
 """Publishing a digest as one unit with its record in the state.
 
 A build writes the digest's own files, records the digest and commits; only then does it write
-the `latest.*` copies. From before the files are written until the copies are, a marker beside
-the state names the digest: a build stopped in between (kill -9, a full disk, a failed commit)
-leaves it, and the next build finishes the work. A digest that was recorded gets its copies; the
-files of one that was not are removed, and its articles, still unpublished, go into the next
-digest, under the same name. So no digest is ever on disk without its record, nor published twice.
+the `latest.*` copies (this module is their one writer). From before the files are written until
+the copies are, a marker beside the state names the digest: a build stopped in between (kill -9,
+a full disk, a failed commit) leaves it, and the next build (or `digest archive`) finishes the
+work. A digest that was recorded gets its copies; the files of one that was not are removed, and
+its articles, still unpublished, go into the next digest, under the same name. So no digest is
+ever on disk without its record, nor published twice; until then the archive and `digest send`
+pass over it.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from digest.config import Config
-from digest.models import FORMATS
-from digest.render import LATEST, write_atomic
+from digest.errors import DigestError
+from digest.models import FORMATS, Digest
+from digest.render import LATEST, Links, digest_stem, render, write, write_atomic
 from digest.store import Store
 
 log = logging.getLogger(__name__)
 STALE_SECONDS = 600  # a temporary file this old belongs to no running write
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """A digest's own files, written into the outbox, and their texts."""
+
+    stem: str  # digest-2026-11-21
+    texts: Mapping[str, str]  # {format: text}
+    files: tuple[Path, ...]
 
 
 def marker(config: Config) -> Path:
@@ -29,17 +42,65 @@ def marker(config: Config) -> Path:
     return config.paths.state.with_name(config.paths.state.name + ".publishing")
 
 
+def unfinished(config: Config) -> str | None:
+    """The name of the digest a build is publishing, or stopped publishing; None when none."""
+    try:
+        return marker(config).read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise DigestError(f"cannot read {marker(config)}: {error}") from None
+
+
+def links(config: Config, *, mail: bool = False, name: str = "") -> Links:
+    """Where the links of a digest rendered under `config` point."""
+    return Links(config.digest.base_url, config.digest.formats, mail, name)
+
+
+def write_digest(config: Config, digest: Digest) -> Publication:
+    """Note the publication, then render the digest in every configured format and write its own
+    files into the outbox; `finish` completes it once it is recorded."""
+    stem = digest_stem(config.paths.outbox, digest)
+    texts = render(
+        digest,
+        config.paths.templates,
+        config.digest.formats,
+        config.digest.intro,
+        links(config, name=stem),
+    )
+    begin(config, stem)
+    files = write(texts, config.paths.outbox, stem)
+    log.info("wrote %s", ", ".join(path.name for path in files))
+    return Publication(stem, texts, tuple(files))
+
+
 def begin(config: Config, stem: str) -> None:
     """Note that digest `stem` is being published (before any of its files is written)."""
-    write_atomic(marker(config), stem + "\n")
+    note = marker(config)
+    try:
+        write_atomic(note, stem + "\n")
+    except OSError as error:
+        raise DigestError(
+            f"cannot write {note} (it marks the digest being published):"
+            f" {error.strerror or error}; nothing was published"
+        ) from None
 
 
-def finish(config: Config, own: Sequence[Path]) -> tuple[Path, ...]:
-    """After the digest is recorded: its `latest.*` copies, then the marker goes."""
+def finish(config: Config, stem: str, texts: Mapping[str, str]) -> tuple[Path, ...]:
+    """After the digest is recorded: its `latest.*` copies (from its texts), then the marker
+    goes. A copy that cannot be written is a DigestError, and the marker stays, so that the next
+    build or `digest archive` writes the copies; the digest itself stands, recorded."""
+    outbox = config.paths.outbox
     copies = []
-    for path in own:
-        copy = path.with_name(f"{LATEST}{path.suffix}")
-        write_atomic(copy, path.read_text(encoding="utf-8"))
+    for fmt, text in texts.items():
+        copy = outbox / f"{LATEST}.{fmt}"
+        try:
+            write_atomic(copy, text)
+        except OSError as error:
+            raise DigestError(
+                f"{stem} is written and recorded, but {copy} could not be written:"
+                f" {error.strerror or error}; the next build or `digest archive` writes it"
+            ) from None
         copies.append(copy)
     marker(config).unlink(missing_ok=True)
     return tuple(copies)
@@ -53,18 +114,22 @@ def withdraw(config: Config, own: Sequence[Path]) -> None:
 
 
 def recover(config: Config, store: Store) -> None:
-    """Finish a publication that a stopped build left, and remove stale temporary files."""
+    """Finish a publication that a stopped build left, and remove stale temporary files (with
+    the state locked: no build is publishing meanwhile)."""
     _remove_stale_temporaries(config.paths.outbox)
-    note = marker(config)
-    try:
-        stem = note.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
+    stem = unfinished(config)
+    if stem is None:
+        marker(config).unlink(missing_ok=True)  # an empty one
         return
     outbox = config.paths.outbox
     files = [outbox / f"{stem}.{fmt}" for fmt in FORMATS if (outbox / f"{stem}.{fmt}").is_file()]
-    if stem and any(record.name == stem for record in store.digests()):
-        finish(config, files)
-        log.warning("%s was recorded but its latest.* copies were not written: written now", stem)
+    if any(record.name == stem for record in store.digests()):
+        texts = {path.suffix[1:]: path.read_text(encoding="utf-8") for path in files}
+        finish(config, stem, texts)
+        log.warning(
+            "%s was recorded but its latest.* copies were not written: written now (if it was"
+            " not mailed, `digest send %s` mails it)", stem, stem,
+        )  # fmt: skip
         return
     withdraw(config, files)
     if files:

@@ -8,6 +8,7 @@ import os
 import re
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -21,8 +22,33 @@ from digest.models import FORMATS, Article, Brief, BriefSentence, Digest
 from digest.outlets import credit, outlets_of, safe_url
 from digest.schema import to_json
 
-TEMPLATES = {"html": "digest.html.j2", "md": "digest.md.j2"}
+TEMPLATES = {"html": "digest.html.j2", "md": "digest.md.j2", "text": "digest.txt.j2"}
 LATEST = "latest"
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """Where a digest's links to other digests point (templates receive it as `links`).
+
+    In the outbox a link is relative, or under `base_url` when the outbox is served there; in a
+    mail a relative link leads nowhere, so without `base_url` there is none.
+    """
+
+    base_url: str = ""  # ends with "/" when set
+    formats: tuple[str, ...] = FORMATS  # the formats digests are written in
+    mail: bool = False
+    name: str = ""  # this digest's own name, when known
+
+    def digest(self, name: str, prefer: str = "html") -> str | None:
+        """The address of digest `name` in a format that is written (`prefer` when it is)."""
+        if self.mail and not self.base_url:
+            return None
+        written = [fmt for fmt in (prefer, *FORMATS) if fmt in self.formats]
+        return f"{self.base_url}{name}.{written[0] if written else prefer}"
+
+    def web(self, prefer: str = "html") -> str | None:
+        """This digest's own address on the web, when `base_url` and its name are known."""
+        return self.digest(self.name, prefer) if self.base_url and self.name else None
 
 
 def citations(brief: Brief, sentence: BriefSentence) -> list[tuple[int, Article]]:
@@ -134,9 +160,17 @@ def json_text(value: dict | list) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
 
-def render(digest: Digest, templates: Path, formats: Sequence[str], intro: str = "") -> dict:
-    """{format: text} for each requested format."""
+def render(
+    digest: Digest,
+    templates: Path,
+    formats: Sequence[str],
+    intro: str = "",
+    links: Links | None = None,
+) -> dict:
+    """{format: text} for each requested format (html, md, json, or text: a mail's plain-text
+    part)."""
     env = environment(templates)
+    links = links or Links()
     rendered = {}
     for fmt in formats:
         if fmt == "json":
@@ -144,7 +178,7 @@ def render(digest: Digest, templates: Path, formats: Sequence[str], intro: str =
             continue
         try:
             template = env.get_template(TEMPLATES[fmt])
-            rendered[fmt] = template.render(digest=digest, intro=intro)
+            rendered[fmt] = template.render(digest=digest, intro=intro, links=links)
         except jinja2.TemplateNotFound as error:
             raise DigestError(
                 f"template {error.name} not found in {templates} nor among the built-in ones"
@@ -180,28 +214,25 @@ def digest_stem(outbox: Path, digest: Digest) -> str:
     return stem
 
 
-def write(rendered: dict, outbox: Path, stem: str, *, latest: bool = True) -> list[Path]:
-    """Write each format as `<stem>.<fmt>` and (unless `latest` is False) `latest.<fmt>`,
-    atomically; returns the paths.
+def write(rendered: dict, outbox: Path, stem: str) -> list[Path]:
+    """Write each format as `<stem>.<fmt>`, atomically; returns the paths. (Its `latest.*`
+    copies are written by `publish.finish`, once the digest is recorded.)
 
-    All or nothing for the digest's own files: when one cannot be written (a full disk, say),
-    those already written are removed again and a DigestError says which file and why, so no
-    half digest is left to be listed or mailed later.
+    All or nothing: when one file cannot be written (a full disk, say), those already written
+    are removed again and a DigestError says which file and why, so no half digest is left to
+    be listed or mailed later.
     """
     own = [(outbox / f"{stem}.{fmt}", text) for fmt, text in rendered.items()]
-    copies = [(outbox / f"{LATEST}.{fmt}", text) for fmt, text in rendered.items()]
     path = outbox
     try:
         outbox.mkdir(parents=True, exist_ok=True)
-        for path, text in own + copies if latest else own:  # the digest's own files first
+        for path, text in own:
             write_atomic(path, text)
     except OSError as error:
         for done, _ in own:
             done.unlink(missing_ok=True)
         raise DigestError(f"cannot write {path}: {error.strerror or error}") from None
-    if not latest:
-        return [path for path, _ in own]
-    return [path for pair in zip(own, copies, strict=True) for path, _ in pair]
+    return [path for path, _ in own]
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -129,6 +129,7 @@ class DigestRecord:
     stories: int
     title: str | None = None  # None for a digest recorded before titles were
     headlines: tuple[str, ...] = ()  # of its stories, in order (when it recorded them)
+    story_ids: tuple[str, ...] = ()  # of the same stories
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,16 +397,25 @@ class Store:
     def digests(self) -> list[DigestRecord]:
         """Every digest issued, oldest first, with its stories' headlines."""
         headlines: dict[int, list[str]] = {}
-        for seq, headline in self.db.execute(
-            "SELECT digest_seq, headline FROM digest_stories ORDER BY digest_seq, position"
+        story_ids: dict[int, list[str]] = {}
+        for seq, headline, story_id in self.db.execute(
+            "SELECT digest_seq, headline, story_id FROM digest_stories"
+            " ORDER BY digest_seq, position"
         ):
             headlines.setdefault(seq, []).append(headline)
+            story_ids.setdefault(seq, []).append(story_id)
         rows = self.db.execute(
             "SELECT seq, generated_at, name, last_article_seq, stories, title FROM digests"
             " ORDER BY seq"
         )
         return [
-            DigestRecord(row[0], _date(row[1]), *row[2:], tuple(headlines.get(row[0], ())))
+            DigestRecord(
+                row[0],
+                _date(row[1]),
+                *row[2:],
+                tuple(headlines.get(row[0], ())),
+                tuple(story_ids.get(row[0], ())),
+            )
             for row in rows
         ]
 

@@ -111,7 +111,8 @@ def test_digest_is_mailed_as_plain_text_and_html_alternatives(tmp_path):
     assert envelope.mail_from == "digest@example.org"
     assert envelope.rcpt_tos == ["ann@example.org", "bob@example.org"]
     [message] = recorder.messages()
-    assert message["Subject"] == "Daily digest · Saturday 21 November 2026"
+    top = issue.headlines[0]
+    assert message["Subject"] == f"Daily digest · Saturday 21 November 2026 · {top} and 1 more"
     assert message["From"] == "Digest <digest@example.org>"
     assert message["To"] == "ann@example.org, Bob Reader <bob@example.org>"
     assert message["Message-ID"].endswith("@example.org>") and message["Date"]
@@ -120,7 +121,9 @@ def test_digest_is_mailed_as_plain_text_and_html_alternatives(tmp_path):
     text, html = message.iter_parts()
     assert text.get_content_type() == "text/plain" and html.get_content_type() == "text/html"
     outbox = config.paths.outbox
-    assert lines(text) == (outbox / "digest-2026-11-21.md").read_text().splitlines()
+    plain = text.get_content()
+    assert "](" not in plain and "**" not in plain and "\\" not in plain  # no Markdown syntax
+    assert f"1. {top}\n" in plain.replace("\r\n", "\n")
     assert lines(html) == (outbox / "digest-2026-11-21.html").read_text().splitlines()
     assert message.get_body(("html",)).get_content().count("<article") == 2
 
@@ -240,8 +243,8 @@ def test_send_picks_a_digest_by_name_or_path_and_defaults_to_the_latest(tmp_path
         with pytest.raises(DigestError, match="no digest named 'digest-1999-01-01'"):
             mail.send_digest(config, "digest-1999-01-01")
     subjects = [m["Subject"] for m in recorder.messages()]
-    assert subjects[0].endswith("Sunday 22 November 2026")
-    assert subjects[1:] == [subjects[1]] * 2 and subjects[1].endswith("21 November 2026")
+    assert "· Sunday 22 November 2026 ·" in subjects[0]
+    assert subjects[1:] == [subjects[1]] * 2 and "· Saturday 21 November 2026 ·" in subjects[1]
 
 
 def test_a_digest_written_without_markdown_is_still_sent_with_both_parts(tmp_path):

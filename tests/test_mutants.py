@@ -18,12 +18,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from apscheduler.triggers.base import BaseTrigger
 
-from digest import lock, pipeline
+from digest import lock, pipeline, publish
 from digest.clean import content_id
 from digest.dates import parse_date
 from digest.lock import state_lock
 from digest.readers import read_file
-from digest.render import write, write_atomic
+from digest.render import write_atomic
 
 from .conftest import make_config, make_inbox, txt
 from .test_daemon import Running, quick_config, wait_for
@@ -46,21 +46,20 @@ def test_the_article_id_depends_on_the_title(tmp_path):
 
 def test_a_reader_of_the_old_digest_reads_it_whole_while_the_new_one_is_written(tmp_path):
     old, new = "<p>yesterday's digest</p>\n" * 50, "<p>today's digest</p>\n" * 80
-    (tmp_path / "latest.html").write_text(old)
-    with (tmp_path / "latest.html").open() as reader:  # opened before the new digest is written
-        write({"html": new}, tmp_path, "digest-2026-11-21")
+    config = make_config(tmp_path)
+    outbox = config.paths.outbox
+    outbox.mkdir()
+    (outbox / "latest.html").write_text(old)
+    with (outbox / "latest.html").open() as reader:  # opened before the new digest is written
+        publish.finish(config, "digest-2026-11-21", {"html": new})
         assert reader.read() == old  # the file was replaced, not rewritten in place
-    assert (tmp_path / "latest.html").read_text() == new
-    with (tmp_path / "page.html").open("w") as page:
+    assert (outbox / "latest.html").read_text() == new
+    with (outbox / "page.html").open("w") as page:
         page.write(old)
-    with (tmp_path / "page.html").open() as reader:
-        write_atomic(tmp_path / "page.html", new)
+    with (outbox / "page.html").open() as reader:
+        write_atomic(outbox / "page.html", new)
         assert reader.read() == old
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "digest-2026-11-21.html",
-        "latest.html",
-        "page.html",
-    ]
+    assert sorted(p.name for p in outbox.iterdir()) == ["latest.html", "page.html"]
 
 
 def test_a_write_that_fails_midway_leaves_the_old_file_whole_and_no_temporary(tmp_path):

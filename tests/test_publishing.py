@@ -82,7 +82,7 @@ def test_a_build_stopped_before_its_record_is_undone_by_the_next(tmp_path, caplo
     make_inbox(config.paths.inbox, {"a.txt": RAIL_A})
     # What kill -9 between writing the files and committing leaves: files and the marker.
     with pipeline.open_state(config) as store:
-        pipeline.write_digest(Digest("Daily digest", NOW), config)
+        publish.write_digest(config, Digest("Daily digest", NOW))
     assert publish.marker(config).exists() and "digest-2026-11-21.md" in digest_files(config)
     stale = config.paths.outbox / ".latest.json.abc123.tmp"
     stale.write_text("{")

@@ -104,13 +104,15 @@ def test_intro_markdown_keeps_its_syntax_and_only_safe_links():
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
-def test_write_is_atomic_and_leaves_no_temporary_files(tmp_path):
-    paths = write({"md": "one"}, tmp_path, "digest-x")
-    assert [p.name for p in paths] == ["digest-x.md", "latest.md"]
+def test_write_writes_the_digests_own_files_atomically(tmp_path):
+    paths = write({"md": "one", "json": "{}"}, tmp_path, "digest-x")
+    assert [p.name for p in paths] == ["digest-x.md", "digest-x.json"]  # latest.* come later
     write({"md": "two"}, tmp_path, "digest-y")
-    assert (tmp_path / "latest.md").read_text() == "two"
     assert (tmp_path / "digest-x.md").read_text() == "one"
-    assert not list(tmp_path.glob(".*tmp"))
+    assert (tmp_path / "digest-y.md").read_text() == "two"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "digest-x.json", "digest-x.md", "digest-y.md"
+    ]  # fmt: skip
 
 
 def test_an_outlet_without_a_source_is_named_by_its_host_alone():
@@ -152,18 +154,3 @@ def test_the_package_ships_every_module_folder_and_the_templates():
     assert set(setup["packages"]) == folders | {"digest.templates"}
     assert setup["package-dir"] == {"digest.templates": "templates"}
     assert setup["package-data"] == {"digest.templates": ["*.j2", "config.toml"]}
-
-
-def test_written_files_get_the_permissions_of_any_new_file(tmp_path):
-    import os
-    import stat
-
-    old = os.umask(0o022)
-    try:
-        write({"md": "one", "html": "<p>one</p>"}, tmp_path, "digest-x")
-    finally:
-        os.umask(old)
-    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
-    assert modes == dict.fromkeys(
-        ["digest-x.md", "latest.md", "digest-x.html", "latest.html"], 0o644
-    )
