@@ -12,7 +12,8 @@ import pytest
 
 from digest import pipeline, queries
 from digest.archive import find_issue, make_archive, render_archive
-from digest.errors import DigestError
+from digest.config import load_config
+from digest.errors import ConfigError, DigestError
 from digest.render import to_json
 from digest.store import Store
 
@@ -81,6 +82,7 @@ def test_the_feed_stays_well_formed_whatever_the_titles_hold(tmp_path):
     outbox.mkdir()
     digest = hostile_digest()
     data = to_json(replace(digest, title=digest.title + " \x0b & ]]> \r\nBcc: x"))
+    data["stories"][0]["sentences"][0]["text"] += " \x0c\x1f ]]> ends here."  # in the content
     (outbox / "digest-2026-11-21.json").write_text(json.dumps(data))
     (outbox / "digest-2026-11-21.html").write_text("<p>the digest</p>")
     archive = make_archive(outbox, [], f"Feed {HOSTILE} & co")
@@ -93,6 +95,7 @@ def test_the_feed_stays_well_formed_whatever_the_titles_hold(tmp_path):
     assert f"Headline {HOSTILE}" in entry.findtext(f"{ATOM}summary")
     xhtml = entry.find(f"{ATOM}content/{{http://www.w3.org/1999/xhtml}}div")
     assert xhtml is not None and not xhtml.findall(".//{http://www.w3.org/1999/xhtml}script")
+    assert " ]]> ends here." in "".join(xhtml.itertext())
     for page in pages.values():
         assert "<script>" not in page and "<img" not in page
 
@@ -180,3 +183,74 @@ def test_the_archive_lists_recorded_digests_without_reading_their_files(tmp_path
     assert [i.name for i in archive.issues] == ["digest-2026-11-22", "digest-2026-11-21"]
     assert all(i.headlines and i.stories == len(i.headlines) for i in archive.issues)
     assert {i.title for i in archive.issues} == {"Daily digest"}
+
+
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def test_feed_entries_carry_the_briefs_and_link_to_each_story(tmp_path):
+    config = two_digests(tmp_path)
+    data = json.loads((config.paths.outbox / "digest-2026-11-21.json").read_text())
+    entry = feed_of(config).findall(f"{ATOM}entry")[1]
+    content = entry.find(f"{ATOM}content")
+    assert content.get("type") == "xhtml"
+    text = "".join(content.itertext())
+    for story in data["stories"]:
+        for sentence in story["sentences"]:
+            assert sentence["text"] in text  # the brief itself, not only its headline
+    heads = content.findall(f".//{XHTML}h2/{XHTML}a")
+    assert [a.text for a in heads] == [story["headline"] for story in data["stories"]]
+    assert [a.get("href") for a in heads] == [
+        f"digest-2026-11-21.html#story-{story['id']}" for story in data["stories"]
+    ]
+    page = (config.paths.outbox / "digest-2026-11-21.html").read_text()
+    assert all(f'id="story-{story["id"]}"' in page for story in data["stories"])
+
+
+def test_archive_headlines_link_to_their_story_in_the_digest(tmp_path):
+    config = two_digests(tmp_path)
+    index = (config.paths.outbox / "index.html").read_text()
+    data = json.loads((config.paths.outbox / "digest-2026-11-22.json").read_text())
+    for story in data["stories"]:
+        assert f'<a href="digest-2026-11-22.html#story-{story["id"]}"' in index
+    without_html = two_digests(tmp_path / "no-html", **{"digest.formats": ["md", "json"]})
+    index = (without_html.paths.outbox / "index.html").read_text()
+    assert "#story-" not in index  # a Markdown digest has no anchors to link to
+
+
+def test_base_url_makes_the_feeds_links_absolute(tmp_path):
+    config = two_digests(tmp_path, **{"digest.base_url": "https://example.org/news"})
+    assert config.digest.base_url == "https://example.org/news/"
+    feed = feed_of(config)
+    hrefs = [link.get("href") for link in feed.iter(f"{ATOM}link")]
+    hrefs += [a.get("href") for a in feed.iter(f"{XHTML}a")]
+    ours = [href for href in hrefs if "example.org/" in href and ".example/" not in href]
+    assert "https://example.org/news/feed.xml" in ours
+    assert "https://example.org/news/digest-2026-11-22.html" in ours
+    assert all(href.startswith("https://example.org/news/") for href in ours)
+    assert not [h for h in hrefs if not h.startswith(("https://", "http://"))]  # none relative
+    index = (config.paths.outbox / "index.html").read_text()
+    assert 'href="digest-2026-11-22.html"' in index  # the page beside them stays relative
+
+
+@pytest.mark.parametrize(
+    "value", ["ftp://example.org/", "example.org/news", "https://example.org/?a=1", 3]
+)
+def test_base_url_must_be_a_web_address(tmp_path, value):
+    path = tmp_path / "config.toml"
+    path.write_text(f"[digest]\nbase_url = {json.dumps(value)}\n")
+    with pytest.raises(ConfigError, match=r"digest\.base_url"):
+        load_config(path)
+
+
+def test_digests_of_one_day_have_feed_titles_of_their_own(tmp_path):
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"a.txt": RAIL_A})
+    pipeline.build(config, now=NOW)
+    make_inbox(config.paths.inbox, {"c.txt": STORM})
+    pipeline.build(config, now=NOW.replace(hour=18, minute=5))
+    titles = [e.find(f"{ATOM}title").text for e in feed_of(config).findall(f"{ATOM}entry")]
+    later, first = titles
+    assert first.startswith("Daily digest · Saturday 21 November 2026 · ")
+    assert later.startswith("Daily digest · Saturday 21 November 2026, 18:05 · ")
+    assert first != later and "Storm" in later

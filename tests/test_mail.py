@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import email.policy
+import errno
+import json
 import shutil
 import socket
 import ssl
@@ -19,7 +22,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
 
-from digest import mail, pipeline, queries
+from digest import mail, pipeline, publish, queries
 from digest.cli import main
 from digest.config import EmailSettings, load_config
 from digest.daemon import Daemon
@@ -378,3 +381,191 @@ def test_email_needs_its_password_variable_before_anything_is_built(tmp_path, mo
     with pytest.raises(ConfigError, match="DIGEST_TEST_SMTP_PASSWORD"):
         Daemon(config).run(stopped)  # `digest run` stops at start, not after a digest
     assert (tmp_path / "inbox" / "c.txt").exists()
+
+
+@contextmanager
+def silent_server(greeting: bytes | None, context: ssl.SSLContext | None = None):
+    """A bare TCP server on localhost (no SMTP): it sends `greeting` to each connection, or
+    with `context` waits as a TLS server does for the client's handshake. Yields its port."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+    connections: list[socket.socket] = []
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            connections.append(connection)
+            if greeting is not None:
+                connection.sendall(greeting)
+            elif context is not None:
+                connection.settimeout(10)
+                with contextlib.suppress(OSError):
+                    context.wrap_socket(connection, server_side=True)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        for connection in connections:
+            connection.close()
+        listener.close()
+
+
+@pytest.mark.timeout(60)
+def test_ssl_against_a_plain_port_fails_at_once_with_a_hint(tmp_path):
+    config = built(tmp_path)
+    with silent_server(b"220 mail.example.org ESMTP ready\r\n") as port:
+        config = with_email(config, port, security="ssl")
+        with pytest.raises(mail.SendError) as failure:
+            mail.send_digest(config, sleep=never_pause)  # permanent: not retried
+    message = str(failure.value)
+    assert f"through 127.0.0.1:{port}:" in message
+    assert 'this port does not speak TLS from the start; try security = "starttls"' in message
+
+
+@pytest.mark.timeout(60)
+def test_plain_smtp_against_a_tls_port_hints_at_ssl(tmp_path, certificate):
+    cert, key = certificate
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    config = built(tmp_path)
+    pauses: list[float] = []
+    with silent_server(None, server_context) as port:
+        settings = with_email(config, port, security="starttls").email
+        message = mail.compose(mail.find_issue(config), settings, config)
+        with pytest.raises(mail.SendError) as failure:
+            mail.deliver(message, settings, attempts=2, sleep=pauses.append, send_seconds=1)
+    assert f"127.0.0.1:{port}" in str(failure.value)
+    assert "the server sent no greeting" in str(failure.value)
+    assert 'try security = "ssl"' in str(failure.value)
+    assert pauses == [10.0]  # on a port other than 465 it may be a slow server: tried again
+
+
+def test_a_failed_attempt_names_the_server_and_port(tmp_path, caplog):
+    config = built(tmp_path)
+    recorder = Recorder(failures=("451 try again later",))
+    with smtp_server(recorder) as port:
+        mail.send_digest(with_email(config, port), sleep=lambda seconds: None)
+    assert f"mailing through 127.0.0.1:{port} failed (attempt 1 of 4" in caplog.text
+    assert mail.server_name(EmailSettings(host="::1", security="none")) == "[::1]:25"
+
+
+@pytest.mark.parametrize(
+    "host, security, refused",
+    [
+        ("mail.example.org", "none", True),
+        ("127.0.0.1", "none", False),
+        ("localhost", "none", False),
+        ("::1", "none", False),
+        ("mail.example.org", "starttls", False),
+        ("mail.example.org", "ssl", False),
+    ],
+)
+def test_a_password_never_crosses_the_network_unencrypted(tmp_path, host, security, refused):
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[email]\nhost = "{host}"\nsecurity = "{security}"\nto = "ann@example.org"\n'
+        'username = "d@example.org"\npassword_env = "DIGEST_SMTP_PASSWORD"\n'
+    )
+    if not refused:
+        assert load_config(path).email.enabled
+        return
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert "email.password_env" in str(error.value)
+    assert "mail.example.org unencrypted" in str(error.value)
+
+
+def digests_of_one_day(tmp_path, **overrides):
+    """A config whose outbox holds two digests of 21 November, the second updating a story."""
+    config = built(tmp_path, **overrides)
+    update = STORM.replace("Schools in three", STORM_NEWS + " Schools in three")
+    make_inbox(config.paths.inbox, {"storm-2.txt": update})
+    pipeline.build(config, now=NOW + timedelta(hours=9, minutes=30))
+    return config
+
+
+def test_two_digests_of_one_day_have_different_subjects(tmp_path):
+    config = digests_of_one_day(tmp_path)
+    recorder = Recorder()
+    with smtp_server(recorder) as port:
+        first = mail.send_digest(with_email(config, port), "digest-2026-11-21")
+        second = mail.send_digest(with_email(config, port), "digest-2026-11-21-2")
+    subjects = [m["Subject"] for m in recorder.messages()]
+    assert subjects[0] == (
+        f"Daily digest · Saturday 21 November 2026 · {first.headlines[0]} and 1 more"
+    )
+    later = f"{(NOW + timedelta(hours=9, minutes=30)):%H:%M}"
+    day = "Daily digest · Saturday 21 November 2026"
+    assert subjects[1] == f"{day}, {later} · {second.headlines[0]}"
+
+
+def test_the_plain_text_part_reads_as_text_with_its_links_as_addresses(tmp_path):
+    config = built(tmp_path)
+    recorder = Recorder()
+    with smtp_server(recorder) as port:
+        mail.send_digest(with_email(config, port))
+    text = recorder.messages()[0].get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "](<" not in text and "**" not in text and "\\." not in text
+    data = json.loads((config.paths.outbox / "digest-2026-11-21.json").read_text())
+    for story in data["stories"]:
+        assert story["headline"] in text
+        for sentence in story["sentences"]:
+            assert sentence["text"] in text  # quoted as it is, not escaped for Markdown
+        for number, source in enumerate(story["articles"], start=1):
+            assert f"[{number}] {source['source']}: {source['title']}" in text
+            if source["url"]:
+                assert f"\n    {source['url']}\n" in text  # the address on a line of its own
+
+
+def test_links_to_earlier_digests_are_absolute_under_base_url_and_left_out_without(tmp_path):
+    plain = digests_of_one_day(tmp_path / "plain")
+    served = digests_of_one_day(tmp_path / "served", **{"digest.base_url": "https://ex.org/d"})
+    recorder = Recorder()
+    with smtp_server(recorder) as port:
+        mail.send_digest(with_email(plain, port))
+        mail.send_digest(with_email(served, port))
+    [without, under] = recorder.messages()
+    html = without.get_body(("html",)).get_content()
+    assert "previously in the digest of 21 Nov" in html and 'href="digest-' not in html
+    assert "digest-2026-11-21" not in without.get_body(("plain",)).get_content()
+    html = under.get_body(("html",)).get_content()
+    assert 'previously in <a href="https://ex.org/d/digest-2026-11-21.html"' in html
+    text = under.get_body(("plain",)).get_content()
+    assert "the digest of 21 Nov (https://ex.org/d/digest-2026-11-21.html)" in text
+    assert "On the web: https://ex.org/d/digest-2026-11-21-2.html" in text
+    # In the outbox, the link is relative without base_url (the page lies beside it).
+    page = (plain.paths.outbox / "digest-2026-11-21-2.html").read_text()
+    assert 'previously in <a href="digest-2026-11-21.html"' in page
+
+
+@pytest.mark.timeout(60)
+def test_the_daemon_mails_a_digest_whose_latest_copies_could_not_be_written(
+    tmp_path, monkeypatch, caplog
+):
+    real = publish.write_atomic
+
+    def full_disk_for_copies(path, text):
+        if path.stem == "latest":
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real(path, text)
+
+    monkeypatch.setattr(publish, "write_atomic", full_disk_for_copies)
+    recorder = Recorder()
+    with smtp_server(recorder) as port:
+        config = with_email(quick_config(tmp_path), port)
+        (config.paths.inbox / "one.txt").write_text(article(1))
+        with Running(config) as daemon:
+            assert wait_for(lambda: queries.status(config).articles == 1)
+            daemon.build_due.set()
+            assert wait_for(lambda: len(recorder.envelopes) == 1)
+    assert "could not be written: No space left on device" in caplog.text
+    assert "Traceback" not in caplog.text and "unexpected error" not in caplog.text
+    assert "Report 1" in recorder.messages()[0].get_body(("plain",)).get_content()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sqlite3
+import stat
 import time
 from datetime import timedelta
 
@@ -14,7 +16,7 @@ from click.testing import CliRunner
 from digest import pipeline, publish, queries
 from digest.archive import find_issue, make_archive
 from digest.cli import main
-from digest.errors import StoreError
+from digest.errors import DigestError, StoreError
 from digest.models import Digest
 from digest.store import Store
 
@@ -141,3 +143,113 @@ def test_a_damaged_state_file_is_a_clean_error(tmp_path):
         assert result.exit_code == 1, result.output
         assert "digest: error:" in result.output and "state.sqlite3" in result.output
         assert "restore it from a backup" in result.output
+
+
+def test_finish_writes_the_latest_copies_from_the_texts_it_is_given(tmp_path):
+    config = make_config(tmp_path)
+    config.paths.outbox.mkdir()
+    config.paths.state.parent.mkdir()
+    publish.begin(config, "digest-2026-11-21")
+    old = os.umask(0o022)
+    try:
+        copies = publish.finish(config, "digest-2026-11-21", {"md": "one", "html": "<p>one</p>"})
+    finally:
+        os.umask(old)
+    assert [p.name for p in copies] == ["latest.md", "latest.html"]
+    # From the texts: the digest's own files are not read (there are none here).
+    assert (config.paths.outbox / "latest.md").read_text() == "one"
+    assert not publish.marker(config).exists()
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in config.paths.outbox.iterdir()}
+    assert modes == {"latest.md": 0o644, "latest.html": 0o644}  # readable by a web server
+    assert not list(config.paths.outbox.glob(".*tmp"))
+
+
+def no_space_for(names):
+    """publish's write_atomic, failing as a full disk does for the files named `names`."""
+    real = publish.write_atomic
+
+    def write(path, text):
+        if path.name in names:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real(path, text)
+
+    return write
+
+
+def test_a_full_disk_after_the_record_is_a_clean_error_and_the_digest_stands(
+    tmp_path, monkeypatch, caplog
+):
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"a.txt": RAIL_A})
+    monkeypatch.setattr(publish, "write_atomic", no_space_for({"latest.html"}))
+    with caplog.at_level(logging.ERROR):
+        result = pipeline.build(config, now=NOW)
+    latest = config.paths.outbox / "latest.html"
+    problem = f"digest-2026-11-21 is written and recorded, but {latest} could not be written"
+    assert problem in result.archive_error and "No space left on device" in caplog.text
+    assert [p.name for p in result.written][:1] == ["digest-2026-11-21.html"]  # to be mailed
+    assert find_issue(config).name == "digest-2026-11-21"  # recorded, listed, can be sent
+    assert (config.paths.outbox / "index.html").exists()  # the archive went on
+    assert publish.marker(config).exists()  # so the copies are written later
+    monkeypatch.undo()
+
+    assert pipeline.rebuild_archive(config)  # `digest archive` finishes the publication
+    assert latest.read_text() == (config.paths.outbox / "digest-2026-11-21.html").read_text()
+    assert not publish.marker(config).exists()
+
+
+def test_the_build_command_reports_a_full_disk_after_the_record_without_a_traceback(
+    tmp_path, monkeypatch
+):
+    (tmp_path / "config.toml").write_text(f'[paths]\ntemplates = "{ROOT / "templates"}"\n')
+    make_inbox(tmp_path / "inbox", {"a.txt": RAIL_A})
+    monkeypatch.setattr(publish, "write_atomic", no_space_for({"latest.md"}))
+    result = CliRunner().invoke(main, ["build", "--config", str(tmp_path / "config.toml")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "digest: error: digest-" in result.output and "No space left on device" in result.output
+    assert len(list((tmp_path / "outbox").glob("digest-*.md"))) == 1  # the digest stands
+
+
+def test_a_marker_that_cannot_be_written_is_a_clean_error_naming_it(tmp_path, monkeypatch):
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"a.txt": RAIL_A})
+    monkeypatch.setattr(publish, "write_atomic", no_space_for({"state.sqlite3.publishing"}))
+    with pytest.raises(DigestError) as error:
+        pipeline.build(config, now=NOW)
+    assert str(publish.marker(config)) in str(error.value)
+    assert "No space left on device" in str(error.value)
+    assert digest_files(config) == [] and (config.paths.inbox / "a.txt").exists()
+
+
+def test_an_unfinished_digest_is_neither_listed_nor_sent(tmp_path, caplog):
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"a.txt": RAIL_A})
+    pipeline.build(config, now=NOW)
+    # A build stopped between writing its files and recording them (kill -9).
+    with pipeline.open_state(config):
+        publish.write_digest(config, Digest("Daily digest", NOW + timedelta(hours=2)))
+    assert "digest-2026-11-21-2.html" in digest_files(config)
+    with caplog.at_level(logging.INFO):
+        assert find_issue(config).name == "digest-2026-11-21"  # `digest send` takes the last
+    assert "digest-2026-11-21-2 is left out: a build is publishing it" in caplog.text
+    with pytest.raises(DigestError, match="digest-2026-11-21-2 is not published"):
+        find_issue(config, "digest-2026-11-21-2")
+    with pytest.raises(DigestError, match="is not published"):
+        find_issue(config, config.paths.outbox / "digest-2026-11-21-2.md")
+
+    result = CliRunner().invoke(main, ["archive", "--config", str(write_config(config))])
+    assert result.exit_code == 0, result.output
+    assert "digest-2026-11-21-2" not in digest_files(config)  # undone, as the next build would
+    index = (config.paths.outbox / "index.html").read_text()
+    assert "digest-2026-11-21.html" in index and "digest-2026-11-21-2" not in index
+    assert not publish.marker(config).exists()
+
+
+def write_config(config):
+    """A config file naming the folders of `config`."""
+    path = config.root / "config.toml"
+    path.write_text(
+        f'[paths]\ninbox = "{config.paths.inbox}"\noutbox = "{config.paths.outbox}"\n'
+        f'state = "{config.paths.state}"\ntemplates = "{ROOT / "templates"}"\n'
+    )
+    return path

@@ -154,3 +154,17 @@ def test_the_package_ships_every_module_folder_and_the_templates():
     assert set(setup["packages"]) == folders | {"digest.templates"}
     assert setup["package-dir"] == {"digest.templates": "templates"}
     assert setup["package-data"] == {"digest.templates": ["*.j2", "config.toml"]}
+
+
+def test_links_to_other_digests_point_to_a_written_format():
+    from digest.render import Links
+
+    assert Links().digest("digest-2026-11-20") == "digest-2026-11-20.html"
+    assert Links(formats=("md", "json")).digest("digest-2026-11-20") == "digest-2026-11-20.md"
+    assert Links(formats=("html",)).digest("digest-2026-11-20", "md") == "digest-2026-11-20.html"
+    assert Links(formats=("json",)).digest("d") == "d.json"
+    served = Links("https://example.org/d/", ("md",), mail=True, name="digest-2026-11-21")
+    assert served.digest("digest-2026-11-20") == "https://example.org/d/digest-2026-11-20.md"
+    assert served.web() == "https://example.org/d/digest-2026-11-21.md"
+    assert Links(mail=True).digest("digest-2026-11-20") is None  # relative: dead in a mail
+    assert Links(mail=True, name="digest-2026-11-21").web() is None
