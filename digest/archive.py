@@ -31,6 +31,8 @@ from digest.store import DigestRecord, Store
 log = logging.getLogger(__name__)
 PAGES = {"index.html": "index.html.j2", "feed.xml": "feed.xml.j2"}
 FEED_ENTRIES = 50  # the newest digests in the feed; the index page lists them all
+FEED_BRIEFS = 10  # of which the newest carry their briefs (the rest their headlines), so that
+# the feed stays small: a reader that polls daily has long taken the older ones
 PERMALINK_FORMATS = FORMATS  # the first that exists is the digest's permalink
 DIGEST_NAME = re.compile(r"digest-(\d{4}-\d{2}-\d{2})(?:-(\d+))?")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -73,8 +75,10 @@ class Issue:
     @property
     def headline_links(self) -> tuple[tuple[str, str | None], ...]:
         """(headline, link to its story or None) of each story."""
+        page = self.file("html")
         ids = self.story_ids + ("",) * (len(self.headlines) - len(self.story_ids))
-        return tuple(zip(self.headlines, map(self.story_link, ids), strict=False))
+        links = [f"{page.name}#story-{i}" if page is not None and i else None for i in ids]
+        return tuple(zip(self.headlines, links, strict=False))
 
     @property
     def permalink(self) -> str:
@@ -100,7 +104,7 @@ class Archive:
     id: str
     updated: datetime
     issues: tuple[Issue, ...]  # newest first
-    feed_issues: tuple[Issue, ...]  # the newest FEED_ENTRIES of them, with their briefs
+    feed_issues: tuple[Issue, ...]  # the newest FEED_ENTRIES of them, FEED_BRIEFS with briefs
     base_url: str = ""  # where the outbox is served ("" or ending in "/")
 
     def url(self, name: str) -> str:
@@ -140,7 +144,8 @@ def make_archive(
     found = issues(outbox, records, title, unfinished)
     updated = found[0].generated_at if found else datetime.now(UTC)
     feed_id = uuid.uuid5(uuid.NAMESPACE_URL, f"digest-feed:{outbox.resolve()}").urn
-    feed = tuple(with_briefs(issue) for issue in found[:FEED_ENTRIES])
+    feed = tuple(with_briefs(issue) for issue in found[:FEED_BRIEFS])
+    feed += tuple(found[FEED_BRIEFS:FEED_ENTRIES])
     return Archive(_clean(title), feed_id, updated, tuple(found), feed, base_url)
 
 
