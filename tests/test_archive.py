@@ -254,3 +254,18 @@ def test_digests_of_one_day_have_feed_titles_of_their_own(tmp_path):
     assert first.startswith("Daily digest · Saturday 21 November 2026 · ")
     assert later.startswith("Daily digest · Saturday 21 November 2026, 18:05 · ")
     assert first != later and "Storm" in later
+
+
+def test_older_feed_entries_list_their_linked_headlines(tmp_path, monkeypatch):
+    from digest import archive
+
+    monkeypatch.setattr(archive, "FEED_BRIEFS", 1)
+    config = two_digests(tmp_path)
+    newer, older = feed_of(config).findall(f"{ATOM}entry")
+    assert newer.findall(f".//{XHTML}h2") and not older.findall(f".//{XHTML}h2")
+    data = json.loads((config.paths.outbox / "digest-2026-11-21.json").read_text())
+    items = older.findall(f".//{XHTML}li/{XHTML}a")
+    assert [a.text for a in items] == [story["headline"] for story in data["stories"]]
+    assert [a.get("href") for a in items] == [
+        f"digest-2026-11-21.html#story-{story['id']}" for story in data["stories"]
+    ]

@@ -569,3 +569,12 @@ def test_the_daemon_mails_a_digest_whose_latest_copies_could_not_be_written(
     assert "could not be written: No space left on device" in caplog.text
     assert "Traceback" not in caplog.text and "unexpected error" not in caplog.text
     assert "Report 1" in recorder.messages()[0].get_body(("plain",)).get_content()
+
+
+def test_no_greeting_on_the_tls_port_is_not_retried():
+    settings = EmailSettings(host="mail.example.org", port=465, security="starttls")
+    reason, permanent = mail._explain(TimeoutError("timed out"), "connect", settings)
+    assert permanent and 'try security = "ssl"' in reason
+    slow = replace(settings, port=587)
+    assert mail._explain(TimeoutError("timed out"), "connect", slow)[1] is False
+    assert mail._explain(TimeoutError("timed out"), "send", settings) == ("timed out", False)
