@@ -119,8 +119,8 @@ def build(
                     published = publish.write_digest(config, digest)
                     store.record_digest(now, published.stem, briefs, digest.title)
         except BaseException:
-            if published is not None:
-                publish.withdraw(config, published.files)  # no digest on disk without its record
+            if not dry_run:  # no digest on disk without its record (nor a marker)
+                publish.withdraw(config, published.files if published else ())
             raise
         if not dry_run:
             file_away(read, config.paths.inbox, now)

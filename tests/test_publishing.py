@@ -253,3 +253,21 @@ def write_config(config):
         f'state = "{config.paths.state}"\ntemplates = "{ROOT / "templates"}"\n'
     )
     return path
+
+
+def test_a_digest_that_cannot_be_written_whole_leaves_no_marker(tmp_path, monkeypatch):
+    from digest import render
+
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"a.txt": RAIL_A})
+    real = render.write_atomic
+
+    def full_for_markdown(path, text):
+        if path.suffix == ".md":
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real(path, text)
+
+    monkeypatch.setattr(render, "write_atomic", full_for_markdown)
+    with pytest.raises(DigestError, match=r"digest-2026-11-21\.md: No space left on device"):
+        pipeline.build(config, now=NOW)
+    assert digest_files(config) == [] and not publish.marker(config).exists()
