@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import email
 import email.policy
-import errno
 import json
 import shutil
 import socket
@@ -31,6 +30,7 @@ from digest.errors import ConfigError, DigestError
 from .conftest import NOW, ROOT, make_config, make_inbox
 from .test_daemon import Running, article, quick_config, wait_for
 from .test_pipeline import RAIL_A, RAIL_B, STORM
+from .test_publishing import no_space_for
 
 TO = ("ann@example.org", "Bob Reader <bob@example.org>")
 
@@ -550,14 +550,8 @@ def test_links_to_earlier_digests_are_absolute_under_base_url_and_left_out_witho
 def test_the_daemon_mails_a_digest_whose_latest_copies_could_not_be_written(
     tmp_path, monkeypatch, caplog
 ):
-    real = publish.write_atomic
-
-    def full_disk_for_copies(path, text):
-        if path.stem == "latest":
-            raise OSError(errno.ENOSPC, "No space left on device", str(path))
-        real(path, text)
-
-    monkeypatch.setattr(publish, "write_atomic", full_disk_for_copies)
+    copies = no_space_for(lambda path: path.stem == "latest")
+    monkeypatch.setattr(publish, "write_atomic", copies)
     recorder = Recorder()
     with smtp_server(recorder) as port:
         config = with_email(quick_config(tmp_path), port)

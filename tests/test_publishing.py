@@ -164,12 +164,12 @@ def test_finish_writes_the_latest_copies_from_the_texts_it_is_given(tmp_path):
     assert not list(config.paths.outbox.glob(".*tmp"))
 
 
-def no_space_for(names):
-    """publish's write_atomic, failing as a full disk does for the files named `names`."""
-    real = publish.write_atomic
+def no_space_for(names, real=publish.write_atomic):
+    """`real` (publish's write_atomic), failing as a full disk does for the files named `names`
+    (or those `names` is true of, when it is a function)."""
 
     def write(path, text):
-        if path.name in names:
+        if names(path) if callable(names) else path.name in names:
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
         real(path, text)
 
@@ -260,14 +260,8 @@ def test_a_digest_that_cannot_be_written_whole_leaves_no_marker(tmp_path, monkey
 
     config = make_config(tmp_path)
     make_inbox(config.paths.inbox, {"a.txt": RAIL_A})
-    real = render.write_atomic
-
-    def full_for_markdown(path, text):
-        if path.suffix == ".md":
-            raise OSError(errno.ENOSPC, "No space left on device", str(path))
-        real(path, text)
-
-    monkeypatch.setattr(render, "write_atomic", full_for_markdown)
+    markdown = no_space_for(lambda path: path.suffix == ".md", render.write_atomic)
+    monkeypatch.setattr(render, "write_atomic", markdown)
     with pytest.raises(DigestError, match=r"digest-2026-11-21\.md: No space left on device"):
         pipeline.build(config, now=NOW)
     assert digest_files(config) == [] and not publish.marker(config).exists()
