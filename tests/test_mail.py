@@ -541,6 +541,8 @@ def test_links_to_earlier_digests_are_absolute_under_base_url_and_left_out_witho
     text = under.get_body(("plain",)).get_content()
     assert "the digest of 21 Nov (https://ex.org/d/digest-2026-11-21.html)" in text
     assert "On the web: https://ex.org/d/digest-2026-11-21-2.html" in text
+    assert '<a href="https://ex.org/d/digest-2026-11-21-2.html"' in html  # past Gmail's clip
+    assert "Read it on the web" not in without.get_body(("html",)).get_content()
     # In the outbox, the link is relative without base_url (the page lies beside it).
     page = (plain.paths.outbox / "digest-2026-11-21-2.html").read_text()
     assert 'previously in <a href="digest-2026-11-21.html"' in page
