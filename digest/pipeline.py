@@ -152,14 +152,18 @@ def open_state(config: Config, *, dry_run: bool = False) -> Iterator[Store]:
     """The state database, locked for this process.
 
     A dry run with no state yet gets a scratch database in a temporary folder, so that it
-    leaves nothing behind (not even the state folder).
+    leaves nothing behind (not even the state folder); one on a state of an older version gets
+    an upgraded copy of it, so that the state stays as it was.
     """
     if dry_run and not config.paths.state.exists():
         scratch = tempfile.TemporaryDirectory(prefix="digest-dry-run-")
         with scratch, Store.open(Path(scratch.name) / config.paths.state.name) as store:
             yield store
         return
-    with state_lock(config.paths.state, wait=30), Store.open(config.paths.state) as store:
+    with (
+        state_lock(config.paths.state, wait=30),
+        Store.open(config.paths.state, upgrade=not dry_run) as store,
+    ):
         yield store
 
 
