@@ -198,20 +198,57 @@ def nothing_written(config: Config, result: Build, all_stories: bool) -> str:
     """Why a build wrote no digest, in the words of the situation."""
     from digest import queries
 
+    update = result.update
+    unread = unread_files(config, result)
     state = queries.status(config)
-    if not state.articles and state.last_digest is None:
+    articles = state.articles + (len(update.stored) if result.dry_run else 0)
+    first = state.last_digest is None
+    if not articles and first:
+        if unread:
+            return f"Nothing written: no article could be read.\n{unread}"
         return (
             f"The inbox {config.paths.inbox} is empty: drop article files (.txt, .md, .html,"
             " .json, .eml, feeds) into it, then build again.\n"
         )
-    if result.update.stored and not all_stories:
-        return "The new articles add nothing to stories the last digest showed; nothing written.\n"
-    if all_stories:
-        return "No stored story has anything the digests have not shown; nothing written.\n"
-    return (
-        "No stories with new articles since the last digest; nothing written.\n"
-        "(Use --all to include every stored story.)\n"
-    )
+    if first:
+        why = (
+            f"No story of the {articles} stored article(s) has a sentence that can be quoted in"
+            " a brief (see the warnings above); nothing written.\n"
+        )
+    elif update.stored and not all_stories:
+        why = "The new articles add nothing to stories the last digest showed; nothing written.\n"
+    elif all_stories:
+        why = "No stored story has anything the digests have not shown; nothing written.\n"
+    else:
+        why = (
+            "No stories with new articles since the last digest; nothing written.\n"
+            "(Use --all to include every stored story.)\n"
+        )
+    return why + unread
+
+
+def unread_files(config: Config, result: Build) -> str:
+    """The lines telling which files of this build were not read, why, and where they are."""
+    from digest import inbox
+
+    update, lines = result.update, []
+    rejected = config.paths.inbox / inbox.REJECTED
+    if update.rejected:
+        where = (
+            f"they stay in {config.paths.inbox} (a dry run moves nothing)"
+            if result.dry_run
+            else f"moved to {rejected}, each beside a .error note saying why"
+        )
+        lines.append(f"{len(update.rejected)} file(s) could not be read ({where}):")
+        lines += [
+            f"  {inbox.printable_name(r.file)}: {r.reason}" for r in update.rejected
+        ]  # fmt: skip
+    if update.waiting:
+        lines.append(
+            f"{update.waiting} file(s) were still being written: left in {config.paths.inbox}"
+            " for the next build."
+        )
+    return "".join(f"{line}\n" for line in lines)
 
 
 @main.command()

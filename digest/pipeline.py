@@ -50,6 +50,7 @@ class Update:
     duplicates: int
     rejected: tuple[Rejection, ...]
     stories: int  # stories that received a new article
+    waiting: int = 0  # files still being written, left in the inbox for the next pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +191,8 @@ def ingest(
     for rejection in rejected:
         log.warning("%s: rejected: %s", inbox.printable_name(rejection.file), rejection.reason)
     duplicates = len(articles) - len(new)
-    result = Update(len(files), tuple(a.id for a in new), duplicates, rejected, touched)
+    waiting = sum(1 for item in read if item.waits)
+    result = Update(len(files), tuple(a.id for a in new), duplicates, rejected, touched, waiting)
     if new or rejected:
         log.info(
             "read %d file(s): %d new article(s), %d duplicate(s), %d rejected, "
@@ -296,16 +298,26 @@ def with_news(briefs: Sequence[Brief]) -> list[Brief]:
             continue
         if brief.previous:
             log.info(
-                "left out %r: its new articles add nothing to what %s showed",
-                brief.headline, brief.previous.digest,
+                "left out %s: its new articles add nothing to what %s showed",
+                story_name(brief), brief.previous.digest,
             )  # fmt: skip
         else:
             log.warning(
-                "left out %r: no sentence of its %d article(s) can be quoted in a brief (none is"
+                "left out %s: no sentence of its %d article(s) can be quoted in a brief (none is"
                 " prose of at most %d words)",
-                brief.headline, len(brief.articles), MAX_WORDS,
+                story_name(brief), len(brief.articles), MAX_WORDS,
             )  # fmt: skip
     return kept
+
+
+def story_name(brief: Brief) -> str:
+    """How a log line names a story: its headline, else the one a digest showed it under, else
+    its id and first file (a brief with no sentence has no headline of its own)."""
+    headline = brief.headline or (brief.previous.headline if brief.previous else "")
+    if headline:
+        return repr(headline)
+    first = brief.articles[0].title or brief.articles[0].file if brief.articles else None
+    return f"story {brief.story_id}" + (f" ({first!r})" if first else "")
 
 
 def limit_stories(briefs: list[Brief], config: Config) -> list[Brief]:

@@ -1,0 +1,60 @@
+"""What `digest build` says when it writes nothing, and how its log names stories."""
+
+from __future__ import annotations
+
+import logging
+
+from click.testing import CliRunner
+
+from digest.cli import main
+
+from .test_cli import project
+from .test_pipeline import RAIL_A, RAIL_B, STORM
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_a_first_build_of_only_unreadable_files_says_where_they_went_and_why(tmp_path):
+    config = project(tmp_path, {"broken.json": "{", "empty.txt": "", "notes.docx": b"PK\x03\x04"})
+    dry = run("build", "--dry-run", "--config", config)
+    assert dry.exit_code == 0
+    assert "The inbox" not in dry.output
+    assert "3 file(s) could not be read (they stay in" in dry.output
+    assert (tmp_path / "inbox" / "broken.json").exists()
+
+    result = run("build", "--config", config)
+    assert result.exit_code == 0
+    assert "The inbox" not in result.output
+    rejected = tmp_path / "inbox" / "rejected"
+    assert f"3 file(s) could not be read (moved to {rejected}, each beside a .error" in (
+        result.output
+    )
+    lines = result.output.splitlines()
+    for name in ("broken.json", "empty.txt", "notes.docx"):
+        [line] = [line for line in lines if line.startswith(f"  {name}: ")]
+        assert len(line) > len(f"  {name}: ") + 5  # the reason follows the name
+        assert (rejected / name).exists()
+
+
+def test_a_later_build_names_the_files_it_rejected_too(tmp_path):
+    config = project(tmp_path, {"a.txt": RAIL_A})
+    assert run("build", "--config", config).exit_code == 0
+    (tmp_path / "inbox" / "broken.json").write_text("[")
+    result = run("build", "--config", config)
+    assert "No stories with new articles since the last digest" in result.output
+    assert "1 file(s) could not be read" in result.output and "  broken.json: " in result.output
+
+
+def test_build_all_names_the_stories_it_leaves_out(tmp_path, caplog):
+    config = project(tmp_path, {"a.txt": RAIL_A, "b.txt": RAIL_B, "c.txt": STORM})
+    assert run("build", "--config", config).exit_code == 0
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        result = run("build", "--all", "--config", config)
+    assert "No stored story has anything the digests have not shown" in result.output
+    left_out = [r.getMessage() for r in caplog.records if r.getMessage().startswith("left out")]
+    assert len(left_out) == 2
+    assert "left out ''" not in caplog.text
+    assert any("'Storm knocks out power to 20,000 homes'" in line for line in left_out)
