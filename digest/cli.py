@@ -282,40 +282,46 @@ def brief(
     after: tuple[Path, ...],
     fmt: str,
 ) -> None:
-    """Print one combined brief of PATHS (files, or folders of files).
+    """Print a brief of each story of PATHS (files, or folders of files).
 
-    With --after, the brief tells what PATHS add for a reader who has read the --after files.
+    The files are grouped into stories as a build groups them. With --after, each brief tells
+    what PATHS add for a reader who has read the --after files. Exit status 1 when there is
+    nothing to print.
     """
     from digest import oneshot
 
     if words and sentences:
         raise click.UsageError("give --words or --sentences, not both")
     config = _config(**{"brief.method": method})
-    result = oneshot.brief_paths(
+    briefs = oneshot.brief_stories(
         list(paths), config, after=list(after), words=words, sentences=sentences
     )
-    if not result.sentences and after:
-        log.warning(
-            "nothing new: every sentence of %s repeats what the --after files say",
-            ", ".join(map(str, paths)),
+    if not briefs:
+        named = ", ".join(map(str, paths))
+        click.echo(
+            f"Nothing new: {named} add(s) nothing to the --after files; nothing printed."
+            if after
+            else f"No sentence of {named} can be quoted in a brief; nothing printed.",
+            err=True,
         )
-    elif not result.sentences:
-        log.warning("no sentence of %s can be quoted in a brief", ", ".join(map(str, paths)))
-
-    click.echo(format_brief(result, fmt, config), nl=False)
+        sys.exit(1)
+    click.echo(format_briefs(briefs, fmt, config), nl=False)
 
 
-def format_brief(result: Brief, fmt: str, config: Config) -> str:
-    """A brief as text, JSON, or a one-story Markdown or HTML digest."""
+def format_briefs(briefs: Sequence[Brief], fmt: str, config: Config) -> str:
+    """Briefs as text (a blank line between stories), JSON (a story object; a list of them
+    for several stories), or a Markdown or HTML page of one story each."""
     from digest.models import Digest
     from digest.render import json_text, render
     from digest.schema import story_json
 
     if fmt == "text":
-        return "".join(f"{s.text}\n" for s in result.sentences)
+        return "\n".join("".join(f"{s.text}\n" for s in brief.sentences) for brief in briefs)
     if fmt == "json":
-        return json_text(story_json(result))
-    digest = Digest(result.headline, datetime.now(UTC), (result,))
+        stories = [story_json(brief) for brief in briefs]
+        return json_text(stories[0] if len(stories) == 1 else stories)
+    title = "Brief" if len(briefs) == 1 else "Briefs"
+    digest = Digest(title, datetime.now(UTC), tuple(briefs))
     return render(digest, config.paths.templates, [fmt])[fmt]
 
 

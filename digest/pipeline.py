@@ -276,11 +276,11 @@ def stories_for_digest(store: Store, config: Config, all_stories: bool) -> list[
     ids = store.story_ids_with_news(after)
     histories = store.histories(ids)
     stories = [replace(s, history=histories.get(s.id)) for s in store.stories(ids)]
-    stories.sort(key=_most_reported_first)
+    stories.sort(key=most_reported_first)
     return stories
 
 
-def _most_reported_first(story: Story) -> tuple[int, int]:
+def most_reported_first(story: Story) -> tuple[int, int]:
     """Sort key: most outlets, then most articles, counting only what the reader has not seen
     (a story shown before ranks by its new articles)."""
     seen = story.history.seen if story.history else frozenset()

@@ -261,8 +261,9 @@ def test_brief_after_with_nothing_new_says_so(tmp_path, caplog):
     result = CliRunner().invoke(
         main, ["brief", str(tmp_path / "b"), "--after", str(tmp_path / "a"), "--format", "text"]
     )
-    assert result.exit_code == 0 and result.stdout == ""
-    assert "nothing new: every sentence of" in caplog.text
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "Nothing new:" in result.stderr
+    assert "adds nothing to the --after files" in caplog.text
 
 
 def test_stories_story_id_lists_every_digest_that_covered_it(tmp_path):
