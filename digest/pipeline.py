@@ -157,7 +157,12 @@ def open_state(config: Config, *, dry_run: bool = False) -> Iterator[Store]:
     an upgraded copy of it, so that the state stays as it was.
     """
     if dry_run and not config.paths.state.exists():
-        scratch = tempfile.TemporaryDirectory(prefix="digest-dry-run-")
+        try:
+            scratch = tempfile.TemporaryDirectory(prefix="digest-dry-run-")
+        except OSError as error:
+            raise DigestError(
+                f"cannot make a temporary folder in {tempfile.gettempdir()}: {error.strerror}"
+            ) from None
         with scratch, Store.open(Path(scratch.name) / config.paths.state.name) as store:
             yield store
         return

@@ -208,7 +208,15 @@ class Store:
     def _upgraded_copy(self) -> Store:
         """A copy of this store, migrated, in a temporary folder that goes when it closes; this
         store is closed, unchanged."""
-        scratch = tempfile.TemporaryDirectory(prefix="digest-state-")
+        try:
+            scratch = tempfile.TemporaryDirectory(prefix="digest-state-")
+        except OSError as error:
+            self.db.close()
+            raise StoreError(
+                f"{self.path} is from an older version and is read through an upgraded copy,"
+                f" but no temporary folder can be made in {tempfile.gettempdir()}"
+                f" ({error.strerror}); `digest build` upgrades the state itself"
+            ) from None
         copy = sqlite3.connect(Path(scratch.name) / self.path.name, isolation_level=None)
         store = Store(copy, self.path)  # messages name the state the copy was made of
         store._scratch = scratch
