@@ -536,7 +536,10 @@ def fetch() -> None:
     """Fetch every subscribed feed once; each new entry goes into the inbox."""
     from digest import subscriptions
 
-    click.echo(subscriptions.describe_fetch(subscriptions.fetch(_config())), nl=False)
+    results = subscriptions.fetch(_config())
+    click.echo(subscriptions.describe_fetch(results), nl=False)
+    if failed := subscriptions.failures(results):
+        raise DigestError(failed)
 
 
 @main.group()
