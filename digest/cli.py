@@ -197,9 +197,10 @@ def build(all_stories: bool, dry_run: bool, send: bool) -> None:
 def nothing_written(config: Config, result: Build, all_stories: bool) -> str:
     """Why a build wrote no digest, in the words of the situation."""
     from digest import queries
+    from digest.pipeline import unread_files
 
     update = result.update
-    unread = unread_files(config, result)
+    unread = "".join(f"{line}\n" for line in unread_files(config, result))
     state = queries.status(config)
     articles = state.articles + (len(update.stored) if result.dry_run else 0)
     first = state.last_digest is None
@@ -225,30 +226,6 @@ def nothing_written(config: Config, result: Build, all_stories: bool) -> str:
             "(Use --all to include every stored story.)\n"
         )
     return why + unread
-
-
-def unread_files(config: Config, result: Build) -> str:
-    """The lines telling which files of this build were not read, why, and where they are."""
-    from digest import inbox
-
-    update, lines = result.update, []
-    rejected = config.paths.inbox / inbox.REJECTED
-    if update.rejected:
-        where = (
-            f"they stay in {config.paths.inbox} (a dry run moves nothing)"
-            if result.dry_run
-            else f"moved to {rejected}, each beside a .error note saying why"
-        )
-        lines.append(f"{len(update.rejected)} file(s) could not be read ({where}):")
-        lines += [
-            f"  {inbox.printable_name(r.file)}: {r.reason}" for r in update.rejected
-        ]  # fmt: skip
-    if update.waiting:
-        lines.append(
-            f"{update.waiting} file(s) were still being written: left in {config.paths.inbox}"
-            " for the next build."
-        )
-    return "".join(f"{line}\n" for line in lines)
 
 
 @main.command()

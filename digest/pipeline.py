@@ -358,6 +358,26 @@ def write_digest(digest: Digest, config: Config, *, into: Path | None = None) ->
     return tuple(paths)
 
 
+def unread_files(config: Config, result: Build) -> list[str]:
+    """Lines telling which files a build could not read, why, and where they are now."""
+    update, lines = result.update, []
+    if update.rejected:
+        where = (
+            f"they stay in {config.paths.inbox} (a dry run moves nothing)"
+            if result.dry_run
+            else f"moved to {config.paths.inbox / inbox.REJECTED}, each beside a .error note"
+            " saying why"
+        )
+        lines.append(f"{len(update.rejected)} file(s) could not be read ({where}):")
+        lines += [f"  {inbox.printable_name(r.file)}: {r.reason}" for r in update.rejected]
+    if update.waiting:
+        lines.append(
+            f"{update.waiting} file(s) were still being written: left in {config.paths.inbox}"
+            " for the next build."
+        )
+    return lines
+
+
 def file_away(read: Sequence[ReadFile], inbox_path: Path, now: datetime) -> None:
     """Move read files to processed/ and unreadable ones to rejected/ with their reason.
 

@@ -47,6 +47,7 @@ class Preview:
     stories: tuple[StoryNews, ...]
     last_digest: str | None
     waiting: int  # inbox files read for the preview (and left where they are)
+    unread: tuple[str, ...] = ()  # lines on the inbox files that could not be read
 
 
 def preview(config: Config, *, now: datetime | None = None, all_stories: bool = False) -> Preview:
@@ -57,7 +58,8 @@ def preview(config: Config, *, now: datetime | None = None, all_stories: bool = 
     files: tuple[Path, ...] = ()
     if digest.briefs:
         files = pipeline.write_digest(digest, config, into=preview_folder(config))
-    return Preview(digest, files, tuple(news), last, result.update.files)
+    unread = tuple(pipeline.unread_files(config, result))
+    return Preview(digest, files, tuple(news), last, result.update.files, unread)
 
 
 def preview_folder(config: Config) -> Path:
@@ -124,8 +126,11 @@ def story_news(config: Config, briefs: tuple[Brief, ...]) -> tuple[str | None, l
 
 def describe(result: Preview) -> str:
     """What `digest preview` prints."""
+    unread = "".join(f"{line}\n" for line in result.unread)
+    if not result.digest.briefs and result.last_digest is None:
+        return f"No story to show yet: the next digest would be empty.\n{unread}"
     if not result.digest.briefs:
-        return "No story has news since the last digest: the next digest would be empty.\n"
+        return "No story has news since the last digest: the next digest would be empty.\n" + unread
     count = len(result.digest.briefs)
     lines = [f"Preview of the next digest, {count} story(ies); nothing was stored, moved or sent:"]
     lines += [f"  {path}" for path in result.files]
@@ -133,6 +138,7 @@ def describe(result: Preview) -> str:
         lines.append(
             f"It includes the {result.waiting} file(s) waiting in the inbox; they stay there."
         )
+    lines += result.unread
     since = f" since {result.last_digest}" if result.last_digest else ""
     new = [s for s in result.stories if s.is_new]
     updated = [s for s in result.stories if not s.is_new]

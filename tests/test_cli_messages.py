@@ -58,3 +58,24 @@ def test_build_all_names_the_stories_it_leaves_out(tmp_path, caplog):
     assert len(left_out) == 2
     assert "left out ''" not in caplog.text
     assert any("'Storm knocks out power to 20,000 homes'" in line for line in left_out)
+
+
+def test_a_preview_names_the_files_it_could_not_read_and_says_when_no_digest_was_made(
+    tmp_path, monkeypatch
+):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    config = project(tmp_path, {"broken.json": "{"})
+    result = run("preview", "--config", config)
+    assert result.exit_code == 0
+    assert "since the last digest" not in result.output
+    assert "No story to show yet: the next digest would be empty." in result.output
+    assert "1 file(s) could not be read (they stay in" in result.output
+    assert "  broken.json: not valid JSON" in result.output
+
+    (tmp_path / "inbox" / "a.txt").write_text(RAIL_A)
+    shown = run("preview", "--config", config)
+    assert "Preview of the next digest, 1 story(ies)" in shown.output
+    assert "  broken.json: not valid JSON" in shown.output

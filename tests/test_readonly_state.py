@@ -62,7 +62,11 @@ def cli(*args):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
-def test_reading_commands_and_a_dry_run_leave_an_old_state_as_it_was(tmp_path):
+def test_reading_commands_and_a_dry_run_leave_an_old_state_as_it_was(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # previews and copies
+    (tmp_path / "tmp").mkdir()
     config, state = old_project(tmp_path)
     before = fingerprint(state)
 
@@ -83,6 +87,8 @@ def test_reading_commands_and_a_dry_run_leave_an_old_state_as_it_was(tmp_path):
     assert cli("preview", "--config", config).exit_code == 0
 
     assert fingerprint(state) == before and version(state) == 1
+    leftovers = [p.name for p in (tmp_path / "tmp").iterdir()]
+    assert [name for name in leftovers if not name.startswith("digest-preview-")] == []
     assert (tmp_path / "inbox" / "day-2.txt").exists()
 
 
