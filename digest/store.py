@@ -171,7 +171,7 @@ class Store:
         deadline = time.monotonic() + BUSY_SECONDS
         while True:
             try:
-                return cls._connect(path, upgrade)
+                return cls._connect(path) if upgrade else cls._connect(path, upgrade=False)
             except sqlite3.DatabaseError as error:
                 locked = isinstance(error, sqlite3.OperationalError) and "locked" in str(error)
                 if not locked or time.monotonic() >= deadline:

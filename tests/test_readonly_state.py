@@ -12,7 +12,7 @@ from digest.cli import main
 from digest.store import MIGRATIONS
 
 from .conftest import ROOT, make_inbox
-from .test_updates import DAY_1, DAY_2
+from .test_updates import DAY_1, DAY_2, write_version_1_state
 
 BODY = (
     "Storm Arlo made landfall near Port Edda on Friday morning with winds of 140 kilometres an "
@@ -25,25 +25,9 @@ def old_project(tmp_path):
     that one digest showed."""
     (tmp_path / "config.toml").write_text(f'[paths]\ntemplates = "{ROOT / "templates"}"\n')
     state = tmp_path / "outbox" / ".digest" / "state.sqlite3"
-    state.parent.mkdir(parents=True)
-    old = sqlite3.connect(state)
-    old.execute("PRAGMA journal_mode=WAL")
-    for statement in MIGRATIONS[0]:
-        old.execute(statement)
-    old.execute(
-        "INSERT INTO articles (id, file, title, source, url, published, ingested, placed_at,"
-        " text, language, features, story_id) VALUES ('a1', 'a.txt', 'Storm Arlo lands', "
-        " 'Coast Courier', NULL, '2026-11-20T06:00:00+00:00', '2026-11-20T07:00:00+00:00',"
-        " '2026-11-20T06:00:00+00:00', ?, 'en', x'00', 's1storyarlo')",
-        (BODY,),
+    write_version_1_state(
+        state, title="Storm Arlo lands", source="Coast Courier", text=BODY, story="s1storyarlo"
     )
-    old.execute(
-        "INSERT INTO digests (generated_at, name, last_article_seq, stories)"
-        " VALUES ('2026-11-20T07:00:00+00:00', 'digest-2026-11-20', 1, 1)"
-    )
-    old.execute("PRAGMA user_version = 1")
-    old.commit()
-    old.close()
     return str(tmp_path / "config.toml"), state
 
 

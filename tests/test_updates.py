@@ -189,15 +189,18 @@ def test_dry_runs_and_previews_record_nothing(tmp_path):
     assert sentences_of(real) == sentences_of(dry)
 
 
-def test_a_state_of_the_previous_schema_upgrades_and_loses_nothing(tmp_path):
-    path = tmp_path / "state.sqlite3"
+def write_version_1_state(path, *, title="T", source="S", text="Body.", story="s1"):
+    """A state as digest's first schema wrote it: one article in one story, one digest."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     old = sqlite3.connect(path)
+    old.execute("PRAGMA journal_mode=WAL")
     for statement in MIGRATIONS[0]:
         old.execute(statement)
     old.execute(
         "INSERT INTO articles (id, file, title, source, url, published, ingested, placed_at,"
-        " text, language, features, story_id) VALUES ('a1', 'a.txt', 'T', 'S', NULL, NULL,"
-        " '2026-11-20T07:00:00+00:00', '2026-11-20T07:00:00+00:00', 'Body.', 'en', x'00', 's1')"
+        " text, language, features, story_id) VALUES ('a1', 'a.txt', ?, ?, NULL, NULL,"
+        " '2026-11-20T07:00:00+00:00', '2026-11-20T07:00:00+00:00', ?, 'en', x'00', ?)",
+        (title, source, text, story),
     )
     old.execute(
         "INSERT INTO digests (generated_at, name, last_article_seq, stories)"
@@ -206,6 +209,11 @@ def test_a_state_of_the_previous_schema_upgrades_and_loses_nothing(tmp_path):
     old.execute("PRAGMA user_version = 1")
     old.commit()
     old.close()
+
+
+def test_a_state_of_the_previous_schema_upgrades_and_loses_nothing(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    write_version_1_state(path)
 
     with Store.open(path) as store:
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 5
