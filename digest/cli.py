@@ -205,8 +205,15 @@ def nothing_written(config: Config, result: Build, all_stories: bool) -> str:
     articles = state.articles + (len(update.stored) if result.dry_run else 0)
     first = state.last_digest is None
     if not articles and first:
-        if unread:
+        if update.rejected:
             return f"Nothing written: no article could be read.\n{unread}"
+        if unread:
+            return f"Nothing written yet.\n{unread}"
+        if not config.paths.inbox.exists():
+            return (
+                f"The inbox {config.paths.inbox} does not exist: make it (`digest init` does)"
+                " and drop article files into it, then build again.\n"
+            )
         return (
             f"The inbox {config.paths.inbox} is empty: drop article files (.txt, .md, .html,"
             " .json, .eml, feeds) into it, then build again.\n"

@@ -79,3 +79,28 @@ def test_a_preview_names_the_files_it_could_not_read_and_says_when_no_digest_was
     shown = run("preview", "--config", config)
     assert "Preview of the next digest, 1 story(ies)" in shown.output
     assert "  broken.json: not valid JSON" in shown.output
+
+
+def test_a_first_build_without_an_inbox_says_it_does_not_exist(tmp_path):
+    config = project(tmp_path, {})
+    (tmp_path / "inbox").rmdir()
+    result = run("build", "--config", config)
+    assert result.exit_code == 0
+    assert f"The inbox {tmp_path / 'inbox'} does not exist: make it" in result.output
+    assert "is empty" not in result.output
+
+
+def test_files_still_being_written_are_counted_not_called_unreadable(tmp_path):
+    from digest.cli import nothing_written
+    from digest.models import Digest
+    from digest.pipeline import Build, Update
+
+    from .conftest import NOW, make_config
+
+    config = make_config(tmp_path)
+    config.paths.inbox.mkdir()
+    update = Update(files=2, stored=(), duplicates=0, rejected=(), stories=0, waiting=2)
+    message = nothing_written(config, Build(Digest("D", NOW), update, (), False), False)
+    assert message.startswith("Nothing written yet.\n")
+    assert f"2 file(s) were still being written: left in {config.paths.inbox}" in message
+    assert "could not be read" not in message
