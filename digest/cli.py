@@ -197,21 +197,42 @@ def build(all_stories: bool, dry_run: bool, send: bool) -> None:
 def nothing_written(config: Config, result: Build, all_stories: bool) -> str:
     """Why a build wrote no digest, in the words of the situation."""
     from digest import queries
+    from digest.pipeline import unread_files
 
+    update = result.update
+    unread = "".join(f"{line}\n" for line in unread_files(config, result))
     state = queries.status(config)
-    if not state.articles and state.last_digest is None:
+    articles = state.articles + (len(update.stored) if result.dry_run else 0)
+    first = state.last_digest is None
+    if not articles and first:
+        if update.rejected:
+            return f"Nothing written: no article could be read.\n{unread}"
+        if unread:
+            return f"Nothing written yet.\n{unread}"
+        if not config.paths.inbox.exists():
+            return (
+                f"The inbox {config.paths.inbox} does not exist: make it (`digest init` does)"
+                " and drop article files into it, then build again.\n"
+            )
         return (
             f"The inbox {config.paths.inbox} is empty: drop article files (.txt, .md, .html,"
             " .json, .eml, feeds) into it, then build again.\n"
         )
-    if result.update.stored and not all_stories:
-        return "The new articles add nothing to stories the last digest showed; nothing written.\n"
-    if all_stories:
-        return "No stored story has anything the digests have not shown; nothing written.\n"
-    return (
-        "No stories with new articles since the last digest; nothing written.\n"
-        "(Use --all to include every stored story.)\n"
-    )
+    if first:
+        why = (
+            f"No story of the {articles} stored article(s) has a sentence that can be quoted in"
+            " a brief (see the warnings above); nothing written.\n"
+        )
+    elif update.stored and not all_stories:
+        why = "The new articles add nothing to stories the last digest showed; nothing written.\n"
+    elif all_stories:
+        why = "No stored story has anything the digests have not shown; nothing written.\n"
+    else:
+        why = (
+            "No stories with new articles since the last digest; nothing written.\n"
+            "(Use --all to include every stored story.)\n"
+        )
+    return why + unread
 
 
 @main.command()
@@ -245,40 +266,46 @@ def brief(
     after: tuple[Path, ...],
     fmt: str,
 ) -> None:
-    """Print one combined brief of PATHS (files, or folders of files).
+    """Print a brief of each story of PATHS (files, or folders of files).
 
-    With --after, the brief tells what PATHS add for a reader who has read the --after files.
+    The files are grouped into stories as a build groups them. With --after, each brief tells
+    what PATHS add for a reader who has read the --after files. Exit status 1 when there is
+    nothing to print.
     """
     from digest import oneshot
 
     if words and sentences:
         raise click.UsageError("give --words or --sentences, not both")
     config = _config(**{"brief.method": method})
-    result = oneshot.brief_paths(
+    briefs = oneshot.brief_stories(
         list(paths), config, after=list(after), words=words, sentences=sentences
     )
-    if not result.sentences and after:
-        log.warning(
-            "nothing new: every sentence of %s repeats what the --after files say",
-            ", ".join(map(str, paths)),
+    if not briefs:
+        named = ", ".join(map(str, paths))
+        click.echo(
+            f"Nothing new: {named} add(s) nothing to the --after files; nothing printed."
+            if after
+            else f"No sentence of {named} can be quoted in a brief; nothing printed.",
+            err=True,
         )
-    elif not result.sentences:
-        log.warning("no sentence of %s can be quoted in a brief", ", ".join(map(str, paths)))
-
-    click.echo(format_brief(result, fmt, config), nl=False)
+        sys.exit(1)
+    click.echo(format_briefs(briefs, fmt, config), nl=False)
 
 
-def format_brief(result: Brief, fmt: str, config: Config) -> str:
-    """A brief as text, JSON, or a one-story Markdown or HTML digest."""
+def format_briefs(briefs: Sequence[Brief], fmt: str, config: Config) -> str:
+    """Briefs as text (a blank line between stories), JSON (a story object; a list of them
+    for several stories), or a Markdown or HTML page of one story each."""
     from digest.models import Digest
     from digest.render import json_text, render
     from digest.schema import story_json
 
     if fmt == "text":
-        return "".join(f"{s.text}\n" for s in result.sentences)
+        return "\n".join("".join(f"{s.text}\n" for s in brief.sentences) for brief in briefs)
     if fmt == "json":
-        return json_text(story_json(result))
-    digest = Digest(result.headline, datetime.now(UTC), (result,))
+        stories = [story_json(brief) for brief in briefs]
+        return json_text(stories[0] if len(stories) == 1 else stories)
+    title = "Brief" if len(briefs) == 1 else "Briefs"
+    digest = Digest(title, datetime.now(UTC), tuple(briefs))
     return render(digest, config.paths.templates, [fmt])[fmt]
 
 
@@ -493,7 +520,10 @@ def fetch() -> None:
     """Fetch every subscribed feed once; each new entry goes into the inbox."""
     from digest import subscriptions
 
-    click.echo(subscriptions.describe_fetch(subscriptions.fetch(_config())), nl=False)
+    results = subscriptions.fetch(_config())
+    click.echo(subscriptions.describe_fetch(results), nl=False)
+    if failed := subscriptions.failures(results):
+        raise DigestError(failed)
 
 
 @main.group()

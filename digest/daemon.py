@@ -120,7 +120,7 @@ class Daemon:
             log.info("published a digest of %d story(ies)", len(result.digest.briefs))
             mail.send_in_background(self.config, result.written[0].stem)
         else:
-            log.info("digest due, but no story has news since the last one; nothing written")
+            log.info("digest due, but no story has news to show; nothing written")
 
     def _start_fetching(self, stop: threading.Event) -> threading.Thread | None:
         """The subscriptions' own thread: a fetch every [feeds] interval minutes, never in the

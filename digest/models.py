@@ -88,7 +88,7 @@ class Brief:
     headline: str
     articles: tuple[Article, ...]
     sentences: tuple[BriefSentence, ...]
-    first_seen: datetime | None = None  # when a digest first showed the story (None: new)
+    first_seen: datetime | None = None  # first reported: the earliest article's date
     previous: Coverage | None = None  # the last digest that showed it
 
     @property

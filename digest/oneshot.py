@@ -1,7 +1,9 @@
-"""`digest brief`: one brief of given files, as one story, outside the inbox and the store.
+"""`digest brief`: briefs of given files, outside the inbox and the store.
 
-With `after` (the files a reader has read), the brief tells what the given files add: the same
-composer as a story of the daily digest that was shown before.
+`brief_stories` groups the files into stories as a build does (the clustering stage) and briefs
+each story; `brief_paths` briefs the files as one story, as the evaluation asks. With `after`
+(the files a reader has read), a brief tells what the given files add: the same composer as a
+story of the daily digest that was shown before.
 """
 
 from __future__ import annotations
@@ -10,13 +12,14 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
-from digest import inbox
-from digest.config import Config
+from digest import cluster, inbox
+from digest.config import BriefSettings, Config
 from digest.errors import DigestError
-from digest.models import Article, Brief, History, Story
-from digest.pipeline import ReadFile, read_one
+from digest.models import Article, Brief, History, Placed, Story
+from digest.pipeline import ReadFile, most_reported_first, read_one, story_name
 from digest.summarize import summarize
 from digest.summarizers.selection import Budget
 
@@ -41,25 +44,91 @@ def brief_paths(
     file can be read, DigestError says why. `budget` replaces the length rule of the settings
     (the evaluation asks for briefs that reach the limit).
     """
+    articles, earlier = _read_all(paths, after, config)
+    settings = _settings(config, words, sentences, method)
+    story = _story([*earlier, *articles], frozenset(a.id for a in earlier))
+    return summarize(story, settings, budget=budget)
+
+
+def brief_stories(
+    paths: Sequence[Path],
+    config: Config,
+    *,
+    after: Sequence[Path] = (),
+    words: int | None = None,
+    sentences: int | None = None,
+    method: str | None = None,
+) -> list[Brief]:
+    """One brief per story of the given files, grouped as a build groups articles (the most
+    reported story first), for the stories that have something to tell.
+
+    A story made only of `after` files is not briefed; one whose new files add nothing to the
+    `after` files, or with no sentence that can be quoted, is left out with a warning. Files
+    are read and skipped as `brief_paths` reads them.
+    """
+    articles, earlier = _read_all(paths, after, config)
+    settings = _settings(config, words, sentences, method)
+    seen = frozenset(a.id for a in earlier)
+    grouped = _stories([*earlier, *articles], config)
+    stories = [_story(group, seen) for group in grouped if any(a.id not in seen for a in group)]
+    stories.sort(key=most_reported_first)
+    briefs = [summarize(story, settings) for story in stories]
+    for brief in briefs:
+        if brief.sentences:
+            continue
+        if any(a.id in seen for a in brief.articles):
+            log.warning("left out %s: it adds nothing to the --after files", story_name(brief))
+        else:
+            log.warning("left out %s: no sentence of it can be quoted in a brief",
+                        story_name(brief))  # fmt: skip
+    return [brief for brief in briefs if brief.sentences]
+
+
+def _read_all(
+    paths: Sequence[Path], after: Sequence[Path], config: Config
+) -> tuple[list[Article], list[Article]]:
+    """The articles of `paths`, and those of `after`; DigestError when `paths` give none."""
     articles, read = _read_paths(paths, config)
     earlier, _ = _read_paths(after, config)
     if not articles:
         reasons = "; ".join(f"{item.path.name}: {item.error}" for item in read) or "no files"
         raise DigestError(f"nothing to summarize ({reasons})")
-    settings = config.brief
+    return articles, earlier
+
+
+def _settings(
+    config: Config, words: int | None, sentences: int | None, method: str | None
+) -> BriefSettings:
+    settings = replace(config.brief, updates=True)
     if sentences:
         settings = replace(settings, sentences=sentences)
     elif words:
         settings = replace(settings, words=words, sentences=0)
     if method:
         settings = replace(settings, method=method)
-    seen = frozenset(a.id for a in earlier)
-    story_articles = {a.id: a for a in [*earlier, *articles]}
+    return settings
+
+
+def _stories(articles: Sequence[Article], config: Config) -> list[list[Article]]:
+    """The articles grouped into stories by the clustering stage, each in the order given."""
+    unique = list({a.id: a for a in articles}.values())
+    now = datetime.now(UTC)  # an undated article counts as received now, as in a build
+    placed = [Placed(a.id, None, a.published or now, cluster.features(a)) for a in unique]
+    story_of = cluster.assign(placed, [], config.stories)
+    groups: dict[str, list[Article]] = {}
+    for article in unique:
+        groups.setdefault(story_of[article.id], []).append(article)
+    return list(groups.values())
+
+
+def _story(articles: Sequence[Article], seen: frozenset[str]) -> Story:
+    """The articles as one story; those in `seen` are what its reader has read."""
+    story_articles = {a.id: a for a in articles}
     joined = ",".join(sorted(story_articles))
     story_id = "brief-" + hashlib.blake2b(joined.encode(), digest_size=6).hexdigest()
+    seen = frozenset(seen.intersection(story_articles))
     history = History(seen=seen) if seen else None
-    story = Story(story_id, tuple(story_articles.values()), history)
-    return summarize(story, replace(settings, updates=True), budget=budget)
+    return Story(story_id, tuple(story_articles.values()), history)
 
 
 def _read_paths(paths: Sequence[Path], config: Config) -> tuple[list[Article], list[ReadFile]]:

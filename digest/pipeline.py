@@ -50,6 +50,7 @@ class Update:
     duplicates: int
     rejected: tuple[Rejection, ...]
     stories: int  # stories that received a new article
+    waiting: int = 0  # files still being written, left in the inbox for the next pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,14 +158,23 @@ def open_state(config: Config, *, dry_run: bool = False) -> Iterator[Store]:
     """The state database, locked for this process.
 
     A dry run with no state yet gets a scratch database in a temporary folder, so that it
-    leaves nothing behind (not even the state folder).
+    leaves nothing behind (not even the state folder); one on a state of an older version gets
+    an upgraded copy of it, so that the state stays as it was.
     """
     if dry_run and not config.paths.state.exists():
-        scratch = tempfile.TemporaryDirectory(prefix="digest-dry-run-")
+        try:
+            scratch = tempfile.TemporaryDirectory(prefix="digest-dry-run-")
+        except OSError as error:
+            raise DigestError(
+                f"cannot make a temporary folder in {tempfile.gettempdir()}: {error.strerror}"
+            ) from None
         with scratch, Store.open(Path(scratch.name) / config.paths.state.name) as store:
             yield store
         return
-    with state_lock(config.paths.state, wait=30), Store.open(config.paths.state) as store:
+    with (
+        state_lock(config.paths.state, wait=30),
+        Store.open(config.paths.state, upgrade=not dry_run) as store,
+    ):
         yield store
 
 
@@ -191,7 +201,8 @@ def ingest(
     for rejection in rejected:
         log.warning("%s: rejected: %s", inbox.printable_name(rejection.file), rejection.reason)
     duplicates = len(articles) - len(new)
-    result = Update(len(files), tuple(a.id for a in new), duplicates, rejected, touched)
+    waiting = sum(1 for item in read if item.waits)
+    result = Update(len(files), tuple(a.id for a in new), duplicates, rejected, touched, waiting)
     if new or rejected:
         log.info(
             "read %d file(s): %d new article(s), %d duplicate(s), %d rejected, "
@@ -275,11 +286,11 @@ def stories_for_digest(store: Store, config: Config, all_stories: bool) -> list[
     ids = store.story_ids_with_news(after)
     histories = store.histories(ids)
     stories = [replace(s, history=histories.get(s.id)) for s in store.stories(ids)]
-    stories.sort(key=_most_reported_first)
+    stories.sort(key=most_reported_first)
     return stories
 
 
-def _most_reported_first(story: Story) -> tuple[int, int]:
+def most_reported_first(story: Story) -> tuple[int, int]:
     """Sort key: most outlets, then most articles, counting only what the reader has not seen
     (a story shown before ranks by its new articles)."""
     seen = story.history.seen if story.history else frozenset()
@@ -297,16 +308,26 @@ def with_news(briefs: Sequence[Brief]) -> list[Brief]:
             continue
         if brief.previous:
             log.info(
-                "left out %r: its new articles add nothing to what %s showed",
-                brief.headline, brief.previous.digest,
+                "left out %s: its new articles add nothing to what %s showed",
+                story_name(brief), brief.previous.digest,
             )  # fmt: skip
         else:
             log.warning(
-                "left out %r: no sentence of its %d article(s) can be quoted in a brief (none is"
+                "left out %s: no sentence of its %d article(s) can be quoted in a brief (none is"
                 " prose of at most %d words)",
-                brief.headline, len(brief.articles), MAX_WORDS,
+                story_name(brief), len(brief.articles), MAX_WORDS,
             )  # fmt: skip
     return kept
+
+
+def story_name(brief: Brief) -> str:
+    """How a log line names a story: its headline, else the one a digest showed it under, else
+    its id and first file (a brief with no sentence has no headline of its own)."""
+    headline = brief.headline or (brief.previous.headline if brief.previous else "")
+    if headline:
+        return repr(headline)
+    first = brief.articles[0].title or brief.articles[0].file if brief.articles else None
+    return f"story {brief.story_id}" + (f" ({first!r})" if first else "")
 
 
 def limit_stories(briefs: list[Brief], config: Config) -> list[Brief]:
@@ -338,6 +359,26 @@ def write_digest(digest: Digest, config: Config, *, into: Path) -> tuple[Path, .
     paths = write(rendered, into, digest_stem(config.paths.outbox, digest))
     log.info("wrote %s", ", ".join(str(p) for p in paths))
     return tuple(paths)
+
+
+def unread_files(config: Config, result: Build) -> list[str]:
+    """Lines telling which files a build could not read, why, and where they are now."""
+    update, lines = result.update, []
+    if update.rejected:
+        where = (
+            f"they stay in {config.paths.inbox} (a dry run moves nothing)"
+            if result.dry_run
+            else f"moved to {config.paths.inbox / inbox.REJECTED}, each beside a .error note"
+            " saying why"
+        )
+        lines.append(f"{len(update.rejected)} file(s) could not be read ({where}):")
+        lines += [f"  {inbox.printable_name(r.file)}: {r.reason}" for r in update.rejected]
+    if update.waiting:
+        lines.append(
+            f"{update.waiting} file(s) were still being written: left in {config.paths.inbox}"
+            " for the next build."
+        )
+    return lines
 
 
 def file_away(read: Sequence[ReadFile], inbox_path: Path, now: datetime) -> None:

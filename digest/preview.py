@@ -8,7 +8,10 @@ stories that received new articles.
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,9 +19,12 @@ from pathlib import Path
 
 from digest import pipeline
 from digest.config import Config
+from digest.errors import DigestError
 from digest.models import Brief, Digest
 from digest.render import outlets
 from digest.store import Store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +47,7 @@ class Preview:
     stories: tuple[StoryNews, ...]
     last_digest: str | None
     waiting: int  # inbox files read for the preview (and left where they are)
+    unread: tuple[str, ...] = ()  # lines on the inbox files that could not be read
 
 
 def preview(config: Config, *, now: datetime | None = None, all_stories: bool = False) -> Preview:
@@ -51,17 +58,54 @@ def preview(config: Config, *, now: datetime | None = None, all_stories: bool = 
     files: tuple[Path, ...] = ()
     if digest.briefs:
         files = pipeline.write_digest(digest, config, into=preview_folder(config))
-    return Preview(digest, files, tuple(news), last, result.update.files)
+    unread = tuple(pipeline.unread_files(config, result))
+    return Preview(digest, files, tuple(news), last, result.update.files, unread)
 
 
 def preview_folder(config: Config) -> Path:
-    """The project's preview folder in the system's temporary folder: one per outbox, emptied
-    before each preview, so previews do not pile up."""
+    """The project's private preview folder in the system's temporary folder: one per user and
+    outbox, emptied before each preview, so previews do not pile up.
+
+    When that name is taken by something that is not this user's own folder (a file, a link,
+    another user's folder), the preview goes into a fresh private folder instead, with a
+    warning; DigestError when no folder can be made there.
+    """
     key = hashlib.blake2b(str(config.paths.outbox.resolve()).encode(), digest_size=5).hexdigest()
-    folder = Path(tempfile.gettempdir()) / f"digest-preview-{key}"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(mode=0o700)
-    return folder
+    base = Path(tempfile.gettempdir())
+    user = _user()
+    folder = base / f"digest-preview-{user}-{key}"
+    if _own_folder(folder):
+        shutil.rmtree(folder, ignore_errors=True)
+    try:
+        folder.mkdir(mode=0o700)
+        return folder
+    except FileExistsError:
+        pass
+    except OSError as error:
+        raise DigestError(f"cannot make a preview folder in {base}: {error.strerror}") from None
+    try:
+        fresh = Path(tempfile.mkdtemp(prefix=f"digest-preview-{user}-{key}-", dir=base))
+    except OSError as error:
+        raise DigestError(f"cannot make a preview folder in {base}: {error.strerror}") from None
+    log.warning(
+        "%s is taken by something not yours (a file, a link or another user's folder): this"
+        " preview is in %s",
+        folder, fresh,
+    )  # fmt: skip
+    return fresh
+
+
+def _own_folder(path: Path) -> bool:
+    """True for a real folder (not a link) that belongs to this user."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == _user()
+
+
+def _user() -> int:
+    return os.getuid() if hasattr(os, "getuid") else 0
 
 
 def story_news(config: Config, briefs: tuple[Brief, ...]) -> tuple[str | None, list[StoryNews]]:
@@ -82,8 +126,11 @@ def story_news(config: Config, briefs: tuple[Brief, ...]) -> tuple[str | None, l
 
 def describe(result: Preview) -> str:
     """What `digest preview` prints."""
+    unread = "".join(f"{line}\n" for line in result.unread)
+    if not result.digest.briefs and result.last_digest is None:
+        return f"No story to show yet: the next digest would be empty.\n{unread}"
     if not result.digest.briefs:
-        return "No story has news since the last digest: the next digest would be empty.\n"
+        return "No story has news since the last digest: the next digest would be empty.\n" + unread
     count = len(result.digest.briefs)
     lines = [f"Preview of the next digest, {count} story(ies); nothing was stored, moved or sent:"]
     lines += [f"  {path}" for path in result.files]
@@ -91,6 +138,7 @@ def describe(result: Preview) -> str:
         lines.append(
             f"It includes the {result.waiting} file(s) waiting in the inbox; they stay there."
         )
+    lines += result.unread
     since = f" since {result.last_digest}" if result.last_digest else ""
     new = [s for s in result.stories if s.is_new]
     updated = [s for s in result.stories if not s.is_new]

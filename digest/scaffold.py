@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,18 +30,37 @@ def init_project(folder: Path, *, templates: bool = False) -> Project:
     copies = {folder / "config.toml": shipped / EXAMPLE_CONFIG}
     if templates:
         copies |= {folder / "templates" / name: shipped / name for name in TEMPLATE_FILES}
-    present = [str(target) for target in copies if target.exists() or target.is_symlink()]
-    if present:
-        raise DigestError(f"{', '.join(present)} already exist(s); nothing was written")
+    folders = [folder / "inbox", folder / "outbox"]
+    if conflicts := _conflicts(folder, copies, folders):
+        raise DigestError(
+            f"cannot start a project in {folder}: {'; '.join(conflicts)}; nothing was written"
+        )
     written = []
     try:
         for target, source in copies.items():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
             written.append(target)
-        for name in ("inbox", "outbox"):
-            (folder / name).mkdir(exist_ok=True)
-            written.append(folder / name)
+        for path in folders:
+            path.mkdir(exist_ok=True)
+            written.append(path)
     except OSError as error:
         raise DigestError(f"cannot write the project into {folder}: {error}") from None
     return Project(folder, tuple(written))
+
+
+def _conflicts(folder: Path, files: Iterable[Path], folders: Iterable[Path]) -> list[str]:
+    """Every path in the way of the project: a file to write that exists already, or a file
+    where a folder goes (the project's folder, inbox/, outbox/, templates/)."""
+    files = list(files)
+    wanted = [folder, *folders, *{path.parent for path in files}]
+    conflicts = [
+        f"{path} is a file, not a folder"
+        for path in dict.fromkeys(wanted)
+        if (path.exists() or path.is_symlink()) and not path.is_dir()
+    ]
+    conflicts += [
+        f"{path} already exists" for path in files
+        if (path.exists() or path.is_symlink()) and path.parent.is_dir()
+    ]  # fmt: skip
+    return conflicts

@@ -19,8 +19,8 @@ def to_json(digest: Digest) -> dict:
 
 
 def story_json(brief: Brief, generated_at: datetime | None = None) -> dict:
-    """One story of the JSON schema; `generated_at` is the digest's time (a new story is first
-    seen then)."""
+    """One story of the JSON schema; `generated_at` is the digest's time (when a story none of
+    whose articles is dated is first seen)."""
     first_seen = brief.first_seen or generated_at
     previous = brief.previous
     return {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -150,10 +151,15 @@ class Store:
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.db = connection
         self.path = path
+        self._scratch: tempfile.TemporaryDirectory | None = None  # the folder of a copy
 
     @classmethod
-    def open(cls, path: Path) -> Store:
+    def open(cls, path: Path, *, upgrade: bool = True) -> Store:
         """Open (creating and migrating if needed) the store at `path`.
+
+        With `upgrade=False`, a store of an older schema is left as it is: what is opened is an
+        upgraded copy of it in a temporary folder (removed on closing), for commands that only
+        read or that must change nothing (a dry run).
 
         While another process creates the database or turns on its write-ahead log, SQLite may
         answer "database is locked" at once, without waiting; opening then tries again for up
@@ -166,7 +172,7 @@ class Store:
         deadline = time.monotonic() + BUSY_SECONDS
         while True:
             try:
-                return cls._connect(path)
+                return cls._connect(path) if upgrade else cls._connect(path, upgrade=False)
             except sqlite3.DatabaseError as error:
                 locked = isinstance(error, sqlite3.OperationalError) and "locked" in str(error)
                 if not locked or time.monotonic() >= deadline:
@@ -177,11 +183,12 @@ class Store:
 
     @classmethod
     def open_existing(cls, path: Path) -> Store | None:
-        """The store at `path` when there is one, else None: asking creates nothing."""
-        return cls.open(path) if path.exists() else None
+        """The store at `path` to read when there is one, else None: asking creates nothing
+        and changes nothing (an older state is read through an upgraded copy)."""
+        return cls.open(path, upgrade=False) if path.exists() else None
 
     @classmethod
-    def _connect(cls, path: Path) -> Store:
+    def _connect(cls, path: Path, upgrade: bool = True) -> Store:
         """One attempt at opening the store; the connection is closed again if it fails."""
         connection = sqlite3.connect(path, isolation_level=None, timeout=BUSY_SECONDS)
         try:
@@ -190,9 +197,36 @@ class Store:
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute("PRAGMA foreign_keys=ON")
             store = cls(connection, path)
-            store._migrate()
+            if upgrade:
+                store._migrate()
+            elif connection.execute("PRAGMA user_version").fetchone()[0] != len(MIGRATIONS):
+                return store._upgraded_copy()
         except BaseException:
             connection.close()
+            raise
+        return store
+
+    def _upgraded_copy(self) -> Store:
+        """A copy of this store, migrated, in a temporary folder that goes when it closes; this
+        store is closed, unchanged."""
+        try:
+            scratch = tempfile.TemporaryDirectory(prefix="digest-state-")
+        except OSError as error:
+            self.db.close()
+            raise StoreError(
+                f"{self.path} is from an older version and is read through an upgraded copy,"
+                f" but no temporary folder can be made in {tempfile.gettempdir()}"
+                f" ({error.strerror}); `digest build` upgrades the state itself"
+            ) from None
+        copy = sqlite3.connect(Path(scratch.name) / self.path.name, isolation_level=None)
+        store = Store(copy, self.path)  # messages name the state the copy was made of
+        store._scratch = scratch
+        try:
+            self.db.backup(copy)
+            self.db.close()
+            store._migrate()
+        except BaseException:
+            store.close()
             raise
         return store
 
@@ -204,6 +238,8 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+        if self._scratch is not None:
+            self._scratch.cleanup()
 
     def _migrate(self) -> None:
         if self.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):

@@ -36,6 +36,7 @@ from digest.errors import DigestError, LockedError, ReadError
 from digest.fetch import Fetcher, FetchError, Limits
 from digest.lock import state_lock
 from digest.opml import read_opml
+from digest.pages import PageReader
 from digest.store import FeedRecord, Store
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class FeedResult:
     subscription: Subscription
     record: FeedRecord
     written: int
+    error: str | None = None  # why this fetch of the feed failed
 
 
 def subscriptions(settings: FeedSettings) -> list[Subscription]:
@@ -104,15 +106,18 @@ def fetch(
             stop or Event(),
         )  # fmt: skip
 
+        pages = PageReader(fetcher.stop)
+
         def one(subscription: Subscription) -> FeedResult:
             record = records.get(subscription.url) or FeedRecord(subscription.url, subscription.url)
-            return _fetch_feed(config, subscription, record, fetcher, now)
+            return _fetch_feed(config, subscription, record, (fetcher, pages), now)
 
         try:
             with ThreadPoolExecutor(WORKERS, thread_name_prefix="digest-fetch") as pool:
                 return list(pool.map(one, subscribed))
         finally:
             fetcher.close()
+            pages.close()
 
 
 @contextmanager
@@ -139,11 +144,12 @@ def feed_records(config: Config) -> list[tuple[Subscription, FeedRecord | None]]
 
 
 def _fetch_feed(
-    config: Config, subscription: Subscription, record: FeedRecord, fetcher: Fetcher,
-    now: datetime,
+    config: Config, subscription: Subscription, record: FeedRecord,
+    readers: tuple[Fetcher, PageReader], now: datetime,
 ) -> FeedResult:  # fmt: skip
     """Fetch one feed and write its new entries; its record is saved whatever happens."""
     name = subscription.name or subscription.url
+    fetcher = readers[0]
     if record.gone is not None or (record.retry_at is not None and now < record.retry_at):
         return FeedResult(subscription, record, 0)  # gone, or its server asked us to wait
     try:
@@ -157,7 +163,7 @@ def _fetch_feed(
             return FeedResult(subscription, record, 0)
         record = _failed(record, error, name, now)
         _save(config, record)
-        return FeedResult(subscription, record, 0)
+        return FeedResult(subscription, record, 0, str(error))
     if record.failures:
         log.info("%s: fetched again after %d failed fetch(es)", name, record.failures)
     if response.moved_to and response.moved_to != record.location:
@@ -169,13 +175,13 @@ def _fetch_feed(
         last_modified=response.last_modified or record.last_modified, failures=0, error=None,
         error_logged=None, retry_at=None,
     )  # fmt: skip
-    written = _write_new(config, subscription, record, entries, fetcher, now)
+    written = _write_new(config, subscription, record, entries, readers, now)
     return FeedResult(subscription, replace(record, entries=record.entries + written), written)
 
 
 def _write_new(
     config: Config, subscription: Subscription, record: FeedRecord, entries: list[Entry],
-    fetcher: Fetcher, now: datetime,
+    readers: tuple[Fetcher, PageReader], now: datetime,
 ) -> int:  # fmt: skip
     """Write the entries not taken before into the inbox, then remember them and the feed."""
     with Store.open(config.paths.state) as store:
@@ -188,7 +194,7 @@ def _write_new(
         count = 0
         for entry in new:
             if subscription.full_text and entry.link:
-                entry = _with_full_text(entry, fetcher, subscription.name or subscription.url)
+                entry = _with_full_text(entry, readers, subscription.name or subscription.url)
             if _words(entry.body) < MIN_WORDS:  # a title and a link: no article to read
                 log.debug("%s: %s has no text; skipped", subscription.url, entry.link)
                 continue
@@ -300,16 +306,14 @@ def _published(item) -> str | None:
     return None
 
 
-def _with_full_text(entry: Entry, fetcher: Fetcher, name: str) -> Entry:
+def _with_full_text(entry: Entry, readers: tuple[Fetcher, PageReader], name: str) -> Entry:
     """The entry with its linked page's article text; as it was when the page cannot be fetched
-    or holds no article."""
-    from digest.readers.html import read_html
-
+    or holds no article. The page is read in the page reader's process, within the time budget
+    of one inbox file."""
+    fetcher, pages = readers
     try:
         page = fetcher.get(entry.link or "")
-        text = decode(page.body)  # as the inbox decodes a saved page
-        limits.check_markup(text)
-        paragraphs = read_html(text)[0].text.split("\n\n")
+        paragraphs = pages.paragraphs(decode(page.body))  # decoded as the inbox decodes a page
     except (FetchError, ReadError) as error:
         log.info("%s: page %s not read (%s); the feed's summary is kept", name, entry.link, error)
         return entry
@@ -382,6 +386,18 @@ def describe_fetch(results: list[FeedResult]) -> str:
     total = sum(result.written for result in results)
     lines.append(f"Wrote {total} new entr{'y' if total == 1 else 'ies'} into the inbox.")
     return "\n".join(lines) + "\n"
+
+
+def failures(results: list[FeedResult]) -> str | None:
+    """What failed in this fetch, feed by feed, when something did (None: nothing)."""
+    failed = [result for result in results if result.error]
+    if not failed:
+        return None
+    named = "; ".join(f"{r.subscription.name or r.subscription.url}: {r.error}" for r in failed)
+    return (
+        f"{len(failed)} of {len(results)} feed(s) failed ({named}); what the others gave is in"
+        " the inbox"
+    )
 
 
 def describe_feeds(listed: list[tuple[Subscription, FeedRecord | None]]) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from digest.config import BriefSettings
 from digest.errors import ConfigError
@@ -52,9 +53,19 @@ def summarize(story: Story, settings: BriefSettings, *, budget: Budget | None = 
         headline=headline(text, selection),
         articles=text.articles,
         sentences=sentences,
-        first_seen=history.coverages[0].generated_at if history and history.coverages else None,
+        first_seen=first_reported(story),
         previous=history.last if history else None,
     )
+
+
+def first_reported(story: Story) -> datetime | None:
+    """When the story was first reported: its earliest article's date, or when a digest first
+    showed it if that is earlier (its undated articles were received by then); None for a story
+    of undated articles not shown yet."""
+    dates = [article.published for article in story.articles if article.published]
+    if story.history and story.history.coverages:
+        dates.append(story.history.coverages[0].generated_at)
+    return min(dates, default=None)
 
 
 def brief_budget(settings: BriefSettings) -> Budget:

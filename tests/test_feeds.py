@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from digest import pipeline, queries
 from digest.cli import main
 from digest.config import FeedSettings, Subscription, load_config
-from digest.errors import ConfigError, LockedError
+from digest.errors import ConfigError, LockedError, ReadError
 from digest.fetch import Fetcher, FetchError, Limits
 from digest.lock import state_lock
 from digest.readers import read_file
@@ -498,3 +498,69 @@ def test_an_entry_without_text_is_skipped_and_an_empty_answer_is_an_error(tmp_pa
     assert full.written == 1 and len(written(config)) == 1
     assert "not an RSS or Atom feed" in empty.record.error
     assert fetch(config)[0].written == 0  # the bare entry was remembered too
+
+
+def test_digest_fetch_fails_naming_the_feeds_that_failed_and_keeps_what_the_others_gave(
+    tmp_path, site
+):
+    site.feed("/good.xml", rss([entry(1), entry(2)]))
+    site.routes["/broken.xml"] = lambda _: Reply(500, b"oops")
+    config = feed_config(tmp_path, site.url("/good.xml"), site.url("/broken.xml"))
+    result = CliRunner().invoke(main, ["fetch", "--config", str(write_config(config))])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "Wrote 2 new entries into the inbox." in result.output
+    assert (
+        f"digest: error: 1 of 2 feed(s) failed ({site.url('/broken.xml')}: HTTP 500"
+        in result.output
+    )
+    assert len(written(config)) == 2
+    site.routes["/broken.xml"] = lambda _: Reply(200, rss([entry(3)]).encode())
+    again = CliRunner().invoke(main, ["fetch", "--config", str(write_config(config))])
+    assert again.exit_code == 0 and len(written(config)) == 3
+
+
+def test_full_text_pages_are_read_within_the_time_budget_off_the_main_thread(
+    tmp_path, site, monkeypatch, caplog
+):
+    from digest import limits
+
+    page = "<html><body><article>" + "<p>The ferry timetable changes in December.</p>" * 200
+    site.routes["/page-1"] = lambda _: Reply(200, (page + "</article></body></html>").encode())
+    site.feed("/feed.xml", rss([entry(1, link=site.url("/page-1"))]))
+    config = feed_config(tmp_path, Subscription(site.url("/feed.xml"), full_text=True))
+    monkeypatch.setattr(limits, "READ_SECONDS", 0.0001)  # no page can be read this fast
+    results = []
+    worker = threading.Thread(target=lambda: results.append(fetch(config)))
+    with caplog.at_level(logging.INFO):
+        worker.start()  # as the daemon fetches: on a thread of its own
+        worker.join(timeout=60)
+    assert not worker.is_alive() and results[0][0].written == 1
+    assert "took longer than 0.0001 s" in caplog.text and "summary is kept" in caplog.text
+    monkeypatch.undo()
+    [path] = written(config)
+    assert "timetable change 1 for the island ferry" in read_file(path, max_bytes=10**6)[0].text
+
+
+def test_a_page_read_that_outlives_its_budget_ends_with_its_worker(monkeypatch):
+    from digest import pages
+
+    started = []
+
+    def stuck_worker(self):  # a worker caught in code no timer signal interrupts
+        if self._worker is None:
+            self._worker = subprocess.Popen(
+                [sys.executable, "-c", "import time; time.sleep(60)"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            )  # fmt: skip
+            started.append(self._worker)
+        return self._worker
+
+    monkeypatch.setattr(pages.PageReader, "_start", stuck_worker)
+    monkeypatch.setattr(pages, "GRACE_SECONDS", 0.2)
+    reader = pages.PageReader(seconds=0.3)
+    began = time.monotonic()
+    with pytest.raises(ReadError, match=r"took longer than 0\.3 s"):
+        reader.paragraphs("<p>a page</p>")
+    assert time.monotonic() - began < 5
+    assert started[0].poll() is not None and reader._worker is None  # killed, to start afresh
+    reader.close()

@@ -12,6 +12,7 @@ import tempfile
 import termios
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -185,3 +186,66 @@ def test_a_progress_bar_leaves_no_thread_behind(monkeypatch):
     before = threading.active_count()
     assert sum(progress(iter(range(100)), 100, "reading")) == sum(range(100))
     assert threading.active_count() == before
+
+
+def _preview_in(tmp_path, monkeypatch):
+    """A project of one story, previews written under tmp_path/tmp (the autouse fixture);
+    returns its config path."""
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "config.toml").write_text(f'[paths]\ntemplates = "{ROOT / "templates"}"\n')
+    make_inbox(tmp_path / "p" / "inbox", {"a.txt": RAIL_A})
+    return str(tmp_path / "p" / "config.toml")
+
+
+def _run_preview(config):
+    return CliRunner().invoke(main, ["preview", "--config", config], catch_exceptions=False)
+
+
+def _html_folder(output):
+    [page] = [line.strip() for line in output.splitlines() if line.strip().endswith(".html")]
+    return os.path.dirname(page)
+
+
+def test_a_preview_folder_name_taken_by_a_file_gives_a_fresh_private_folder(
+    tmp_path, monkeypatch, caplog
+):
+    config = _preview_in(tmp_path, monkeypatch)
+    usual = _html_folder(_run_preview(config).output)
+    import shutil
+
+    shutil.rmtree(usual)
+    with open(usual, "w") as squatter:
+        squatter.write("someone else's file\n")
+    result = _run_preview(config)
+    assert result.exit_code == 0
+    folder = _html_folder(result.output)
+    assert folder != usual and os.path.basename(folder).startswith(os.path.basename(usual))
+    assert os.stat(folder).st_mode & 0o077 == 0  # private
+    assert Path(usual).read_text() == "someone else's file\n"
+    assert "is taken by something not yours" in caplog.text
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another user needs root")
+def test_a_preview_folder_of_another_user_is_left_alone(tmp_path, monkeypatch):
+    config = _preview_in(tmp_path, monkeypatch)
+    usual = _html_folder(_run_preview(config).output)
+    os.chown(usual, 12345, 12345)
+    result = _run_preview(config)
+    assert result.exit_code == 0 and _html_folder(result.output) != usual
+    assert os.listdir(usual)  # the other user's folder was not emptied
+
+
+def test_a_temporary_folder_that_cannot_be_written_is_a_clean_error(tmp_path, monkeypatch):
+    config = _preview_in(tmp_path, monkeypatch)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing" / "tmp"))
+    missing = tmp_path / "missing" / "tmp"
+    result = CliRunner().invoke(main, ["preview", "--config", config])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"cannot make a temporary folder in {missing}: No such file" in result.output
+    # With a state to read, the dry run needs no scratch state: the preview folder is refused.
+    (tmp_path / "p" / "inbox" / "a.txt").rename(tmp_path / "a.txt")
+    assert CliRunner().invoke(main, ["build", "--config", config]).exit_code == 0
+    (tmp_path / "a.txt").rename(tmp_path / "p" / "inbox" / "a.txt")
+    result = CliRunner().invoke(main, ["preview", "--config", config])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"cannot make a preview folder in {missing}: No such file" in result.output

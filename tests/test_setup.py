@@ -37,9 +37,37 @@ def test_init_starts_a_project_that_builds(tmp_path):
 def test_init_overwrites_nothing(tmp_path):
     (tmp_path / "config.toml").write_text("# mine\n")
     result = run("init", str(tmp_path))
-    assert result.exit_code == 1 and "config.toml already exist(s)" in result.output
+    assert result.exit_code == 1 and "config.toml already exists" in result.output
     assert (tmp_path / "config.toml").read_text() == "# mine\n"
     assert not (tmp_path / "inbox").exists()
+
+
+def test_init_checks_every_path_first_writes_nothing_and_names_every_conflict(tmp_path):
+    (tmp_path / "inbox").write_text("not a folder\n")
+    (tmp_path / "outbox").symlink_to(tmp_path / "inbox")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "digest.md.j2").write_text("mine\n")
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    result = run("init", str(tmp_path), "--templates")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{tmp_path / 'inbox'} is a file, not a folder" in result.output
+    assert f"{tmp_path / 'outbox'} is a file, not a folder" in result.output
+    assert f"{tmp_path / 'templates' / 'digest.md.j2'} already exists" in result.output
+    assert "nothing was written" in result.output
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+    assert not (tmp_path / "config.toml").exists()
+
+    (tmp_path / "inbox").unlink()
+    (tmp_path / "outbox").unlink()
+    (tmp_path / "templates" / "digest.md.j2").unlink()
+    assert run("init", str(tmp_path), "--templates").exit_code == 0
+    assert (tmp_path / "inbox").is_dir() and (tmp_path / "config.toml").is_file()
+
+
+def test_init_into_a_file_says_so(tmp_path):
+    (tmp_path / "news").write_text("x")
+    result = run("init", str(tmp_path / "news"))
+    assert result.exit_code == 1 and f"{tmp_path / 'news'} is a file, not a folder" in result.output
 
 
 def test_the_example_config_is_the_one_init_writes():

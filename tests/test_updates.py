@@ -6,7 +6,7 @@ import json
 import logging
 import re
 import sqlite3
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from click.testing import CliRunner
 
@@ -100,8 +100,9 @@ def test_a_continuing_story_tells_only_what_is_new_each_day(tmp_path):
     newest = {a.id for a in three.articles if a.source == "Edda Herald"}
     assert all(newest <= set(s.sources) for s in three.sentences)
 
-    # History: first seen on day 1, previously in day 2's digest, which opened with the deaths.
-    assert three.first_seen == NOW
+    # History: first reported on day 1's article date (not when a digest first showed it),
+    # previously in day 2's digest, which opened with the deaths.
+    assert three.first_seen == datetime(2026, 11, 20, tzinfo=UTC) < NOW
     assert three.previous.digest == "digest-2026-11-22"
     assert three.previously == day_2[0]
 
@@ -110,13 +111,13 @@ def test_updated_stories_link_the_previous_digest_in_html_and_markdown(tmp_path)
     config, _ = three_days(tmp_path)
     outbox = config.paths.outbox
     html = (outbox / "digest-2026-11-23.html").read_text()
-    assert re.search(r">Updated</span> · first reported 21 Nov · previously in", html)
+    assert re.search(r">Updated</span> · first reported 20 Nov · previously in", html)
     [link] = re.findall(r'<a href="(digest-[^"]+)"[^>]*>the digest of 22 Nov</a>', html)
     assert (outbox / link).is_file() and link == "digest-2026-11-22.html"
     assert "Previously: Two people died" in html
 
     markdown = (outbox / "digest-2026-11-23.md").read_text()
-    assert "*Updated · first reported 21 Nov · previously in [the digest of 22 Nov]" in markdown
+    assert "*Updated · first reported 20 Nov · previously in [the digest of 22 Nov]" in markdown
     [target] = re.findall(r"\]\(<(digest-[^>]+)>\)", markdown)
     assert (outbox / target).is_file() and target == "digest-2026-11-22.md"
     assert "> Previously: Two people died" in markdown
@@ -130,7 +131,7 @@ def test_json_gives_status_first_seen_and_previous_digest_and_reads_back(tmp_pat
     data = json.loads((config.paths.outbox / "digest-2026-11-23.json").read_text())
     [story] = data["stories"]
     assert story["status"] == "updated"
-    assert story["first_seen"] == "2026-11-21T07:00:00+00:00"
+    assert story["first_seen"] == "2026-11-20T00:00:00+00:00"  # day 1's article
     assert story["previous_digest"] == {
         "name": "digest-2026-11-22",
         "generated_at": "2026-11-22T07:00:00+00:00",
@@ -139,7 +140,7 @@ def test_json_gives_status_first_seen_and_previous_digest_and_reads_back(tmp_pat
     assert story["previously"].startswith("Two people died")
     [new] = to_json(first.digest)["stories"]
     assert (new["status"], new["previous_digest"], new["previously"]) == ("new", None, None)
-    assert new["first_seen"] == "2026-11-21T07:00:00+00:00"
+    assert new["first_seen"] == "2026-11-20T00:00:00+00:00"
 
     again = from_json(data)  # the mailer's reading of it
     [brief] = again.briefs
@@ -188,15 +189,18 @@ def test_dry_runs_and_previews_record_nothing(tmp_path):
     assert sentences_of(real) == sentences_of(dry)
 
 
-def test_a_state_of_the_previous_schema_upgrades_and_loses_nothing(tmp_path):
-    path = tmp_path / "state.sqlite3"
+def write_version_1_state(path, *, title="T", source="S", text="Body.", story="s1"):
+    """A state as digest's first schema wrote it: one article in one story, one digest."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     old = sqlite3.connect(path)
+    old.execute("PRAGMA journal_mode=WAL")
     for statement in MIGRATIONS[0]:
         old.execute(statement)
     old.execute(
         "INSERT INTO articles (id, file, title, source, url, published, ingested, placed_at,"
-        " text, language, features, story_id) VALUES ('a1', 'a.txt', 'T', 'S', NULL, NULL,"
-        " '2026-11-20T07:00:00+00:00', '2026-11-20T07:00:00+00:00', 'Body.', 'en', x'00', 's1')"
+        " text, language, features, story_id) VALUES ('a1', 'a.txt', ?, ?, NULL, NULL,"
+        " '2026-11-20T07:00:00+00:00', '2026-11-20T07:00:00+00:00', ?, 'en', x'00', ?)",
+        (title, source, text, story),
     )
     old.execute(
         "INSERT INTO digests (generated_at, name, last_article_seq, stories)"
@@ -205,6 +209,11 @@ def test_a_state_of_the_previous_schema_upgrades_and_loses_nothing(tmp_path):
     old.execute("PRAGMA user_version = 1")
     old.commit()
     old.close()
+
+
+def test_a_state_of_the_previous_schema_upgrades_and_loses_nothing(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    write_version_1_state(path)
 
     with Store.open(path) as store:
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 5
@@ -261,8 +270,9 @@ def test_brief_after_with_nothing_new_says_so(tmp_path, caplog):
     result = CliRunner().invoke(
         main, ["brief", str(tmp_path / "b"), "--after", str(tmp_path / "a"), "--format", "text"]
     )
-    assert result.exit_code == 0 and result.stdout == ""
-    assert "nothing new: every sentence of" in caplog.text
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "Nothing new:" in result.stderr
+    assert "adds nothing to the --after files" in caplog.text
 
 
 def test_stories_story_id_lists_every_digest_that_covered_it(tmp_path):
@@ -346,4 +356,20 @@ def test_dates_read_back_from_the_state_keep_the_schedules_time_zone(tmp_path):
     [brief] = pipeline.build(config, now=first + timedelta(days=1)).digest.briefs
     assert brief.previous.generated_at == first and brief.previous.generated_at.day == 21
     markdown = (config.paths.outbox / "digest-2026-11-22.md").read_text()
-    assert "first reported 21 Nov · previously in [the digest of 21 Nov]" in markdown
+    assert "first reported 20 Nov · previously in [the digest of 21 Nov]" in markdown
+
+
+def test_first_reported_is_the_earliest_article_date_or_the_first_digest_without_dates(tmp_path):
+    config = make_config(tmp_path)
+    undated = [re.sub(r"Date: .*\n", "", day) for day in (DAY_1, DAY_2)]
+    make_inbox(config.paths.inbox, {"day-1.txt": undated[0]})
+    [new] = pipeline.build(config, now=NOW).digest.briefs
+    assert new.first_seen is None  # in the JSON: the digest's own time
+    make_inbox(config.paths.inbox, {"day-2.txt": undated[1]})
+    [updated] = pipeline.build(config, now=NOW + timedelta(days=1)).digest.briefs
+    assert updated.status == "updated" and updated.first_seen == NOW
+
+    # An article dated after the first digest does not move the day the story was reported.
+    make_inbox(config.paths.inbox, {"day-3.txt": DAY_3})
+    [dated] = pipeline.build(config, now=NOW + timedelta(days=2)).digest.briefs
+    assert dated.first_seen == NOW < datetime(2026, 11, 22, tzinfo=UTC)

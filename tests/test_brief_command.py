@@ -1,0 +1,66 @@
+"""`digest brief`: files grouped into stories, one brief each; nothing new said plainly."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from digest.cli import main
+
+from .conftest import make_inbox
+from .test_pipeline import RAIL_A, RAIL_B, STORM
+from .test_updates import DAY_2, RERUN
+
+
+def brief(*args):
+    return CliRunner().invoke(main, ["brief", *map(str, args)], catch_exceptions=False)
+
+
+def test_unrelated_files_give_one_brief_per_story_most_reported_first(tmp_path):
+    folder = make_inbox(tmp_path / "mixed", {"a.txt": RAIL_A, "b.txt": RAIL_B, "c.txt": STORM})
+    md = brief(folder, "--format", "md")
+    assert md.exit_code == 0
+    headings = [line for line in md.output.splitlines() if line.startswith("## ")]
+    assert len(headings) == 2 and "tram" in headings[0] and "Storm" in headings[1]
+    assert md.output.count("*Reported by 2 outlets") == 1
+    assert md.output.count("*Reported by 1 outlet") == 1
+
+    stories = json.loads(brief(folder, "--format", "json").output)
+    assert [sorted(a["file"] for a in s["articles"]) for s in stories] == [
+        ["a.txt", "b.txt"], ["c.txt"],
+    ]  # fmt: skip
+    text = brief(folder, "--format", "text", "--sentences", "1").output
+    first, second = text.split("\n\n")
+    assert "tram" in first and "storm" in second
+
+
+def test_one_story_prints_its_headline_once(tmp_path):
+    folder = make_inbox(tmp_path / "tram", {"a.txt": RAIL_A, "b.txt": RAIL_B})
+    story = json.loads(brief(folder, "--format", "json").output)
+    assert isinstance(story, dict)
+    md = brief(folder, "--format", "md").output
+    assert md.startswith("# Brief\n")
+    headings = [line for line in md.splitlines() if line.startswith("#")]
+    assert headings == ["# Brief", f"## {story['headline']}"]
+    html = brief(folder, "--format", "html").output
+    assert html.count(f">{story['headline']}</h") == 1
+
+
+def test_nothing_new_after_the_files_read_says_so_and_fails(tmp_path):
+    make_inbox(tmp_path / "a", {"day-2.txt": DAY_2})
+    make_inbox(tmp_path / "b", {"rerun.txt": RERUN})
+    for fmt in ("md", "text", "json"):
+        result = brief(tmp_path / "b", "--after", tmp_path / "a", "--format", fmt)
+        assert result.exit_code == 1 and result.stdout == ""
+        assert "Nothing new:" in result.stderr and "nothing printed" in result.stderr
+    same = brief(tmp_path / "a", "--after", tmp_path / "a", "--format", "md")
+    assert same.exit_code == 1 and same.stdout == "" and "Nothing new:" in same.stderr
+
+
+def test_after_files_of_another_story_are_not_briefed(tmp_path):
+    make_inbox(tmp_path / "read", {"storm.txt": STORM})
+    make_inbox(tmp_path / "new", {"a.txt": RAIL_A})
+    story = json.loads(brief(tmp_path / "new", "--after", tmp_path / "read", "--format", "json")
+                       .output)  # fmt: skip
+    assert [a["file"] for a in story["articles"]] == ["a.txt"]
