@@ -61,7 +61,10 @@ def global_options(function):
             click.option(
                 "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
                 expose_value=False, callback=_remember,
-                help="Config file (default: ./config.toml; all defaults when it does not exist).",
+                help=(
+                    "Config file (default: $DIGEST_CONFIG, else ./config.toml, else"
+                    " $XDG_CONFIG_HOME/digest/config.toml; all defaults when none exists)."
+                ),
             ),
             click.option("--debug", is_flag=True, expose_value=False, callback=_remember,
                          help="Show tracebacks and debug logging."),
@@ -137,7 +140,7 @@ def main() -> None:
     _apply_logging(_options())
 
 
-@main.command()
+@main.command(short_help="Start a project: config.toml, inbox/ and outbox/.")
 @global_options
 @click.argument("folder", metavar="[DIR]", default=".", type=click.Path(path_type=Path))
 @click.option("--templates", is_flag=True, help="Also copy the built-in templates, to edit.")
@@ -159,7 +162,7 @@ def init(folder: Path, templates: bool) -> None:
     click.echo("  digest run        # a digest every morning (see [schedule] in config.toml)")
 
 
-@main.command()
+@main.command(short_help="Read the inbox and write today's digest.")
 @global_options
 @click.option("--all", "all_stories", is_flag=True, help="Include every stored story.")
 @click.option("--dry-run", is_flag=True, help="Show what would be written; change nothing.")
@@ -235,7 +238,7 @@ def nothing_written(config: Config, result: Build, all_stories: bool) -> str:
     return why + unread
 
 
-@main.command()
+@main.command(short_help="Print a brief of each story of the given files.")
 @global_options
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--words", type=click.IntRange(min=1), help="Length of the brief in words.")
@@ -257,6 +260,7 @@ def nothing_written(config: Config, result: Build, all_stories: bool) -> str:
     type=click.Choice(["md", "html", "json", "text"]),
     default="md",
     show_default=True,
+    help="Output: a Markdown or HTML page, JSON story objects, or the sentences alone.",
 )
 def brief(
     paths: tuple[Path, ...],
@@ -309,7 +313,7 @@ def format_briefs(briefs: Sequence[Brief], fmt: str, config: Config) -> str:
     return render(digest, config.paths.templates, [fmt])[fmt]
 
 
-@main.command()
+@main.command(short_help="Stored articles and stories, waiting files, last digest.")
 @global_options
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 def status(as_json: bool) -> None:
@@ -332,7 +336,7 @@ def status(as_json: bool) -> None:
     click.echo(f"last digest:       {state.last_digest or 'none yet'}{when}")
 
 
-@main.command()
+@main.command(short_help="Watch the inbox and publish digests on the schedule.")
 @global_options
 def run() -> None:
     """Watch the inbox and publish digests on the configured schedule (until Ctrl-C)."""
@@ -353,7 +357,7 @@ def run() -> None:
     Daemon(config).run(stop)
 
 
-@main.command()
+@main.command(short_help="List stored stories, or one story's timeline.")
 @global_options
 @click.argument("story_id", metavar="[STORY_ID]", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -419,7 +423,7 @@ def timeline_json(timeline: Timeline) -> dict:
     }
 
 
-@main.command()
+@main.command(short_help="Mail a digest (default: the latest).")
 @global_options
 @click.argument("name", metavar="[DIGEST]", required=False)
 def send(name: str | None) -> None:
@@ -434,7 +438,7 @@ def send(name: str | None) -> None:
     click.echo(f"Mailed {issue.name} to {', '.join(config.email.to)}.")
 
 
-@main.command()
+@main.command(short_help="Write the next digest into a temporary folder.")
 @global_options
 @click.option("--all", "all_stories", is_flag=True, help="Consider every stored story.")
 @click.option("--open", "open_page", is_flag=True, help="Open the HTML preview in a browser.")
@@ -455,7 +459,7 @@ def preview(all_stories: bool, open_page: bool) -> None:
         log.warning("no browser to open %s", page)
 
 
-@main.command()
+@main.command(short_help="Rewrite the outbox's index page and Atom feed.")
 @global_options
 def archive() -> None:
     """Rewrite the outbox's index page and Atom feed from the digests in it."""
@@ -466,7 +470,7 @@ def archive() -> None:
         click.echo(f"Wrote {path}")
 
 
-@main.command()
+@main.command(short_help="Why each sentence and article is in a story's brief.")
 @global_options
 @click.argument("story_id")
 def explain(story_id: str) -> None:
@@ -514,7 +518,7 @@ def stories_json(infos: Sequence[StoryInfo]) -> list[dict]:
 # Subscriptions ---------------------------------------------------------------------------------
 
 
-@main.command()
+@main.command(short_help="Fetch every subscribed feed once into the inbox.")
 @global_options
 def fetch() -> None:
     """Fetch every subscribed feed once; each new entry goes into the inbox."""
@@ -526,13 +530,13 @@ def fetch() -> None:
         raise DigestError(failed)
 
 
-@main.group()
+@main.group(short_help="List and import subscriptions.")
 @global_options
 def feeds() -> None:
     """List and import subscriptions (the [feeds] section of the config)."""
 
 
-@feeds.command("list")
+@feeds.command("list", short_help="Each subscribed feed with its last fetch and status.")
 @global_options
 def feeds_list() -> None:
     """Each subscribed feed with its last fetch, status, entries taken and errors."""
@@ -541,7 +545,7 @@ def feeds_list() -> None:
     click.echo(subscriptions.describe_feeds(subscriptions.feed_records(_config())), nl=False)
 
 
-@feeds.command("import")
+@feeds.command("import", short_help="Add the feeds of an OPML file.")
 @global_options
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def feeds_import(file: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import click
 from click.testing import CliRunner
 
 from digest.cli import main
@@ -109,3 +110,24 @@ def test_previews_reuse_one_folder_per_project(tmp_path, monkeypatch):
     assert "would be empty" in run("preview", "--config", config).output
     # --all considers every story; all were shown, so the next digest is empty too.
     assert "would be empty" in run("preview", "--all", "--config", config).output
+
+
+def _commands(group, path=()):
+    """(command path, command) for the group and every command under it."""
+    yield path, group
+    for name, command in getattr(group, "commands", {}).items():
+        yield from _commands(command, (*path, name))
+
+
+def test_every_help_reads_whole_at_80_columns():
+    commands = list(_commands(main))
+    assert len(commands) >= 15  # the group, every command, and the feeds group's own
+    for path, command in commands:
+        output = CliRunner().invoke(main, [*path, "--help"], terminal_width=80).output
+        body = output.partition("\n")[2]  # the usage line's "[ARGS]..." is click's own
+        assert output.startswith("Usage: ") and body.strip(), path
+        assert "..." not in body and "…" not in body, (path, output)
+        assert all(len(line) <= 80 for line in output.splitlines()), (path, output)
+        for param in command.params:  # every option says what it does
+            if isinstance(param, click.Option):
+                assert param.help, (path, param.name)
