@@ -214,8 +214,8 @@ def nothing_written(config: Config, result: Build, all_stories: bool) -> str:
             return f"Nothing written yet.\n{unread}"
         if not config.paths.inbox.exists():
             return (
-                f"The inbox {config.paths.inbox} does not exist: make it (`digest init` does)"
-                " and drop article files into it, then build again.\n"
+                f"The inbox {config.paths.inbox} does not exist: make that folder and drop"
+                " article files into it, then build again.\n"
             )
         return (
             f"The inbox {config.paths.inbox} is empty: drop article files (.txt, .md, .html,"
@@ -281,17 +281,12 @@ def brief(
     if words and sentences:
         raise click.UsageError("give --words or --sentences, not both")
     config = _config(**{"brief.method": method})
-    briefs = oneshot.brief_stories(
-        list(paths), config, after=list(after), words=words, sentences=sentences
-    )
-    if not briefs:
-        named = ", ".join(map(str, paths))
-        click.echo(
-            f"Nothing new: {named} add(s) nothing to the --after files; nothing printed."
-            if after
-            else f"No sentence of {named} can be quoted in a brief; nothing printed.",
-            err=True,
+    try:
+        briefs = oneshot.brief_stories(
+            list(paths), config, after=list(after), words=words, sentences=sentences
         )
+    except oneshot.NothingToBrief as nothing:
+        click.echo(f"{nothing}; nothing printed.", err=True)
         sys.exit(1)
     click.echo(format_briefs(briefs, fmt, config), nl=False)
 

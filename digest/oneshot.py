@@ -63,8 +63,9 @@ def brief_stories(
     reported story first), for the stories that have something to tell.
 
     A story made only of `after` files is not briefed; one whose new files add nothing to the
-    `after` files, or with no sentence that can be quoted, is left out with a warning. Files
-    are read and skipped as `brief_paths` reads them.
+    `after` files, or with no sentence that can be quoted, is left out with a warning. When
+    none is left, a DigestError says why. Files are read and skipped as `brief_paths` reads
+    them.
     """
     articles, earlier = _read_all(paths, after, config)
     settings = _settings(config, words, sentences, method)
@@ -73,15 +74,30 @@ def brief_stories(
     stories = [_story(group, seen) for group in grouped if any(a.id not in seen for a in group)]
     stories.sort(key=most_reported_first)
     briefs = [summarize(story, settings) for story in stories]
+    reasons = set()
     for brief in briefs:
         if brief.sentences:
             continue
-        if any(a.id in seen for a in brief.articles):
-            log.warning("left out %s: it adds nothing to the --after files", story_name(brief))
-        else:
-            log.warning("left out %s: no sentence of it can be quoted in a brief",
-                        story_name(brief))  # fmt: skip
-    return [brief for brief in briefs if brief.sentences]
+        reason = (
+            "it adds nothing to the --after files"
+            if any(a.id in seen for a in brief.articles)
+            else "no sentence of it can be quoted in a brief"
+        )
+        reasons.add(reason)
+        log.warning("left out %s: %s", story_name(brief), reason)
+    kept = [brief for brief in briefs if brief.sentences]
+    if not kept:
+        named = ", ".join(map(str, paths))
+        if reasons <= {"it adds nothing to the --after files"}:  # none: all were read before
+            raise NothingToBrief(f"Nothing new: {named} add(s) nothing to the --after files")
+        if reasons == {"no sentence of it can be quoted in a brief"}:
+            raise NothingToBrief(f"No sentence of {named} can be quoted in a brief")
+        raise NothingToBrief(f"No story of {named} has a brief (each is named above, with why)")
+    return kept
+
+
+class NothingToBrief(DigestError):
+    """No story of the files has anything to tell."""
 
 
 def _read_all(

@@ -39,6 +39,8 @@ class PageReader:
         """The article text of a saved page, by paragraph; ReadError when it cannot be read in
         time (or holds no article), as when the inbox reads a page."""
         with self._lock:
+            if self.stop.is_set():  # digest is stopping: no worker started just to be ended
+                raise ReadError("stopped")
             worker = self._start()
             request = json.dumps({"page": page, "seconds": self.seconds}) + "\n"
             try:
@@ -64,6 +66,7 @@ class PageReader:
             self._worker = subprocess.Popen(
                 [sys.executable, "-P", "-m", "digest.pages"],  # -P: never a digest/ of the cwd
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                start_new_session=True,  # a Ctrl-C is digest's to handle: it ends the worker
             )  # fmt: skip
         return self._worker
 

@@ -83,13 +83,16 @@ def preview_folder(config: Config) -> Path:
         pass
     except OSError as error:
         raise DigestError(f"cannot make a preview folder in {base}: {error.strerror}") from None
+    for earlier in base.glob(f"digest-preview-{user}-{key}-*"):  # this user's earlier stand-ins
+        if _own_folder(earlier):
+            shutil.rmtree(earlier, ignore_errors=True)
     try:
         fresh = Path(tempfile.mkdtemp(prefix=f"digest-preview-{user}-{key}-", dir=base))
     except OSError as error:
         raise DigestError(f"cannot make a preview folder in {base}: {error.strerror}") from None
     log.warning(
-        "%s is taken by something not yours (a file, a link or another user's folder): this"
-        " preview is in %s",
+        "%s is taken (by a file, a link, another user's folder, or one that could not be"
+        " emptied): this preview is in %s",
         folder, fresh,
     )  # fmt: skip
     return fresh

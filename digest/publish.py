@@ -125,7 +125,11 @@ def recover(config: Config, store: Store) -> None:
     files = [outbox / f"{stem}.{fmt}" for fmt in FORMATS if (outbox / f"{stem}.{fmt}").is_file()]
     if any(record.name == stem for record in store.digests()):
         texts = {path.suffix[1:]: path.read_text(encoding="utf-8") for path in files}
-        finish(config, stem, texts)
+        try:
+            finish(config, stem, texts)
+        except DigestError as error:  # told, and tried again; it must not stop this build
+            log.error("%s", error)
+            return
         log.warning(
             "%s was recorded but its latest.* copies were not written: written now (if it was"
             " not mailed, `digest send %s` mails it)", stem, stem,

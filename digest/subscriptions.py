@@ -192,16 +192,22 @@ def _write_new(
                 new.append(entry)
                 taken.update(entry.keys)  # the same entry twice in one feed
         count = 0
+        done = []
         for entry in new:
+            if readers[0].stop.is_set():  # digest is stopping: the rest are taken next time
+                break
             if subscription.full_text and entry.link:
                 entry = _with_full_text(entry, readers, subscription.name or subscription.url)
+                if readers[0].stop.is_set():  # its page was not read: not taken either
+                    break
+            done.append(entry)
             if _words(entry.body) < MIN_WORDS:  # a title and a link: no article to read
                 log.debug("%s: %s has no text; skipped", subscription.url, entry.link)
                 continue
             _write_entry(config.paths.inbox, subscription, entry)
             count += 1
         with store.transaction():
-            for entry in new:
+            for entry in done:
                 store.take_entries(subscription.url, entry.keys, now)
             store.save_feed(replace(record, entries=record.entries + count))
     if count:
@@ -394,10 +400,8 @@ def failures(results: list[FeedResult]) -> str | None:
     if not failed:
         return None
     named = "; ".join(f"{r.subscription.name or r.subscription.url}: {r.error}" for r in failed)
-    return (
-        f"{len(failed)} of {len(results)} feed(s) failed ({named}); what the others gave is in"
-        " the inbox"
-    )
+    told = f"{len(failed)} of {len(results)} feed(s) failed ({named})"
+    return told if len(failed) == len(results) else told + "; what the others gave is in the inbox"
 
 
 def describe_feeds(listed: list[tuple[Subscription, FeedRecord | None]]) -> str:

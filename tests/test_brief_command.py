@@ -64,3 +64,13 @@ def test_after_files_of_another_story_are_not_briefed(tmp_path):
     story = json.loads(brief(tmp_path / "new", "--after", tmp_path / "read", "--format", "json")
                        .output)  # fmt: skip
     assert [a["file"] for a in story["articles"]] == ["a.txt"]
+
+
+def test_the_reason_for_printing_nothing_is_the_stories_own(tmp_path):
+    words = " ".join(f"word{n} tram signal depot" for n in range(80))  # no sentence to quote
+    make_inbox(tmp_path / "new", {"run-on.txt": words})
+    make_inbox(tmp_path / "read", {"storm.txt": STORM})
+    result = brief(tmp_path / "new", "--after", tmp_path / "read")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "can be quoted in a brief; nothing printed" in result.stderr
+    assert "Nothing new" not in result.stderr

@@ -86,7 +86,7 @@ def test_a_first_build_without_an_inbox_says_it_does_not_exist(tmp_path):
     (tmp_path / "inbox").rmdir()
     result = run("build", "--config", config)
     assert result.exit_code == 0
-    assert f"The inbox {tmp_path / 'inbox'} does not exist: make it" in result.output
+    assert f"The inbox {tmp_path / 'inbox'} does not exist: make that folder" in result.output
     assert "is empty" not in result.output
 
 

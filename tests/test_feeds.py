@@ -564,3 +564,42 @@ def test_a_page_read_that_outlives_its_budget_ends_with_its_worker(monkeypatch):
     assert time.monotonic() - began < 5
     assert started[0].poll() is not None and reader._worker is None  # killed, to start afresh
     reader.close()
+
+
+def test_the_page_worker_is_out_of_reach_of_the_terminals_ctrl_c():
+    from digest import pages
+
+    reader = pages.PageReader()
+    try:
+        assert reader.paragraphs("<html><body><p>" + "The ferry sails at nine. " * 20 + "</p>")
+        worker = reader._worker
+        assert os.getpgid(worker.pid) != os.getpgid(0)  # Ctrl-C goes to digest's group only
+    finally:
+        reader.close()
+    assert worker.poll() is not None  # and digest ends it itself
+
+
+def test_a_stopping_fetch_starts_no_worker_and_takes_no_entry_it_did_not_read(tmp_path, site):
+    from digest import pages
+
+    stop = threading.Event()
+    stop.set()
+    reader = pages.PageReader(stop)
+    with pytest.raises(ReadError, match="stopped"):
+        reader.paragraphs("<p>a page</p>")
+    assert reader._worker is None
+    stop.clear()
+    page = "<html><body><article>" + "<p>The ferry timetable changes in December.</p>" * 20
+
+    def stopping(_request):  # digest is told to stop while this page is on its way
+        stop.set()
+        return Reply(200, (page + "</article></body></html>").encode())
+
+    site.routes["/story-1"] = stopping
+    site.feed("/feed.xml", rss([entry(1, link=site.url("/story-1")), entry(2)]))
+    config = feed_config(tmp_path, Subscription(site.url("/feed.xml"), full_text=True))
+    fetch(config, stop=stop)
+    assert not written(config)  # neither entry was read whole: neither is written or taken
+    site.routes["/story-1"] = lambda _request: Reply(200, (page + "</article>").encode())
+    [again] = fetch(config)
+    assert again.written == 2

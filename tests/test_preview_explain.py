@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import glob
 import os
 import pty
 import struct
@@ -222,7 +223,10 @@ def test_a_preview_folder_name_taken_by_a_file_gives_a_fresh_private_folder(
     assert folder != usual and os.path.basename(folder).startswith(os.path.basename(usual))
     assert os.stat(folder).st_mode & 0o077 == 0  # private
     assert Path(usual).read_text() == "someone else's file\n"
-    assert "is taken by something not yours" in caplog.text
+    assert f"{usual} is taken (by a file" in caplog.text
+    again = _html_folder(_run_preview(config).output)  # the stand-ins do not pile up either
+    assert not os.path.exists(folder) and os.path.exists(again)
+    assert len(glob.glob(usual + "-*")) == 1
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another user needs root")

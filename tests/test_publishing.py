@@ -115,6 +115,23 @@ def test_a_recorded_digest_whose_copies_were_not_written_gets_them(tmp_path, cap
     assert latest == (config.paths.outbox / "digest-2026-11-21.md").read_text()
 
 
+def test_copies_that_still_cannot_be_written_do_not_stop_the_next_build(tmp_path, caplog):
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"a.txt": RAIL_A})
+    pipeline.build(config, now=NOW)
+    (config.paths.outbox / "latest.md").unlink()
+    (config.paths.outbox / "latest.md").mkdir()  # in the way of the copy, build after build
+    publish.begin(config, "digest-2026-11-21")  # stopped after the commit, before the copies
+    make_inbox(config.paths.inbox, {"b.txt": STORM})
+    with caplog.at_level(logging.ERROR):
+        result = pipeline.build(config, now=NOW + timedelta(hours=1))
+    assert "digest-2026-11-21 is written and recorded, but" in caplog.text  # the old one, logged
+    assert "digest-2026-11-21-2 is written and recorded, but" in result.archive_error  # its own
+    with Store.open(config.paths.state) as store:  # the new digest was read, written, recorded
+        assert len(store.digests()) == 2
+    assert not list(config.paths.inbox.glob("*.txt"))
+
+
 def test_a_digest_dated_ahead_by_a_fast_clock_does_not_stay_latest(tmp_path):
     config = make_config(tmp_path)
     make_inbox(config.paths.inbox, {"a.txt": RAIL_A})
