@@ -56,23 +56,50 @@ class _Document:
         self.title, self.sitename, self.url, self.date = "Pier to close", None, None, None
 
 
+def _modes(monkeypatch, precise: str, wider: str) -> None:
+    found = {True: _Document(precise), False: _Document(wider)}
+    monkeypatch.setattr(html_reader, "_extract", lambda _t, _x, *, precise: found[precise])
+    monkeypatch.setattr("trafilatura.settings.Document", _Document)
+
+
 def test_a_scrap_from_precision_mode_gives_way_to_the_default_mode_s_prose(monkeypatch):
-    whole = "".join(f"<p>{s} {s}</p>" for s in ARTICLE)
-    found = {True: _Document("<p>Published 8 March 2026</p>"), False: _Document(whole)}
-    monkeypatch.setattr(html_reader, "_extract", lambda _t, _x, *, precise: found[precise])
-    monkeypatch.setattr("trafilatura.settings.Document", _Document)
+    whole = "".join(f"<p>{s}</p>" for s in ARTICLE)
+    _modes(monkeypatch, "<p>Published 8 March 2026</p>", f"<p>Published 8 March 2026</p>{whole}")
     [draft] = html_reader.read_html(page("<p>x</p>"))
-    assert ARTICLE[3] in draft.text and "Published" not in draft.text
+    assert draft.text.split("\n\n") == ["Published 8 March 2026", *ARTICLE]
 
 
-def test_a_wider_text_of_links_does_not_replace_precision_mode_s(monkeypatch):
-    links = "".join(f"<p>Read more about item {n}</p>" for n in range(80))
+def test_prose_precision_mode_left_out_of_a_long_article_is_read_where_it_stands(monkeypatch):
+    first = [f"{s} {s}" for s in ARTICLE]  # precision mode keeps a long article's first part
+    second = ["Ferry services will resume from the old pier once the last pile is replaced."]
+    kept = "".join(f"<p>{p}</p>" for p in first)
+    _modes(monkeypatch, kept, f"{kept}<head>After the repairs</head><p>{second[0]}</p>")
+    [draft] = html_reader.read_html(page("<p>x</p>"))
+    assert draft.text.split("\n\n") == [*first, *second]  # a label is not prose
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "".join(f"<p>Read more about item {n}</p>" for n in range(80)),  # a list of links
+        "<p>Share this article</p><p>Sign up for our free newsletter for daily updates.</p>",
+        "<p>Photo: Harbour Board</p><p>Tags: pier, ferry, harbour, repairs, spring</p>",
+        "<head>Related stories</head>",
+    ],
+)
+def test_what_only_the_default_mode_finds_is_not_read_unless_it_is_prose(monkeypatch, furniture):
     kept = f"<p>{ARTICLE[0]}</p>"
-    found = {True: _Document(kept), False: _Document(kept + links)}
-    monkeypatch.setattr(html_reader, "_extract", lambda _t, _x, *, precise: found[precise])
-    monkeypatch.setattr("trafilatura.settings.Document", _Document)
+    _modes(monkeypatch, kept, kept + furniture)
     [draft] = html_reader.read_html(page("<p>x</p>"))
     assert draft.text == ARTICLE[0]
+
+
+def test_headings_above_the_first_paragraph_are_not_read_unless_they_are_prose(monkeypatch):
+    standfirst = "The harbour's oldest pier will close for six months from next spring."
+    body = f"<head>News</head><head>Pier to close</head><head>{standfirst}</head>"
+    _modes(monkeypatch, f"{body}<p>{ARTICLE[0]}</p>", "")
+    [draft] = html_reader.read_html(page("<p>x</p>"))
+    assert draft.text.split("\n\n") == [standfirst, ARTICLE[0]]
 
 
 def test_a_page_of_preformatted_text_only_is_read(tmp_path):
