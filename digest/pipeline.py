@@ -25,7 +25,7 @@ from digest.models import Article, Brief, Digest, Story
 from digest.outlets import outlets_of
 from digest.parallel import parallel_map
 from digest.progress import progress
-from digest.prose import MAX_WORDS
+from digest.prose import MAX_WORDS, MIN_WORDS
 from digest.readers import read_file
 from digest.render import digest_stem, render, write
 from digest.store import Store
@@ -298,8 +298,9 @@ def with_news(briefs: Sequence[Brief]) -> list[Brief]:
         else:
             log.warning(
                 "left out %r: no sentence of its %d article(s) can be quoted in a brief (none is"
-                " prose of at most %d words)",
-                brief.headline, len(brief.articles), MAX_WORDS,
+                " a whole sentence of prose of %d to %d words: links, labels and captions are"
+                " not, nor text without sentence punctuation or without spaces between words)",
+                brief.headline, len(brief.articles), MIN_WORDS, MAX_WORDS,
             )  # fmt: skip
     return kept
 

@@ -290,3 +290,22 @@ def test_a_written_zone_is_honoured_and_a_future_date_is_still_refused(tmp_path)
     assert parse_date("8. März 2026, 10:00 Uhr +0100") == datetime(2026, 3, 8, 9, tzinfo=UTC)
     text = "Title: Pier to close\nDate: 8 mars 2999\n\n" + " ".join(ARTICLE)
     assert read_one(tmp_path, "a.txt", text).published is None
+
+
+def test_a_page_of_links_gets_no_brief_and_the_log_says_why(tmp_path, caplog):
+    from digest import pipeline
+
+    from .conftest import NOW, make_config, txt
+
+    links = "\n\n".join(f"Harbour news item number {n} of the week" for n in range(12))
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {
+        "links.txt": txt("Harbour links", links, source="Harbour Links", date="2026-11-20"),
+        "pier.txt": txt("Pier to close", "\n\n".join(ARTICLE), source="Courier",
+                        date="2026-11-20"),
+    })  # fmt: skip
+    with caplog.at_level(logging.WARNING):
+        built = pipeline.build(config, now=NOW)
+    assert [b.headline for b in built.digest.briefs] == ["Pier to close"]
+    assert "left out 'Harbour links': no sentence of its 1 article(s) can be quoted" in caplog.text
+    assert "links, labels and captions are not" in caplog.text

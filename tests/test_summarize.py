@@ -390,6 +390,32 @@ def test_an_empty_story_gives_an_empty_brief() -> None:
     assert brief.sentences == () and brief.headline == "Nothing yet"
 
 
+SIDEBAR = """Harbour Street bridge live updates
+
+Ferry timetable for commuters this week
+
+Port Ellis council meeting agenda and papers
+
+Photos: the storm over Carrow island tonight"""
+# Chinese and Japanese sentences end with 。！？ and have no spaces between words.
+CJK = "港口大桥周一被暴风雨损坏。渡轮将从周二起运送通勤者。\n\n東京都は月曜日、新しい計画を発表した。"
+
+
+@pytest.mark.parametrize("method", sorted(SUMMARIZERS))
+@pytest.mark.parametrize("text", [SIDEBAR, CJK], ids=["links", "cjk"])
+def test_a_story_without_a_whole_prose_sentence_gets_no_brief(method: str, text: str) -> None:
+    links = make_story(make_article("sidebar", text, title="Live updates"))
+    assert len(StoryText(links)) >= 3  # the article is kept, its sentences read
+    assert summarize(links, BriefSettings(method=method)).sentences == ()
+
+
+def test_a_story_s_fragments_never_join_a_brief_of_its_prose() -> None:
+    mixed = make_story(make_article("mixed", f"{SIDEBAR}\n\n{GAZETTE}", title="Bridge"))
+    brief = summarize(mixed, BriefSettings(words=500))
+    assert brief.sentences and all(is_whole_prose(s.text) for s in brief.sentences)
+    assert not any(line in s.text for line in SIDEBAR.split("\n\n") for s in brief.sentences)
+
+
 @pytest.mark.parametrize(
     ("sentence", "whole"),
     [
