@@ -398,7 +398,7 @@ Port Ellis council meeting agenda and papers
 
 Photos: the storm over Carrow island tonight"""
 # Chinese and Japanese sentences end with 。！？ and have no spaces between words.
-CJK = "港口大桥周一被暴风雨损坏。渡轮将从周二起运送通勤者。\n\n東京都は月曜日、新しい計画を発表した。"
+CJK = "港口大桥周一被暴风雨损坏。渡轮将从周二起运送通勤者。\n\n東京都は月曜日、新計画を発表した。"
 
 
 @pytest.mark.parametrize("method", sorted(SUMMARIZERS))
