@@ -1,5 +1,6 @@
-"""Cleaning article text: stray whitespace and invisible characters, boilerplate lines and the
-wire dateline (their rules are in `prose`), and the hashes that identify articles and paragraphs."""
+"""Cleaning article text: stray whitespace and invisible characters, boilerplate lines, a press
+release's closing matter and the wire dateline (their rules are in `prose`), and the hashes that
+identify articles and paragraphs."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ import hashlib
 import re
 import unicodedata
 
-from digest.prose import is_boilerplate, strip_paragraph_dateline
+from digest.prose import (
+    is_boilerplate,
+    is_release_contact,
+    release_matter,
+    strip_paragraph_dateline,
+)
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 # Control and format characters (but not tab and newline), soft hyphens, zero-width marks, stray
@@ -38,6 +44,8 @@ def clean_body(text: str) -> str:
             continue
         if not is_boilerplate(line):
             current.append(line)
+    paragraphs = paragraphs[: release_matter(paragraphs)]
+    paragraphs = [p for p in paragraphs if not is_release_contact(p)]
     if paragraphs:
         paragraphs[0] = strip_paragraph_dateline(paragraphs[0])
     return "\n\n".join(p for p in paragraphs if p.strip())

@@ -139,6 +139,60 @@ def strip_paragraph_dateline(paragraph: str) -> str:
     return paragraph
 
 
+# A press release's closing matter: its contacts, its end mark, its legal notes, and its "About
+# Acme" paragraphs, the company's standard description ("About Acme Corp" then "Acme is a leading
+# provider of ..."). None of it is the news. Contacts and legal notes open with these words:
+_RELEASE_MATTER = re.compile(
+    r"^(?:(?:media|press|investor|news)(?: relations)?(?: and (?:media|investor|press))?"
+    r" (?:contacts?|inquiries|enquiries)\b|contacts?\s*:|###\s*$|-\s*(?:30|end)\s*-\s*$"
+    r"|(?:cautionary (?:note|statement) (?:regarding|about|on) )?forward-looking statements?\b"
+    r"|safe harbou?r statement\b|pressekontakt\b|(?:medien|presse)kontakte?\s*:"
+    r"|contacts? (?:presse|médias?)\b|contactos? (?:de|para) (?:prensa|medios)\b)",
+    re.IGNORECASE,
+)
+# "About Acme Corp", "Über Acme", "À propos de Acme", "Acerca de Acme": a name of capitalized
+# words (and "of", "and", "&" between them) after the word, then at most a colon or a dash.
+_ABOUT = re.compile(
+    r"^(?:about|über|à propos d(?:e |')|acerca de|sobre) "
+    r"((?-i:[A-Z][\w&'’.-]*)(?: (?:(?-i:[A-Z0-9&][\w&'’.-]*)|of|and|for|de|du|des|y|und)){0,6})"
+    r"\s*(?:[:–—-]\s*|$)",
+    re.IGNORECASE,
+)
+_ABOUT_NAMED_WITHIN = 8  # words: the description names the company this early
+
+
+def release_matter(paragraphs: list[str]) -> int:
+    """Where a press release's closing matter starts among an article's paragraphs (their count
+    when it has none): a contact line, an end mark, a legal note, or an "About Acme" paragraph
+    whose description names Acme at once. Only in the article's second half: a contact line
+    above the release's text is one paragraph to leave out, not the end of the article."""
+    total = sum(len(p.split()) for p in paragraphs)
+    before = 0
+    for index, paragraph in enumerate(paragraphs):
+        if before >= total / 2 and index > 0 and _closes_release(paragraphs, index):
+            return index
+        before += len(paragraph.split())
+    return len(paragraphs)
+
+
+def is_release_contact(paragraph: str) -> bool:
+    """True for a press release's contact line, end mark or legal note (see release_matter)."""
+    return bool(_RELEASE_MATTER.match(paragraph))
+
+
+def _closes_release(paragraphs: list[str], index: int) -> bool:
+    paragraph = paragraphs[index]
+    if _RELEASE_MATTER.match(paragraph):
+        return True
+    about = _ABOUT.match(paragraph)
+    if about is None:
+        return False
+    description = paragraph[about.end() :] or "".join(paragraphs[index + 1 : index + 2])
+    first_word = about.group(1).split()[0].casefold()
+    opening = description.casefold().split()[:_ABOUT_NAMED_WITHIN]
+    return any(word.strip("(),.:;'’\"") == first_word for word in opening)
+
+
 # In a brief ------------------------------------------------------------------------------
 
 MIN_WORDS = 6  # shorter "sentences" are bylines, captions, fragments or chatter

@@ -309,3 +309,54 @@ def test_a_page_of_links_gets_no_brief_and_the_log_says_why(tmp_path, caplog):
     assert [b.headline for b in built.digest.briefs] == ["Pier to close"]
     assert "left out 'Harbour links': no sentence of its 1 article(s) can be quoted" in caplog.text
     assert "links, labels and captions are not" in caplog.text
+
+
+RELEASE = [
+    "PORT ELLIS, 3 March 2026 - Harbour Ferries today opened a new route between Port Ellis and"
+    " the island of Carrow, with six crossings a day.",
+    "The route uses two electric boats built at the Carrow yard, each carrying 120 passengers.",
+    "Fares start at four euros, and season tickets will be sold from April.",
+]
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        ["About Harbour Ferries",
+         "Harbour Ferries is a leading operator of passenger boats on the northern coast, with a"
+         " fleet of 14 vessels.",
+         "Media contact:", "Jo Marsh", "press@harbourferries.example"],
+        ["About Harbour Ferries Ltd.: Founded in 1998, Harbour Ferries runs 14 vessels and is the"
+         " region's largest operator."],
+        ["Forward-looking statements", "This release holds statements about future routes that"
+         " involve risks and uncertainties."],
+        ["Über Harbour Ferries", "Harbour Ferries ist der größte Fährbetrieb der Nordküste.",
+         "Pressekontakt:", "Jo Marsh"],
+        ["###"],
+    ],
+)  # fmt: skip
+def test_a_press_release_s_closing_matter_is_not_stored(tmp_path, closing):
+    body = "".join(f"<p>{p}</p>" for p in [*RELEASE, *closing])
+    text = read_one(tmp_path, "a.html", page(body, title="New ferry route")).text
+    assert text.split("\n\n")[1:] == RELEASE[1:]
+
+
+def test_a_contact_line_above_a_release_is_left_out_alone(tmp_path):
+    lines = ["Media contact: Jo Marsh, press@harbourferries.example", *RELEASE]
+    text = read_one(tmp_path, "a.txt", "New ferry route\n\n" + "\n\n".join(lines)).text
+    assert text.split("\n\n")[1:] == RELEASE[1:] and "Jo Marsh" not in text
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "About 30 ships and 21 aircraft joined the search for the ferry on Tuesday morning.",
+        "About the route: the council had asked for it since 2019, its minutes show.",
+        "About Face, the theatre group, will perform on the first crossing of the new ferry.",
+        "Über 1.500 Passagiere fuhren am ersten Tag mit der neuen Fähre nach Carrow.",
+    ],
+)
+def test_a_paragraph_that_opens_with_about_is_the_article_s(tmp_path, paragraph):
+    body = "".join(f"<p>{p}</p>" for p in [*RELEASE, paragraph, RELEASE[2]])
+    text = read_one(tmp_path, "a.html", page(body, title="New ferry route")).text
+    assert paragraph in text and text.endswith(RELEASE[2])
