@@ -360,3 +360,63 @@ def test_a_paragraph_that_opens_with_about_is_the_article_s(tmp_path, paragraph)
     body = "".join(f"<p>{p}</p>" for p in [*RELEASE, paragraph, RELEASE[2]])
     text = read_one(tmp_path, "a.html", page(body, title="New ferry route")).text
     assert paragraph in text and text.endswith(RELEASE[2])
+
+
+SYNDICATED = "This article first appeared on Harbour Review and is republished under licence."
+UNRELATED_REPORTS = {
+    "Courier": ("Pier to close", "\n\n".join(ARTICLE)),
+    "Gazette": ("Rovers win the cup", "Carrow Rovers beat Port Ellis United two goals to one in"
+                " the county cup final on Saturday afternoon.\n\nThe winning goal came from a"
+                " header by the captain in the last minute of extra time."),
+    "Herald": ("Bakery opens on Quay Street", "A family bakery opened on Quay Street this week,"
+               " selling rye loaves and cardamom buns from six in the morning.\n\nThe owners"
+               " moved to the town from the north coast and hired four apprentices."),
+}  # fmt: skip
+
+
+def stored_texts(config) -> dict[str, str]:
+    from digest.store import Store
+
+    with Store.open(config.paths.state) as store:
+        stories = store.stories(store.story_ids_with_news(0))
+    return {a.source: a.text for story in stories for a in story.articles}
+
+
+def test_a_paragraph_unrelated_articles_of_several_sources_carry_is_furniture(tmp_path):
+    from digest import pipeline
+
+    from .conftest import NOW, make_config, txt
+
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {
+        f"{source}.txt": txt(title, f"{body}\n\n{SYNDICATED}", source=source, date="2026-11-20")
+        for source, (title, body) in UNRELATED_REPORTS.items()
+    })  # fmt: skip
+    built = pipeline.build(config, now=NOW)
+    texts = stored_texts(config)
+    assert len(texts) == 3 and not any(SYNDICATED in text for text in texts.values())
+    assert texts["Courier"] == "\n\n".join(ARTICLE)
+    assert not any("Harbour Review" in s.text for b in built.digest.briefs for s in b.sentences)
+
+
+def test_a_wire_paragraph_several_outlets_carry_about_one_event_is_news(tmp_path):
+    from digest import pipeline
+
+    from .conftest import NOW, make_config, txt
+
+    wire = ARTICLE[0]
+    own = {
+        "Courier": "Commuters said the temporary landing stage by the fish market was too small.",
+        "Gazette": "The ferry company said the pier's repairs would not change its timetable.",
+        "Herald": "The harbour board's chair said the old pier had served the town for a century.",
+    }
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {
+        f"{source}.txt": txt("Pier to close", f"{wire}\n\n{line}\n\n{ARTICLE[1]}", source=source,
+                             date="2026-11-20")
+        for source, line in own.items()
+    })  # fmt: skip
+    built = pipeline.build(config, now=NOW)
+    assert all(text.startswith(wire) for text in stored_texts(config).values())
+    [brief] = built.digest.briefs
+    assert [len(s.sources) for s in brief.sentences if s.text == wire] == [3]
