@@ -55,6 +55,8 @@ NOT_ARTICLE: dict[str, tuple[str, ...]] = {
         r"alle rechte vorbehalten\b",
         r"(?:lesen sie auch|mehr zum thema|auch interessant)\s*:",
         r"folgen sie uns auf\b",
+        r"teilen sie (?:dies|diesen (?:artikel|beitrag)) mit\s*:",  # a share widget's label
+        r"(?:lösche|löschen sie|bitte löschen?)\b.{0,30}\bcookies\b",  # a site's own advice
         r"sie erhalten diese (?:e-?mail|nachricht|newsletter)\b",
         r"(?:vom|von unserem) newsletter ab(?:melden|bestellen)\b|newsletter abbestellen\b",
     ),
@@ -210,6 +212,10 @@ _ENDERS = ".!?…"
 # Each names the furniture itself ("enable JavaScript", "sign up for our newsletter", a credit in
 # brackets), not a subject: a report about a browser, a photo agency, a copyright case, a
 # newsletter or a site's use of cookies is prose.
+_NETWORKS = (
+    r"(?:twitter|facebook|linkedin|pinterest|whatsapp|telegram|reddit|tumblr|xing|e-?mail|print"
+    r"|drucken|threads|bluesky|mastodon|instagram)"
+)
 _NOT_PROSE = re.compile(
     r"[(/|]\s*(?:AP|AFP|Reuters|Getty|EPA|file) (?:Photo|Images)\b|"
     r"\b(?:AP|AFP|Reuters|EPA) Photo\s*/|\bGetty Images\s*\)?\s*\.?$|\bfile photo\b|"
@@ -221,7 +227,8 @@ _NOT_PROSE = re.compile(
     r"\bclick here\b|\ball rights reserved\b|©|\bmay not be published, broadcast\b|"
     r"^(?:sign up|subscribe)\b|\bsubscribe (?:now|today|here)\b|\bsign up (?:for|to) our\b|"
     r"\bthank you for (?:subscribing|signing up)\b|"
-    r"\b(?:sign up|subscribe|register) (?:to|for) (?:our|the) (?:free )?(?:\w+ )?newsletter\b|"
+    r"\b(?:sign up|subscribe|register) (?:to|for) (?:our|the|his|her|their|my) (?:free )?"
+    r"(?:[\w-]+ )?newsletter\b|"
     r"\bour (?:\w+ )?newsletters?\b|^newsletters?\s*[:|]|"
     r"\benabl(?:e|ing) javascript\b|\bjavascript (?:is disabled|must be enabled|is required to)\b|"
     r"\b(?:we|this (?:web)?site|our (?:web)?site) uses? cookies\b|\b(?:our|the) use of cookies\b|"
@@ -246,7 +253,15 @@ _NOT_PROSE = re.compile(
     r"\bthis (?:web)?(?:site|page|form) (?:is protected by|uses) recaptcha\b|"
     r"^our standards\s*:.{0,60}\btrust principles\b|"
     r"^file\s*[-–—]\s|^credits?\s*:|\bcontributed (?:reporting|to this report)\b|"
-    r"^click to (?:expand|enlarge|view|see)\b|^download (?:the|our)\b.{0,40}\bapp\b",
+    r"^click to (?:expand|enlarge|view|see)\b|^download (?:the|our)\b.{0,40}\bapp\b|"
+    # a share widget: three networks' names in a row, with no comma or "and" between them
+    rf"(?:\b{_NETWORKS}\b[ |/·•]+){{2}}\b{_NETWORKS}\b|"
+    r"\badvertise with us\b|\bfor advertising (?:inquiries|enquiries|options|opportunities)\b|"
+    r"\bcontact\b.{0,40}\b(?:advertising|ad sales) (?:department|team)\b|"
+    r"\b(?:shall|will) not be (?:held )?liable for any (?:loss|damages?)\b|"
+    r"\b(?:clear|delete) your (?:browser['’]?s? )?(?:cache and )?cookies\b|"
+    r"^(?:styling|grooming|casting|hair and make-?up|make-?up|set design|props) by\b|"
+    r"^(?:get|see|read|find|watch|download) (?:the|our|all|more)\b.{0,60}\bhere\s*[.!]?$",
     re.IGNORECASE | re.ASCII,  # ASCII: "ſ" must not match "s" where str.lower() keeps it
 )
 # Words one of which every _NOT_PROSE match holds: a cheap test first, the regex only then. Those
@@ -255,11 +270,16 @@ _FURNITURE_HINTS = ("photo", "image", "copyright", "©", "click", "rights", "bro
                     "subscrib", "signing up", "newsletter", "javascript", "cookie", "browser",
                     "video", "playback", "blocker", "continuing to", "editing by",
                     "continues below", "our app", "use of this", "free articles", "your inbox",
-                    "your email", "recaptcha", "mail us", "send us", "contributed")  # fmt: skip
+                    "your email", "recaptcha", "mail us", "send us", "contributed", "twitter",
+                    "facebook", "linkedin", "pinterest", "whatsapp", "telegram", "reddit",
+                    "tumblr", "xing", "mail", "print", "drucken", "threads", "bluesky",
+                    "mastodon", "instagram", "advertis", "liable", "cookies")  # fmt: skip
 _FURNITURE_OPENERS = ("caption", "advertisement", "read more", "see also", "continue reading",
                       "related", "share this", "follow us", "watch", "listen", "pictured",
                       "more on this story", "comments", "have a", "got a", "contact us",
-                      "our standards", "file", "credit", "download")  # fmt: skip
+                      "our standards", "file", "credit", "download", "styling", "grooming",
+                      "casting", "hair and", "make", "set design", "props", "get ", "see ",
+                      "read ", "find ")  # fmt: skip
 _OPENER_CHARS = 20  # the longest opener is 18 characters
 # A photo credit standing alone, "(AP Photo/Tom Reyes)": the sentence before it in its paragraph
 # is the photo's caption.

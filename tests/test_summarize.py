@@ -432,6 +432,32 @@ def test_only_whole_prose_sentences_may_be_chosen(sentence: str, whole: bool) ->
 
 
 # Reports about browsers, photo agencies, newsletters, cookies or copyright are prose...
+# Furniture of share widgets, ad sales, disclaimers, photo shoots and link teasers, and reports
+# that name the same things.
+MORE_FURNITURE = [
+    "Share: Teilen Sie dies mit: Twitter Facebook E-Mail LinkedIn Drucken WhatsApp Lade …",
+    "Contact the Harbour Courier's advertising department for more marketing options.",
+    "If you liked this post, subscribe to her free e-mail newsletter about harbour life.",
+    "You visit linked websites at your own risk, and we will not be liable for any loss.",
+    "Bitte lösche den Verlauf und deine Cookies und lade die Seite dann erneut.",
+    "Styling by Jo Marsh at the Harbour Studio for this week's ferry issue.",
+    "Get the recipe for harbour fish soup with fennel and saffron here.",
+]
+MORE_PROSE = [
+    "Executives from Twitter, Facebook, LinkedIn and Google testified before the committee.",
+    "The newspaper cut its advertising department by half after the ad market slumped.",
+    "The court ruled that the ferry company will be liable for the damage to the pier.",
+    "Experts told users to clear their cookies after the breach at the harbour bank.",
+]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "whole"), [(s, True) for s in MORE_PROSE] + [(s, False) for s in MORE_FURNITURE]
+)
+def test_more_furniture_is_told_from_reports_that_name_it(sentence: str, whole: bool) -> None:
+    assert is_whole_prose(sentence) is whole
+
+
 ABOUT_THE_WEB = [
     "The company bundled its web browser with the operating system.",
     "Microsoft tied the updated browser to Windows 98, the government said.",
