@@ -256,6 +256,8 @@ _NOT_PROSE = re.compile(
     r"^click to (?:expand|enlarge|view|see)\b|^download (?:the|our)\b.{0,40}\bapp\b|"
     # a share widget: three networks' names in a row, with no comma or "and" between them
     rf"(?:\b{_NETWORKS}\b[ |/·•]+){{2}}\b{_NETWORKS}\b|"
+    r"\bfollow (?:him|her|them|me) on (?:twitter|facebook|linkedin|instagram|mastodon|bluesky"
+    r"|threads|x)\b|"
     r"\badvertise with us\b|\bfor advertising (?:inquiries|enquiries|options|opportunities)\b|"
     r"\bcontact\b.{0,40}\b(?:advertising|ad sales) (?:department|team)\b|"
     r"\b(?:shall|will) not be (?:held )?liable for any (?:loss|damages?)\b|"
@@ -273,7 +275,7 @@ _FURNITURE_HINTS = ("photo", "image", "copyright", "©", "click", "rights", "bro
                     "your email", "recaptcha", "mail us", "send us", "contributed", "twitter",
                     "facebook", "linkedin", "pinterest", "whatsapp", "telegram", "reddit",
                     "tumblr", "xing", "mail", "print", "drucken", "threads", "bluesky",
-                    "mastodon", "instagram", "advertis", "liable", "cookies")  # fmt: skip
+                    "mastodon", "instagram", "advertis", "liable", "cookies", "follow")  # fmt: skip
 _FURNITURE_OPENERS = ("caption", "advertisement", "read more", "see also", "continue reading",
                       "related", "share this", "follow us", "watch", "listen", "pictured",
                       "more on this story", "comments", "have a", "got a", "contact us",

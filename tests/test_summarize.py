@@ -442,12 +442,14 @@ MORE_FURNITURE = [
     "Bitte lösche den Verlauf und deine Cookies und lade die Seite dann erneut.",
     "Styling by Jo Marsh at the Harbour Studio for this week's ferry issue.",
     "Get the recipe for harbour fish soup with fennel and saffron here.",
+    "She writes about ferries and harbours, and you can follow her on Twitter or LinkedIn.",
 ]
 MORE_PROSE = [
     "Executives from Twitter, Facebook, LinkedIn and Google testified before the committee.",
     "The newspaper cut its advertising department by half after the ad market slumped.",
     "The court ruled that the ferry company will be liable for the damage to the pier.",
     "Experts told users to clear their cookies after the breach at the harbour bank.",
+    "Thousands follow the harbour master's posts about the ferries on social networks.",
 ]
 
 
