@@ -146,7 +146,7 @@ def strip_paragraph_dateline(paragraph: str) -> str:
 # provider of ..."). None of it is the news. Contacts and legal notes open with these words:
 _RELEASE_MATTER = re.compile(
     r"^(?:(?:media|press|investor|news)(?: relations)?(?: and (?:media|investor|press))?"
-    r" (?:contacts?|inquiries|enquiries)\b|contacts?\s*:|###\s*$|-\s*(?:30|end)\s*-\s*$"
+    r" (?:contacts?|inquiries|enquiries)\b|###\s*$|-\s*(?:30|end)\s*-\s*$"
     r"|(?:cautionary (?:note|statement) (?:regarding|about|on) )?forward-looking statements?\b"
     r"|safe harbou?r statement\b|pressekontakt\b|(?:medien|presse)kontakte?\s*:"
     r"|contacts? (?:presse|médias?)\b|contactos? (?:de|para) (?:prensa|medios)\b)",
@@ -161,6 +161,9 @@ _ABOUT = re.compile(
     re.IGNORECASE,
 )
 _ABOUT_NAMED_WITHIN = 8  # words: the description names the company this early
+# A bare "Contact: Jo Marsh, 555 0100" line is left out, but ends nothing: a newsletter's
+# listings go on after one.
+_CONTACT_LINE = re.compile(r"^contacts?\s*:", re.IGNORECASE)
 
 
 def release_matter(paragraphs: list[str]) -> int:
@@ -178,8 +181,8 @@ def release_matter(paragraphs: list[str]) -> int:
 
 
 def is_release_contact(paragraph: str) -> bool:
-    """True for a press release's contact line, end mark or legal note (see release_matter)."""
-    return bool(_RELEASE_MATTER.match(paragraph))
+    """True for a contact line, a press release's end mark or legal note (see release_matter)."""
+    return bool(_RELEASE_MATTER.match(paragraph) or _CONTACT_LINE.match(paragraph))
 
 
 def _closes_release(paragraphs: list[str], index: int) -> bool:

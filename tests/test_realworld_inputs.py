@@ -347,6 +347,12 @@ def test_a_contact_line_above_a_release_is_left_out_alone(tmp_path):
     assert text.split("\n\n")[1:] == RELEASE[1:] and "Jo Marsh" not in text
 
 
+def test_a_contact_line_in_a_newsletter_ends_nothing(tmp_path):
+    items = [*RELEASE, *ARTICLE[:3], "Contact: Jo Marsh, 555 0100", ARTICLE[3]]
+    text = read_one(tmp_path, "a.txt", "Harbour weekly\n\n" + "\n\n".join(items)).text
+    assert text.endswith("\n\n".join(ARTICLE)) and "Jo Marsh" not in text
+
+
 @pytest.mark.parametrize(
     "paragraph",
     [
