@@ -78,6 +78,13 @@ def test_prose_precision_mode_left_out_of_a_long_article_is_read_where_it_stands
     assert draft.text.split("\n\n") == [*first, *second]  # a label is not prose
 
 
+def test_the_second_try_keeps_page_order_and_every_paragraph_of_precision_mode():
+    kept = ["Pier to close", "Only precision mode read this line", ARTICLE[1], ARTICLE[1]]
+    wider = ["Pier to close", ARTICLE[0], ARTICLE[1], "Read more", ARTICLE[2], ARTICLE[1]]
+    merged = html_reader.second_try(kept, wider)
+    assert merged == [kept[0], ARTICLE[0], kept[1], ARTICLE[1], ARTICLE[2], ARTICLE[1]]
+
+
 @pytest.mark.parametrize(
     "furniture",
     [

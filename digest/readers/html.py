@@ -12,7 +12,7 @@ page's paragraphs, and only a page with no paragraphs at all is rejected.
 from __future__ import annotations
 
 import logging
-from difflib import SequenceMatcher
+from bisect import bisect_left
 from itertools import zip_longest
 
 import lxml.etree
@@ -73,15 +73,29 @@ def _words(paragraphs: list[str]) -> int:
 
 def second_try(kept: list[str], wider: list[str]) -> list[str]:
     """Precision mode's paragraphs (`kept`), and each paragraph only the default mode found
-    (`wider`) that reads as prose, in the page's order."""
+    (`wider`) that reads as prose, in the page's order.
+
+    Both modes read the page in its order, so the default mode's paragraphs are walked once: a
+    paragraph both found brings along those only precision mode found before it.
+    """
     if _words(wider) <= _words(kept):
         return kept
+    places: dict[str, list[int]] = {}
+    for place, paragraph in enumerate(kept):
+        places.setdefault(paragraph, []).append(place)
     merged: list[str] = []
-    matcher = SequenceMatcher(None, kept, wider, autojunk=False)
-    for operation, start, end, wider_start, wider_end in matcher.get_opcodes():
-        merged.extend(kept[start:end])
-        if operation != "equal":
-            merged.extend(p for p in wider[wider_start:wider_end] if reads_as_prose(p))
+    done = 0  # kept[:done] are in merged
+    for paragraph in wider:
+        if paragraph not in places:
+            if reads_as_prose(paragraph):
+                merged.append(paragraph)
+            continue
+        found = places[paragraph]
+        at = bisect_left(found, done)
+        if at < len(found):  # else a repeat of one taken already
+            merged.extend(kept[done : found[at] + 1])
+            done = found[at] + 1
+    merged.extend(kept[done:])
     added = _words(merged) - _words(kept)
     if added:
         log.debug("the default mode added %d words of prose to precision mode's text", added)
