@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from digest import cluster, inbox, publish
 from digest.archive import refresh_archive
-from digest.clean import paragraph_key
+from digest.clean import paragraph_key, shared_furniture
 from digest.config import Config
 from digest.errors import DigestError, ReadError
 from digest.lock import state_lock
@@ -25,7 +25,7 @@ from digest.models import Article, Brief, Digest, Story
 from digest.outlets import outlets_of
 from digest.parallel import parallel_map
 from digest.progress import progress
-from digest.prose import MAX_WORDS
+from digest.prose import MAX_WORDS, MIN_WORDS
 from digest.readers import read_file
 from digest.render import digest_stem, render, write
 from digest.store import Store
@@ -241,7 +241,8 @@ def read_one(path: Path, config: Config, *, with_features: bool = False) -> Read
 
 
 def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Article]:
-    """Remove paragraphs a source repeats across many of its articles (its boilerplate).
+    """Remove paragraphs a source repeats across many of its articles (its boilerplate), and
+    those several unrelated articles of different sources carry (`clean.shared_furniture`).
 
     Sightings are counted over the whole batch first, so the first articles of a batch lose a
     footer as the later ones do. (Articles stored by earlier builds keep theirs.)
@@ -255,11 +256,12 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
             totals = store.count_paragraphs(article.source, keys)
             seen.update(((article.source, key), count) for key, count in totals.items())
         keyed.append((article, paragraphs, keys))
+    furniture = shared_furniture([(article, keys) for article, _, keys in keyed])
     cleaned = []
     for article, paragraphs, keys in keyed:
         kept = [
             p for p, key in zip(paragraphs, keys, strict=True)
-            if seen[article.source, key] < REPEATED_PARAGRAPH
+            if seen[article.source, key] < REPEATED_PARAGRAPH and key not in furniture
         ]  # fmt: skip
         # An article that keeps every paragraph stays the same object: its features hold.
         changed = kept and len(kept) < len(paragraphs)
@@ -314,8 +316,9 @@ def with_news(briefs: Sequence[Brief]) -> list[Brief]:
         else:
             log.warning(
                 "left out %s: no sentence of its %d article(s) can be quoted in a brief (none is"
-                " prose of at most %d words)",
-                story_name(brief), len(brief.articles), MAX_WORDS,
+                " a whole sentence of prose of %d to %d words: links, labels and captions are"
+                " not, nor text without sentence punctuation or without spaces between words)",
+                story_name(brief), len(brief.articles), MIN_WORDS, MAX_WORDS,
             )  # fmt: skip
     return kept
 

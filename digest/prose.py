@@ -55,6 +55,8 @@ NOT_ARTICLE: dict[str, tuple[str, ...]] = {
         r"alle rechte vorbehalten\b",
         r"(?:lesen sie auch|mehr zum thema|auch interessant)\s*:",
         r"folgen sie uns auf\b",
+        r"teilen sie (?:dies|diesen (?:artikel|beitrag)) mit\s*:",  # a share widget's label
+        r"(?:lösche|löschen sie|bitte löschen?)\b.{0,30}\bcookies\b",  # a site's own advice
         r"sie erhalten diese (?:e-?mail|nachricht|newsletter)\b",
         r"(?:vom|von unserem) newsletter ab(?:melden|bestellen)\b|newsletter abbestellen\b",
     ),
@@ -139,6 +141,63 @@ def strip_paragraph_dateline(paragraph: str) -> str:
     return paragraph
 
 
+# A press release's closing matter: its contacts, its end mark, its legal notes, and its "About
+# Acme" paragraphs, the company's standard description ("About Acme Corp" then "Acme is a leading
+# provider of ..."). None of it is the news. Contacts and legal notes open with these words:
+_RELEASE_MATTER = re.compile(
+    r"^(?:(?:media|press|investor|news)(?: relations)?(?: and (?:media|investor|press))?"
+    r" (?:contacts?|inquiries|enquiries)\b|###\s*$|-\s*(?:30|end)\s*-\s*$"
+    r"|(?:cautionary (?:note|statement) (?:regarding|about|on) )?forward-looking statements?\b"
+    r"|safe harbou?r statement\b|pressekontakt\b|(?:medien|presse)kontakte?\s*:"
+    r"|contacts? (?:presse|médias?)\b|contactos? (?:de|para) (?:prensa|medios)\b)",
+    re.IGNORECASE,
+)
+# "About Acme Corp", "Über Acme", "À propos de Acme", "Acerca de Acme": a name of capitalized
+# words (and "of", "and", "&" between them) after the word, then at most a colon or a dash.
+_ABOUT = re.compile(
+    r"^(?:about|über|à propos d(?:e |')|acerca de|sobre) "
+    r"((?-i:[A-Z][\w&'’.-]*)(?: (?:(?-i:[A-Z0-9&][\w&'’.-]*)|of|and|for|de|du|des|y|und)){0,6})"
+    r"\s*(?:[:–—-]\s*|$)",
+    re.IGNORECASE,
+)
+_ABOUT_NAMED_WITHIN = 8  # words: the description names the company this early
+# A bare "Contact: Jo Marsh, 555 0100" line is left out, but ends nothing: a newsletter's
+# listings go on after one.
+_CONTACT_LINE = re.compile(r"^contacts?\s*:", re.IGNORECASE)
+
+
+def release_matter(paragraphs: list[str]) -> int:
+    """Where a press release's closing matter starts among an article's paragraphs (their count
+    when it has none): a contact line, an end mark, a legal note, or an "About Acme" paragraph
+    whose description names Acme at once. Only in the article's second half: a contact line
+    above the release's text is one paragraph to leave out, not the end of the article."""
+    total = sum(len(p.split()) for p in paragraphs)
+    before = 0
+    for index, paragraph in enumerate(paragraphs):
+        if before >= total / 2 and index > 0 and _closes_release(paragraphs, index):
+            return index
+        before += len(paragraph.split())
+    return len(paragraphs)
+
+
+def is_release_contact(paragraph: str) -> bool:
+    """True for a contact line, a press release's end mark or legal note (see release_matter)."""
+    return bool(_RELEASE_MATTER.match(paragraph) or _CONTACT_LINE.match(paragraph))
+
+
+def _closes_release(paragraphs: list[str], index: int) -> bool:
+    paragraph = paragraphs[index]
+    if _RELEASE_MATTER.match(paragraph):
+        return True
+    about = _ABOUT.match(paragraph)
+    if about is None:
+        return False
+    description = paragraph[about.end() :] or "".join(paragraphs[index + 1 : index + 2])
+    first_word = about.group(1).split()[0].casefold()
+    opening = description.casefold().split()[:_ABOUT_NAMED_WITHIN]
+    return any(word.strip("(),.:;'’\"") == first_word for word in opening)
+
+
 # In a brief ------------------------------------------------------------------------------
 
 MIN_WORDS = 6  # shorter "sentences" are bylines, captions, fragments or chatter
@@ -156,6 +215,10 @@ _ENDERS = ".!?…"
 # Each names the furniture itself ("enable JavaScript", "sign up for our newsletter", a credit in
 # brackets), not a subject: a report about a browser, a photo agency, a copyright case, a
 # newsletter or a site's use of cookies is prose.
+_NETWORKS = (
+    r"(?:twitter|facebook|linkedin|pinterest|whatsapp|telegram|reddit|tumblr|xing|e-?mail|print"
+    r"|drucken|threads|bluesky|mastodon|instagram)"
+)
 _NOT_PROSE = re.compile(
     r"[(/|]\s*(?:AP|AFP|Reuters|Getty|EPA|file) (?:Photo|Images)\b|"
     r"\b(?:AP|AFP|Reuters|EPA) Photo\s*/|\bGetty Images\s*\)?\s*\.?$|\bfile photo\b|"
@@ -167,7 +230,8 @@ _NOT_PROSE = re.compile(
     r"\bclick here\b|\ball rights reserved\b|©|\bmay not be published, broadcast\b|"
     r"^(?:sign up|subscribe)\b|\bsubscribe (?:now|today|here)\b|\bsign up (?:for|to) our\b|"
     r"\bthank you for (?:subscribing|signing up)\b|"
-    r"\b(?:sign up|subscribe|register) (?:to|for) (?:our|the) (?:free )?(?:\w+ )?newsletter\b|"
+    r"\b(?:sign up|subscribe|register) (?:to|for) (?:our|the|his|her|their|my) (?:free )?"
+    r"(?:[\w-]+ )?newsletter\b|"
     r"\bour (?:\w+ )?newsletters?\b|^newsletters?\s*[:|]|"
     r"\benabl(?:e|ing) javascript\b|\bjavascript (?:is disabled|must be enabled|is required to)\b|"
     r"\b(?:we|this (?:web)?site|our (?:web)?site) uses? cookies\b|\b(?:our|the) use of cookies\b|"
@@ -192,7 +256,17 @@ _NOT_PROSE = re.compile(
     r"\bthis (?:web)?(?:site|page|form) (?:is protected by|uses) recaptcha\b|"
     r"^our standards\s*:.{0,60}\btrust principles\b|"
     r"^file\s*[-–—]\s|^credits?\s*:|\bcontributed (?:reporting|to this report)\b|"
-    r"^click to (?:expand|enlarge|view|see)\b|^download (?:the|our)\b.{0,40}\bapp\b",
+    r"^click to (?:expand|enlarge|view|see)\b|^download (?:the|our)\b.{0,40}\bapp\b|"
+    # a share widget: three networks' names in a row, with no comma or "and" between them
+    rf"(?:\b{_NETWORKS}\b[ |/·•]+){{2}}\b{_NETWORKS}\b|"
+    r"\bfollow (?:him|her|them|me) on (?:twitter|facebook|linkedin|instagram|mastodon|bluesky"
+    r"|threads|x)\b|"
+    r"\badvertise with us\b|\bfor advertising (?:inquiries|enquiries|options|opportunities)\b|"
+    r"\bcontact\b.{0,40}\b(?:advertising|ad sales) (?:department|team)\b|"
+    r"\b(?:shall|will) not be (?:held )?liable for any (?:loss|damages?)\b|"
+    r"\b(?:clear|delete) your (?:browser['’]?s? )?(?:cache and )?cookies\b|"
+    r"^(?:styling|grooming|casting|hair and make-?up|make-?up|set design|props) by\b|"
+    r"^(?:get|see|read|find|watch|download) (?:the|our|all|more)\b.{0,60}\bhere\s*[.!]?$",
     re.IGNORECASE | re.ASCII,  # ASCII: "ſ" must not match "s" where str.lower() keeps it
 )
 # Words one of which every _NOT_PROSE match holds: a cheap test first, the regex only then. Those
@@ -201,11 +275,16 @@ _FURNITURE_HINTS = ("photo", "image", "copyright", "©", "click", "rights", "bro
                     "subscrib", "signing up", "newsletter", "javascript", "cookie", "browser",
                     "video", "playback", "blocker", "continuing to", "editing by",
                     "continues below", "our app", "use of this", "free articles", "your inbox",
-                    "your email", "recaptcha", "mail us", "send us", "contributed")  # fmt: skip
+                    "your email", "recaptcha", "mail us", "send us", "contributed", "twitter",
+                    "facebook", "linkedin", "pinterest", "whatsapp", "telegram", "reddit",
+                    "tumblr", "xing", "mail", "print", "drucken", "threads", "bluesky",
+                    "mastodon", "instagram", "advertis", "liable", "cookies", "follow")  # fmt: skip
 _FURNITURE_OPENERS = ("caption", "advertisement", "read more", "see also", "continue reading",
                       "related", "share this", "follow us", "watch", "listen", "pictured",
                       "more on this story", "comments", "have a", "got a", "contact us",
-                      "our standards", "file", "credit", "download")  # fmt: skip
+                      "our standards", "file", "credit", "download", "styling", "grooming",
+                      "casting", "hair and", "make", "set design", "props", "get ", "see ",
+                      "read ", "find ")  # fmt: skip
 _OPENER_CHARS = 20  # the longest opener is 18 characters
 # A photo credit standing alone, "(AP Photo/Tom Reyes)": the sentence before it in its paragraph
 # is the photo's caption.

@@ -56,23 +56,57 @@ class _Document:
         self.title, self.sitename, self.url, self.date = "Pier to close", None, None, None
 
 
+def _modes(monkeypatch, precise: str, wider: str) -> None:
+    found = {True: _Document(precise), False: _Document(wider)}
+    monkeypatch.setattr(html_reader, "_extract", lambda _t, _x, *, precise: found[precise])
+    monkeypatch.setattr("trafilatura.settings.Document", _Document)
+
+
 def test_a_scrap_from_precision_mode_gives_way_to_the_default_mode_s_prose(monkeypatch):
-    whole = "".join(f"<p>{s} {s}</p>" for s in ARTICLE)
-    found = {True: _Document("<p>Published 8 March 2026</p>"), False: _Document(whole)}
-    monkeypatch.setattr(html_reader, "_extract", lambda _t, _x, *, precise: found[precise])
-    monkeypatch.setattr("trafilatura.settings.Document", _Document)
+    whole = "".join(f"<p>{s}</p>" for s in ARTICLE)
+    _modes(monkeypatch, "<p>Published 8 March 2026</p>", f"<p>Published 8 March 2026</p>{whole}")
     [draft] = html_reader.read_html(page("<p>x</p>"))
-    assert ARTICLE[3] in draft.text and "Published" not in draft.text
+    assert draft.text.split("\n\n") == ["Published 8 March 2026", *ARTICLE]
 
 
-def test_a_wider_text_of_links_does_not_replace_precision_mode_s(monkeypatch):
-    links = "".join(f"<p>Read more about item {n}</p>" for n in range(80))
+def test_prose_precision_mode_left_out_of_a_long_article_is_read_where_it_stands(monkeypatch):
+    first = [f"{s} {s}" for s in ARTICLE]  # precision mode keeps a long article's first part
+    second = ["Ferry services will resume from the old pier once the last pile is replaced."]
+    kept = "".join(f"<p>{p}</p>" for p in first)
+    _modes(monkeypatch, kept, f"{kept}<head>After the repairs</head><p>{second[0]}</p>")
+    [draft] = html_reader.read_html(page("<p>x</p>"))
+    assert draft.text.split("\n\n") == [*first, *second]  # a label is not prose
+
+
+def test_the_second_try_keeps_page_order_and_every_paragraph_of_precision_mode():
+    kept = ["Pier to close", "Only precision mode read this line", ARTICLE[1], ARTICLE[1]]
+    wider = ["Pier to close", ARTICLE[0], ARTICLE[1], "Read more", ARTICLE[2], ARTICLE[1]]
+    merged = html_reader.second_try(kept, wider)
+    assert merged == [kept[0], ARTICLE[0], kept[1], ARTICLE[1], ARTICLE[2], ARTICLE[1]]
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "".join(f"<p>Read more about item {n}</p>" for n in range(80)),  # a list of links
+        "<p>Share this article</p><p>Sign up for our free newsletter for daily updates.</p>",
+        "<p>Photo: Harbour Board</p><p>Tags: pier, ferry, harbour, repairs, spring</p>",
+        "<head>Related stories</head>",
+    ],
+)
+def test_what_only_the_default_mode_finds_is_not_read_unless_it_is_prose(monkeypatch, furniture):
     kept = f"<p>{ARTICLE[0]}</p>"
-    found = {True: _Document(kept), False: _Document(kept + links)}
-    monkeypatch.setattr(html_reader, "_extract", lambda _t, _x, *, precise: found[precise])
-    monkeypatch.setattr("trafilatura.settings.Document", _Document)
+    _modes(monkeypatch, kept, kept + furniture)
     [draft] = html_reader.read_html(page("<p>x</p>"))
     assert draft.text == ARTICLE[0]
+
+
+def test_headings_above_the_first_paragraph_are_not_read_unless_they_are_prose(monkeypatch):
+    standfirst = "The harbour's oldest pier will close for six months from next spring."
+    body = f"<head>News</head><head>Pier to close</head><head>{standfirst}</head>"
+    _modes(monkeypatch, f"{body}<p>{ARTICLE[0]}</p>", "")
+    [draft] = html_reader.read_html(page("<p>x</p>"))
+    assert draft.text.split("\n\n") == [standfirst, ARTICLE[0]]
 
 
 def test_a_page_of_preformatted_text_only_is_read(tmp_path):
@@ -263,3 +297,139 @@ def test_a_written_zone_is_honoured_and_a_future_date_is_still_refused(tmp_path)
     assert parse_date("8. März 2026, 10:00 Uhr +0100") == datetime(2026, 3, 8, 9, tzinfo=UTC)
     text = "Title: Pier to close\nDate: 8 mars 2999\n\n" + " ".join(ARTICLE)
     assert read_one(tmp_path, "a.txt", text).published is None
+
+
+def test_a_page_of_links_gets_no_brief_and_the_log_says_why(tmp_path, caplog):
+    from digest import pipeline
+
+    from .conftest import NOW, make_config, txt
+
+    links = "\n\n".join(f"Harbour news item number {n} of the week" for n in range(12))
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {
+        "links.txt": txt("Harbour links", links, source="Harbour Links", date="2026-11-20"),
+        "pier.txt": txt("Pier to close", "\n\n".join(ARTICLE), source="Courier",
+                        date="2026-11-20"),
+    })  # fmt: skip
+    with caplog.at_level(logging.WARNING):
+        built = pipeline.build(config, now=NOW)
+    assert [b.headline for b in built.digest.briefs] == ["Pier to close"]
+    assert "left out 'Harbour links': no sentence of its 1 article(s) can be quoted" in caplog.text
+    assert "links, labels and captions are not" in caplog.text
+
+
+RELEASE = [
+    "PORT ELLIS, 3 March 2026 - Harbour Ferries today opened a new route between Port Ellis and"
+    " the island of Carrow, with six crossings a day.",
+    "The route uses two electric boats built at the Carrow yard, each carrying 120 passengers.",
+    "Fares start at four euros, and season tickets will be sold from April.",
+]
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        ["About Harbour Ferries",
+         "Harbour Ferries is a leading operator of passenger boats on the northern coast, with a"
+         " fleet of 14 vessels.",
+         "Media contact:", "Jo Marsh", "press@harbourferries.example"],
+        ["About Harbour Ferries Ltd.: Founded in 1998, Harbour Ferries runs 14 vessels and is the"
+         " region's largest operator."],
+        ["Forward-looking statements", "This release holds statements about future routes that"
+         " involve risks and uncertainties."],
+        ["Über Harbour Ferries", "Harbour Ferries ist der größte Fährbetrieb der Nordküste.",
+         "Pressekontakt:", "Jo Marsh"],
+        ["###"],
+    ],
+)  # fmt: skip
+def test_a_press_release_s_closing_matter_is_not_stored(tmp_path, closing):
+    body = "".join(f"<p>{p}</p>" for p in [*RELEASE, *closing])
+    text = read_one(tmp_path, "a.html", page(body, title="New ferry route")).text
+    assert text.split("\n\n")[1:] == RELEASE[1:]
+
+
+def test_a_contact_line_above_a_release_is_left_out_alone(tmp_path):
+    lines = ["Media contact: Jo Marsh, press@harbourferries.example", *RELEASE]
+    text = read_one(tmp_path, "a.txt", "New ferry route\n\n" + "\n\n".join(lines)).text
+    assert text.split("\n\n")[1:] == RELEASE[1:] and "Jo Marsh" not in text
+
+
+def test_a_contact_line_in_a_newsletter_ends_nothing(tmp_path):
+    items = [*RELEASE, *ARTICLE[:3], "Contact: Jo Marsh, 555 0100", ARTICLE[3]]
+    text = read_one(tmp_path, "a.txt", "Harbour weekly\n\n" + "\n\n".join(items)).text
+    assert text.endswith("\n\n".join(ARTICLE)) and "Jo Marsh" not in text
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "About 30 ships and 21 aircraft joined the search for the ferry on Tuesday morning.",
+        "About the route: the council had asked for it since 2019, its minutes show.",
+        "About Face, the theatre group, will perform on the first crossing of the new ferry.",
+        "Über 1.500 Passagiere fuhren am ersten Tag mit der neuen Fähre nach Carrow.",
+    ],
+)
+def test_a_paragraph_that_opens_with_about_is_the_article_s(tmp_path, paragraph):
+    body = "".join(f"<p>{p}</p>" for p in [*RELEASE, paragraph, RELEASE[2]])
+    text = read_one(tmp_path, "a.html", page(body, title="New ferry route")).text
+    assert paragraph in text and text.endswith(RELEASE[2])
+
+
+SYNDICATED = "This article first appeared on Harbour Review and is republished under licence."
+UNRELATED_REPORTS = {
+    "Courier": ("Pier to close", "\n\n".join(ARTICLE)),
+    "Gazette": ("Rovers win the cup", "Carrow Rovers beat Port Ellis United two goals to one in"
+                " the county cup final on Saturday afternoon.\n\nThe winning goal came from a"
+                " header by the captain in the last minute of extra time."),
+    "Herald": ("Bakery opens on Quay Street", "A family bakery opened on Quay Street this week,"
+               " selling rye loaves and cardamom buns from six in the morning.\n\nThe owners"
+               " moved to the town from the north coast and hired four apprentices."),
+}  # fmt: skip
+
+
+def stored_texts(config) -> dict[str, str]:
+    from digest.store import Store
+
+    with Store.open(config.paths.state) as store:
+        stories = store.stories(store.story_ids_with_news(0))
+    return {a.source: a.text for story in stories for a in story.articles}
+
+
+def test_a_paragraph_unrelated_articles_of_several_sources_carry_is_furniture(tmp_path):
+    from digest import pipeline
+
+    from .conftest import NOW, make_config, txt
+
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {
+        f"{source}.txt": txt(title, f"{body}\n\n{SYNDICATED}", source=source, date="2026-11-20")
+        for source, (title, body) in UNRELATED_REPORTS.items()
+    })  # fmt: skip
+    built = pipeline.build(config, now=NOW)
+    texts = stored_texts(config)
+    assert len(texts) == 3 and not any(SYNDICATED in text for text in texts.values())
+    assert texts["Courier"] == "\n\n".join(ARTICLE)
+    assert not any("Harbour Review" in s.text for b in built.digest.briefs for s in b.sentences)
+
+
+def test_a_wire_paragraph_several_outlets_carry_about_one_event_is_news(tmp_path):
+    from digest import pipeline
+
+    from .conftest import NOW, make_config, txt
+
+    wire = ARTICLE[0]
+    own = {
+        "Courier": "Commuters said the temporary landing stage by the fish market was too small.",
+        "Gazette": "The ferry company said the pier's repairs would not change its timetable.",
+        "Herald": "The harbour board's chair said the old pier had served the town for a century.",
+    }
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {
+        f"{source}.txt": txt("Pier to close", f"{wire}\n\n{line}\n\n{ARTICLE[1]}", source=source,
+                             date="2026-11-20")
+        for source, line in own.items()
+    })  # fmt: skip
+    built = pipeline.build(config, now=NOW)
+    assert all(text.startswith(wire) for text in stored_texts(config).values())
+    [brief] = built.digest.briefs
+    assert [len(s.sources) for s in brief.sentences if s.text == wire] == [3]

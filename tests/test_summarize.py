@@ -390,6 +390,32 @@ def test_an_empty_story_gives_an_empty_brief() -> None:
     assert brief.sentences == () and brief.headline == "Nothing yet"
 
 
+SIDEBAR = """Harbour Street bridge live updates
+
+Ferry timetable for commuters this week
+
+Port Ellis council meeting agenda and papers
+
+Photos: the storm over Carrow island tonight"""
+# Chinese and Japanese sentences end with 。！？ and have no spaces between words.
+CJK = "港口大桥周一被暴风雨损坏。渡轮将从周二起运送通勤者。\n\n東京都は月曜日、新計画を発表した。"
+
+
+@pytest.mark.parametrize("method", sorted(SUMMARIZERS))
+@pytest.mark.parametrize("text", [SIDEBAR, CJK], ids=["links", "cjk"])
+def test_a_story_without_a_whole_prose_sentence_gets_no_brief(method: str, text: str) -> None:
+    links = make_story(make_article("sidebar", text, title="Live updates"))
+    assert len(StoryText(links)) >= 3  # the article is kept, its sentences read
+    assert summarize(links, BriefSettings(method=method)).sentences == ()
+
+
+def test_a_story_s_fragments_never_join_a_brief_of_its_prose() -> None:
+    mixed = make_story(make_article("mixed", f"{SIDEBAR}\n\n{GAZETTE}", title="Bridge"))
+    brief = summarize(mixed, BriefSettings(words=500))
+    assert brief.sentences and all(is_whole_prose(s.text) for s in brief.sentences)
+    assert not any(line in s.text for line in SIDEBAR.split("\n\n") for s in brief.sentences)
+
+
 @pytest.mark.parametrize(
     ("sentence", "whole"),
     [
@@ -406,6 +432,34 @@ def test_only_whole_prose_sentences_may_be_chosen(sentence: str, whole: bool) ->
 
 
 # Reports about browsers, photo agencies, newsletters, cookies or copyright are prose...
+# Furniture of share widgets, ad sales, disclaimers, photo shoots and link teasers, and reports
+# that name the same things.
+MORE_FURNITURE = [
+    "Share: Teilen Sie dies mit: Twitter Facebook E-Mail LinkedIn Drucken WhatsApp Lade …",
+    "Contact the Harbour Courier's advertising department for more marketing options.",
+    "If you liked this post, subscribe to her free e-mail newsletter about harbour life.",
+    "You visit linked websites at your own risk, and we will not be liable for any loss.",
+    "Bitte lösche den Verlauf und deine Cookies und lade die Seite dann erneut.",
+    "Styling by Jo Marsh at the Harbour Studio for this week's ferry issue.",
+    "Get the recipe for harbour fish soup with fennel and saffron here.",
+    "She writes about ferries and harbours, and you can follow her on Twitter or LinkedIn.",
+]
+MORE_PROSE = [
+    "Executives from Twitter, Facebook, LinkedIn and Google testified before the committee.",
+    "The newspaper cut its advertising department by half after the ad market slumped.",
+    "The court ruled that the ferry company will be liable for the damage to the pier.",
+    "Experts told users to clear their cookies after the breach at the harbour bank.",
+    "Thousands follow the harbour master's posts about the ferries on social networks.",
+]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "whole"), [(s, True) for s in MORE_PROSE] + [(s, False) for s in MORE_FURNITURE]
+)
+def test_more_furniture_is_told_from_reports_that_name_it(sentence: str, whole: bool) -> None:
+    assert is_whole_prose(sentence) is whole
+
+
 ABOUT_THE_WEB = [
     "The company bundled its web browser with the operating system.",
     "Microsoft tied the updated browser to Windows 98, the government said.",

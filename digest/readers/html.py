@@ -1,30 +1,33 @@
 """Saved web pages: the main article text, without navigation, comments and widgets.
 
-Trafilatura finds the main text and the page's metadata. Its precision mode leaves out most
-furniture but on some pages keeps only a scrap (a date line, a few words) of an article its
-default mode reads whole: when precision keeps little, the default mode's text is taken if it is
-much longer and reads as prose. When neither finds an article we fall back to the page's
-paragraphs, and only a page with no paragraphs at all is rejected.
+Trafilatura finds the main text and the page's metadata, in two modes. Its precision mode leaves
+out most furniture but also, on many pages, part of the article (a paragraph after a photo, the
+second half of a long piece, or all but a date line); its default mode reads more of the article
+and more furniture. Precision mode's text is read, and each paragraph only the default mode found
+is added where it stands in the page when it reads as prose: most of its words in whole
+sentences, not a link, a label or a notice. When neither finds an article we fall back to the
+page's paragraphs, and only a page with no paragraphs at all is rejected.
 """
 
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left
+from itertools import zip_longest
 
 import lxml.etree
 
 from digest.errors import ReadError
-from digest.readers.blocks import blocks, parse_page, prose
+from digest.prose import is_boilerplate, is_whole_prose
+from digest.readers.blocks import HEADINGS, Block, blocks, parse_page
 from digest.readers.draft import Draft
+from digest.sentences import split_sentences
 
 log = logging.getLogger(__name__)
 _NOISE_TAGS = ("script", "style", "nav", "footer", "header", "aside", "form", "noscript")
-SCRAP_WORDS = 150  # precision mode's text below this may be a scrap of the article: try wider
-WIDER_FACTOR = 2  # the default mode's text is taken when it is this many times longer ...
-PROSE_SHARE = 0.6  # ... and this share of its words is in sentence-like paragraphs
+PROSE_SHARE = 0.7  # a paragraph reads as prose when this share of its words is in whole sentences
+MIN_PROSE_WORDS = 8  # ... and at least this many
 MIN_ARTICLE_WORDS = 8  # fewer words is no article: the page's own paragraphs are read instead
-_CLOSERS = "\"'”’)]»"
-_ENDERS = ".!?…:。！？"
 
 
 def read_html(text: str) -> list[Draft]:
@@ -34,20 +37,10 @@ def read_html(text: str) -> list[Draft]:
     import trafilatura  # imported on first use: it is slow to import
     from trafilatura.settings import Document
 
-    document = _extract(trafilatura, text, precise=True)
-    meta = document if isinstance(document, Document) else None
-    paragraphs = _paragraphs(document.body) if meta is not None else []
-    if _words(paragraphs) < SCRAP_WORDS:
-        wider = _extract(trafilatura, text, precise=False)
-        if isinstance(wider, Document):
-            more = _paragraphs(wider.body)
-            if _words(more) >= WIDER_FACTOR * max(_words(paragraphs), 1) and reads_as_prose(more):
-                log.debug(
-                    "precision mode kept %d words; the default mode's text is read instead",
-                    _words(paragraphs),
-                )
-                paragraphs = more
-            meta = meta or wider
+    found = [_extract(trafilatura, text, precise=precise) for precise in (True, False)]
+    precise, wider = (d if isinstance(d, Document) else None for d in found)
+    meta = precise or wider
+    paragraphs = second_try(*(_paragraphs(getattr(d, "body", None)) for d in (precise, wider)))
     if _words(paragraphs) < MIN_ARTICLE_WORDS:
         paragraphs = _fallback_paragraphs(text) or paragraphs
     if _words(paragraphs) < MIN_ARTICLE_WORDS:  # a scrap, a label: no article
@@ -78,25 +71,72 @@ def _words(paragraphs: list[str]) -> int:
     return sum(len(paragraph.split()) for paragraph in paragraphs)
 
 
-def reads_as_prose(paragraphs: list[str]) -> bool:
-    """True when most of the words are in paragraphs that end as sentences do and are longer
-    than a link or a label (a list of links or a menu does not)."""
-    total = _words(paragraphs)
-    in_sentences = sum(
-        len(p.split())
-        for p in paragraphs
-        if len(p.split()) >= 8 and p.rstrip(_CLOSERS)[-1:] in _ENDERS
-    )
-    return total > 0 and in_sentences >= PROSE_SHARE * total
+def second_try(kept: list[str], wider: list[str]) -> list[str]:
+    """Precision mode's paragraphs (`kept`), and each paragraph only the default mode found
+    (`wider`) that reads as prose, in the page's order.
+
+    Both modes read the page in its order, so the default mode's paragraphs are walked once: a
+    paragraph both found brings along those only precision mode found before it.
+    """
+    if _words(wider) <= _words(kept):
+        return kept
+    places: dict[str, list[int]] = {}
+    for place, paragraph in enumerate(kept):
+        places.setdefault(paragraph, []).append(place)
+    merged: list[str] = []
+    done = 0  # kept[:done] are in merged
+    for paragraph in wider:
+        if paragraph not in places:
+            if reads_as_prose(paragraph):
+                merged.append(paragraph)
+            continue
+        found = places[paragraph]
+        at = bisect_left(found, done)
+        if at < len(found):  # else a repeat of one taken already
+            merged.extend(kept[done : found[at] + 1])
+            done = found[at] + 1
+    merged.extend(kept[done:])
+    added = _words(merged) - _words(kept)
+    if added:
+        log.debug("the default mode added %d words of prose to precision mode's text", added)
+    return merged
+
+
+def reads_as_prose(paragraph: str) -> bool:
+    """True when most of a paragraph's words are in whole prose sentences (`is_whole_prose`):
+    not a link, a label, a caption or a notice."""
+    if is_boilerplate(paragraph):
+        return False
+    words = len(paragraph.split())
+    in_sentences = sum(len(s.split()) for s in split_sentences(paragraph) if is_whole_prose(s))
+    return in_sentences >= max(MIN_PROSE_WORDS, PROSE_SHARE * words)
 
 
 def _paragraphs(body: lxml.etree._Element | None) -> list[str]:
-    """Each block's own text once, text outside trafilatura's blocks too (text after a heading,
-    in a div); a body of preformatted text only is read as it is."""
+    """The article's blocks, each once, text outside trafilatura's blocks too (text after a
+    heading, in a div); a body of preformatted text only is read as it is."""
     if body is None:
         return []
     found = blocks(body)
-    return prose(found) or [block.text for block in found if block.tag == "pre"]
+    return _article_text(found) or [block.text for block in found if block.tag == "pre"]
+
+
+def _article_text(found: list[Block]) -> list[str]:
+    """Paragraphs, and the subheadings that open a paragraph of the article; a heading above
+    its first paragraph (the title, a section's name, a kicker) only when it reads as prose (a
+    standfirst), and none that ends it (a "Related stories" label)."""
+    text: list[str] = []
+    started = False
+    shown = [block for block in found if block.tag != "pre"]
+    for block, following in zip_longest(shown, shown[1:]):
+        if block.tag in HEADINGS:
+            opens = started and following is not None and following.tag not in HEADINGS
+            if not (opens or reads_as_prose(block.text)):
+                continue
+        else:
+            started = True
+        text.append(block.text)
+    return text
 
 
 def _fallback_paragraphs(text: str) -> list[str]:

@@ -24,7 +24,7 @@ from scipy import sparse
 
 from digest.language import LANGUAGES, detect_language, stop_words
 from digest.models import Article, Sentence, Story
-from digest.prose import MAX_WORDS, dangles, is_photo_credit, is_whole_prose, strip_lead_in
+from digest.prose import dangles, is_photo_credit, is_whole_prose, strip_lead_in
 from digest.sentences import sentences_of, words
 from digest.summarizers.incidence import Incidence
 from digest.summarizers.lexicon import lexicon
@@ -134,8 +134,6 @@ class StoryText:
         self._repeats: dict[int, np.ndarray] = {}  # near_duplicates, memoised
         self._found_facts: dict[int, frozenset[str]] = {}  # _facts_of, memoised
         self._tokenize()
-        if not (self.eligible & self.fresh).any():  # a story of fragments still gets a brief,
-            self.eligible = (self.lengths > 0) & (self.lengths <= MAX_WORDS)  # never a run-on
         self.eligible &= self.fresh
         if history is not None:
             self.eligible &= ~self._told_before()
