@@ -381,6 +381,8 @@ def test_streets_are_read_from_addresses_blocks_corners_and_the_lead():
     # Further down, a street's name is more often an institution's: counted with a number only.
     lead = " ".join(["word"] * 130)
     assert streets(f"{lead} Traders on Wall Street sold shares.") == set()
+    assert streets(f"\n{lead} Traders on Wall Street sold shares.") == set()
+    assert streets("Two hurt in a crash in New Roads") == set()  # a town, not a corner
     assert streets(f"{lead} It happened at 310 Wall Street.") == {"wall"}
     assert streets("The Supreme Court ruled on Tuesday.") == set()
 
