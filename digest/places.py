@@ -23,6 +23,7 @@ _HEADING = r"(?:(?:North|South|East|West|[NSEW])\.?\s+)?"
 # times slower); what comes before one is read from there.
 _PLURALS = ("streets", "Streets", "avenues", "Avenues", "roads", "Roads")  # "Elm and Oak streets"
 _STREET_WORDS = (*_SUFFIXES, *_PLURALS)
+_PUNCTUATION = str.maketrans(dict.fromkeys(".,;:!?()[]\"'’‘”“-–—/", " "))
 _BLOCK = re.compile(rf"block\s+of\s+{_HEADING}{_NAMES}")
 _NUMBER_BEFORE = re.compile(r"\b\d{2,6}\s+$")
 _BEFORE = 80  # characters before a street word that can hold its name
@@ -41,18 +42,25 @@ def streets(text: str) -> set[str]:
     name ("on Main Street"), since further down such names are more often an institution's.
     """
     found = []
-    for block in _BLOCK.finditer(text):
-        if _NUMBER_BEFORE.search(text, max(0, block.start() - 10), block.start()):
-            found.append(block.group(1))
-    lead = _LEAD.match(text)
-    lead_end = lead.end() if lead else len(text)
-    for at in _street_words(text):
+    tokens = set(text.translate(_PUNCTUATION).split())
+    if "block" in tokens:
+        for block in _BLOCK.finditer(text):
+            if _NUMBER_BEFORE.search(text, max(0, block.start() - 10), block.start()):
+                found.append(block.group(1))
+    lead_end = -1
+    for at in _street_words(text, tokens):
         begin = max(0, at - _BEFORE)
-        if corner := _CORNER.search(text, begin, at):
+        before = text[begin:at].split()
+        if not before or (not before[-1][0].isupper() and not before[-1][0].isdigit()):
+            continue  # a name comes right before a street word ("Main Street", "12th Ave")
+        if ("and" in before or "&" in before) and (corner := _CORNER.search(text, begin, at)):
             found += corner.groups()
             continue
         one = text[at].isupper() and not text.startswith(_PLURALS, at)
         named = _NAMED.search(text, begin, at) if one else None
+        if named and lead_end < 0:
+            lead = _LEAD.match(text)
+            lead_end = lead.end() if lead else len(text)
         if named and (at < lead_end or named.group("number")):
             found.append(named.group(2))
     names = (
@@ -62,9 +70,15 @@ def streets(text: str) -> set[str]:
     return {" ".join(words).lower() for words in names if words}
 
 
-def _street_words(text: str) -> Iterator[int]:
-    """Where each street word stands as a word of its own ("St" but not "State")."""
+def _street_words(text: str, tokens: set[str]) -> Iterator[int]:
+    """Where each street word stands as a word of its own ("St" but not "State").
+
+    `tokens`, the text's words without punctuation, tell which street words to look for: most
+    texts hold none, and a set is checked faster than a text is searched.
+    """
     for word in _STREET_WORDS:
+        if word not in tokens:
+            continue
         at = text.find(word)
         while at >= 0:
             end = at + len(word)
