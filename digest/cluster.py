@@ -4,7 +4,7 @@ Every article is a unit vector of weighted terms; a story is the sum S of its ar
 and an article x joins the story with the highest cosine x·S/|S| (its centroid), when that cosine
 reaches `StorySettings.threshold`, the story's last article is within `window_days` of it, and
 the streets they name do not disagree (`places.streets`: when the article and the story both
-name streets, they share one; otherwise the article starts a story).
+name streets and share none, the cosine must reach OTHER_STREETS).
 New articles are placed one at a time in date order and every centroid moves as articles join,
 so a stream of daily builds and one build of everything give (nearly) the same stories.
 
@@ -36,6 +36,10 @@ IDF_POWER = 1.5  # above 1: distinctive terms (names, places) outweigh common to
 CHUNK = 1024  # new articles scored against every story in one sparse product
 MIN_STEP = 8  # new articles placed before the idf is computed again, at least
 GROWTH = 4  # ...or a quarter of the documents at hand
+# An article and a story that name streets, none in common, join only at this cosine or more:
+# below it, 99 % of such report pairs were of two events; above, half were one (a flood, a
+# march: one event of many streets).
+OTHER_STREETS = 0.4
 
 
 def features(article: Article) -> bytes:
@@ -245,7 +249,8 @@ class _Stories:
 
         The closest story, when its cosine reaches the threshold and the streets named do not
         disagree: an article and a story that both name streets but none in common are reports
-        of two events, however alike their words (two shootings in one city).
+        of two events (two shootings in one city), unless their words are as alike as
+        OTHER_STREETS says.
         """
         if not len(dots):
             return -1
@@ -255,7 +260,8 @@ class _Stories:
         if cosines[best] < self.threshold:
             return -1
         named = self.places[best]
-        return -1 if where and named and where.isdisjoint(named) else best
+        other_streets = where and named and where.isdisjoint(named)
+        return -1 if other_streets and cosines[best] < OTHER_STREETS else best
 
     def _grow(
         self,
