@@ -23,7 +23,11 @@ _HEADING = r"(?:(?:North|South|East|West|[NSEW])\.?\s+)?"
 # times slower); what comes before one is read from there.
 _PLURALS = ("streets", "Streets", "avenues", "Avenues", "roads", "Roads")  # "Elm and Oak streets"
 _STREET_WORDS = (*_SUFFIXES, *_PLURALS)
-_PUNCTUATION = str.maketrans(dict.fromkeys(".,;:!?()[]\"'’‘”“-–—/", " "))
+# How a street word stands among the words of `str.split`: bare or with what may follow it.
+_SPELLINGS = {
+    word: [word + end for end in ("", ".", ",", ";", ":", ")", ".,", '."', ',"', "'s", "’s")]
+    for word in _STREET_WORDS
+}
 _BLOCK = re.compile(rf"block\s+of\s+{_HEADING}{_NAMES}")
 _NUMBER_BEFORE = re.compile(r"\b\d{2,6}\s+$")
 _BEFORE = 80  # characters before a street word that can hold its name
@@ -42,7 +46,7 @@ def streets(text: str) -> set[str]:
     name ("on Main Street"), since further down such names are more often an institution's.
     """
     found = []
-    tokens = set(text.translate(_PUNCTUATION).split())
+    tokens = set(text.split())
     if "block" in tokens:
         for block in _BLOCK.finditer(text):
             if _NUMBER_BEFORE.search(text, max(0, block.start() - 10), block.start()):
@@ -73,11 +77,11 @@ def streets(text: str) -> set[str]:
 def _street_words(text: str, tokens: set[str]) -> Iterator[int]:
     """Where each street word stands as a word of its own ("St" but not "State").
 
-    `tokens`, the text's words without punctuation, tell which street words to look for: most
-    texts hold none, and a set is checked faster than a text is searched.
+    `tokens`, the text's words as `str.split` gives them, tell which street words to look for:
+    most texts hold none, and a set is checked faster than a text is searched.
     """
     for word in _STREET_WORDS:
-        if word not in tokens:
+        if tokens.isdisjoint(_SPELLINGS[word]):
             continue
         at = text.find(word)
         while at >= 0:
