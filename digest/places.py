@@ -19,7 +19,7 @@ _SUFFIXES = set(_SUFFIX[3:-3].split("|"))
 _NAME = r"(?:[A-Z][a-z]+|\d+(?:st|nd|rd|th))"  # "Main", "Martin Luther King", "12th"
 _NAMES = rf"((?:{_NAME}\s+){{0,2}}{_NAME})"
 _HEADING = r"(?:(?:North|South|East|West|[NSEW])\.?\s+)?"
-# Street words are found with str.find (a regular expression of alternatives scans a text ten
+# Street words are found with str.find (a regular expression of alternatives scans a text five
 # times slower); what comes before one is read from there.
 _PLURALS = ("streets", "Streets", "avenues", "Avenues", "roads", "Roads")  # "Elm and Oak streets"
 _STREET_WORDS = (*_SUFFIXES, *_PLURALS)
@@ -65,7 +65,9 @@ def streets(text: str) -> set[str]:
         if named and lead_end < 0:
             lead = _LEAD.match(text)
             lead_end = lead.end() if lead else len(text)
-        if named and (at < lead_end or named.group("number")):
+        # "Dr" without a house number is more often a doctor's title ("Health Minister Dr. Lee").
+        plain = at < lead_end and not text.startswith("Dr", at)
+        if named and (plain or named.group("number")):
             found.append(named.group(2))
     names = (
         [word for word in name.split() if word not in _SUFFIXES and word not in _NOT_NAMES]

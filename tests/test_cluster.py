@@ -405,6 +405,8 @@ def test_streets_are_read_from_addresses_blocks_corners_and_the_lead():
     assert streets("Two hurt in a crash in New Roads") == set()  # a town, not a corner
     assert streets(f"{lead} It happened at 310 Wall Street.") == {"wall"}
     assert streets("The Supreme Court ruled on Tuesday.") == set()
+    assert streets("Health Minister Dr. Amal Lee said so.") == set()
+    assert streets("Shots were fired at 210 Oak Hill Dr. late on Friday.") == {"oak hill"}
 
 
 def test_streets_are_stored_apart_from_the_words(day_of_news):
