@@ -2,7 +2,9 @@
 
 Every article is a unit vector of weighted terms; a story is the sum S of its articles' vectors,
 and an article x joins the story with the highest cosine x·S/|S| (its centroid), when that cosine
-reaches `StorySettings.threshold` and the story's last article is within `window_days` of it.
+reaches `StorySettings.threshold`, the story's last article is within `window_days` of it, and
+the streets they name do not disagree (`places.streets`: when the article and the story both
+name streets and share none, the cosine must reach OTHER_STREETS).
 New articles are placed one at a time in date order and every centroid moves as articles join,
 so a stream of daily builds and one build of everything give (nearly) the same stories.
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -23,7 +26,8 @@ from scipy import sparse
 
 from digest.config import StorySettings
 from digest.models import Article, Placed
-from digest.vectors import decode, encode, terms_of
+from digest.places import streets
+from digest.vectors import BUCKETS, decode, encode, terms_of
 
 TITLE_WEIGHT = 3.0  # a title word counts as much as three body words
 LEAD_WORDS = 60  # the lead: where a report says what happened, where and to whom
@@ -32,6 +36,10 @@ IDF_POWER = 1.5  # above 1: distinctive terms (names, places) outweigh common to
 CHUNK = 1024  # new articles scored against every story in one sparse product
 MIN_STEP = 8  # new articles placed before the idf is computed again, at least
 GROWTH = 4  # ...or a quarter of the documents at hand
+# An article and a story that name streets, none in common, join only at this cosine or more:
+# below it, 99 % of such report pairs were of two events; above, half were one (a flood, a
+# march: one event of many streets).
+OTHER_STREETS = 0.4
 
 
 def features(article: Article) -> bytes:
@@ -39,16 +47,34 @@ def features(article: Article) -> bytes:
 
     Hashed counts of stemmed content words (stop words and numbers dropped); words of the
     headline (the title without a web page's site name, `headline`) and of the lead count more
-    than the rest of the body.
+    than the rest of the body. The streets the title and text name (`places.streets`) are
+    hashed apart, at BUCKETS and above: they are no terms of the vector (`term_matrix` leaves
+    them out) but a check of the decision (`places_of`).
     """
     body = terms_of(article.text, article.language)
     weights = np.ones(len(body))
     weights[:LEAD_WORDS] = LEAD_WEIGHT
     title = terms_of(headline(article.title or ""), article.language)
+    where = np.array([_place_term(s) for s in streets(f"{article.title or ''}\n{article.text}")])
     return encode(
-        np.concatenate([body, title]),
-        np.concatenate([weights, np.full(len(title), TITLE_WEIGHT)]),
+        np.concatenate([body, title, where.astype(np.int64)]),
+        np.concatenate([weights, np.full(len(title), TITLE_WEIGHT), np.ones(len(where))]),
     )
+
+
+def _place_term(street: str) -> int:
+    return BUCKETS + zlib.crc32(street.encode()) % BUCKETS
+
+
+def places_of(blob: bytes) -> frozenset[int]:
+    """The hashed streets stored in an article's features."""
+    # The terms are sorted, so the streets come last: most articles name none, and a look at the
+    # last term (at byte 4 × size of `vectors.encode`'s layout) spares decoding them.
+    size = (len(blob) - 4) // 8
+    if size < 1 or int.from_bytes(blob[4 * size : 4 * size + 4], "little") < BUCKETS:
+        return frozenset()
+    terms, _ = decode(blob)
+    return frozenset(terms[terms >= BUCKETS].tolist())
 
 
 # " - ", " | ", " « ", " — " between spaces: where a page title joins its headline to the site's
@@ -117,13 +143,19 @@ def growth_steps(stored: int, new: int) -> Iterator[tuple[int, int]]:
 
 def term_matrix(blobs: Sequence[bytes]) -> sparse.csr_matrix:
     """One row per document of log(1 + count) per term, over the terms of these documents."""
-    decoded = [decode(blob) for blob in blobs]
+    decoded = [_words(*decode(blob)) for blob in blobs]
     indptr = np.concatenate([[0], np.cumsum([len(terms) for terms, _ in decoded])])
     terms = np.concatenate([t for t, _ in decoded]) if decoded else np.zeros(0, "<i4")
     counts = np.concatenate([c for _, c in decoded]) if decoded else np.zeros(0, "<f4")
     vocabulary, columns = np.unique(terms, return_inverse=True)
     shape = (len(decoded), len(vocabulary))
     return sparse.csr_matrix((np.log1p(counts.astype(np.float64)), columns, indptr), shape=shape)
+
+
+def _words(terms: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The word terms of decoded features, without the streets hashed at BUCKETS and above."""
+    kept = terms < BUCKETS
+    return terms[kept], counts[kept]
 
 
 def weighted(counts: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -149,6 +181,7 @@ class _Stories:
     sums: sparse.csr_matrix  # one row per story: the sum of its articles' unit vectors
     norms2: np.ndarray  # |S|² of each row
     last: np.ndarray  # POSIX time of each story's newest article
+    places: list[frozenset[int]]  # the streets each story's articles name (hashed)
     window: float  # seconds
     threshold: float
     assigned: dict[str, str]
@@ -164,8 +197,13 @@ class _Stories:
         sums = sparse.csr_matrix(_membership(rows, len(ids)) @ vectors)
         last = np.full(len(ids), -math.inf)
         np.maximum.at(last, rows, np.array([p.published.timestamp() for p in placed]))
+        places: list[frozenset[int]] = [frozenset()] * len(ids)
+        members = [p for p in placed if p.story_id]
+        for row, article in zip(rows.tolist(), members, strict=True):
+            if where := places_of(article.features):
+                places[row] |= where
         window = timedelta(days=settings.window_days).total_seconds()
-        return cls(ids, sums, _row_norms2(sums), last, window, settings.threshold, {})
+        return cls(ids, sums, _row_norms2(sums), last, places, window, settings.threshold, {})
 
     def place(self, chunk: list[Placed], vectors: sparse.csr_matrix) -> None:
         """Place date-ordered new articles one by one, moving centroids exactly as they join.
@@ -188,25 +226,45 @@ class _Stories:
             dots[:known] = before[i]
             if i:
                 dots[:count] += np.bincount(choice[:i], weights=among[i, :i], minlength=count)
-            best = self._best(dots[:count], norms2[:count], last[:count], when)
+            where = places_of(article.features)
+            best = self._best(dots[:count], norms2[:count], last[:count], when, where)
             if best < 0:
                 best = count
                 ids.append(_new_story_id(article.article_id, taken))
                 taken.add(ids[-1])
+                self.places.append(frozenset())
+            self.places[best] |= where
             norms2[best] += 2 * dots[best] + among[i, i]
             last[best] = max(last[best], when)
             choice[i] = best
             self.assigned[article.article_id] = ids[best]
         self._grow(ids, choice, vectors, norms2[: len(ids)], last[: len(ids)])
 
-    def _best(self, dots: np.ndarray, norms2: np.ndarray, last: np.ndarray, when: float) -> int:
-        """The index of the story to join, or -1 to start one."""
+    def _best(
+        self,
+        dots: np.ndarray,
+        norms2: np.ndarray,
+        last: np.ndarray,
+        when: float,
+        where: frozenset[int],
+    ) -> int:
+        """The index of the story to join, or -1 to start one.
+
+        The closest story, when its cosine reaches the threshold and the streets named do not
+        disagree: an article and a story that both name streets but none in common are reports
+        of two events (two shootings in one city), unless their words are as alike as
+        OTHER_STREETS says.
+        """
         if not len(dots):
             return -1
         cosines = dots / np.sqrt(np.maximum(norms2, 1e-12))
         cosines[last < when - self.window] = -1.0
         best = int(np.argmax(cosines))  # the first of equals: the oldest story, deterministically
-        return best if cosines[best] >= self.threshold else -1
+        if cosines[best] < self.threshold:
+            return -1
+        named = self.places[best]
+        other_streets = where and named and where.isdisjoint(named)
+        return -1 if other_streets and cosines[best] < OTHER_STREETS else best
 
     def _grow(
         self,

@@ -116,6 +116,7 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
             taken TEXT NOT NULL
         ) WITHOUT ROWID""",
     ),
+    (_recompute_features,),  # 6: the streets an article names are stored with its features
 )
 
 

@@ -9,9 +9,17 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from digest.cluster import assign, features, headline, recompute_features
+from digest.cluster import (
+    assign,
+    features,
+    headline,
+    places_of,
+    recompute_features,
+    term_matrix,
+)
 from digest.config import StorySettings
 from digest.models import Article, Placed
+from digest.places import streets
 from digest.vectors import decode, terms_of
 from tests.conftest import make_article
 
@@ -306,3 +314,104 @@ def test_recomputed_features_are_those_of_ingest_and_keep_every_id(day_of_news):
     late = article(QUAKE_FOLLOW_UP, days=3, source="Another Wire")
     late = replace(late, text=late.text + " Rescue teams stood down.")
     assert assign([placed(late)], stored, StorySettings()) == {late.id: story_of[day_of_news[0].id]}
+
+
+MEMPHIS_FIRST = (
+    "Man killed in shooting in South Memphis",
+    "A 27-year-old man was shot and killed Saturday night in the 2100 block of Elvis Presley "
+    "Boulevard in South Memphis, police said. Officers found him in a parked car and he died "
+    "at Regional One hospital.\n\nMemphis police have not named a suspect and asked anyone "
+    "with information to call Crime Stoppers.",
+)
+MEMPHIS_FIRST_DAY_2 = (
+    "Police name man killed on Elvis Presley Boulevard",
+    "Memphis police on Sunday named the man shot dead in a parked car on Elvis Presley "
+    "Boulevard as Darnell Hughes. Investigators are looking for a silver sedan seen leaving "
+    "the scene.\n\nHughes died at Regional One hospital; no arrest has been made.",
+)
+MEMPHIS_FIRST_DAY_3 = (
+    "Arrest in South Memphis killing",
+    "Memphis police arrested a 22-year-old man on Monday in the killing of Darnell Hughes, "
+    "who was shot in a parked car in South Memphis. The suspect was found in the silver "
+    "sedan investigators had been looking for.\n\nHe faces a charge of first-degree murder.",
+)
+MEMPHIS_SECOND = (
+    "Gunman sought after man shot dead in Memphis",
+    "Police are searching for a gunman after a 31-year-old man was shot dead on Friday night in "
+    "the 3500 block of Lamar Avenue. He died at the scene.\n\nMemphis police asked anyone "
+    "with information to call them.",
+)
+
+
+def test_a_report_naming_other_streets_than_a_story_starts_its_own_story():
+    first = article(MEMPHIS_FIRST, source="Memphis Daily")
+    day_2 = article(MEMPHIS_FIRST_DAY_2, days=1, source="Radio Memphis")
+    day_3 = article(MEMPHIS_FIRST_DAY_3, days=2, source="Memphis Daily")  # no street named
+    second = article(MEMPHIS_SECOND, days=7, source="Memphis Daily")
+    story_of = assign([placed(a) for a in (first, day_2, day_3, second)], [], StorySettings())
+    assert together(story_of, first, day_2, day_3)
+    assert story_of[second.id] != story_of[first.id]
+    # The words alone would join them: the streets are what tells the two shootings apart.
+    unnamed = article(
+        (MEMPHIS_SECOND[0], MEMPHIS_SECOND[1].replace(" in the 3500 block of Lamar Avenue", "")),
+        days=7,
+    )
+    story_of = assign([placed(a) for a in (first, day_2, day_3, unnamed)], [], StorySettings())
+    assert together(story_of, first, unnamed)
+
+
+MEMPHIS_FIRST_OTHER_STREET = (
+    "Police name man killed in South Memphis shooting",
+    "Memphis police on Sunday named the man shot and killed Saturday night in a parked car in "
+    "South Memphis as Darnell Hughes, 27. He died at Regional One hospital. Detectives later "
+    "found the gun on Person Avenue.\n\nMemphis police have not named a suspect and asked "
+    "anyone with information to call Crime Stoppers.",
+)
+
+
+def test_a_report_of_another_street_joins_a_story_whose_words_it_shares_closely():
+    # One event can take in several streets (a flood, a chase): words as alike as these win.
+    first = article(MEMPHIS_FIRST, source="Memphis Daily")
+    other_street = article(MEMPHIS_FIRST_OTHER_STREET, days=1, source="Radio Memphis")
+    assert streets(other_street.text) and streets(first.text)
+    assert streets(other_street.text).isdisjoint(streets(first.text))
+    story_of = assign([placed(first), placed(other_street)], [], StorySettings())
+    assert together(story_of, first, other_street)
+
+
+def test_a_report_naming_the_storys_street_joins_it_in_a_later_build(day_of_news):
+    first = article(MEMPHIS_FIRST, source="Memphis Daily")
+    day_3 = article(MEMPHIS_FIRST_DAY_3, days=2, source="Memphis Daily")
+    stored = [placed(first, "s-first"), placed(day_3, "s-first")]
+    stored += [placed(a, f"s-{a.id}") for a in day_of_news]
+    day_2 = article(MEMPHIS_FIRST_DAY_2, days=1, source="Radio Memphis")
+    second = article(MEMPHIS_SECOND, days=7, source="Memphis Daily")
+    story_of = assign([placed(day_2), placed(second)], stored, StorySettings())
+    assert story_of[day_2.id] == "s-first"
+    assert story_of[second.id] != "s-first"
+
+
+def test_streets_are_read_from_addresses_blocks_corners_and_the_lead():
+    assert streets("Shots rang out in the 1200 block of South Main late on Friday.") == {"main"}
+    assert streets("Police were called to 4500 Martin Luther King Blvd. at noon.") == {
+        "martin luther king"
+    }
+    assert streets("A car crashed at Fifth and Elm streets.") == {"fifth", "elm"}
+    assert streets("Two men were hurt on Jackson Avenue in Orange Mound.") == {"jackson"}
+    # Further down, a street's name is more often an institution's: counted with a number only.
+    lead = " ".join(["word"] * 130)
+    assert streets(f"{lead} Traders on Wall Street sold shares.") == set()
+    assert streets(f"\n{lead} Traders on Wall Street sold shares.") == set()
+    assert streets("Two hurt in a crash in New Roads") == set()  # a town, not a corner
+    assert streets(f"{lead} It happened at 310 Wall Street.") == {"wall"}
+    assert streets("The Supreme Court ruled on Tuesday.") == set()
+    assert streets("Health Minister Dr. Amal Lee said so.") == set()
+    assert streets("Shots were fired at 210 Oak Hill Dr. late on Friday.") == {"oak hill"}
+
+
+def test_streets_are_stored_apart_from_the_words(day_of_news):
+    blob = features(article(MEMPHIS_FIRST))
+    terms, _ = decode(blob)
+    assert len(places_of(blob)) == 1
+    assert term_matrix([blob]).shape[1] == len(terms) - 1  # a check, not a term of the vector
+    assert all(places_of(features(a)) == frozenset() for a in day_of_news)
