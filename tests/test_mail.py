@@ -12,6 +12,7 @@ import socket
 import ssl
 import subprocess
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
@@ -431,6 +432,22 @@ def test_ssl_against_a_plain_port_fails_at_once_with_a_hint(tmp_path):
 
 
 @pytest.mark.timeout(60)
+def test_digest_send_against_a_plain_port_says_what_to_change(tmp_path):
+    config = built(tmp_path)
+    with silent_server(b"220 mail.example.org ESMTP ready\r\n") as port:
+        (tmp_path / "config.toml").write_text(
+            f'[paths]\ninbox = "{config.paths.inbox}"\noutbox = "{config.paths.outbox}"\n'
+            f'state = "{config.paths.state}"\n[email]\nhost = "127.0.0.1"\nport = {port}\n'
+            f'security = "ssl"\nsender = "d@example.org"\nto = "{TO[0]}"\n'
+        )
+        began = time.monotonic()
+        result = CliRunner().invoke(main, ["send", "--config", str(tmp_path / "config.toml")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"127.0.0.1:{port}" in result.output and 'try security = "starttls"' in result.output
+    assert time.monotonic() - began < 30  # not retried for a minute and more
+
+
+@pytest.mark.timeout(60)
 def test_plain_smtp_against_a_tls_port_hints_at_ssl(tmp_path, certificate):
     cert, key = certificate
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -574,3 +591,14 @@ def test_no_greeting_on_the_tls_port_is_not_retried():
     slow = replace(settings, port=587)
     assert mail._explain(TimeoutError("timed out"), "connect", slow)[1] is False
     assert mail._explain(TimeoutError("timed out"), "send", settings) == ("timed out", False)
+
+
+def test_digest_send_refuses_a_password_in_the_clear_to_a_remote_host(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[email]\nhost = "mail.example.org"\nsecurity = "none"\nto = "ann@example.org"\n'
+        'username = "d@example.org"\npassword_env = "DIGEST_SMTP_PASSWORD"\n'
+    )
+    result = CliRunner().invoke(main, ["send", "--config", str(path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "email.password_env" in result.output and "unencrypted" in result.output
