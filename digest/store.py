@@ -16,11 +16,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from digest.errors import DigestError, StoreError
-from digest.models import Article, Brief, BriefSentence, Coverage, History, Placed, Story
+from digest.models import (
+    Article,
+    Brief,
+    BriefSentence,
+    Coverage,
+    Frequencies,
+    History,
+    Placed,
+    Story,
+)
 from digest.outlets import outlet
 
+T = TypeVar("T")
 BUSY_SECONDS = 30.0  # how long to wait for another process that holds the database
 
 
@@ -35,6 +46,20 @@ def _recompute_features(db: sqlite3.Connection) -> None:
     db.executemany(
         "UPDATE articles SET features = ? WHERE id = ?",
         [(blob, article_id) for article_id, blob in recompute_features(map(_article, rows))],
+    )
+
+
+def _index_stored(db: sqlite3.Connection) -> None:
+    """The term index and term frequencies of every article already in a story."""
+    from digest import cluster  # numpy and scipy: not for opening a store
+
+    rows = db.execute("SELECT seq, features FROM articles WHERE story_id IS NOT NULL").fetchall()
+    totals = cluster.document_frequencies(blob for _, blob in rows)
+    frequencies = Frequencies(len(rows), totals)
+    db.executemany("INSERT INTO term_frequencies (term, articles) VALUES (?, ?)", totals.items())
+    db.executemany(
+        "INSERT INTO term_articles (term, seq) VALUES (?, ?)",
+        [(term, seq) for seq, blob in rows for term in cluster.index_terms(blob, frequencies)],
     )
 
 
@@ -114,6 +139,18 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
             feed TEXT NOT NULL,
             taken TEXT NOT NULL
         ) WITHOUT ROWID""",
+    ),
+    (  # 6: what a build needs to find the stories a new article may join without reading all
+        """CREATE TABLE term_frequencies (
+            term INTEGER PRIMARY KEY,  -- a hashed stem of the clustering features
+            articles INTEGER NOT NULL  -- how many articles in a story hold it
+        )""",
+        """CREATE TABLE term_articles (
+            term INTEGER NOT NULL,  -- one of an article's most distinctive terms
+            seq INTEGER NOT NULL,  -- the article (articles.seq)
+            PRIMARY KEY (term, seq)
+        ) WITHOUT ROWID""",
+        _index_stored,
     ),
 )
 
@@ -283,16 +320,59 @@ class Store:
         )
         return [_placement(row) for row in rows]
 
-    def recent_placements(self, since: datetime) -> list[Placed]:
-        """Articles of every story whose newest article is at or after `since`."""
-        # A story's newest article is this recent when one of its articles is: the index on
-        # placed_at finds those, instead of a scan of every stored article.
-        rows = self.db.execute(
-            "SELECT id, story_id, placed_at, features FROM articles WHERE story_id IN"
-            " (SELECT story_id FROM articles WHERE placed_at >= ?)",
-            (_iso(since),),
+    def frequencies(self, terms: Iterable[int]) -> Frequencies:
+        """How many articles are in stories, and how many of them hold each of these terms."""
+        documents = self.db.execute(
+            "SELECT count(*) FROM articles WHERE story_id IS NOT NULL"
+        ).fetchone()[0]
+        found: dict[int, int] = {}
+        for chunk in _chunks(sorted(terms)):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT term, articles FROM term_frequencies WHERE term IN ({marks})", chunk
+            )
+            found.update(rows.fetchall())
+        return Frequencies(documents, found)
+
+    def placements_sharing(self, terms: Iterable[int], since: datetime) -> list[Placed]:
+        """Articles of the stories whose newest article is at or after `since` and one of whose
+        articles was indexed under one of these terms (`index_placed`)."""
+        stories: set[str] = set()
+        for chunk in _chunks(sorted(terms)):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                "SELECT DISTINCT a.story_id FROM term_articles t JOIN articles a ON a.seq = t.seq"
+                f" WHERE t.term IN ({marks})",
+                chunk,
+            )
+            stories.update(row[0] for row in rows)
+        found: list[Placed] = []
+        for chunk in _chunks(sorted(stories)):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                "SELECT id, story_id, placed_at, features FROM articles WHERE story_id IN"
+                f" ({marks}) ORDER BY story_id",
+                chunk,
+            )
+            for _, group in itertools.groupby(map(_placement, rows), key=lambda p: p.story_id):
+                articles = list(group)
+                if max(p.published for p in articles) >= since:
+                    found.extend(articles)
+        return found
+
+    def index_placed(self, indexed: Mapping[str, Sequence[int]], terms: Mapping[int, int]) -> None:
+        """Index articles just placed in stories under their distinctive terms (by article id),
+        and count `terms` (each article's terms, once) into the term frequencies."""
+        seqs = self.article_seqs(indexed)
+        self.db.executemany(
+            "INSERT OR IGNORE INTO term_articles (term, seq) VALUES (?, ?)",
+            [(term, seqs[article]) for article, found in indexed.items() for term in found],
         )
-        return [_placement(row) for row in rows]
+        self.db.executemany(
+            "INSERT INTO term_frequencies (term, articles) VALUES (?, ?)"
+            " ON CONFLICT (term) DO UPDATE SET articles = articles + excluded.articles",
+            terms.items(),
+        )
 
     def place(self, story_of: dict[str, str]) -> None:
         """Record the story of each article id."""
@@ -586,7 +666,7 @@ def state_fault(error: sqlite3.Error, path: Path) -> StoreError | None:
     return StoreError(f"{path}: {message}: {advice}")
 
 
-def _chunks(values: Sequence[str], size: int = 500) -> Iterator[list[str]]:
+def _chunks(values: Sequence[T], size: int = 500) -> Iterator[list[T]]:
     """Lists of at most `size` values: SQLite limits the parameters of one statement."""
     values = list(values)
     for start in range(0, len(values), size):
