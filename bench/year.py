@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -117,11 +118,24 @@ def environment_for(code: str) -> dict:
     return {**os.environ, "PYTHONPATH": code, "TMPDIR": tempfile.gettempdir()}
 
 
+def downgrade(state: Path, env: dict) -> None:
+    """Let an older checkout open a state that newer migrations changed: its schema number is
+    set back to the last that checkout knows (their tables are left, unread by it)."""
+    known = subprocess.run(
+        [sys.executable, "-c", "from digest.store import MIGRATIONS; print(len(MIGRATIONS))"],
+        capture_output=True, text=True, check=True, env=env,
+    )  # fmt: skip
+    with sqlite3.connect(state) as db:
+        if db.execute("PRAGMA user_version").fetchone()[0] > int(known.stdout):
+            db.execute(f"PRAGMA user_version = {int(known.stdout)}")
+
+
 def measure_once(snapshot: Path, scratch: Path, pool: list[dict], code: str) -> dict:
     """Every command once, on a fresh copy of `snapshot`."""
     shutil.rmtree(scratch, ignore_errors=True)
     shutil.copytree(snapshot, scratch)
     env = environment_for(code)
+    downgrade(scratch / "outbox" / ".digest" / "state.sqlite3", env)
     digest = [sys.executable, "-m", "digest", "--config", str(scratch / "config.toml")]
     # Untimed: any migration of the state by this code, and a warm page cache for every command.
     listed = subprocess.run(

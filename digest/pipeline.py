@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from digest import cluster, inbox, publish
+from digest import inbox, publish
 from digest.archive import refresh_archive
 from digest.clean import paragraph_key
 from digest.config import Config
@@ -29,7 +29,6 @@ from digest.prose import MAX_WORDS
 from digest.readers import read_file
 from digest.render import digest_stem, render, write
 from digest.store import Store
-from digest.summarize import summarize
 
 log = logging.getLogger(__name__)
 REPEATED_PARAGRAPH = 3  # a paragraph seen in this many articles of one source is boilerplate
@@ -178,6 +177,8 @@ def ingest(
     in_process: bool = False,
 ) -> tuple[Update, list[ReadFile]]:
     """Read inbox files and store their new articles in stories (inside a transaction)."""
+    from digest import cluster  # scipy: not imported by the commands that only publish
+
     if files is None:
         files = inbox.pending_files(config.paths.inbox)
     files = [f for f in files if f.exists() or f.is_symlink()]
@@ -212,6 +213,8 @@ def read_one(path: Path, config: Config, *, with_features: bool = False) -> Read
 
     `with_features` also computes the clustering features, for articles about to be stored.
     """
+    from digest import cluster
+
     max_bytes = int(config.inbox.max_file_mb * 1_000_000)
     seen = inbox.stamp(path)
     if path.parent == config.paths.inbox and (
@@ -264,6 +267,8 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
 
 def place_articles(store: Store, config: Config) -> int:
     """Assign every article not yet in a story; returns how many stories changed."""
+    from digest import cluster
+
     unplaced = store.unplaced()
     if not unplaced:
         return 0
@@ -275,6 +280,7 @@ def place_articles(store: Store, config: Config) -> int:
     frequencies = store.frequencies(new_terms.keys() | at_hand.keys())
     story_of = cluster.assign(unplaced, recent, config.stories, frequencies)
     store.place(story_of)
+    store.describe_stories(story_of.values())
     store.index_placed(
         {p.article_id: cluster.index_terms(p.features, frequencies) for p in unplaced}, new_terms
     )
@@ -340,6 +346,8 @@ def summarize_stories(
     stories: Sequence[Story], config: Config, *, in_process: bool = False
 ) -> list[Brief]:
     """One brief per story."""
+    from digest.summarize import summarize  # scipy: not imported by the commands that publish
+
     briefs = parallel_map(partial(summarize, settings=config.brief), stories, in_process=in_process)
     return list(progress(briefs, len(stories), "summarizing"))
 

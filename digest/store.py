@@ -63,6 +63,33 @@ def _index_stored(db: sqlite3.Connection) -> None:
     )
 
 
+def _describe_stories(db: sqlite3.Connection, ids: Sequence[str] | None) -> None:
+    """Rows of the stories table for these stories (None: every story)."""
+    from digest.summarize import story_headline  # the one headline rule
+
+    select = "SELECT story_id, source, url, title, placed_at, language FROM articles"
+    chunks = [None] if ids is None else list(_chunks(ids))
+    for chunk in chunks:
+        where = "story_id IS NOT NULL"
+        if chunk is not None:
+            where = f"story_id IN ({','.join('?' * len(chunk))})"
+        rows = db.execute(f"{select} WHERE {where} ORDER BY story_id, placed_at, id", chunk or ())
+        described = []
+        for story_id, group in itertools.groupby(rows, key=lambda row: row[0]):
+            articles = list(group)
+            outlets = {name for _, source, url, *_ in articles if (name := outlet(source, url))}
+            title = story_headline([(row[3], row[5]) for row in articles if row[3]]) or None
+            described.append(
+                (story_id, len(articles), "\n".join(sorted(outlets)), articles[0][4],
+                 articles[-1][4], title)
+            )  # fmt: skip
+        db.executemany(
+            "INSERT OR REPLACE INTO stories (id, articles, sources, first, last, title)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            described,
+        )
+
+
 # Each migration is a tuple of steps, run in one transaction: SQL statements, or functions of
 # the connection for what SQL alone cannot do.
 Step = str | Callable[[sqlite3.Connection], None]
@@ -151,6 +178,16 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
             PRIMARY KEY (term, seq)
         ) WITHOUT ROWID""",
         _index_stored,
+    ),
+    (  # 7: a row a story, kept as articles join, so listing stories reads no article
+        """CREATE TABLE stories (
+            id TEXT PRIMARY KEY,
+            articles INTEGER NOT NULL,
+            sources TEXT NOT NULL,  -- its outlets, one a line
+            first TEXT NOT NULL, last TEXT NOT NULL,  -- its articles' placed_at, oldest, newest
+            title TEXT  -- the headline its titles give (story_headline); NULL without titles
+        ) WITHOUT ROWID""",
+        lambda db: _describe_stories(db, None),
     ),
 )
 
@@ -422,25 +459,21 @@ class Store:
 
         Outlets are named as in a digest: an article's source, else its web site's host name.
         The title is the headline the digest gives a story from its titles (`story_headline`).
+        Read from the stories table (`describe_stories` keeps it), one row a story.
         """
-        from digest.summarize import story_headline  # the one headline rule; numpy-free here
-
         rows = self.db.execute(
-            "SELECT story_id, source, url, title, placed_at, language FROM articles"
-            " WHERE story_id IS NOT NULL ORDER BY story_id, placed_at, id"
+            "SELECT id, articles, sources, first, last, title FROM stories ORDER BY last DESC, id"
         )
-        infos = []
-        for story_id, group in itertools.groupby(rows, key=lambda row: row[0]):
-            articles = list(group)
-            outlets = {name for _, source, url, *_ in articles if (name := outlet(source, url))}
-            title = story_headline([(row[3], row[5]) for row in articles if row[3]]) or None
-            first, last = _date(articles[0][4]), _date(articles[-1][4])
-            infos.append(
-                StoryInfo(story_id, len(articles), tuple(sorted(outlets)), first, last, title)
-            )
-        infos.sort(key=lambda info: info.id)
-        infos.sort(key=lambda info: info.last, reverse=True)
-        return infos
+        return [
+            StoryInfo(story, count, tuple(sources.split("\n")) if sources else (),
+                      _date(first), _date(last), title)
+            for story, count, sources, first, last, title in rows
+        ]  # fmt: skip
+
+    def describe_stories(self, ids: Iterable[str]) -> None:
+        """Record these stories' article counts, outlets, date ranges and titles as they are
+        now (after articles joined them), for `story_infos`."""
+        _describe_stories(self.db, sorted(set(ids)))
 
     # Boilerplate -----------------------------------------------------------------------------
 
@@ -593,9 +626,8 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         """How many articles and stories are stored."""
-        articles, stories = self.db.execute(
-            "SELECT count(*), count(DISTINCT story_id) FROM articles"
-        ).fetchone()
+        articles = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        stories = self.db.execute("SELECT count(*) FROM stories").fetchone()[0]
         return {"articles": articles, "stories": stories}
 
     # Feeds ------------------------------------------------------------------------------------

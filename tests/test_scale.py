@@ -81,13 +81,18 @@ def test_opening_an_older_store_indexes_its_articles(tmp_path):
     with sqlite3.connect(path) as db:  # as a store written before the index was
         db.execute("DROP TABLE term_articles")
         db.execute("DROP TABLE term_frequencies")
-        db.execute("PRAGMA user_version = 5")
+        db.execute("DROP TABLE stories")
+        db.execute("PRAGMA user_version = 5")  # before migrations 6 and 7
     with Store.open(path) as store:
         expected = cluster.document_frequencies(placed(a).features for a in items)
         stored = store.frequencies(expected)
         assert stored == Frequencies(3, expected)
         rows = store.db.execute("SELECT count(*), count(DISTINCT seq) FROM term_articles")
         assert rows.fetchone() == (3 * cluster.INDEX_TERMS, 3)
+        infos = {info.id: info for info in store.story_infos()}
+        assert {story: info.articles for story, info in infos.items()} == {"s-quake": 2, "s-cup": 1}
+        assert infos["s-quake"].sources == ("Wire",)
+        assert infos["s-quake"].title == QUAKE_A[0] or infos["s-quake"].title == QUAKE_B[0]
 
 
 def test_builds_place_a_follow_up_in_the_story_of_an_article_of_an_earlier_build(config):

@@ -207,7 +207,7 @@ def test_a_state_of_the_previous_schema_upgrades_and_loses_nothing(tmp_path):
     old.close()
 
     with Store.open(path) as store:
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 5
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 7
         assert store.counts() == {"articles": 1, "stories": 1}
         assert [d.name for d in store.digests()] == ["digest-2026-11-20"]
         assert store.histories(["s1"]) == {}  # shown before the upgrade: not recorded
