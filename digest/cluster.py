@@ -83,10 +83,15 @@ def assign(
 ) -> dict[str, str]:
     """Story id for each new article.
 
-    `recent` holds the stored articles of the stories active within the window (or only those
-    of them that may matter: see `candidate_terms`). New articles are placed in date order (ties
-    by id), each joining the most similar story still within the window, or starting a story
-    named after its first article ("s" + id[:12]).
+    `recent` holds the stored articles of the stories active within the window, or only those
+    of them that may matter: the stories indexed under one of the new articles' `index_terms`.
+    A story that shares none of an article's most distinctive terms with it is, in practice,
+    never similar enough to take it (docs/performance.md has the measure), and scoring only
+    those keeps a build's cost to the day's news rather than to the whole window.
+
+    New articles are placed in date order (ties by id), each joining the most similar story
+    still within the window, or starting a story named after its first article
+    ("s" + id[:12]).
 
     Term rarity comes from `frequencies` (those of every stored article) when given, else from
     the stored articles at hand: `recent`.
@@ -160,9 +165,7 @@ def _base_frequencies(
     if frequencies is None:
         rows = counts[: len(known)]
         return _Base(len(known), np.bincount(rows.indices, minlength=counts.shape[1]))
-    found = frequencies.of.get
-    columns = np.fromiter((found(int(t), 0) for t in vocabulary), np.int64, len(vocabulary))
-    return _Base(frequencies.documents, columns)
+    return _Base(frequencies.documents, frequency_of(frequencies, vocabulary.astype(np.int64)))
 
 
 def weighted(
@@ -200,27 +203,37 @@ def document_frequencies(features: Iterable[bytes]) -> dict[int, int]:
     return dict(zip(unique.tolist(), counts.tolist(), strict=True))
 
 
-def index_terms(features: bytes, frequencies: Frequencies) -> list[int]:
-    """An article's INDEX_TERMS most distinctive terms (count and rarity, as the clustering
-    weighs them): by these a later article finds the stories it may join (`candidate_terms`)."""
-    terms, counts = decode(features)
-    found = frequencies.of.get
-    # Counting the article itself among the documents, as the clustering will.
-    frequency = np.fromiter((found(int(t), 0) + 1 for t in terms), np.int64, len(terms))
-    rarity = idf(frequency, frequencies.documents + 1)
-    weights = np.log1p(counts.astype(np.float64)) * rarity
-    return sorted(int(terms[i]) for i in np.argsort(-weights, kind="stable")[:INDEX_TERMS])
+def index_terms(placed: Sequence[Placed], frequencies: Frequencies) -> dict[str, list[int]]:
+    """Each article's INDEX_TERMS most distinctive terms (count and rarity, as the clustering
+    weighs them), by article id: by these a later article finds the stories it may join."""
+    decoded = [decode(p.features) for p in placed]
+    lengths = np.array([len(terms) for terms, _ in decoded], dtype=np.int64)
+    found: dict[str, list[int]] = {p.article_id: [] for p in placed}
+    if not lengths.sum():
+        return found
+    terms = np.concatenate([terms for terms, _ in decoded]).astype(np.int64)
+    counts = np.concatenate([counts for _, counts in decoded]).astype(np.float64)
+    # Counting each article itself among the documents, as the clustering will.
+    rarity = idf(frequency_of(frequencies, terms) + 1, frequencies.documents + 1)
+    article = np.repeat(np.arange(len(placed)), lengths)
+    order = np.lexsort((terms, -np.log1p(counts) * rarity, article))  # by article, best first
+    rank = np.arange(len(order)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    kept = order[rank < INDEX_TERMS]
+    for index, term in zip(article[kept].tolist(), terms[kept].tolist(), strict=True):
+        found[placed[index].article_id].append(term)
+    return {article_id: sorted(chosen) for article_id, chosen in found.items()}
 
 
-def candidate_terms(new: Iterable[Placed], frequencies: Frequencies) -> set[int]:
-    """The terms by which the new articles look for stories to join: their `index_terms`.
-
-    A stored story is a candidate when one of its articles was indexed under one of them. A
-    story that shares none of an article's most distinctive terms with it is, in practice,
-    never similar enough to take it (docs/performance.md has the measure), and scoring only the
-    candidates keeps a build's cost to the day's news rather than to the whole window.
-    """
-    return {term for p in new for term in index_terms(p.features, frequencies)}
+def frequency_of(frequencies: Frequencies, terms: np.ndarray) -> np.ndarray:
+    """The stored document frequency of each of these terms (0 for a term not given)."""
+    if not frequencies.of:
+        return np.zeros(len(terms), dtype=np.int64)
+    known = np.fromiter(frequencies.of.keys(), np.int64, len(frequencies.of))
+    counts = np.fromiter(frequencies.of.values(), np.int64, len(frequencies.of))
+    order = np.argsort(known)
+    known, counts = known[order], counts[order]
+    at = np.minimum(np.searchsorted(known, terms), len(known) - 1)
+    return np.where(known[at] == terms, counts[at], 0)
 
 
 @dataclass

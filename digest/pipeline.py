@@ -274,16 +274,14 @@ def place_articles(store: Store, config: Config) -> int:
         return 0
     since = min(p.published for p in unplaced) - timedelta(days=config.stories.window_days)
     new_terms = cluster.document_frequencies(p.features for p in unplaced)
-    frequencies = store.frequencies(new_terms)
-    recent = store.placements_sharing(cluster.candidate_terms(unplaced, frequencies), since)
+    indexed = cluster.index_terms(unplaced, store.frequencies(new_terms))
+    recent = store.placements_sharing({t for terms in indexed.values() for t in terms}, since)
     at_hand = cluster.document_frequencies(p.features for p in recent)
     frequencies = store.frequencies(new_terms.keys() | at_hand.keys())
     story_of = cluster.assign(unplaced, recent, config.stories, frequencies)
     store.place(story_of)
     store.describe_stories(story_of.values())
-    store.index_placed(
-        {p.article_id: cluster.index_terms(p.features, frequencies) for p in unplaced}, new_terms
-    )
+    store.index_placed(indexed, new_terms)
     return len(set(story_of.values()))
 
 

@@ -56,10 +56,13 @@ def _index_stored(db: sqlite3.Connection) -> None:
     rows = db.execute("SELECT seq, features FROM articles WHERE story_id IS NOT NULL").fetchall()
     totals = cluster.document_frequencies(blob for _, blob in rows)
     frequencies = Frequencies(len(rows), totals)
+    placed = [Placed(str(number), None, datetime.now(UTC), blob) for number, blob in rows]
+    indexed = cluster.index_terms(placed, frequencies)
+    seq = {str(number): number for number, _ in rows}
     db.executemany("INSERT INTO term_frequencies (term, articles) VALUES (?, ?)", totals.items())
     db.executemany(
         "INSERT INTO term_articles (term, seq) VALUES (?, ?)",
-        [(term, seq) for seq, blob in rows for term in cluster.index_terms(blob, frequencies)],
+        [(term, seq[article]) for article, terms in indexed.items() for term in terms],
     )
 
 

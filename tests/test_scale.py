@@ -44,12 +44,12 @@ def test_stored_frequencies_place_articles_as_the_articles_at_hand_do(day_of_new
 
 def test_index_terms_are_an_articles_rarest_frequent_words():
     quake = article(QUAKE_A)
-    terms = cluster.index_terms(placed(quake).features, Frequencies(0, {}))
+    [terms] = cluster.index_terms([placed(quake)], Frequencies(0, {})).values()
     assert len(terms) == cluster.INDEX_TERMS
     chile = int(cluster.terms_of("Chile", "en")[0])
     assert chile in terms  # in the title and the body
     common = Frequencies(100, {chile: 100})  # a word every stored article holds
-    assert chile not in cluster.index_terms(placed(quake).features, common)
+    assert chile not in cluster.index_terms([placed(quake)], common)[quake.id]
 
 
 def test_a_new_article_finds_the_stories_sharing_its_distinctive_terms(tmp_path):
@@ -57,15 +57,14 @@ def test_a_new_article_finds_the_stories_sharing_its_distinctive_terms(tmp_path)
     with Store.open(tmp_path / "state.sqlite3") as store, store.transaction():
         store.add_articles([(a, placed(a).features) for a in (quake, football)], MARCH)
         store.place({quake.id: "s-quake", football.id: "s-cup"})
-        indexed = {a.id: cluster.index_terms(placed(a).features, Frequencies(0, {}))
-                   for a in (quake, football)}  # fmt: skip
+        indexed = cluster.index_terms([placed(a) for a in (quake, football)], Frequencies(0, {}))
         store.index_placed(
             indexed, cluster.document_frequencies(placed(a).features for a in (quake, football))
         )
         follow_up = placed(article(QUAKE_FOLLOW_UP, days=2))
         frequencies = store.frequencies(cluster.document_frequencies([follow_up.features]))
         assert frequencies.documents == 2
-        wanted = cluster.candidate_terms([follow_up], frequencies)
+        [wanted] = cluster.index_terms([follow_up], frequencies).values()
         found = store.placements_sharing(wanted, MARCH - timedelta(days=30))
         assert {p.story_id for p in found} == {"s-quake"}
         # A story whose newest article is older than the window is not a candidate.
