@@ -98,13 +98,13 @@ def grow(
         print(json.dumps(meta), file=sys.stderr, flush=True)
 
 
-def timed(command: list[str], env: dict) -> dict:
+def timed(command: list[str], env: dict, code: str) -> dict:
     """Wall seconds and peak RSS (MiB, its largest process) of one command as a whole process,
     by GNU time."""
     start = time.perf_counter()
     done = subprocess.run(
         ["/usr/bin/time", "-f", "%M", *command],
-        capture_output=True, text=True, check=False, timeout=3600, env=env,
+        capture_output=True, text=True, check=False, timeout=3600, env=env, cwd=code,
     )  # fmt: skip
     seconds = time.perf_counter() - start
     if done.returncode != 0:
@@ -114,16 +114,17 @@ def timed(command: list[str], env: dict) -> dict:
 
 
 def environment_for(code: str) -> dict:
-    """The environment that makes `python -m digest` run the package of checkout `code`."""
+    """The environment that makes `python -m digest` run the package of checkout `code` (run
+    in that folder: `-m` puts the current folder first)."""
     return {**os.environ, "PYTHONPATH": code, "TMPDIR": tempfile.gettempdir()}
 
 
-def downgrade(state: Path, env: dict) -> None:
+def downgrade(state: Path, env: dict, code: str) -> None:
     """Let an older checkout open a state that newer migrations changed: its schema number is
     set back to the last that checkout knows (their tables are left, unread by it)."""
     known = subprocess.run(
         [sys.executable, "-c", "from digest.store import MIGRATIONS; print(len(MIGRATIONS))"],
-        capture_output=True, text=True, check=True, env=env,
+        capture_output=True, text=True, check=True, env=env, cwd=code,
     )  # fmt: skip
     with sqlite3.connect(state) as db:
         if db.execute("PRAGMA user_version").fetchone()[0] > int(known.stdout):
@@ -135,12 +136,13 @@ def measure_once(snapshot: Path, scratch: Path, pool: list[dict], code: str) -> 
     shutil.rmtree(scratch, ignore_errors=True)
     shutil.copytree(snapshot, scratch)
     env = environment_for(code)
-    downgrade(scratch / "outbox" / ".digest" / "state.sqlite3", env)
+    downgrade(scratch / "outbox" / ".digest" / "state.sqlite3", env, code)
     digest = [sys.executable, "-m", "digest", "--config", str(scratch / "config.toml")]
     # Untimed: any migration of the state by this code, and a warm page cache for every command.
     listed = subprocess.run(
-        [*digest, "stories", "--json"], capture_output=True, text=True, check=True, env=env
-    )
+        [*digest, "stories", "--json"], capture_output=True, text=True, check=True, env=env,
+        cwd=code,
+    )  # fmt: skip
     story = json.loads(listed.stdout)[0]["id"]
     args = {"explain": ["explain", story], "stories": ["stories", "--json"]}
     meta = json.loads((snapshot / "year.json").read_text(encoding="utf-8"))
@@ -148,9 +150,9 @@ def measure_once(snapshot: Path, scratch: Path, pool: list[dict], code: str) -> 
     for name in COMMANDS:
         if name == "build_300":
             write_day(scratch / "inbox", pool, meta["stored"], DAILY, meta["day"])
-            row[name] = timed([*digest, "build"], env)
+            row[name] = timed([*digest, "build"], env, code)
         else:
-            row[name] = timed([*digest, *args.get(name, [name])], env)
+            row[name] = timed([*digest, *args.get(name, [name])], env, code)
     state = scratch / "outbox" / ".digest"
     row["state_mib"] = sum(p.stat().st_size for p in state.glob("state.sqlite3*")) / 2**20
     shutil.rmtree(scratch, ignore_errors=True)
@@ -158,11 +160,18 @@ def measure_once(snapshot: Path, scratch: Path, pool: list[dict], code: str) -> 
 
 
 def measure(
-    snapshots: Path, pool: list[dict], repeat: int, codes: list[str], out: Path | None
+    snapshots: Path,
+    pool: list[dict],
+    repeat: int,
+    codes: list[str],
+    out: Path | None,
+    only: set[int] | None = None,
 ) -> list[dict]:
     """Median figures per snapshot and code; the codes run in turn within each repetition."""
     rows = []
     found = sorted(snapshots.glob("at-*"), key=lambda p: int(p.name[3:]))
+    if only:
+        found = [snapshot for snapshot in found if int(snapshot.name[3:]) in only]
     with tempfile.TemporaryDirectory(prefix="digest-year-") as folder:
         for snapshot in found:
             meta = json.loads((snapshot / "year.json").read_text(encoding="utf-8"))
@@ -251,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     measuring.add_argument("--repeat", type=int, default=3)
     measuring.add_argument("--vs", action="append", default=[], help="another checkout")
     measuring.add_argument("--out", type=Path, default=None, help="append each row's JSON here")
+    measuring.add_argument("--only", default="", help="these snapshots (stored articles)")
     plotting = commands.add_parser("plot", help="plot measured rows (matplotlib)")
     plotting.add_argument("rows", type=Path)
     plotting.add_argument("image", type=Path)
@@ -267,7 +277,8 @@ def main(argv: list[str] | None = None) -> int:
         grow(pool, args.per_day, checkpoints, args.into, args.resume)
         return 0
     codes = [HERE, *(str(Path(code).resolve()) for code in args.vs)]
-    print_table(measure(args.snapshots, pool, args.repeat, codes, args.out))
+    only = {int(n) for n in args.only.split(",") if n}
+    print_table(measure(args.snapshots, pool, args.repeat, codes, args.out, only))
     return 0
 
 
