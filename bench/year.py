@@ -99,18 +99,20 @@ def grow(
 
 
 def timed(command: list[str], env: dict, code: str) -> dict:
-    """Wall seconds and peak RSS (MiB, its largest process) of one command as a whole process,
-    by GNU time."""
+    """Wall seconds, CPU seconds (user and system, its own and its workers') and peak RSS (MiB,
+    its largest process) of one command as a whole process, by GNU time. On a shared machine
+    the CPU time says more than the wall time, which counts the waits for a core."""
     start = time.perf_counter()
     done = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", *command],
+        ["/usr/bin/time", "-f", "%M %U %S", *command],
         capture_output=True, text=True, check=False, timeout=3600, env=env, cwd=code,
     )  # fmt: skip
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
-    peak_kib = int(done.stderr.strip().splitlines()[-1])
-    return {"seconds": seconds, "peak_mib": peak_kib / 1024}
+    peak_kib, user, system = done.stderr.strip().splitlines()[-1].split()
+    cpu = float(user) + float(system)
+    return {"seconds": seconds, "cpu_seconds": cpu, "peak_mib": int(peak_kib) / 1024}
 
 
 def environment_for(code: str) -> dict:
@@ -185,7 +187,7 @@ def measure(
                 for name in COMMANDS:
                     row[name] = {
                         key: round(statistics.median(r[name][key] for r in runs[code]), 3)
-                        for key in ("seconds", "peak_mib")
+                        for key in ("seconds", "cpu_seconds", "peak_mib")
                     }
                 row["state_mib"] = round(statistics.median(r["state_mib"] for r in runs[code]), 1)
                 rows.append(row)
@@ -201,12 +203,12 @@ def print_table(rows: list[dict]) -> None:
     print(
         "| stored articles | days | "
         + ("code | " if len(codes) > 1 else "")
-        + " | ".join(f"`{n}` s" for n in COMMANDS)
+        + " | ".join(f"`{n}` s (cpu)" for n in COMMANDS)
         + " | peak MiB (largest) | state MiB |"
     )
     print("|" + "---:|" * (len(COMMANDS) + 4 + (len(codes) > 1)))
     for row in rows:
-        cells = [f"{row[n]['seconds']:.2f}" for n in COMMANDS]
+        cells = [f"{row[n]['seconds']:.2f} ({row[n].get('cpu_seconds', 0):.2f})" for n in COMMANDS]
         peak = max(row[n]["peak_mib"] for n in COMMANDS)
         label = f"{codes.index(row['code'])} | " if len(codes) > 1 else ""
         print(
@@ -216,27 +218,36 @@ def print_table(rows: list[dict]) -> None:
         )
 
 
-def plot(rows: list[dict], image: Path) -> None:
-    """Seconds of each command against stored articles, one line per command (and code)."""
+def plot(rows: list[dict], image: Path, key: str = "cpu_seconds") -> None:
+    """CPU seconds (or `key`) of each command against stored articles (this checkout solid, any
+    other dotted), and this checkout's cost relative to its first checkpoint."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import pyplot
 
     codes = list(dict.fromkeys(row["code"] for row in rows))
-    figure, axes = pyplot.subplots(figsize=(7, 4.2), dpi=110)
+    figure, (absolute, relative) = pyplot.subplots(1, 2, figsize=(11, 4.4), dpi=100)
     for number, code in enumerate(codes):
-        mine = [row for row in rows if row["code"] == code]
+        mine = sorted((row for row in rows if row["code"] == code), key=lambda r: r["stored"])
         stored = [row["stored"] for row in mine]
-        for name in COMMANDS:
-            label = name if len(codes) == 1 else f"{name} ({'before' if number else 'now'})"
-            style = "-o" if number == 0 else ":x"
-            axes.plot(stored, [row[name]["seconds"] for row in mine], style, label=label)
-    axes.set_xlabel("stored articles")
-    axes.set_ylabel("whole-process seconds (median)")
-    axes.set_title("A year of daily use: cost of each command as the store grows")
-    axes.grid(alpha=0.3)
-    axes.legend(fontsize=7, ncol=2)
+        for colour, name in enumerate(COMMANDS):
+            seconds = [row[name][key] for row in mine]
+            label = name if number == 0 else f"{name}, before"
+            style = dict(color=f"C{colour}", marker="o" if number == 0 else "x",
+                         linestyle="-" if number == 0 else ":")  # fmt: skip
+            absolute.plot(stored, seconds, label=label, **style)
+            if number == 0:
+                relative.plot(stored, [s / seconds[0] for s in seconds], label=name, **style)
+    absolute.set_yscale("log")
+    absolute.set_ylabel(f"whole-process {'CPU ' if key == 'cpu_seconds' else ''}seconds (median)")
+    relative.set_ylabel("cost / cost at the first checkpoint")
+    relative.axhline(2.0, color="grey", linewidth=0.8, linestyle="--")
+    for axes in (absolute, relative):
+        axes.set_xlabel("stored articles")
+        axes.grid(alpha=0.3)
+        axes.legend(fontsize=7, ncol=2)
+    figure.suptitle("A year of daily use: what each command costs as the store grows")
     figure.tight_layout()
     figure.savefig(image)
 
