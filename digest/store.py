@@ -365,40 +365,27 @@ class Store:
         documents = self.db.execute(
             "SELECT count(*) FROM articles WHERE story_id IS NOT NULL"
         ).fetchone()[0]
-        found: dict[int, int] = {}
-        for chunk in _chunks(sorted(terms)):
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT term, articles FROM term_frequencies WHERE term IN ({marks})", chunk
-            )
-            found.update(rows.fetchall())
-        return Frequencies(documents, found)
+        rows = self._rows_in("SELECT term, articles FROM term_frequencies WHERE term IN", terms)
+        return Frequencies(documents, dict(rows))
 
     def placements_sharing(self, terms: Iterable[int], since: datetime) -> list[Placed]:
         """Articles of the stories whose newest article is at or after `since` and one of whose
         articles was indexed under one of these terms (`index_placed`)."""
-        stories: set[str] = set()
-        for chunk in _chunks(sorted(terms)):
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                "SELECT DISTINCT a.story_id FROM term_articles t JOIN articles a ON a.seq = t.seq"
-                f" WHERE t.term IN ({marks})",
-                chunk,
-            )
-            stories.update(row[0] for row in rows)
+        indexed = "SELECT a.story_id FROM term_articles t JOIN articles a ON a.seq = t.seq WHERE"
+        stories = {row[0] for row in self._rows_in(f"{indexed} t.term IN", terms)}
+        select = "SELECT id, story_id, placed_at, features FROM articles WHERE story_id IN"
+        placed = sorted(map(_placement, self._rows_in(select, stories)), key=_by_story)
         found: list[Placed] = []
-        for chunk in _chunks(sorted(stories)):
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                "SELECT id, story_id, placed_at, features FROM articles WHERE story_id IN"
-                f" ({marks}) ORDER BY story_id",
-                chunk,
-            )
-            for _, group in itertools.groupby(map(_placement, rows), key=lambda p: p.story_id):
-                articles = list(group)
-                if max(p.published for p in articles) >= since:
-                    found.extend(articles)
+        for _, group in itertools.groupby(placed, key=_by_story):
+            articles = list(group)
+            if max(p.published for p in articles) >= since:
+                found.extend(articles)
         return found
+
+    def _rows_in(self, select: str, values: Iterable) -> Iterator[tuple]:
+        """The rows of `select` (ending in "... IN") for these values, asked in chunks."""
+        for chunk in _chunks(sorted(set(values))):
+            yield from self.db.execute(f"{select} ({','.join('?' * len(chunk))})", chunk)
 
     def index_placed(self, indexed: Mapping[str, Sequence[int]], terms: Mapping[int, int]) -> None:
         """Index articles just placed in stories under their distinctive terms (by article id),
@@ -714,6 +701,10 @@ def _iso(moment: datetime) -> str:
 
 def _date(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def _by_story(placed: Placed) -> str:
+    return placed.story_id or ""
 
 
 def _placement(row: tuple) -> Placed:
