@@ -32,7 +32,7 @@ IDF_POWER = 1.5  # above 1: distinctive terms (names, places) outweigh common to
 CHUNK = 1024  # new articles scored against every story in one sparse product
 MIN_STEP = 8  # new articles placed before the idf is computed again, at least
 GROWTH = 4  # ...or a quarter of the documents at hand
-INDEX_TERMS = 10  # the terms of an article by which later articles find its story
+INDEX_TERMS = 25  # an article's terms by which later articles find its story (see docs)
 
 
 def features(article: Article) -> bytes:
