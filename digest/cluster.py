@@ -25,7 +25,7 @@ import numpy as np
 from scipy import sparse
 
 from digest.config import StorySettings
-from digest.models import Article, Placed
+from digest.models import Article, Frequencies, Placed
 from digest.places import streets
 from digest.vectors import BUCKETS, decode, encode, terms_of
 
@@ -40,6 +40,7 @@ GROWTH = 4  # ...or a quarter of the documents at hand
 # below it, 99 % of such report pairs were of two events; above, half were one (a flood, a
 # march: one event of many streets).
 OTHER_STREETS = 0.4
+INDEX_TERMS = 25  # an article's terms by which later articles find its story (see docs)
 
 
 def features(article: Article) -> bytes:
@@ -101,23 +102,36 @@ def recompute_features(articles: Iterable[Article]) -> Iterator[tuple[str, bytes
 
 
 def assign(
-    new: Sequence[Placed], recent: Sequence[Placed], settings: StorySettings
+    new: Sequence[Placed],
+    recent: Sequence[Placed],
+    settings: StorySettings,
+    frequencies: Frequencies | None = None,
 ) -> dict[str, str]:
     """Story id for each new article.
 
-    `recent` holds the stored articles of the stories active within the window. New articles are
-    placed in date order (ties by id), each joining the most similar story still within the
-    window, or starting a story named after its first article ("s" + id[:12]).
+    `recent` holds the stored articles of the stories active within the window, or only those
+    of them that may matter: the stories indexed under one of the new articles' `index_terms`.
+    A story that shares none of an article's most distinctive terms with it is, in practice,
+    never similar enough to take it (docs/performance.md has the measure), and scoring only
+    those keeps a build's cost to the day's news rather than to the whole window.
+
+    New articles are placed in date order (ties by id), each joining the most similar story
+    still within the window, or starting a story named after its first article
+    ("s" + id[:12]).
+
+    Term rarity comes from `frequencies` (those of every stored article) when given, else from
+    the stored articles at hand: `recent`.
     """
     if not new:
         return {}
     ordered = sorted(new, key=lambda p: (p.published, p.article_id))
     placing = {p.article_id for p in ordered}
     known = [p for p in recent if p.story_id is not None and p.article_id not in placing]
-    counts = term_matrix([p.features for p in known] + [p.features for p in ordered])
+    counts, vocabulary = terms_and_matrix([p.features for p in known + ordered])
+    base, stored = _base_frequencies(known, counts, vocabulary, frequencies), len(known)
     assigned: dict[str, str] = {}
-    for start, end in growth_steps(len(known), len(ordered)):
-        matrix = weighted(counts[: len(known) + end - start])
+    for start, end in growth_steps(base.documents, len(ordered)):
+        matrix = weighted(counts[: len(known) + end - start], base, stored)
         stories = _Stories.of(known, matrix[: len(known)], settings)
         for first in range(start, end, CHUNK):
             last = min(first + CHUNK, end)
@@ -143,13 +157,19 @@ def growth_steps(stored: int, new: int) -> Iterator[tuple[int, int]]:
 
 def term_matrix(blobs: Sequence[bytes]) -> sparse.csr_matrix:
     """One row per document of log(1 + count) per term, over the terms of these documents."""
+    return terms_and_matrix(blobs)[0]
+
+
+def terms_and_matrix(blobs: Sequence[bytes]) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """`term_matrix`, and the (hashed) term of each of its columns."""
     decoded = [_words(*decode(blob)) for blob in blobs]
     indptr = np.concatenate([[0], np.cumsum([len(terms) for terms, _ in decoded])])
     terms = np.concatenate([t for t, _ in decoded]) if decoded else np.zeros(0, "<i4")
     counts = np.concatenate([c for _, c in decoded]) if decoded else np.zeros(0, "<f4")
     vocabulary, columns = np.unique(terms, return_inverse=True)
     shape = (len(decoded), len(vocabulary))
-    return sparse.csr_matrix((np.log1p(counts.astype(np.float64)), columns, indptr), shape=shape)
+    values = np.log1p(counts.astype(np.float64))
+    return sparse.csr_matrix((values, columns, indptr), shape=shape), vocabulary
 
 
 def _words(terms: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -158,19 +178,94 @@ def _words(terms: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return terms[kept], counts[kept]
 
 
-def weighted(counts: sparse.csr_matrix) -> sparse.csr_matrix:
-    """Rows scaled by idf**IDF_POWER over these documents, then to unit length.
+@dataclass(frozen=True, slots=True)
+class _Base:
+    """The document frequency of each column over the stored documents the idf counts, and how
+    many those are (the new rows of the matrix come on top)."""
 
-    A term of a single document gets the weight of a term of two: it cannot match anything yet,
-    and a larger weight would only shrink that document's similarities (in a small batch, zero
-    weight would make the rest look alike).
+    documents: int
+    columns: np.ndarray
+
+
+def _base_frequencies(
+    known: Sequence[Placed],
+    counts: sparse.csr_matrix,
+    vocabulary: np.ndarray,
+    frequencies: Frequencies | None,
+) -> _Base:
+    """The frequencies the idf starts from: the stored ones, or those of the known rows."""
+    if frequencies is None:
+        rows = counts[: len(known)]
+        return _Base(len(known), np.bincount(rows.indices, minlength=counts.shape[1]))
+    return _Base(frequencies.documents, frequency_of(frequencies, vocabulary.astype(np.int64)))
+
+
+def weighted(
+    counts: sparse.csr_matrix, base: _Base | None = None, known: int = 0
+) -> sparse.csr_matrix:
+    """Rows scaled by idf**IDF_POWER, then to unit length.
+
+    The idf counts the documents of `base` and the rows after the first `known` (by default,
+    every row). A term of a single document gets the weight of a term of two: it cannot match
+    anything yet, and a larger weight would only shrink that document's similarities (in a small
+    batch, zero weight would make the rest look alike).
     """
-    frequency = np.maximum(np.bincount(counts.indices, minlength=counts.shape[1]), 2)
-    idf = (np.log((1 + counts.shape[0]) / (1 + frequency)) + 1.0) ** IDF_POWER
-    data = counts.data * idf[counts.indices]
+    added = counts[known:]
+    frequency = np.bincount(added.indices, minlength=counts.shape[1])
+    documents = added.shape[0]
+    if base is not None:
+        frequency, documents = frequency + base.columns, documents + base.documents
+    data = counts.data * idf(frequency, documents)[counts.indices]
     matrix = sparse.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     return sparse.csr_matrix(sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ matrix)
+
+
+def idf(frequency: np.ndarray, documents: int) -> np.ndarray:
+    """The rarity weight of terms held by `frequency` of `documents` documents."""
+    return (np.log((1 + documents) / (1 + np.maximum(frequency, 2))) + 1.0) ** IDF_POWER
+
+
+def document_frequencies(features: Iterable[bytes]) -> dict[int, int]:
+    """How many of these articles (their feature blobs) hold each term."""
+    terms = [_words(*decode(blob))[0] for blob in features]  # as term_matrix counts them
+    if not terms:
+        return {}
+    unique, counts = np.unique(np.concatenate(terms), return_counts=True)
+    return dict(zip(unique.tolist(), counts.tolist(), strict=True))
+
+
+def index_terms(placed: Sequence[Placed], frequencies: Frequencies) -> dict[str, list[int]]:
+    """Each article's INDEX_TERMS most distinctive terms (count and rarity, as the clustering
+    weighs them), by article id: by these a later article finds the stories it may join."""
+    decoded = [_words(*decode(p.features)) for p in placed]
+    lengths = np.array([len(terms) for terms, _ in decoded], dtype=np.int64)
+    found: dict[str, list[int]] = {p.article_id: [] for p in placed}
+    if not lengths.sum():
+        return found
+    terms = np.concatenate([terms for terms, _ in decoded]).astype(np.int64)
+    counts = np.concatenate([counts for _, counts in decoded]).astype(np.float64)
+    # Counting each article itself among the documents, as the clustering will.
+    rarity = idf(frequency_of(frequencies, terms) + 1, frequencies.documents + 1)
+    article = np.repeat(np.arange(len(placed)), lengths)
+    order = np.lexsort((terms, -np.log1p(counts) * rarity, article))  # by article, best first
+    rank = np.arange(len(order)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    kept = order[rank < INDEX_TERMS]
+    for index, term in zip(article[kept].tolist(), terms[kept].tolist(), strict=True):
+        found[placed[index].article_id].append(term)
+    return {article_id: sorted(chosen) for article_id, chosen in found.items()}
+
+
+def frequency_of(frequencies: Frequencies, terms: np.ndarray) -> np.ndarray:
+    """The stored document frequency of each of these terms (0 for a term not given)."""
+    if not frequencies.of:
+        return np.zeros(len(terms), dtype=np.int64)
+    known = np.fromiter(frequencies.of.keys(), np.int64, len(frequencies.of))
+    counts = np.fromiter(frequencies.of.values(), np.int64, len(frequencies.of))
+    order = np.argsort(known)
+    known, counts = known[order], counts[order]
+    at = np.minimum(np.searchsorted(known, terms), len(known) - 1)
+    return np.where(known[at] == terms, counts[at], 0)
 
 
 @dataclass

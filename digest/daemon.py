@@ -102,7 +102,7 @@ class Daemon:
         """
         ready = self._guarded(self.files.settled)  # a rescan of an unreadable inbox fails
         if ready:
-            self._guarded(lambda: pipeline.update(self.config, files=ready))
+            self._guarded(lambda: pipeline.update(self.config, files=ready, in_process=True))
         if not self.build_due.is_set():
             return
         if self._due_since is None:
@@ -114,7 +114,7 @@ class Daemon:
             self._guarded(self._build)
 
     def _build(self) -> None:
-        result = pipeline.build(self.config, files=[])
+        result = pipeline.build(self.config, files=[], in_process=True)
         self.builds += 1
         if result.written:
             log.info("published a digest of %d story(ies)", len(result.digest.briefs))

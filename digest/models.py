@@ -121,3 +121,12 @@ class Placed:
     story_id: str | None  # None for the new articles being placed
     published: datetime  # aware; the ingest time when the article had no date
     features: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Frequencies:
+    """How many stored articles the clustering counts, and how many of them hold each term (of
+    those asked for; a term left out is in none)."""
+
+    documents: int
+    of: dict[int, int]

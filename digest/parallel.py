@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
@@ -13,6 +14,7 @@ from typing import TypeVar
 
 from digest.lock import close_inherited
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 MIN_PARALLEL = 200  # below this many items, starting workers costs more than it saves
@@ -27,15 +29,23 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def parallel_map(function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
+def parallel_map(
+    function: Callable[[T], R], items: Sequence[T], *, in_process: bool = False
+) -> Iterator[R]:
     """`map(function, items)` in order, on several processes when it pays off.
 
-    Workers are forked, so they start at once with everything already imported; a process
-    with other threads running (the daemon) maps in-process instead, since forking a threaded
-    process is unsafe.
+    Workers are forked, so they start at once with everything already imported. A caller that
+    runs other threads (the daemon: its watcher and scheduler) says `in_process=True`, since
+    forking a threaded process is unsafe.
     """
     count = workers()
-    if len(items) < MIN_PARALLEL or count < 2 or threading.active_count() > 1:
+    if in_process or len(items) < MIN_PARALLEL or count < 2:
+        return map(function, items)
+    if threading.active_count() > 1:
+        # Kept as a safety net: a child forked while another thread holds a lock (logging's,
+        # SQLite's, the allocator's) can wait on it for ever, so a caller that forgot to say
+        # in_process (an application embedding digest) gets a slower build, not a hung one.
+        log.debug("other threads are running: %d items mapped in this process", len(items))
         return map(function, items)
     try:
         context = multiprocessing.get_context("fork")

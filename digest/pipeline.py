@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from digest import cluster, inbox, publish
+from digest import inbox, publish
 from digest.archive import refresh_archive
 from digest.clean import paragraph_key, shared_furniture
 from digest.config import Config
@@ -29,7 +29,6 @@ from digest.prose import MAX_WORDS, MIN_WORDS
 from digest.readers import read_file
 from digest.render import digest_stem, render, write
 from digest.store import Store
-from digest.summarize import summarize
 
 log = logging.getLogger(__name__)
 REPEATED_PARAGRAPH = 3  # a paragraph seen in this many articles of one source is boilerplate
@@ -80,13 +79,16 @@ def update(
     now: datetime | None = None,
     dry_run: bool = False,
     files: Sequence[Path] | None = None,
+    in_process: bool = False,
 ) -> Update:
-    """Read the inbox (or just `files` of it), store new articles and place them in stories."""
+    """Read the inbox (or just `files` of it), store new articles and place them in stories.
+
+    `in_process` keeps all work in this process (a caller running threads: the daemon)."""
     check_folders(config)
     now = now or datetime.now(ZoneInfo(config.schedule.timezone))  # files by the digest's day
     with open_state(config, dry_run=dry_run) as store:
         with store.transaction(rollback=dry_run):
-            result, read = ingest(store, config, now, files)
+            result, read = ingest(store, config, now, files, in_process=in_process)
         if not dry_run:
             file_away(read, config.paths.inbox, now)
     return result
@@ -99,10 +101,12 @@ def build(
     all_stories: bool = False,
     dry_run: bool = False,
     files: Sequence[Path] | None = None,
+    in_process: bool = False,
 ) -> Build:
     """Update from the inbox, then write a digest of the stories with news since the last one.
 
-    `files` limits what is read from the inbox (the daemon passes the files that settled).
+    `files` limits what is read from the inbox (the daemon passes the files that settled);
+    `in_process` as for `update`.
     """
     check_folders(config)
     now = now or datetime.now(ZoneInfo(config.schedule.timezone))
@@ -112,9 +116,10 @@ def build(
         published: publish.Publication | None = None
         try:
             with store.transaction(rollback=dry_run):
-                result, read = ingest(store, config, now, files)
+                result, read = ingest(store, config, now, files, in_process=in_process)
                 stories = stories_for_digest(store, config, all_stories)
-                briefs = limit_stories(with_news(summarize_stories(stories, config)), config)
+                briefs = summarize_stories(stories, config, in_process=in_process)
+                briefs = limit_stories(with_news(briefs), config)
                 digest = Digest(config.digest.title, now, tuple(briefs))
                 if briefs and not dry_run:
                     published = publish.write_digest(config, digest)
@@ -179,14 +184,21 @@ def open_state(config: Config, *, dry_run: bool = False) -> Iterator[Store]:
 
 
 def ingest(
-    store: Store, config: Config, now: datetime, files: Sequence[Path] | None = None
+    store: Store,
+    config: Config,
+    now: datetime,
+    files: Sequence[Path] | None = None,
+    *,
+    in_process: bool = False,
 ) -> tuple[Update, list[ReadFile]]:
     """Read inbox files and store their new articles in stories (inside a transaction)."""
+    from digest import cluster  # scipy: not imported by the commands that only publish
+
     if files is None:
         files = inbox.pending_files(config.paths.inbox)
     files = [f for f in files if f.exists() or f.is_symlink()]
     reader = partial(read_one, config=config, with_features=True)
-    read = list(progress(parallel_map(reader, files), len(files), "reading"))
+    read = list(progress(parallel_map(reader, files, in_process=in_process), len(files), "reading"))
     articles = [article for item in read for article in item.articles]
     unique = {article.id: article for article in articles}
     known = store.known_ids(unique)
@@ -217,6 +229,8 @@ def read_one(path: Path, config: Config, *, with_features: bool = False) -> Read
 
     `with_features` also computes the clustering features, for articles about to be stored.
     """
+    from digest import cluster
+
     max_bytes = int(config.inbox.max_file_mb * 1_000_000)
     seen = inbox.stamp(path)
     if path.parent == config.paths.inbox and (
@@ -271,12 +285,21 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
 
 def place_articles(store: Store, config: Config) -> int:
     """Assign every article not yet in a story; returns how many stories changed."""
+    from digest import cluster
+
     unplaced = store.unplaced()
     if not unplaced:
         return 0
     since = min(p.published for p in unplaced) - timedelta(days=config.stories.window_days)
-    story_of = cluster.assign(unplaced, store.recent_placements(since), config.stories)
+    new_terms = cluster.document_frequencies(p.features for p in unplaced)
+    indexed = cluster.index_terms(unplaced, store.frequencies(new_terms))
+    recent = store.placements_sharing({t for terms in indexed.values() for t in terms}, since)
+    at_hand = cluster.document_frequencies(p.features for p in recent)
+    frequencies = store.frequencies(new_terms.keys() | at_hand.keys())
+    story_of = cluster.assign(unplaced, recent, config.stories, frequencies)
     store.place(story_of)
+    store.describe_stories(story_of.values())
+    store.index_placed(indexed, new_terms)
     return len(set(story_of.values()))
 
 
@@ -346,9 +369,13 @@ def limit_stories(briefs: list[Brief], config: Config) -> list[Brief]:
     return briefs
 
 
-def summarize_stories(stories: Sequence[Story], config: Config) -> list[Brief]:
+def summarize_stories(
+    stories: Sequence[Story], config: Config, *, in_process: bool = False
+) -> list[Brief]:
     """One brief per story."""
-    briefs = parallel_map(partial(summarize, settings=config.brief), stories)
+    from digest.summarize import summarize  # scipy: not imported by the commands that publish
+
+    briefs = parallel_map(partial(summarize, settings=config.brief), stories, in_process=in_process)
     return list(progress(briefs, len(stories), "summarizing"))
 
 

@@ -17,11 +17,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from digest.errors import DigestError, StoreError
-from digest.models import Article, Brief, BriefSentence, Coverage, History, Placed, Story
+from digest.models import (
+    Article,
+    Brief,
+    BriefSentence,
+    Coverage,
+    Frequencies,
+    History,
+    Placed,
+    Story,
+)
 from digest.outlets import outlet
 
+T = TypeVar("T")
 BUSY_SECONDS = 30.0  # how long to wait for another process that holds the database
 
 
@@ -37,6 +48,50 @@ def _recompute_features(db: sqlite3.Connection) -> None:
         "UPDATE articles SET features = ? WHERE id = ?",
         [(blob, article_id) for article_id, blob in recompute_features(map(_article, rows))],
     )
+
+
+def _index_stored(db: sqlite3.Connection) -> None:
+    """The term index and term frequencies of every article already in a story."""
+    from digest import cluster  # numpy and scipy: not for opening a store
+
+    rows = db.execute("SELECT seq, features FROM articles WHERE story_id IS NOT NULL").fetchall()
+    totals = cluster.document_frequencies(blob for _, blob in rows)
+    frequencies = Frequencies(len(rows), totals)
+    placed = [Placed(str(number), None, datetime.now(UTC), blob) for number, blob in rows]
+    indexed = cluster.index_terms(placed, frequencies)
+    seq = {str(number): number for number, _ in rows}
+    db.executemany("INSERT INTO term_frequencies (term, articles) VALUES (?, ?)", totals.items())
+    db.executemany(
+        "INSERT INTO term_articles (term, seq) VALUES (?, ?)",
+        [(term, seq[article]) for article, terms in indexed.items() for term in terms],
+    )
+
+
+def _describe_stories(db: sqlite3.Connection, ids: Sequence[str] | None) -> None:
+    """Rows of the stories table for these stories (None: every story)."""
+    from digest.summarize import story_headline  # the one headline rule
+
+    select = "SELECT story_id, source, url, title, placed_at, language FROM articles"
+    chunks = [None] if ids is None else list(_chunks(ids))
+    for chunk in chunks:
+        where = "story_id IS NOT NULL"
+        if chunk is not None:
+            where = f"story_id IN ({','.join('?' * len(chunk))})"
+        rows = db.execute(f"{select} WHERE {where} ORDER BY story_id, placed_at, id", chunk or ())
+        described = []
+        for story_id, group in itertools.groupby(rows, key=lambda row: row[0]):
+            articles = list(group)
+            outlets = {name for _, source, url, *_ in articles if (name := outlet(source, url))}
+            title = story_headline([(row[3], row[5]) for row in articles if row[3]]) or None
+            described.append(
+                (story_id, len(articles), "\n".join(sorted(outlets)), articles[0][4],
+                 articles[-1][4], title)
+            )  # fmt: skip
+        db.executemany(
+            "INSERT OR REPLACE INTO stories (id, articles, sources, first, last, title)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            described,
+        )
 
 
 # Each migration is a tuple of steps, run in one transaction: SQL statements, or functions of
@@ -117,6 +172,28 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         ) WITHOUT ROWID""",
     ),
     (_recompute_features,),  # 6: the streets an article names are stored with its features
+    (  # 7: what a build needs to find the stories a new article may join without reading all
+        """CREATE TABLE term_frequencies (
+            term INTEGER PRIMARY KEY,  -- a hashed stem of the clustering features
+            articles INTEGER NOT NULL  -- how many articles in a story hold it
+        )""",
+        """CREATE TABLE term_articles (
+            term INTEGER NOT NULL,  -- one of an article's most distinctive terms
+            seq INTEGER NOT NULL,  -- the article (articles.seq)
+            PRIMARY KEY (term, seq)
+        ) WITHOUT ROWID""",
+        _index_stored,
+    ),
+    (  # 8: a row a story, kept as articles join, so listing stories reads no article
+        """CREATE TABLE stories (
+            id TEXT PRIMARY KEY,
+            articles INTEGER NOT NULL,
+            sources TEXT NOT NULL,  -- its outlets, one a line
+            first TEXT NOT NULL, last TEXT NOT NULL,  -- its articles' placed_at, oldest, newest
+            title TEXT  -- the headline its titles give (story_headline); NULL without titles
+        ) WITHOUT ROWID""",
+        lambda db: _describe_stories(db, None),
+    ),
 )
 
 
@@ -321,16 +398,46 @@ class Store:
         )
         return [_placement(row) for row in rows]
 
-    def recent_placements(self, since: datetime) -> list[Placed]:
-        """Articles of every story whose newest article is at or after `since`."""
-        # A story's newest article is this recent when one of its articles is: the index on
-        # placed_at finds those, instead of a scan of every stored article.
-        rows = self.db.execute(
-            "SELECT id, story_id, placed_at, features FROM articles WHERE story_id IN"
-            " (SELECT story_id FROM articles WHERE placed_at >= ?)",
-            (_iso(since),),
+    def frequencies(self, terms: Iterable[int]) -> Frequencies:
+        """How many articles are in stories, and how many of them hold each of these terms."""
+        documents = self.db.execute(
+            "SELECT count(*) FROM articles WHERE story_id IS NOT NULL"
+        ).fetchone()[0]
+        rows = self._rows_in("SELECT term, articles FROM term_frequencies WHERE term IN", terms)
+        return Frequencies(documents, dict(rows))
+
+    def placements_sharing(self, terms: Iterable[int], since: datetime) -> list[Placed]:
+        """Articles of the stories whose newest article is at or after `since` and one of whose
+        articles was indexed under one of these terms (`index_placed`)."""
+        indexed = "SELECT a.story_id FROM term_articles t JOIN articles a ON a.seq = t.seq WHERE"
+        stories = {row[0] for row in self._rows_in(f"{indexed} t.term IN", terms)}
+        select = "SELECT id, story_id, placed_at, features FROM articles WHERE story_id IN"
+        placed = sorted(map(_placement, self._rows_in(select, stories)), key=_by_story)
+        found: list[Placed] = []
+        for _, group in itertools.groupby(placed, key=_by_story):
+            articles = list(group)
+            if max(p.published for p in articles) >= since:
+                found.extend(articles)
+        return found
+
+    def _rows_in(self, select: str, values: Iterable) -> Iterator[tuple]:
+        """The rows of `select` (ending in "... IN") for these values, asked in chunks."""
+        for chunk in _chunks(sorted(set(values))):
+            yield from self.db.execute(f"{select} ({','.join('?' * len(chunk))})", chunk)
+
+    def index_placed(self, indexed: Mapping[str, Sequence[int]], terms: Mapping[int, int]) -> None:
+        """Index articles just placed in stories under their distinctive terms (by article id),
+        and count `terms` (each article's terms, once) into the term frequencies."""
+        seqs = self.article_seqs(indexed)
+        self.db.executemany(
+            "INSERT OR IGNORE INTO term_articles (term, seq) VALUES (?, ?)",
+            [(term, seqs[article]) for article, found in indexed.items() for term in found],
         )
-        return [_placement(row) for row in rows]
+        self.db.executemany(
+            "INSERT INTO term_frequencies (term, articles) VALUES (?, ?)"
+            " ON CONFLICT (term) DO UPDATE SET articles = articles + excluded.articles",
+            terms.items(),
+        )
 
     def place(self, story_of: dict[str, str]) -> None:
         """Record the story of each article id."""
@@ -380,25 +487,21 @@ class Store:
 
         Outlets are named as in a digest: an article's source, else its web site's host name.
         The title is the headline the digest gives a story from its titles (`story_headline`).
+        Read from the stories table (`describe_stories` keeps it), one row a story.
         """
-        from digest.summarize import story_headline  # the one headline rule; numpy-free here
-
         rows = self.db.execute(
-            "SELECT story_id, source, url, title, placed_at, language FROM articles"
-            " WHERE story_id IS NOT NULL ORDER BY story_id, placed_at, id"
+            "SELECT id, articles, sources, first, last, title FROM stories ORDER BY last DESC, id"
         )
-        infos = []
-        for story_id, group in itertools.groupby(rows, key=lambda row: row[0]):
-            articles = list(group)
-            outlets = {name for _, source, url, *_ in articles if (name := outlet(source, url))}
-            title = story_headline([(row[3], row[5]) for row in articles if row[3]]) or None
-            first, last = _date(articles[0][4]), _date(articles[-1][4])
-            infos.append(
-                StoryInfo(story_id, len(articles), tuple(sorted(outlets)), first, last, title)
-            )
-        infos.sort(key=lambda info: info.id)
-        infos.sort(key=lambda info: info.last, reverse=True)
-        return infos
+        return [
+            StoryInfo(story, count, tuple(sources.split("\n")) if sources else (),
+                      _date(first), _date(last), title)
+            for story, count, sources, first, last, title in rows
+        ]  # fmt: skip
+
+    def describe_stories(self, ids: Iterable[str]) -> None:
+        """Record these stories' article counts, outlets, date ranges and titles as they are
+        now (after articles joined them), for `story_infos`."""
+        _describe_stories(self.db, sorted(set(ids)))
 
     # Boilerplate -----------------------------------------------------------------------------
 
@@ -560,9 +663,8 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         """How many articles and stories are stored."""
-        articles, stories = self.db.execute(
-            "SELECT count(*), count(DISTINCT story_id) FROM articles"
-        ).fetchone()
+        articles = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        stories = self.db.execute("SELECT count(*) FROM stories").fetchone()[0]
         return {"articles": articles, "stories": stories}
 
     # Feeds ------------------------------------------------------------------------------------
@@ -633,7 +735,7 @@ def state_fault(error: sqlite3.Error, path: Path) -> StoreError | None:
     return StoreError(f"{path}: {message}: {advice}")
 
 
-def _chunks(values: Sequence[str], size: int = 500) -> Iterator[list[str]]:
+def _chunks(values: Sequence[T], size: int = 500) -> Iterator[list[T]]:
     """Lists of at most `size` values: SQLite limits the parameters of one statement."""
     values = list(values)
     for start in range(0, len(values), size):
@@ -646,6 +748,10 @@ def _iso(moment: datetime) -> str:
 
 def _date(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def _by_story(placed: Placed) -> str:
+    return placed.story_id or ""
 
 
 def _placement(row: tuple) -> Placed:

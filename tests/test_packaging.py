@@ -37,3 +37,11 @@ def test_ci_runs_exactly_the_readme_s_test_command():
     command = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
     assert "pytest" in command and "tests/install-chromium" in command
     assert f"\n{command}\n" in readme
+
+
+def test_matplotlib_is_a_benchmark_dependency_only():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "matplotlib" not in " ".join(project["dependencies"])
+    assert any(d.startswith("matplotlib") for d in project["optional-dependencies"]["bench"])
+    sources = [path.read_text() for path in (ROOT / "digest").rglob("*.py")]
+    assert not any("import matplotlib" in source for source in sources)
