@@ -72,15 +72,18 @@ NOT_ARTICLE: dict[str, tuple[str, ...]] = {
         r"boletín|lista|newsletter|correo|servicio)\b",
     ),
 }
+# Searched in lower-cased text, from the start of a word: eight times faster than a search
+# with re.IGNORECASE at every position, and every sentence of a story is searched. So a rule is
+# written in lower case and begins with a word.
 _NOT_ARTICLE = re.compile(
-    "|".join(rule for rules in NOT_ARTICLE.values() for rule in rules), re.IGNORECASE
+    r"\b(?:" + "|".join(rule for rules in NOT_ARTICLE.values() for rule in rules) + ")"
 )
 _NOT_ARTICLE_LINE_WORDS = 40  # a longer line is a paragraph of prose around one
 
 
 def not_article(text: str) -> bool:
     """True when a sentence holds text that is never an article's (NOT_ARTICLE)."""
-    return bool(_NOT_ARTICLE.search(text))
+    return bool(_NOT_ARTICLE.search(text.lower()))
 
 
 # At ingest ------------------------------------------------------------------------------
@@ -130,7 +133,7 @@ def is_boilerplate(line: str) -> bool:
     line = line.strip()
     if _BOILERPLATE.match(line) or _BOILERPLATE_ANYWHERE.search(line):
         return True
-    return len(line.split()) <= _NOT_ARTICLE_LINE_WORDS and bool(_NOT_ARTICLE.search(line))
+    return len(line.split()) <= _NOT_ARTICLE_LINE_WORDS and not_article(line)
 
 
 def strip_paragraph_dateline(paragraph: str) -> str:
@@ -361,7 +364,7 @@ def is_whole_prose(text: str, tokens: list[str] | None = None) -> bool:
     furniture = any(map(lowered.__contains__, _FURNITURE_HINTS)) or any(
         map(lowered[:_OPENER_CHARS].__contains__, _FURNITURE_OPENERS)
     )
-    return not (furniture and _NOT_PROSE.search(text)) and not _NOT_ARTICLE.search(text)
+    return not (furniture and _NOT_PROSE.search(text)) and not _NOT_ARTICLE.search(lowered)
 
 
 def is_photo_credit(text: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -433,3 +434,18 @@ def test_a_wire_paragraph_several_outlets_carry_about_one_event_is_news(tmp_path
     assert all(text.startswith(wire) for text in stored_texts(config).values())
     [brief] = built.digest.briefs
     assert [len(s.sources) for s in brief.sentences if s.text == wire] == [3]
+
+
+def test_notices_are_caught_in_any_case_and_only_from_the_start_of_a_word():
+    from digest.prose import NOT_ARTICLE, not_article
+
+    for rules in NOT_ARTICLE.values():  # searched in lower-cased text, from a word's start
+        for rule in rules:
+            letters = re.sub(r"\\[A-Za-z]", "", rule)  # escapes such as \d are no letters
+            assert letters == letters.lower(), rule
+            assert rule[0].isalnum() or rule[0] in "(\\", rule
+    assert not_article("KEEP IT CIVIL and stay on topic.")
+    assert not_article("Wir verwenden Cookies, um unsere Website zu verbessern.")
+    assert not_article("Pour en savoir plus, suivez-nous sur les réseaux.")
+    assert not not_article("Ihr Newsletter-Abo bleibt.")  # no rule's words
+    assert not is_whole_prose("Keep it civil and stay on topic, readers, as the rules say.")

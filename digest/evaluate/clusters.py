@@ -267,7 +267,11 @@ def main(argv: list[str]) -> int:
         return 1
     config = load_config(
         args.config,
-        **{"stories.threshold": args.threshold, "stories.window_days": args.window_days},
+        **{
+            "stories.threshold": args.threshold,
+            "stories.window_days": args.window_days,
+            "watch.settle_seconds": 0,  # each update's files are written whole before it reads
+        },
     )
     if args.sweep:
         return sweep(records, config, [float(t) for t in args.sweep.split(",")])

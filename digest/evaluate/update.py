@@ -74,7 +74,10 @@ def daily_run(topic: Topic, folder: Path) -> dict[str, SetResult]:
     from digest import pipeline
 
     limit = topic["limit_words"]
-    config = load_config(None, **{"brief.words": limit, "digest.formats": ["json"]})
+    config = load_config(
+        None,
+        **{"brief.words": limit, "digest.formats": ["json"], "watch.settle_seconds": 0},
+    )
     paths = replace(
         config.paths,
         inbox=folder / "inbox",
@@ -107,7 +110,7 @@ def one_shot_run(topic: Topic, folder: Path) -> dict[str, SetResult]:
     from digest.oneshot import brief_paths
 
     limit = topic["limit_words"]
-    config = load_config(None, **{"brief.words": limit})
+    config = load_config(None, **{"brief.words": limit, "watch.settle_seconds": 0})
     sets: dict[str, Path] = {}
     for name in SETS:
         sets[name] = folder / name
