@@ -33,6 +33,7 @@ PAGES = {"index.html": "index.html.j2", "feed.xml": "feed.xml.j2"}
 FEED_ENTRIES = 50  # the newest digests in the feed; the index page lists them all
 FEED_BRIEFS = 10  # of which the newest carry their briefs (the rest their headlines), so that
 # the feed stays small: a reader that polls daily has long taken the older ones
+FEED_STORIES = 25  # briefs in one feed entry, the digest's first; the rest are a link away
 PERMALINK_FORMATS = FORMATS  # the first that exists is the digest's permalink
 DIGEST_NAME = re.compile(r"digest-(\d{4}-\d{2}-\d{2})(?:-(\d+))?")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -164,7 +165,11 @@ def with_briefs(issue: Issue) -> Issue:
             error,
         )
         return issue
-    return replace(issue, briefs=briefs, story_ids=tuple(brief.story_id for brief in briefs))
+    return replace(
+        issue,
+        briefs=briefs[:FEED_STORIES],  # a backlog's digest of thousands stays a link away
+        story_ids=tuple(brief.story_id for brief in briefs),
+    )
 
 
 def render_archive(archive: Archive, templates: Path) -> dict[str, str]:

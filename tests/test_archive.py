@@ -269,3 +269,21 @@ def test_older_feed_entries_list_their_linked_headlines(tmp_path, monkeypatch):
     assert [a.get("href") for a in items] == [
         f"digest-2026-11-21.html#story-{story['id']}" for story in data["stories"]
     ]
+
+
+def test_a_digest_of_many_stories_carries_its_first_briefs_and_links_the_rest(
+    tmp_path, monkeypatch
+):
+    from digest import archive
+
+    monkeypatch.setattr(archive, "FEED_STORIES", 1)
+    config = two_digests(tmp_path)
+    data = json.loads((config.paths.outbox / "digest-2026-11-21.json").read_text())
+    assert len(data["stories"]) > 1
+    entry = feed_of(config).findall(f"{ATOM}entry")[1]
+    heads = entry.findall(f".//{XHTML}h2/{XHTML}a")
+    assert [a.text for a in heads] == [data["stories"][0]["headline"]]  # the first, in full
+    more = len(data["stories"]) - 1
+    last = entry.findall(f".//{XHTML}p/{XHTML}a")[-1]
+    assert last.text == f"Read the digest: {more} more {'story' if more == 1 else 'stories'}"
+    assert last.get("href") == "digest-2026-11-21.html"
