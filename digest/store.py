@@ -409,7 +409,9 @@ class Store:
     def placements_sharing(self, terms: Iterable[int], since: datetime) -> list[Placed]:
         """Articles of the stories whose newest article is at or after `since` and one of whose
         articles was indexed under one of these terms (`index_placed`)."""
-        indexed = "SELECT a.story_id FROM term_articles t JOIN articles a ON a.seq = t.seq WHERE"
+        indexed = (
+            "SELECT DISTINCT a.story_id FROM term_articles t JOIN articles a ON a.seq = t.seq WHERE"
+        )
         stories = {row[0] for row in self._rows_in(f"{indexed} t.term IN", terms)}
         select = "SELECT id, story_id, placed_at, features FROM articles WHERE story_id IN"
         placed = sorted(map(_placement, self._rows_in(select, stories)), key=_by_story)
