@@ -114,7 +114,11 @@ def fetch(
 
         try:
             with ThreadPoolExecutor(WORKERS, thread_name_prefix="digest-fetch") as pool:
-                return list(pool.map(one, subscribed))
+                try:
+                    return list(pool.map(one, subscribed))
+                except BaseException:  # Ctrl-C: the other feeds stop at their next step
+                    fetcher.stop.set()
+                    raise
         finally:
             fetcher.close()
             pages.close()

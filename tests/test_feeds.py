@@ -603,3 +603,36 @@ def test_a_stopping_fetch_starts_no_worker_and_takes_no_entry_it_did_not_read(tm
     site.routes["/story-1"] = lambda _request: Reply(200, (page + "</article>").encode())
     [again] = fetch(config)
     assert again.written == 2
+
+
+@pytest.mark.timeout(60)
+def test_ctrl_c_stops_a_fetch_at_the_feed_in_hand(tmp_path, site):
+    held = threading.Event()
+
+    def slow_feed(n):
+        def reply(_request):
+            held.set()
+            time.sleep(0.5)  # one host: its feeds are asked one at a time
+            return Reply(200, rss([entry(n)]).encode())
+
+        return reply
+
+    for n in range(8):
+        site.routes[f"/feed-{n}.xml"] = slow_feed(n)
+    config = feed_config(tmp_path, *(site.url(f"/feed-{n}.xml") for n in range(8)))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "digest", "fetch", "--config", str(write_config(config))],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as at a terminal
+    )  # fmt: skip
+    try:
+        assert held.wait(30)
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=WAIT)
+    finally:
+        process.kill()
+        process.wait(timeout=WAIT)
+    asked = [path for path in site.paths() if path.startswith("/feed-")]
+    assert process.returncode != 0 and len(asked) < 4  # not every feed after the Ctrl-C
+    assert b"Traceback" not in process.stderr.read()
+    process.stderr.close()
