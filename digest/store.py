@@ -56,9 +56,12 @@ def _index_stored(db: sqlite3.Connection) -> None:
 
     rows = db.execute("SELECT seq, features FROM articles WHERE story_id IS NOT NULL").fetchall()
     totals = cluster.document_frequencies(blob for _, blob in rows)
-    frequencies = Frequencies(len(rows), totals)
+    # index_terms counts each article among the documents itself, as a build does for articles
+    # not yet counted; these are all counted already, and it looks up only an article's own
+    # terms: so one less of each.
+    others = Frequencies(len(rows) - 1, {term: count - 1 for term, count in totals.items()})
     placed = [Placed(str(number), None, datetime.now(UTC), blob) for number, blob in rows]
-    indexed = cluster.index_terms(placed, frequencies)
+    indexed = cluster.index_terms(placed, others)
     seq = {str(number): number for number, _ in rows}
     db.executemany("INSERT INTO term_frequencies (term, articles) VALUES (?, ?)", totals.items())
     db.executemany(

@@ -88,6 +88,16 @@ def test_opening_an_older_store_indexes_its_articles(tmp_path):
         assert stored == Frequencies(3, expected)
         rows = store.db.execute("SELECT count(*), count(DISTINCT seq) FROM term_articles")
         assert rows.fetchone() == (3 * cluster.INDEX_TERMS, 3)
+        for item in items:  # each chosen as a build would: the article counted once
+            others = [placed(a).features for a in items if a is not item]
+            frequencies = Frequencies(2, cluster.document_frequencies(others))
+            [wanted] = cluster.index_terms([placed(item)], frequencies).values()
+            got = store.db.execute(
+                "SELECT t.term FROM term_articles t JOIN articles a ON a.seq = t.seq"
+                " WHERE a.id = ? ORDER BY t.term",
+                (item.id,),
+            )
+            assert [term for (term,) in got] == wanted
         infos = {info.id: info for info in store.story_infos()}
         assert {story: info.articles for story, info in infos.items()} == {"s-quake": 2, "s-cup": 1}
         assert infos["s-quake"].sources == ("Wire",)
