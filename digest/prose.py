@@ -72,11 +72,19 @@ NOT_ARTICLE: dict[str, tuple[str, ...]] = {
         r"boletín|lista|newsletter|correo|servicio)\b",
     ),
 }
-# Searched in lower-cased text, from the start of a word: eight times faster than a search
-# with re.IGNORECASE at every position, and every sentence of a story is searched. So a rule is
-# written in lower case and begins with a word.
+# Searched in lower-cased text, from the start of a word: four to eight times faster than a
+# search with re.IGNORECASE at every position, and every sentence of a story is searched. So a
+# rule is written in lower case and begins with a word; in a language that writes compounds as
+# one word ("Wochennewsletter abbestellen"), anywhere.
+COMPOUNDING = frozenset({"de"})
 _NOT_ARTICLE = re.compile(
-    r"\b(?:" + "|".join(rule for rules in NOT_ARTICLE.values() for rule in rules) + ")"
+    r"\b(?:"
+    + "|".join(
+        rule for lang, rules in NOT_ARTICLE.items() if lang not in COMPOUNDING for rule in rules
+    )
+    + ")|(?:"
+    + "|".join(rule for lang in sorted(COMPOUNDING) for rule in NOT_ARTICLE[lang])
+    + ")"
 )
 _NOT_ARTICLE_LINE_WORDS = 40  # a longer line is a paragraph of prose around one
 

@@ -448,4 +448,6 @@ def test_notices_are_caught_in_any_case_and_only_from_the_start_of_a_word():
     assert not_article("Wir verwenden Cookies, um unsere Website zu verbessern.")
     assert not_article("Pour en savoir plus, suivez-nous sur les réseaux.")
     assert not not_article("Ihr Newsletter-Abo bleibt.")  # no rule's words
+    assert not_article("Den Wochennewsletter abbestellen: hier.")  # inside a German compound
+    assert not not_article("The Tex12 issues for £5 were sold.")  # elsewhere, from a word's start
     assert not is_whole_prose("Keep it civil and stay on topic, readers, as the rules say.")
