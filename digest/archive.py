@@ -76,9 +76,8 @@ class Issue:
     @property
     def headline_links(self) -> tuple[tuple[str, str | None], ...]:
         """(headline, link to its story or None) of each story."""
-        page = self.file("html")
         ids = self.story_ids + ("",) * (len(self.headlines) - len(self.story_ids))
-        links = [f"{page.name}#story-{i}" if page is not None and i else None for i in ids]
+        links = [self.story_link(i) for i in ids]
         return tuple(zip(self.headlines, links, strict=False))
 
     @property

@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -141,11 +142,13 @@ class Daemon:
 
         announced = False
         while not stop.is_set():
-            if self._guarded(lambda: subscriptions.subscriptions(self.config.feeds)):
+            subscribed = self._guarded(lambda: subscriptions.subscriptions(self.config.feeds))
+            if subscribed:
                 if not announced:
                     log.info("digest run: fetching the feeds every %g minute(s)", seconds / 60)
                     announced = True
-                self._guarded(lambda: subscriptions.fetch(self.config, stop=stop))
+                self._guarded(partial(subscriptions.fetch, self.config, stop=stop,
+                                      subscribed=subscribed))  # fmt: skip
                 self.fetches += 1
             stop.wait(seconds)
 

@@ -74,23 +74,23 @@ def brief_stories(
     stories = [_story(group, seen) for group in grouped if any(a.id not in seen for a in group)]
     stories.sort(key=most_reported_first)
     briefs = [summarize(story, settings) for story in stories]
-    reasons = set()
+    added_nothing = unquotable = False
     for brief in briefs:
         if brief.sentences:
             continue
-        reason = (
-            "it adds nothing to the --after files"
-            if any(a.id in seen for a in brief.articles)
-            else "no sentence of it can be quoted in a brief"
-        )
-        reasons.add(reason)
-        log.warning("left out %s: %s", story_name(brief), reason)
+        if any(a.id in seen for a in brief.articles):
+            added_nothing = True
+            log.warning("left out %s: it adds nothing to the --after files", story_name(brief))
+        else:
+            unquotable = True
+            log.warning("left out %s: no sentence of it can be quoted in a brief",
+                        story_name(brief))  # fmt: skip
     kept = [brief for brief in briefs if brief.sentences]
     if not kept:
         named = ", ".join(map(str, paths))
-        if reasons <= {"it adds nothing to the --after files"}:  # none: all were read before
+        if not unquotable:  # nothing new, or every story was read before
             raise NothingToBrief(f"Nothing new: {named} add(s) nothing to the --after files")
-        if reasons == {"no sentence of it can be quoted in a brief"}:
+        if not added_nothing:
             raise NothingToBrief(f"No sentence of {named} can be quoted in a brief")
         raise NothingToBrief(f"No story of {named} has a brief (each is named above, with why)")
     return kept
@@ -107,7 +107,8 @@ def _read_all(
     articles, read = _read_paths(paths, config)
     earlier, _ = _read_paths(after, config)
     if not articles:
-        reasons = "; ".join(f"{item.path.name}: {item.error}" for item in read) or "no files"
+        reasons = "; ".join(f"{item.path.name}: {item.error}" for item in read)
+        reasons = reasons or f"no files in {', '.join(map(str, paths))}"
         raise DigestError(f"nothing to summarize ({reasons})")
     return articles, earlier
 

@@ -150,7 +150,7 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
             PRIMARY KEY (story_id, digest_seq, position)
         ) WITHOUT ROWID""",
     ),
-    (_recompute_features,),  # 3: a page title's site name no longer counts as its headline
+    (),  # 3: a page title's site name no longer counts as its headline (6 recomputes them all)
     (  # 4: a digest's title with its record, so the archive lists digests without reading them
         "ALTER TABLE digests ADD COLUMN title TEXT",
     ),
@@ -688,12 +688,7 @@ class Store:
 
     def taken_entries(self, keys: Iterable[str]) -> set[str]:
         """Which of these entry keys were written into the inbox already."""
-        found: set[str] = set()
-        for chunk in _chunks(list(keys)):
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(f"SELECT key FROM feed_entries WHERE key IN ({marks})", chunk)
-            found.update(row[0] for row in rows)
-        return found
+        return {row[0] for row in self._rows_in("SELECT key FROM feed_entries WHERE key IN", keys)}
 
     def take_entries(self, feed: str, keys: Iterable[str], when: datetime) -> None:
         """Remember entry keys as written into the inbox."""

@@ -82,11 +82,16 @@ def subscriptions(settings: FeedSettings) -> list[Subscription]:
 
 
 def fetch(
-    config: Config, *, stop: Event | None = None, now: datetime | None = None
+    config: Config,
+    *,
+    stop: Event | None = None,
+    now: datetime | None = None,
+    subscribed: list[Subscription] | None = None,
 ) -> list[FeedResult]:
-    """Fetch every subscribed feed once; new entries go into the inbox. A DigestError when there
-    are no subscriptions or another digest process is fetching."""
-    subscribed = subscriptions(config.feeds)
+    """Fetch every subscribed feed once (`subscribed`, when the caller read them already); new
+    entries go into the inbox. A DigestError when there are no subscriptions or another digest
+    process is fetching."""
+    subscribed = subscriptions(config.feeds) if subscribed is None else subscribed
     if not subscribed:
         raise DigestError(
             "no subscriptions: add [[feeds.subscriptions]] to the config, or "
@@ -197,12 +202,13 @@ def _write_new(
                 taken.update(entry.keys)  # the same entry twice in one feed
         count = 0
         done = []
+        stop = readers[0].stop  # the fetch's: digest is stopping
         for entry in new:
-            if readers[0].stop.is_set():  # digest is stopping: the rest are taken next time
+            if stop.is_set():  # digest is stopping: the rest are taken next time
                 break
             if subscription.full_text and entry.link:
                 entry = _with_full_text(entry, readers, subscription.name or subscription.url)
-                if readers[0].stop.is_set():  # its page was not read: not taken either
+                if stop.is_set():  # its page was not read: not taken either
                     break
             done.append(entry)
             if _words(entry.body) < MIN_WORDS:  # a title and a link: no article to read

@@ -130,7 +130,8 @@ def cover_greedily(
             too_long.append(heapq.heappop(heap)[1])
         elif not selection.stands(index):  # until what it leans on is chosen, if ever
             heapq.heappop(heap)
-            waiting.setdefault(selection.text.antecedent(index) or -1, []).append(index)
+            leans_on = selection.text.antecedent(index)  # 0 is a sentence too
+            waiting.setdefault(-1 if leans_on is None else leans_on, []).append(index)
         elif scored_in[index] < len(selection.chosen):
             scored_in[index] = len(selection.chosen)
             value = score(index)

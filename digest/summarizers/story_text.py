@@ -81,7 +81,11 @@ def facts(sentence: str, stops: frozenset[str] = frozenset()) -> frozenset[str]:
 def restates(first: str, second: str, stops: frozenset[str] = frozenset()) -> bool:
     """True when two sentences state the same names and numbers (see SAME_FACTS), whatever
     their other words."""
-    a, b = facts(first, stops), facts(second, stops)
+    return same_facts(facts(first, stops), facts(second, stops))
+
+
+def same_facts(a: frozenset[str], b: frozenset[str]) -> bool:
+    """True when two sets of facts are the same statement's: enough shared, and most of both."""
     shared = len(a & b)
     return shared >= SAME_FACTS and shared >= SAME_FACTS_SHARE * len(a | b)
 
@@ -308,11 +312,9 @@ class StoryText:
             if other == index:
                 continue
             theirs = self._facts_of(other)
-            count = len(stated & theirs)
             numbers = sum(1 for f in stated & theirs if f[0].isdigit() or f in _NUMBER_WORDS)
             common, fewest = int(shared_words[other]), int(sizes[other])
-            same_names = count >= SAME_FACTS_SHARE * len(stated | theirs)
-            if (count >= SAME_FACTS and same_names and common >= SAME_WORDS * fewest) or (
+            if (same_facts(stated, theirs) and common >= SAME_WORDS * fewest) or (
                 # numbers are words too, though not content words
                 numbers >= SAME_NUMBERS
                 and common + numbers >= SAME_NUMBERS_WORDS * (fewest + numbers)
