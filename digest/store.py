@@ -409,26 +409,27 @@ class Store:
         rows = self._rows_in("SELECT term, articles FROM term_frequencies WHERE term IN", terms)
         return Frequencies(documents, dict(rows))
 
-    def placements_sharing(self, terms: Iterable[int], since: datetime) -> list[Placed]:
-        """Articles of the stories whose newest article is at or after `since` and one of whose
-        articles was indexed under one of these terms (`index_placed`)."""
-        indexed = (
-            "SELECT DISTINCT a.story_id FROM term_articles t JOIN articles a ON a.seq = t.seq WHERE"
+    def stories_indexed(self, terms: Iterable[int], since: datetime) -> list[tuple[int, str]]:
+        """(term, story id) for each of these terms and each story, whose newest article is at or
+        after `since`, one of whose articles was indexed under it (`index_placed`)."""
+        select = (
+            "SELECT DISTINCT t.term, a.story_id FROM term_articles t"
+            " JOIN articles a ON a.seq = t.seq JOIN stories s ON s.id = a.story_id"
+            " WHERE s.last >= ? AND t.term IN"
         )
-        stories = {row[0] for row in self._rows_in(f"{indexed} t.term IN", terms)}
-        select = "SELECT id, story_id, placed_at, features FROM articles WHERE story_id IN"
-        placed = sorted(map(_placement, self._rows_in(select, stories)), key=_by_story)
-        found: list[Placed] = []
-        for _, group in itertools.groupby(placed, key=_by_story):
-            articles = list(group)
-            if max(p.published for p in articles) >= since:
-                found.extend(articles)
-        return found
+        return list(self._rows_in(select, terms, _iso(since)))
 
-    def _rows_in(self, select: str, values: Iterable) -> Iterator[tuple]:
-        """The rows of `select` (ending in "... IN") for these values, asked in chunks."""
+    def placements_of(self, stories: Iterable[str]) -> list[Placed]:
+        """The articles of these stories."""
+        select = "SELECT id, story_id, placed_at, features FROM articles WHERE story_id IN"
+        return [_placement(row) for row in self._rows_in(select, stories)]
+
+    def _rows_in(self, select: str, values: Iterable, *before: object) -> Iterator[tuple]:
+        """The rows of `select` (ending in "... IN") for these values, asked in chunks; the
+        parameters `before` come first."""
         for chunk in _chunks(sorted(set(values))):
-            yield from self.db.execute(f"{select} ({','.join('?' * len(chunk))})", chunk)
+            marks = ",".join("?" * len(chunk))
+            yield from self.db.execute(f"{select} ({marks})", (*before, *chunk))
 
     def index_placed(self, indexed: Mapping[str, Sequence[int]], terms: Mapping[int, int]) -> None:
         """Index articles just placed in stories under their distinctive terms (by article id),
@@ -748,10 +749,6 @@ def _iso(moment: datetime) -> str:
 
 def _date(text: str) -> datetime:
     return datetime.fromisoformat(text)
-
-
-def _by_story(placed: Placed) -> str:
-    return placed.story_id or ""
 
 
 def _placement(row: tuple) -> Placed:

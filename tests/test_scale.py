@@ -57,6 +57,7 @@ def test_a_new_article_finds_the_stories_sharing_its_distinctive_terms(tmp_path)
     with Store.open(tmp_path / "state.sqlite3") as store, store.transaction():
         store.add_articles([(a, placed(a).features) for a in (quake, football)], MARCH)
         store.place({quake.id: "s-quake", football.id: "s-cup"})
+        store.describe_stories(["s-quake", "s-cup"])
         indexed = cluster.index_terms([placed(a) for a in (quake, football)], Frequencies(0, {}))
         store.index_placed(
             indexed, cluster.document_frequencies(placed(a).features for a in (quake, football))
@@ -64,11 +65,26 @@ def test_a_new_article_finds_the_stories_sharing_its_distinctive_terms(tmp_path)
         follow_up = placed(article(QUAKE_FOLLOW_UP, days=2))
         frequencies = store.frequencies(cluster.document_frequencies([follow_up.features]))
         assert frequencies.documents == 2
-        [wanted] = cluster.index_terms([follow_up], frequencies).values()
-        found = store.placements_sharing(wanted, MARCH - timedelta(days=30))
-        assert {p.story_id for p in found} == {"s-quake"}
+        wanted = cluster.index_terms([follow_up], frequencies)
+        pairs = store.stories_indexed(wanted[follow_up.article_id], MARCH - timedelta(days=30))
+        assert {story for _, story in pairs} == {"s-quake"}
+        assert cluster.candidate_stories(wanted, pairs, frequencies) == {"s-quake"}
+        assert {p.story_id for p in store.placements_of({"s-quake"})} == {"s-quake"}
         # A story whose newest article is older than the window is not a candidate.
-        assert store.placements_sharing(wanted, MARCH + timedelta(days=1)) == []
+        later = MARCH + timedelta(days=1)
+        assert store.stories_indexed(wanted[follow_up.article_id], later) == []
+
+
+def test_each_new_article_is_scored_against_the_stories_sharing_most_of_its_terms(monkeypatch):
+    monkeypatch.setattr(cluster, "CANDIDATES", 2)
+    rare, common, other = 1, 2, 3
+    frequencies = Frequencies(1000, {rare: 2, common: 500, other: 2})
+    pairs = [(rare, "s-a"), (common, "s-a"), (common, "s-b"), (common, "s-c"), (other, "s-d")]
+    # s-a shares both terms with the first article, s-b and s-c only the common one (a tie the
+    # lower id breaks); the second article's only term leads to s-d.
+    found = cluster.candidate_stories({"x": [rare, common], "y": [other]}, pairs, frequencies)
+    assert found == {"s-a", "s-b", "s-d"}
+    assert cluster.candidate_stories({"x": [rare]}, [], frequencies) == set()
 
 
 def test_opening_an_older_store_indexes_its_articles(tmp_path):
