@@ -23,6 +23,9 @@ class Article:
     published: datetime | None  # timezone-aware when known
     text: str  # cleaned body text; paragraphs separated by a blank line
     language: str = "en"
+    # Where its sentences lie (`sentences.sentence_spans` of this text), found once when it was
+    # read; None: split when needed. Not part of what an article is: equality leaves it out.
+    spans: bytes | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

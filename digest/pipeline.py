@@ -28,6 +28,7 @@ from digest.progress import progress
 from digest.prose import MAX_WORDS, MIN_WORDS
 from digest.readers import read_file
 from digest.render import digest_stem, render, write
+from digest.sentences import sentence_spans
 from digest.store import Store
 
 log = logging.getLogger(__name__)
@@ -244,6 +245,7 @@ def read_one(path: Path, config: Config, *, with_features: bool = False) -> Read
             return ReadFile(path, seen=seen)
         if not with_features:
             return ReadFile(path, articles, seen=seen)
+        articles = tuple(replace(a, spans=sentence_spans(a.text)) for a in articles)
         features = {a.id: cluster.features(a) for a in articles}
         return ReadFile(path, articles, features=features, seen=seen)
     except ReadError as error:
@@ -279,7 +281,8 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
         ]  # fmt: skip
         # An article that keeps every paragraph stays the same object: its features hold.
         changed = kept and len(kept) < len(paragraphs)
-        cleaned.append(replace(article, text="\n\n".join(kept)) if changed else article)
+        shorter = replace(article, text="\n\n".join(kept), spans=None)  # split when briefed
+        cleaned.append(shorter if changed else article)
     return cleaned
 
 

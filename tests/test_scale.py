@@ -97,7 +97,8 @@ def test_opening_an_older_store_indexes_its_articles(tmp_path):
         db.execute("DROP TABLE term_articles")
         db.execute("DROP TABLE term_frequencies")
         db.execute("DROP TABLE stories")
-        db.execute("PRAGMA user_version = 5")  # before migrations 6 and 7
+        db.execute("ALTER TABLE articles DROP COLUMN spans")
+        db.execute("PRAGMA user_version = 5")  # before migrations 6 to 9
     with Store.open(path) as store:
         expected = cluster.document_frequencies(placed(a).features for a in items)
         stored = store.frequencies(expected)
