@@ -297,7 +297,8 @@ def place_articles(store: Store, config: Config) -> int:
     new_terms = cluster.document_frequencies(p.features for p in unplaced)
     stored = store.frequencies(new_terms)
     indexed = cluster.index_terms(unplaced, stored)
-    pairs = store.stories_indexed({t for terms in indexed.values() for t in terms}, since)
+    wanted = {t for terms in indexed.values() for t in terms}
+    pairs = store.stories_indexed(wanted, since, cluster.POSTINGS)
     recent = store.placements_of(cluster.candidate_stories(indexed, pairs, stored))
     at_hand = cluster.document_frequencies(p.features for p in recent)
     frequencies = stored.with_terms(store.frequencies(at_hand.keys() - new_terms.keys()))

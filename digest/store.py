@@ -434,15 +434,22 @@ class Store:
         rows = self._rows_in("SELECT term, articles FROM term_frequencies WHERE term IN", terms)
         return Frequencies(documents, dict(rows))
 
-    def stories_indexed(self, terms: Iterable[int], since: datetime) -> list[tuple[int, str]]:
-        """(term, story id) for each of these terms and each story, whose newest article is at or
-        after `since`, one of whose articles was indexed under it (`index_placed`)."""
-        select = (
-            "SELECT DISTINCT t.term, a.story_id FROM term_articles t"
-            " JOIN articles a ON a.seq = t.seq JOIN stories s ON s.id = a.story_id"
-            " WHERE s.last >= ? AND t.term IN"
+    def stories_indexed(
+        self, terms: Iterable[int], since: datetime, per_term: int
+    ) -> list[tuple[int, str]]:
+        """(term, story id) for each of these terms and the stories of the `per_term` newest
+        articles indexed under it (`index_placed`) whose story's newest article is at or after
+        `since`. One look-up a term, along the index: the cost does not grow with the store."""
+        query = (
+            "SELECT a.story_id FROM term_articles t JOIN articles a ON a.seq = t.seq"
+            " JOIN stories s ON s.id = a.story_id"
+            " WHERE t.term = ? AND s.last >= ? ORDER BY t.seq DESC LIMIT ?"
         )
-        return list(self._rows_in(select, terms, _iso(since)))
+        stamp, found = _iso(since), []
+        for term in sorted(set(terms)):
+            rows = self.db.execute(query, (term, stamp, per_term))
+            found += [(term, story) for story in dict.fromkeys(row[0] for row in rows)]
+        return found
 
     def placements_of(self, stories: Iterable[str]) -> list[Placed]:
         """The articles of these stories."""

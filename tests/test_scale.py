@@ -66,13 +66,31 @@ def test_a_new_article_finds_the_stories_sharing_its_distinctive_terms(tmp_path)
         frequencies = store.frequencies(cluster.document_frequencies([follow_up.features]))
         assert frequencies.documents == 2
         wanted = cluster.index_terms([follow_up], frequencies)
-        pairs = store.stories_indexed(wanted[follow_up.article_id], MARCH - timedelta(days=30))
+        pairs = store.stories_indexed(wanted[follow_up.article_id], MARCH - timedelta(days=30), 5)
         assert {story for _, story in pairs} == {"s-quake"}
         assert cluster.candidate_stories(wanted, pairs, frequencies) == {"s-quake"}
         assert {p.story_id for p in store.placements_of({"s-quake"})} == {"s-quake"}
         # A story whose newest article is older than the window is not a candidate.
         later = MARCH + timedelta(days=1)
-        assert store.stories_indexed(wanted[follow_up.article_id], later) == []
+        assert store.stories_indexed(wanted[follow_up.article_id], later, 5) == []
+
+
+def test_a_term_leads_to_the_stories_of_its_newest_articles(tmp_path):
+    items = [article(QUAKE_A), article(QUAKE_B, days=0.1), article(FOOTBALL, days=1)]
+    with Store.open(tmp_path / "state.sqlite3") as store, store.transaction():
+        store.add_articles([(a, placed(a).features) for a in items], MARCH)
+        stories = {items[0].id: "s-old", items[1].id: "s-new", items[2].id: "s-cup"}
+        store.place(stories)
+        store.describe_stories(stories.values())
+        shared = 7  # one term all three were indexed under, in the order they were stored
+        store.index_placed({a.id: [shared] for a in items}, {shared: 3})
+        since = MARCH - timedelta(days=30)
+        assert [s for _, s in store.stories_indexed([shared], since, 3)] == [
+            "s-cup",
+            "s-new",
+            "s-old",
+        ]
+        assert [s for _, s in store.stories_indexed([shared], since, 2)] == ["s-cup", "s-new"]
 
 
 def test_each_new_article_is_scored_against_the_stories_sharing_most_of_its_terms(monkeypatch):
