@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from digest import inbox, publish
 from digest.archive import refresh_archive
-from digest.clean import paragraph_key, shared_furniture
 from digest.config import Config
 from digest.errors import DigestError, ReadError
 from digest.lock import state_lock
@@ -26,9 +25,7 @@ from digest.outlets import outlets_of
 from digest.parallel import parallel_map
 from digest.progress import progress
 from digest.prose import MAX_WORDS, MIN_WORDS
-from digest.readers import read_file
 from digest.render import digest_stem, render, write
-from digest.sentences import sentence_spans
 from digest.store import Store
 
 log = logging.getLogger(__name__)
@@ -230,7 +227,11 @@ def read_one(path: Path, config: Config, *, with_features: bool = False) -> Read
 
     `with_features` also computes the clustering features, for articles about to be stored.
     """
+    # The readers, the clustering and the splitter (lxml, numpy, scipy) are imported by the
+    # commands that read: `digest archive` and `status` start without them.
     from digest import cluster
+    from digest.readers import read_file
+    from digest.sentences import sentence_spans
 
     max_bytes = int(config.inbox.max_file_mb * 1_000_000)
     seen = inbox.stamp(path)
@@ -263,6 +264,8 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
     Sightings are counted over the whole batch first, so the first articles of a batch lose a
     footer as the later ones do. (Articles stored by earlier builds keep theirs.)
     """
+    from digest.clean import paragraph_key, shared_furniture
+
     seen: dict[tuple[str, str], int] = {}
     keyed = []  # (article, its paragraphs, their keys), each computed once; none without a source
     for article in articles:
