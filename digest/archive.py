@@ -34,6 +34,7 @@ FEED_ENTRIES = 50  # the newest digests in the feed; the index page lists them a
 FEED_BRIEFS = 10  # of which the newest carry their briefs (the rest their headlines), so that
 # the feed stays small: a reader that polls daily has long taken the older ones
 FEED_STORIES = 25  # briefs in one feed entry, the digest's first; the rest are a link away
+RECORD_HEADLINES = FEED_STORIES  # of each recorded digest: the most the index or the feed shows
 PERMALINK_FORMATS = FORMATS  # the first that exists is the digest's permalink
 DIGEST_NAME = re.compile(r"digest-(\d{4}-\d{2}-\d{2})(?:-(\d+))?")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -49,7 +50,7 @@ class Issue:
     title: str
     generated_at: datetime
     stories: int | None  # None when unknown
-    headlines: tuple[str, ...]
+    headlines: tuple[str, ...]  # of its first RECORD_HEADLINES stories (all, read from its JSON)
     files: tuple[Path, ...]  # its files, the permalink first
     story_ids: tuple[str, ...] = ()  # of the headlines' stories, when known
     briefs: tuple[Brief, ...] = ()  # its stories in full (for the feed), when read
@@ -65,18 +66,23 @@ class Issue:
         parts = [self.title, when]
         if self.headlines:
             top = _shortened(self.headlines[0], HEADLINE_CHARS)
-            more = len(self.headlines) - 1
+            more = self.story_count - 1
             parts.append(f"{top} and {more} more" if more else top)
         return _clean(" · ".join(parts))
+
+    @property
+    def story_count(self) -> int:
+        """How many stories it has (as many as its headlines, when its record does not say)."""
+        return self.stories if self.stories is not None else len(self.headlines)
 
     @property
     def summary(self) -> str:
         """A feed entry's summary: `65 stories: headline · headline · … and 55 more`, the first
         SUMMARY_HEADLINES headlines shortened (a day of untitled articles has sentences for
         headlines)."""
-        count = self.stories if self.stories is not None else len(self.headlines)
+        count = self.story_count
         shown = [_shortened(h, HEADLINE_CHARS) for h in self.headlines[:SUMMARY_HEADLINES]]
-        more = len(self.headlines) - len(shown)
+        more = count - len(shown)
         text = f"{count} {'story' if count == 1 else 'stories'}: {' · '.join(shown)}"
         return _clean(text + (f" and {more} more" if more > 0 else ""))
 
@@ -315,7 +321,7 @@ def _records(config: Config) -> list[DigestRecord]:
     if store is None:
         return []
     with store:
-        return store.digests()
+        return store.digests(headlines=RECORD_HEADLINES)
 
 
 def _digest_files(outbox: Path) -> list[Path]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from digest import inbox, publish
-from digest.archive import refresh_archive
+from digest.archive import RECORD_HEADLINES, refresh_archive
 from digest.config import Config
 from digest.errors import DigestError, ReadError
 from digest.lock import state_lock
@@ -137,7 +137,7 @@ def build(
         except DigestError as error:
             problems.append(str(error))
         try:
-            refresh_archive(config, store.digests())
+            refresh_archive(config, store.digests(headlines=RECORD_HEADLINES))
         except DigestError as error:  # its index and feed are stale
             problems.append(str(error))
         for problem in problems:
@@ -442,4 +442,4 @@ def rebuild_archive(config: Config) -> tuple[Path, ...]:
         return refresh_archive(config, [])
     with open_state(config) as store:
         publish.recover(config, store)  # a publication a stopped build left: finished or undone
-        return refresh_archive(config, store.digests())
+        return refresh_archive(config, store.digests(headlines=RECORD_HEADLINES))

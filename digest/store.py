@@ -572,15 +572,17 @@ class Store:
         ).fetchone()
         return DigestRecord(row[0], _date(row[1]), *row[2:]) if row else None
 
-    def digests(self) -> list[DigestRecord]:
-        """Every digest issued, oldest first, with its stories' headlines."""
-        headlines: dict[int, list[str]] = {}
+    def digests(self, headlines: int | None = None) -> list[DigestRecord]:
+        """Every digest issued, oldest first, with its stories' headlines (only the first
+        `headlines` of each, when given: a year of digests holds a hundred thousand)."""
+        first: dict[int, list[str]] = {}
         story_ids: dict[int, list[str]] = {}
+        limit = "" if headlines is None else f" WHERE position < {int(headlines)}"
         for seq, headline, story_id in self.db.execute(
-            "SELECT digest_seq, headline, story_id FROM digest_stories"
+            f"SELECT digest_seq, headline, story_id FROM digest_stories{limit}"
             " ORDER BY digest_seq, position"
         ):
-            headlines.setdefault(seq, []).append(headline)
+            first.setdefault(seq, []).append(headline)
             story_ids.setdefault(seq, []).append(story_id)
         rows = self.db.execute(
             "SELECT seq, generated_at, name, last_article_seq, stories, title FROM digests"
@@ -591,7 +593,7 @@ class Store:
                 row[0],
                 _date(row[1]),
                 *row[2:],
-                tuple(headlines.get(row[0], ())),
+                tuple(first.get(row[0], ())),
                 tuple(story_ids.get(row[0], ())),
             )
             for row in rows

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from digest import pipeline, queries
-from digest.archive import find_issue, make_archive, render_archive
+from digest.archive import RECORD_HEADLINES, find_issue, make_archive, render_archive
 from digest.config import load_config
 from digest.errors import ConfigError, DigestError
 from digest.render import to_json
@@ -319,3 +319,26 @@ def test_a_feed_entry_stays_short_however_many_stories_and_reports_a_digest_has(
     # Only the cited articles are listed (numbered as in the digest); the others are counted.
     assert "Outlet 0:" not in xhtml and "3 other reports of this story in the digest." in xhtml
     assert "Read the digest: 5 more stories" in xhtml  # 25 briefs in the entry
+
+
+def test_a_digests_record_gives_its_first_headlines_and_how_many_it_has(tmp_path):
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    [brief] = hostile_digest().briefs
+    briefs = [replace(brief, story_id=f"s{n}", headline=f"Headline {n}") for n in range(40)]
+    with Store.open(tmp_path / "state.sqlite3") as store, store.transaction():
+        store.record_digest(NOW, "digest-2026-11-21", briefs, "Daily")
+        [record] = store.digests(headlines=RECORD_HEADLINES)
+        assert store.digests()[0].headlines[-1] == "Headline 39"  # all of them, unless asked
+    assert record.stories == 40 and len(record.headlines) == RECORD_HEADLINES == 25
+    (outbox / "digest-2026-11-21.html").write_text("<p>the digest</p>")
+    pages = render_archive(make_archive(outbox, [record], "Daily"), ROOT / "templates")
+
+    assert "Headline 5<" in pages["index.html"] and "Headline 6<" not in pages["index.html"]
+    assert "and 34 more" in pages["index.html"]
+    [entry] = ET.fromstring(pages["feed.xml"]).findall(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title").endswith("Headline 0 and 39 more")
+    assert entry.findtext(f"{ATOM}summary").endswith("Headline 9 and 30 more")
+    listed = "".join(entry.find(f"{ATOM}content").itertext())
+    assert "Headline 24" in listed and "Headline 25" not in listed
+    assert "Read the digest: 15 more stories" in listed
