@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import itertools
-import logging
 import sqlite3
 import tempfile
 import time
@@ -36,8 +35,6 @@ from digest.outlets import outlet
 T = TypeVar("T")
 BUSY_SECONDS = 30.0  # how long to wait for another process that holds the database
 
-log = logging.getLogger(__name__)
-
 
 def _recompute_features(db: sqlite3.Connection) -> None:
     """Clustering features computed again from each stored article (their rule changed); no
@@ -51,24 +48,6 @@ def _recompute_features(db: sqlite3.Connection) -> None:
         "UPDATE articles SET features = ? WHERE id = ?",
         [(blob, article_id) for article_id, blob in recompute_features(map(_article, rows))],
     )
-
-
-def _find_spans(db: sqlite3.Connection) -> None:
-    """The sentence spans of every stored article (`sentences.sentence_spans`)."""
-    from digest.sentences import sentence_spans
-
-    stored = db.execute("SELECT count(*) FROM articles").fetchone()[0]
-    if stored > 2000:  # about 0.4 ms an article
-        log.info("upgrading the state: finding the sentences of %d stored articles", stored)
-    last = 0
-    while rows := db.execute(
-        "SELECT seq, text FROM articles WHERE seq > ? ORDER BY seq LIMIT 2000", (last,)
-    ).fetchall():
-        db.executemany(
-            "UPDATE articles SET spans = ? WHERE seq = ?",
-            [(sentence_spans(text), seq) for seq, text in rows],
-        )
-        last = rows[-1][0]
 
 
 def _index_stored(db: sqlite3.Connection) -> None:
@@ -218,10 +197,9 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         ) WITHOUT ROWID""",
         lambda db: _describe_stories(db, None),
     ),
-    (  # 9: where each article's sentences lie, so that a story's brief need not split it again
-        "ALTER TABLE articles ADD COLUMN spans BLOB",
-        _find_spans,
-    ),
+    # 9: where each article's sentences lie, so that a story's brief need not split it again;
+    # found as articles are read (those stored before are split when briefed, as they were)
+    ("ALTER TABLE articles ADD COLUMN spans BLOB",),
 )
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from click.testing import CliRunner
 
-from digest import pipeline
+from digest import pipeline, sentences
 from digest.cli import main
 from digest.cluster import features
 from digest.preview import preview
@@ -226,7 +226,7 @@ def test_a_state_of_the_previous_schema_upgrades_and_loses_nothing(tmp_path):
         # The clustering features are computed again from the stored article; nothing else moves.
         [(blob, story_id)] = store.db.execute("SELECT features, story_id FROM articles").fetchall()
         assert story_id == "s1" and blob == features(story.articles[0]) != b"\x00"
-        assert story.articles[0].spans == sentence_spans("Body.")  # found once, stored
+        assert story.articles[0].spans is None  # split when briefed, as before
 
 
 def run(*args):
@@ -375,3 +375,24 @@ def test_first_reported_is_the_earliest_article_date_or_the_first_digest_without
     make_inbox(config.paths.inbox, {"day-3.txt": DAY_3})
     [dated] = pipeline.build(config, now=NOW + timedelta(days=2)).digest.briefs
     assert dated.first_seen == NOW < datetime(2026, 11, 22, tzinfo=UTC)
+
+
+def test_a_stored_articles_sentences_are_not_split_again_when_its_story_is_briefed(
+    tmp_path, monkeypatch
+):
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"day-1.txt": DAY_1})
+    pipeline.build(config, now=NOW)
+    with Store.open(config.paths.state) as store:
+        [(text, spans)] = store.db.execute("SELECT text, spans FROM articles").fetchall()
+    assert spans is not None and spans == sentence_spans(text)  # found as it was read
+
+    split = []
+    real = sentences.split_sentences
+    monkeypatch.setattr(sentences, "split_sentences", lambda p: split.append(p) or real(p))
+    make_inbox(config.paths.inbox, {"day-2.txt": DAY_2})
+    result = pipeline.build(config, now=NOW + timedelta(days=1), in_process=True)
+    [brief] = result.digest.briefs
+    assert len(brief.articles) == 2  # the story of day 1, briefed with its day-1 article
+    day_1 = [p for p in split if p in text]
+    assert split and not day_1  # only the new article was split (when it was read)
