@@ -190,8 +190,6 @@ def ingest(
     in_process: bool = False,
 ) -> tuple[Update, list[ReadFile]]:
     """Read inbox files and store their new articles in stories (inside a transaction)."""
-    from digest import cluster  # scipy: not imported by the commands that only publish
-
     if files is None:
         files = inbox.pending_files(config.paths.inbox)
     files = [f for f in files if f.exists() or f.is_symlink()]
@@ -202,10 +200,8 @@ def ingest(
     known = store.known_ids(unique)
     new = drop_repeated_paragraphs(store, [a for a in unique.values() if a.id not in known])
     features = {key: blob for item in read for key, blob in (item.features or {}).items()}
-    # The features computed while reading hold for an article no paragraph was dropped from.
-    store.add_articles(
-        [(a, features[a.id] if a is unique[a.id] else cluster.features(a)) for a in new], now
-    )
+    # What was computed while reading holds for an article no paragraph was dropped from.
+    store.add_articles([(a, features[a.id]) if a is unique[a.id] else found(a) for a in new], now)
     touched = place_articles(store, config)
     rejected = tuple(Rejection(item.path.name, item.error) for item in read if item.error)
     for rejection in rejected:
@@ -222,16 +218,23 @@ def ingest(
     return result, read
 
 
+def found(article: Article) -> tuple[Article, bytes]:
+    """An article with its sentence spans and clustering features, found for its text."""
+    from digest import cluster
+    from digest.sentences import sentence_spans
+
+    with_spans = replace(article, spans=sentence_spans(article.text))
+    return with_spans, cluster.features(with_spans)
+
+
 def read_one(path: Path, config: Config, *, with_features: bool = False) -> ReadFile:
     """One inbox file read; an unreadable file carries the reason instead of articles.
 
     `with_features` also computes the clustering features, for articles about to be stored.
     """
-    # The readers, the clustering and the splitter (lxml, numpy, scipy) are imported by the
-    # commands that read: `digest archive` and `status` start without them.
-    from digest import cluster
+    # The readers (lxml) are imported by the commands that read: `digest archive` and
+    # `status` start without them, as without the clustering and the splitter (`found`).
     from digest.readers import read_file
-    from digest.sentences import sentence_spans
 
     max_bytes = int(config.inbox.max_file_mb * 1_000_000)
     seen = inbox.stamp(path)
@@ -246,8 +249,9 @@ def read_one(path: Path, config: Config, *, with_features: bool = False) -> Read
             return ReadFile(path, seen=seen)
         if not with_features:
             return ReadFile(path, articles, seen=seen)
-        articles = tuple(replace(a, spans=sentence_spans(a.text)) for a in articles)
-        features = {a.id: cluster.features(a) for a in articles}
+        pairs = [found(a) for a in articles]
+        articles = tuple(a for a, _ in pairs)
+        features = {a.id: blob for a, blob in pairs}
         return ReadFile(path, articles, features=features, seen=seen)
     except ReadError as error:
         return ReadFile(path, error=str(error), seen=seen)
@@ -284,7 +288,7 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
         ]  # fmt: skip
         # An article that keeps every paragraph stays the same object: its features hold.
         changed = kept and len(kept) < len(paragraphs)
-        shorter = replace(article, text="\n\n".join(kept), spans=None)  # split when briefed
+        shorter = replace(article, text="\n\n".join(kept), spans=None)  # found again (ingest)
         cleaned.append(shorter if changed else article)
     return cleaned
 

@@ -13,6 +13,7 @@ from digest.errors import DigestError
 from digest.explain import explain_story
 from digest.inbox import PROCESSED, REJECTED
 from digest.render import outlets
+from digest.sentences import sentence_spans
 from digest.store import Store
 
 from .conftest import NOW, make_config, make_inbox, txt
@@ -243,6 +244,9 @@ def test_repeated_source_boilerplate_is_dropped(tmp_path):
     inbox_of(config, files)
     pipeline.update(config, now=NOW)
     assert footers(config) == [False] * 5  # one batch: counted over the batch first
+    # Where the sentences of the shortened text lie is found for it, not for the file's text.
+    stored = sqlite3.connect(config.paths.state).execute("SELECT text, spans FROM articles")
+    assert all(spans == sentence_spans(text) for text, spans in stored)
     streamed = make_config(tmp_path / "stream")
     for name, text in files.items():  # one build per article: the first two are stored as read
         inbox_of(streamed, {name: text})
