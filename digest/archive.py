@@ -34,6 +34,7 @@ FEED_ENTRIES = 50  # the newest digests in the feed; the index page lists them a
 FEED_BRIEFS = 10  # of which the newest carry their briefs (the rest their headlines), so that
 # the feed stays small: a reader that polls daily has long taken the older ones
 FEED_STORIES = 25  # briefs in one feed entry, the digest's first; the rest are a link away
+FEED_COPIES = "feed"  # beside the state: the part of each digest's JSON its feed entry shows
 RECORD_HEADLINES = FEED_STORIES  # of each recorded digest: the most the index or the feed shows
 PERMALINK_FORMATS = FORMATS  # the first that exists is the digest's permalink
 DIGEST_NAME = re.compile(r"digest-(\d{4}-\d{2}-\d{2})(?:-(\d+))?")
@@ -143,6 +144,7 @@ def refresh_archive(config: Config, records: Sequence[DigestRecord]) -> tuple[Pa
         archive = make_archive(
             outbox, records, config.digest.title,
             base_url=config.digest.base_url, unfinished=publish.unfinished(config),
+            copies=config.paths.state.parent / FEED_COPIES,
         )  # fmt: skip
         pages = render_archive(archive, config.paths.templates)
         for name, text in pages.items():
@@ -161,24 +163,34 @@ def make_archive(
     *,
     base_url: str = "",
     unfinished: str | None = None,
+    copies: Path | None = None,
 ) -> Archive:
-    """Every digest in `outbox`, newest first (but `unfinished`, unless it was recorded)."""
+    """Every digest in `outbox`, newest first (but `unfinished`, unless it was recorded).
+
+    The feed's briefs are read from the digests' JSON, or from the shorter copies in `copies`
+    (`feed_part`), which are kept there for the digests with briefs in the feed.
+    """
     found = issues(outbox, records, title, unfinished)
     updated = found[0].generated_at if found else datetime.now(UTC)
     feed_id = uuid.uuid5(uuid.NAMESPACE_URL, f"digest-feed:{outbox.resolve()}").urn
-    feed = tuple(with_briefs(issue) for issue in found[:FEED_BRIEFS])
+    feed = tuple(with_briefs(issue, copies) for issue in found[:FEED_BRIEFS])
     feed += tuple(found[FEED_BRIEFS:FEED_ENTRIES])
+    if copies is not None:
+        _prune(copies, keep={f"{issue.name}.json" for issue in found[:FEED_BRIEFS]})
     return Archive(_clean(title), feed_id, updated, tuple(found), feed, base_url)
 
 
-def with_briefs(issue: Issue) -> Issue:
-    """The issue with its briefs, read from its JSON; as it was when it has none."""
+def with_briefs(issue: Issue, copies: Path | None = None) -> Issue:
+    """The issue with its briefs, read from its JSON (or its copy in `copies`); as it was when
+    it has none."""
     json_file = issue.file("json")
-    data = _read_json(json_file) if json_file is not None else None
+    if json_file is None:
+        return issue
+    data = _read_json(json_file) if copies is None else feed_part(json_file, copies)
     if data is None:
         return issue
     try:  # the stories beyond FEED_STORIES are not made into briefs: only their ids are used
-        story_ids = tuple(story["id"] for story in data["stories"])
+        story_ids = tuple(data.get("story_ids") or (story["id"] for story in data["stories"]))
         briefs = from_json({**data, "stories": data["stories"][:FEED_STORIES]}).briefs
     except (KeyError, TypeError, ValueError) as error:
         log.warning(
@@ -192,6 +204,43 @@ def with_briefs(issue: Issue) -> Issue:
         briefs=briefs,  # a backlog's digest of thousands stays a link away
         story_ids=story_ids,
     )
+
+
+def feed_part(json_file: Path, copies: Path) -> dict | None:
+    """What a feed entry shows of a digest's JSON: its first FEED_STORIES stories and every
+    story's id (`story_ids`). Kept in `copies` under the file's name and read from there while
+    the copy is newer than the JSON: a year's digests of hundreds of stories are not parsed
+    whole at every build. None when the JSON cannot be read."""
+    copy = copies / json_file.name
+    try:
+        if copy.stat().st_mtime_ns > json_file.stat().st_mtime_ns:
+            data = json.loads(copy.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and isinstance(data.get("story_ids"), list):
+                return data
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        pass  # no copy, or a damaged one: made again from the JSON
+    data = _read_json(json_file)
+    if data is None or not isinstance(data.get("stories"), list):
+        return data  # `with_briefs` says what is wrong with it
+    stories = data["stories"]
+    ids = [story.get("id") for story in stories if isinstance(story, dict)]
+    part = {**data, "stories": stories[:FEED_STORIES], "story_ids": ids}
+    try:
+        copies.mkdir(parents=True, exist_ok=True)
+        write_atomic(copy, json.dumps(part, ensure_ascii=False))
+    except OSError as error:  # a copy only saves time
+        log.debug("%s: no copy for the feed (%s)", copy, error)
+    return part
+
+
+def _prune(copies: Path, keep: set[str]) -> None:
+    """Remove the copies of digests no longer among those with briefs in the feed."""
+    try:
+        for path in copies.glob("*.json"):
+            if path.name not in keep:
+                path.unlink(missing_ok=True)
+    except OSError as error:
+        log.debug("%s: copies left (%s)", copies, error)
 
 
 def render_archive(archive: Archive, templates: Path) -> dict[str, str]:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from digest import pipeline, queries
+from digest import archive, pipeline, queries
 from digest.archive import RECORD_HEADLINES, find_issue, make_archive, render_archive
 from digest.config import load_config
 from digest.errors import ConfigError, DigestError
@@ -342,3 +342,27 @@ def test_a_digests_record_gives_its_first_headlines_and_how_many_it_has(tmp_path
     listed = "".join(entry.find(f"{ATOM}content").itertext())
     assert "Headline 24" in listed and "Headline 25" not in listed
     assert "Read the digest: 15 more stories" in listed
+
+
+def test_the_feed_reads_a_short_copy_of_each_digest_until_the_digest_changes(tmp_path, monkeypatch):
+    config = two_digests(tmp_path)
+    copies = config.paths.state.parent / archive.FEED_COPIES
+    assert sorted(p.name for p in copies.iterdir()) == [
+        "digest-2026-11-21.json", "digest-2026-11-22.json"
+    ]  # fmt: skip
+    read = []
+    real = archive._read_json
+    monkeypatch.setattr(archive, "_read_json", lambda path: read.append(path.name) or real(path))
+    first = (config.paths.outbox / "feed.xml").read_text()
+    pipeline.rebuild_archive(config)
+    assert read == [] and (config.paths.outbox / "feed.xml").read_text() == first
+    newer = config.paths.outbox / "digest-2026-11-21.json"
+    data = json.loads(newer.read_text())
+    data["stories"][0]["headline"] = "A headline set right"
+    newer.write_text(json.dumps(data))
+    pipeline.rebuild_archive(config)
+    assert read == ["digest-2026-11-21.json"]  # the changed digest only
+    assert "A headline set right" in (config.paths.outbox / "feed.xml").read_text()
+    monkeypatch.setattr(archive, "FEED_BRIEFS", 1)  # only the newest keeps briefs, and a copy
+    pipeline.rebuild_archive(config)
+    assert [p.name for p in copies.iterdir()] == ["digest-2026-11-22.json"]
