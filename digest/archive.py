@@ -245,8 +245,7 @@ def _prune(copies: Path, keep: set[str]) -> None:
 
 def render_archive(archive: Archive, templates: Path) -> dict[str, str]:
     """{file name: text} of the index page and the feed."""
-    env = environment(templates)
-    env.autoescape = True  # both are markup: every value is escaped
+    env = environment(templates, escape_all=True)  # both are markup: every value is escaped
     env.filters["xml"] = _clean  # article text may hold characters XML cannot
     pages = {}
     for name, template_name in PAGES.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import os
@@ -13,10 +14,12 @@ from datetime import datetime
 from pathlib import Path
 
 import jinja2
+import jinja2.bccache
 import markdown as markdown_lib
 import markdown.treeprocessors
 from markupsafe import Markup
 
+from digest import __version__
 from digest.errors import DigestError
 from digest.models import FORMATS, Article, Brief, BriefSentence, Digest
 from digest.outlets import credit, outlets_of, safe_url
@@ -130,20 +133,22 @@ def builtin_templates() -> Path:
     return installed if installed.is_dir() else package.parent / "templates"
 
 
-def environment(templates: Path) -> jinja2.Environment:
-    """The jinja2 environment: autoescaping for HTML, our filters; a template is looked for in
-    `templates` (the project's own), then among the built-in ones."""
+def environment(templates: Path, *, escape_all: bool = False) -> jinja2.Environment:
+    """The jinja2 environment: autoescaping for HTML (for every template with `escape_all`),
+    our filters; a template is looked for in `templates` (the project's own), then among the
+    built-in ones."""
     folders = list(dict.fromkeys([str(templates), str(builtin_templates())]))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folders),
-        autoescape=jinja2.select_autoescape(["html", "html.j2", "htm"], default=False),
+        autoescape=escape_all
+        or jinja2.select_autoescape(["html", "html.j2", "htm"], default=False),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
         # Compiled templates are kept in a private folder of the temporary directory (checked
         # by a template's source): each command would otherwise compile them again.
-        bytecode_cache=_bytecode_cache(),
+        bytecode_cache=_bytecode_cache("escaped" if escape_all else "html"),
     )
     env.filters.update(
         safe_url=safe_url,
@@ -159,10 +164,29 @@ def environment(templates: Path) -> jinja2.Environment:
     return env
 
 
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """jinja2's cache of compiled templates, in a private folder of the temporary directory;
+    a folder that cannot be read or written (removed, full) means compiling again, never a
+    failed render."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
 @functools.cache
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
+def _bytecode_cache(mode: str) -> jinja2.BytecodeCache | None:
+    """The cache of one kind of environment: compiled code depends on the escaping and on the
+    versions of digest (its filters) and jinja2, so they name its files."""
+    pattern = f"__digest_{__version__}_{jinja2.__version__}_{mode}_%s.cache"
     try:
-        return jinja2.FileSystemBytecodeCache()
+        return _BytecodeCache(pattern=pattern)
     except (OSError, RuntimeError):  # no private temporary folder to be had: compile each time
         return None
 

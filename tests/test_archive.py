@@ -318,6 +318,7 @@ def test_a_feed_entry_stays_short_however_many_stories_and_reports_a_digest_has(
     xhtml = "".join(entry.find(f"{ATOM}content").itertext())
     # Only the cited articles are listed (numbered as in the digest); the others are counted.
     assert "Outlet 0:" not in xhtml and "3 other reports of this story in the digest." in xhtml
+    assert "[2] Good Outlet: Plain *title*" in xhtml  # numbered in the text: readers drop value=
     assert "Read the digest: 5 more stories" in xhtml  # 25 briefs in the entry
 
 

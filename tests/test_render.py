@@ -168,3 +168,21 @@ def test_links_to_other_digests_point_to_a_written_format():
     assert served.web() == "https://example.org/d/digest-2026-11-21.md"
     assert Links(mail=True).digest("digest-2026-11-20") is None  # relative: dead in a mail
     assert Links(mail=True, name="digest-2026-11-21").web() is None
+
+
+def test_a_render_does_not_depend_on_the_cache_of_compiled_templates(tmp_path, monkeypatch):
+    from digest import render as rendering
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    monkeypatch.setattr(
+        rendering, "_bytecode_cache", lambda mode: rendering._BytecodeCache(str(folder))
+    )
+    first = render(hostile_digest(), ROOT / "templates", ["md", "html"])
+    assert list(folder.iterdir())  # compiled once, kept
+    assert render(hostile_digest(), ROOT / "templates", ["md", "html"]) == first  # loaded
+    for path in folder.iterdir():
+        path.unlink()
+    folder.rmdir()  # removed under a running daemon, say: compiled again, not kept
+    assert render(hostile_digest(), ROOT / "templates", ["md", "html"]) == first
+    assert not folder.exists()
