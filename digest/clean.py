@@ -5,9 +5,11 @@ identify articles and paragraphs."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Container, Mapping, Sequence
+from dataclasses import dataclass
 
 from digest.language import stop_words
 from digest.models import Article
@@ -17,6 +19,7 @@ from digest.prose import (
     release_matter,
     strip_paragraph_dateline,
 )
+from digest.sentences import ABBREVIATIONS
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 # Control and format characters (but not tab and newline), soft hyphens, zero-width marks, stray
@@ -69,51 +72,141 @@ def content_id(title: str | None, text: str) -> str:
 # A paragraph that several unrelated articles of different sources carry word for word is
 # furniture: a syndication note ("This article first appeared on ..."), a cookie or newsletter
 # notice. (Articles about one event share paragraphs too, wire copy most of all: those are news,
-# and their carriers are related.)
+# and their carriers are related.) The first and last sentences of a longer paragraph are keyed
+# too, so a notice glued to prose is found as well, without splitting every paragraph.
 FURNITURE_CARRIERS = 3  # unrelated articles carrying the same paragraph ...
 FURNITURE_SOURCES = 2  # ... from at least this many sources
 UNRELATED = 0.05  # two articles sharing a smaller share of their content words are unrelated
+EARLIER_EXAMINED = 8  # at most this many stored carriers of a paragraph are read, per build
+EDGE_WORDS = 4  # a paragraph's first or last sentence is keyed when it has this many words
+# A sentence's end: a stop, closing marks, a space, then a capital or a digit.
+_SENTENCE_END = re.compile(r"(?<=[.!?])([\"'”’)\]]*)\s+[\"'“‘(\[]?(?=[^\W_])")
+_WORD_BEFORE_STOP = re.compile(r"([\w.]+)[.!?]$")
 
 
-def shared_furniture(articles: Sequence[tuple[Article, Sequence[str]]]) -> frozenset[str]:
-    """The keys (`paragraph_key`) of the paragraphs that FURNITURE_CARRIERS articles carry,
-    from FURNITURE_SOURCES sources or more, no two of which are about the same thing.
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph of an article with its key and, when it has several sentences, the keys of
+    its first and last ones (`paragraph_key` each)."""
 
-    `articles` are each article with the keys of its paragraphs (split on blank lines). Only
-    the carriers of a paragraph seen often enough have their words compared (less the
-    paragraph's own), so the test costs little.
+    text: str
+    key: str
+    edges: tuple[tuple[str, str], ...] = ()  # (key, sentence): the first and the last
+
+    def all_keys(self) -> list[str]:
+        return [self.key, *(key for key, _ in self.edges)]
+
+    def kept(self, dropped: Container[str]) -> str:
+        """The paragraph less what `dropped` names: all of it, or its first or last sentence
+        ("" when nothing is left)."""
+        if self.key in dropped:
+            return ""
+        text = self.text
+        for key, sentence in self.edges:
+            if key in dropped:
+                cut = text.removeprefix(sentence)
+                text = cut if cut != text else text.removesuffix(sentence)
+        return text.strip()
+
+
+def keyed_paragraphs(text: str) -> list[Paragraph]:
+    """An article's paragraphs (split on blank lines), keyed."""
+    paragraphs = []
+    for paragraph in text.split("\n\n"):
+        edges = tuple((paragraph_key(s), s) for s in edge_sentences(paragraph))
+        paragraphs.append(Paragraph(paragraph, paragraph_key(paragraph), edges))
+    return paragraphs
+
+
+def edge_sentences(paragraph: str) -> tuple[str, ...]:
+    """The first and last sentences of a paragraph of several, as they stand in it: cut at a
+    stop followed by a capital or digit (not after an abbreviation or an initial), each kept
+    when it has EDGE_WORDS words or more. Cheap: no full sentence split."""
+    cuts = [m for m in _SENTENCE_END.finditer(paragraph) if _is_cut(paragraph, m)]
+    if not cuts:
+        return ()
+    first, last = paragraph[: cuts[0].end(1)], paragraph[cuts[-1].end() :]
+    return tuple(s for s in (first, last) if len(s.split()) >= EDGE_WORDS)
+
+
+def _is_cut(paragraph: str, end: re.Match[str]) -> bool:
+    """True when a sentence ends at `end`: the next one opens with a capital or a digit, and
+    the word before the stop is no abbreviation or initial."""
+    if paragraph[end.end()].islower():
+        return False
+    match = _WORD_BEFORE_STOP.search(paragraph[max(0, end.start() - 30) : end.start()])
+    if match is None:
+        return True
+    word = match.group(1).casefold().rstrip(".")
+    return word not in ABBREVIATIONS and "." not in word and not (len(word) == 1 and word.isalpha())
+
+
+# Stored articles that carried a paragraph before: (source, article id) by paragraph key.
+EarlierCarriers = Mapping[str, Sequence[tuple[str, str]]]
+LoadArticles = Callable[[Collection[str]], Mapping[str, Article]]
+
+
+def shared_furniture(
+    articles: Sequence[tuple[Article, Sequence[Paragraph]]],
+    earlier: EarlierCarriers | None = None,
+    load: LoadArticles | None = None,
+) -> frozenset[str]:
+    """The keys (`paragraph_key`) of the paragraphs and edge sentences that FURNITURE_CARRIERS
+    articles carry, from FURNITURE_SOURCES sources or more, no two of which are about the same
+    thing.
+
+    `articles` are this build's new articles, each with its paragraphs; `earlier` the stored
+    articles that carried each key before (by source), which `load` reads by id. Only the
+    carriers of a key seen often enough have their words compared (less the key's own), at
+    most EARLIER_EXAMINED stored ones, a source at a time; so the test costs what the build's
+    news costs, not what the store holds.
     """
     carriers: dict[str, list[int]] = {}
-    for index, (_, keys) in enumerate(articles):
-        for key in dict.fromkeys(keys):
-            carriers.setdefault(key, []).append(index)
-    content: dict[int, frozenset[str]] = {}
+    texts: dict[str, str] = {}
+    for index, (_, paragraphs) in enumerate(articles):
+        for paragraph in paragraphs:
+            for key, text in ((paragraph.key, paragraph.text), *paragraph.edges):
+                texts.setdefault(key, text)
+                indices = carriers.setdefault(key, [])
+                if not indices or indices[-1] != index:
+                    indices.append(index)
+    stored = {key: _by_turns(earlier.get(key, ()))[:EARLIER_EXAMINED] for key in carriers}
+    candidates = [
+        key for key, indices in carriers.items()
+        if len(indices) + len(stored[key]) >= FURNITURE_CARRIERS
+        and len(_sources(articles, indices) | {s for s, _ in stored[key]}) >= FURNITURE_SOURCES
+    ]  # fmt: skip
+    wanted = {article_id for key in candidates for _, article_id in stored[key]}
+    loaded = load(wanted) if load and wanted else {}
+    content: dict[str, frozenset[str]] = {}
     furniture = set()
-    for key, indices in carriers.items():
-        if (
-            len(indices) < FURNITURE_CARRIERS
-            or len(_sources(articles, indices)) < FURNITURE_SOURCES
-        ):
-            continue
-        first, keys = articles[indices[0]]
-        shared = _content_words(first.text.split("\n\n")[list(keys).index(key)], first.language)
-        unrelated: list[int] = []
-        for index in indices:
-            if index not in content:
-                article = articles[index][0]
-                content[index] = _content_words(article.text, article.language)
-            words = content[index] - shared
-            if all(_overlap(words, content[other] - shared) < UNRELATED for other in unrelated):
-                unrelated.append(index)
-        if (
-            len(unrelated) >= FURNITURE_CARRIERS
-            and len(_sources(articles, unrelated)) >= FURNITURE_SOURCES
-        ):
-            furniture.add(key)
+    for key in candidates:
+        shared = _content_words(texts[key], articles[carriers[key][0]][0].language)
+        carrying = [articles[index][0] for index in carriers[key]]
+        carrying += [loaded[i] for _, i in stored[key] if i in loaded]
+        unrelated: list[tuple[str | None, frozenset[str]]] = []
+        for article in carrying:
+            if article.id not in content:
+                content[article.id] = _content_words(article.text, article.language)
+            words = content[article.id] - shared
+            if all(_overlap(words, other) < UNRELATED for _, other in unrelated):
+                unrelated.append((article.source, words))
+            sources = {source for source, _ in unrelated if source}
+            if len(unrelated) >= FURNITURE_CARRIERS and len(sources) >= FURNITURE_SOURCES:
+                furniture.add(key)
+                break
     return frozenset(furniture)
 
 
-def _sources(articles: Sequence[tuple[Article, Sequence[str]]], indices: list[int]) -> set[str]:
+def _by_turns(carriers: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Stored carriers taking turns by source: the first of each source, then the second..."""
+    turns: dict[str, list[tuple[str, str]]] = {}
+    for carrier in carriers:
+        turns.setdefault(carrier[0], []).append(carrier)
+    return [c for row in itertools.zip_longest(*turns.values()) for c in row if c is not None]
+
+
+def _sources(articles: Sequence[tuple[Article, object]], indices: list[int]) -> set[str]:
     return {source for i in indices if (source := articles[i][0].source)}
 
 
