@@ -57,9 +57,12 @@ def clean_body(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p.strip())
 
 
+_NON_WORDS = re.compile(r"\W+")
+
+
 def paragraph_key(paragraph: str) -> str:
     """A short hash of a paragraph, used to spot lines a source repeats in every article."""
-    folded = re.sub(r"\W+", " ", paragraph.casefold()).strip()
+    folded = _NON_WORDS.sub(" ", paragraph.casefold()).strip()
     return hashlib.blake2b(folded.encode(), digest_size=8).hexdigest()
 
 
@@ -79,6 +82,7 @@ FURNITURE_SOURCES = 2  # ... from at least this many sources
 UNRELATED = 0.05  # two articles sharing a smaller share of their content words are unrelated
 EARLIER_EXAMINED = 8  # at most this many stored carriers of a paragraph are read, per build
 EDGE_WORDS = 4  # a paragraph's first or last sentence is keyed when it has this many words
+EDGE_WINDOW = 400  # characters at a paragraph's end where its last sentence is looked for first
 # A sentence's end: a stop, closing marks, a space, then a capital or a digit.
 _SENTENCE_END = re.compile(r"(?<=[.!?])([\"'”’)\]]*)\s+[\"'“‘(\[]?(?=[^\W_])")
 _WORD_BEFORE_STOP = re.compile(r"([\w.]+)[.!?]$")
@@ -96,14 +100,14 @@ class Paragraph:
     def all_keys(self) -> list[str]:
         return [self.key, *(key for key, _ in self.edges)]
 
-    def kept(self, dropped: Container[str]) -> str:
-        """The paragraph less what `dropped` names: all of it, or its first or last sentence
-        ("" when nothing is left)."""
+    def kept(self, dropped: Container[str], cut: Container[str] | None = None) -> str:
+        """The paragraph, unless `dropped` names it, less its first or last sentence when `cut`
+        (by default `dropped`) names them ("" when nothing is left)."""
         if self.key in dropped:
             return ""
         text = self.text
         for key, sentence in self.edges:
-            if key in dropped:
+            if key in (dropped if cut is None else cut):
                 cut = text.removeprefix(sentence)
                 text = cut if cut != text else text.removesuffix(sentence)
         return text.strip()
@@ -122,11 +126,28 @@ def edge_sentences(paragraph: str) -> tuple[str, ...]:
     """The first and last sentences of a paragraph of several, as they stand in it: cut at a
     stop followed by a capital or digit (not after an abbreviation or an initial), each kept
     when it has EDGE_WORDS words or more. Cheap: no full sentence split."""
-    cuts = [m for m in _SENTENCE_END.finditer(paragraph) if _is_cut(paragraph, m)]
-    if not cuts:
+    if paragraph.count(" ") < EDGE_WORDS:  # too short to hold a sentence and more
         return ()
-    first, last = paragraph[: cuts[0].end(1)], paragraph[cuts[-1].end() :]
-    return tuple(s for s in (first, last) if len(s.split()) >= EDGE_WORDS)
+    first = _cut_after(paragraph, 0)
+    if first is None:
+        return ()
+    # The last cut: looked for near the end first, so a long paragraph is not scanned twice.
+    last = _cut_after(paragraph, max(first.end(), len(paragraph) - EDGE_WINDOW), last=True)
+    if last is None:
+        last = _cut_after(paragraph, first.end(), last=True) or first
+    edges = paragraph[: first.end(1)], paragraph[last.end() :]
+    return tuple(s for s in edges if len(s.split()) >= EDGE_WORDS)
+
+
+def _cut_after(paragraph: str, start: int, *, last: bool = False) -> re.Match[str] | None:
+    """The first (or last) sentence end at or after `start`."""
+    found = None
+    for end in _SENTENCE_END.finditer(paragraph, start):
+        if _is_cut(paragraph, end):
+            if not last:
+                return end
+            found = end
+    return found
 
 
 def _is_cut(paragraph: str, end: re.Match[str]) -> bool:
@@ -152,8 +173,10 @@ def shared_furniture(
     load: LoadArticles | None = None,
 ) -> frozenset[str]:
     """The keys (`paragraph_key`) of the paragraphs and edge sentences that FURNITURE_CARRIERS
-    articles carry, from FURNITURE_SOURCES sources or more, no two of which are about the same
-    thing.
+    articles carry, no two of which are about the same thing: from FURNITURE_SOURCES sources
+    or more for a paragraph (one source's is its boilerplate, dropped without this test), from
+    any for a sentence only found glued to others (a line a source glues to every article, or
+    the lead a source repeats in the updates of one story, which are related and keep it).
 
     `articles` are this build's new articles, each with its paragraphs; `earlier` the stored
     articles that carried each key before (by source), which `load` reads by id. Only the
@@ -163,19 +186,25 @@ def shared_furniture(
     """
     carriers: dict[str, list[int]] = {}
     texts: dict[str, str] = {}
+    whole = set()  # keys of whole paragraphs
     for index, (_, paragraphs) in enumerate(articles):
         for paragraph in paragraphs:
+            whole.add(paragraph.key)
             for key, text in ((paragraph.key, paragraph.text), *paragraph.edges):
                 texts.setdefault(key, text)
                 indices = carriers.setdefault(key, [])
                 if not indices or indices[-1] != index:
                     indices.append(index)
-    stored = {key: _by_turns(earlier.get(key, ()))[:EARLIER_EXAMINED] for key in carriers}
-    candidates = [
-        key for key, indices in carriers.items()
-        if len(indices) + len(stored[key]) >= FURNITURE_CARRIERS
-        and len(_sources(articles, indices) | {s for s, _ in stored[key]}) >= FURNITURE_SOURCES
-    ]  # fmt: skip
+    stored: dict[str, list[tuple[str, str]]] = {}
+    candidates = []
+    for key, indices in carriers.items():
+        previous = earlier.get(key) if earlier else None
+        stored[key] = _by_turns(previous)[:EARLIER_EXAMINED] if previous else []
+        if len(indices) + len(stored[key]) < FURNITURE_CARRIERS:
+            continue
+        sources = _sources(articles, indices) | {s for s, _ in stored[key]}
+        if key not in whole or len(sources) >= FURNITURE_SOURCES:
+            candidates.append(key)
     wanted = {article_id for key in candidates for _, article_id in stored[key]}
     loaded = load(wanted) if load and wanted else {}
     content: dict[str, frozenset[str]] = {}
@@ -192,7 +221,9 @@ def shared_furniture(
             if all(_overlap(words, other) < UNRELATED for _, other in unrelated):
                 unrelated.append((article.source, words))
             sources = {source for source, _ in unrelated if source}
-            if len(unrelated) >= FURNITURE_CARRIERS and len(sources) >= FURNITURE_SOURCES:
+            if len(unrelated) >= FURNITURE_CARRIERS and (
+                key not in whole or len(sources) >= FURNITURE_SOURCES
+            ):
                 furniture.add(key)
                 break
     return frozenset(furniture)

@@ -258,7 +258,7 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
     """Remove paragraphs a source repeats across many of its articles (its boilerplate), and
     those several unrelated articles of different sources carry, in this build or stored
     before (`clean.shared_furniture`); the first or last sentence of a longer paragraph goes
-    by the same rules.
+    when unrelated articles carried it (of one source or several).
 
     Sightings are counted over the whole batch first, so the first articles of a batch lose a
     footer as the later ones do. (Articles stored by earlier builds keep theirs.)
@@ -276,7 +276,7 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
     cleaned = []
     for article, paragraphs in keyed:
         dropped = furniture | repeated.get(article.source or "", set())
-        kept = [text for p in paragraphs if (text := p.kept(dropped))]
+        kept = [text for p in paragraphs if (text := p.kept(dropped, furniture))]
         # An article that keeps every paragraph whole stays the same object: its features hold.
         changed = kept and kept != [p.text for p in paragraphs]
         cleaned.append(replace(article, text="\n\n".join(kept)) if changed else article)
