@@ -171,3 +171,14 @@ def test_a_state_of_schema_8_notes_its_stored_carriers_and_loses_nothing(tmp_pat
     source, title, body = UNRELATED[2]
     build_day(config, 2, source, title, f"{body}\n\n{PROMO}")
     assert stored_text(config, source) == body
+
+
+def test_the_lead_a_source_repeats_through_one_story_s_updates_stays(tmp_path):
+    config = make_config(tmp_path)
+    lead = WIRE
+    updates = [f"{lead} {line}" for _, line in RELATED]
+    for day, body in enumerate(updates):
+        build_day(config, day, "Wire", "Pier to close", body)
+    with Store.open(config.paths.state) as store:
+        texts = [row[0] for row in store.db.execute("SELECT text FROM articles ORDER BY seq")]
+    assert texts == updates
