@@ -38,6 +38,7 @@ PERMALINK_FORMATS = FORMATS  # the first that exists is the digest's permalink
 DIGEST_NAME = re.compile(r"digest-(\d{4}-\d{2}-\d{2})(?:-(\d+))?")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 HEADLINE_CHARS = 90  # of the top headline in a mail's subject and a feed entry's title
+SUMMARY_HEADLINES = 10  # in a feed entry's summary, each shortened to HEADLINE_CHARS
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,22 @@ class Issue:
             more = len(self.headlines) - 1
             parts.append(f"{top} and {more} more" if more else top)
         return _clean(" · ".join(parts))
+
+    @property
+    def summary(self) -> str:
+        """A feed entry's summary: `65 stories: headline · headline · … and 55 more`, the first
+        SUMMARY_HEADLINES headlines shortened (a day of untitled articles has sentences for
+        headlines)."""
+        count = self.stories if self.stories is not None else len(self.headlines)
+        shown = [_shortened(h, HEADLINE_CHARS) for h in self.headlines[:SUMMARY_HEADLINES]]
+        more = len(self.headlines) - len(shown)
+        text = f"{count} {'story' if count == 1 else 'stories'}: {' · '.join(shown)}"
+        return _clean(text + (f" and {more} more" if more > 0 else ""))
+
+    @property
+    def feed_headlines(self) -> tuple[tuple[str, str | None], ...]:
+        """The first FEED_STORIES of `headline_links`: what a feed entry without briefs lists."""
+        return self.headline_links[:FEED_STORIES]
 
     def story_link(self, story_id: str) -> str | None:
         """The story's place in this digest's HTML page (relative), when it has one."""
@@ -155,8 +172,9 @@ def with_briefs(issue: Issue) -> Issue:
     data = _read_json(json_file) if json_file is not None else None
     if data is None:
         return issue
-    try:
-        briefs = from_json(data).briefs
+    try:  # the stories beyond FEED_STORIES are not made into briefs: only their ids are used
+        story_ids = tuple(story["id"] for story in data["stories"])
+        briefs = from_json({**data, "stories": data["stories"][:FEED_STORIES]}).briefs
     except (KeyError, TypeError, ValueError) as error:
         log.warning(
             "%s: not a digest's JSON (%s); its feed entry lists headlines",
@@ -166,8 +184,8 @@ def with_briefs(issue: Issue) -> Issue:
         return issue
     return replace(
         issue,
-        briefs=briefs[:FEED_STORIES],  # a backlog's digest of thousands stays a link away
-        story_ids=tuple(brief.story_id for brief in briefs),
+        briefs=briefs,  # a backlog's digest of thousands stays a link away
+        story_ids=story_ids,
     )
 
 

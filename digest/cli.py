@@ -295,8 +295,8 @@ def format_briefs(briefs: Sequence[Brief], fmt: str, config: Config) -> str:
     """Briefs as text (a blank line between stories), JSON (a story object; a list of them
     for several stories), or a Markdown or HTML page of one story each."""
     from digest.models import Digest
-    from digest.render import json_text, render
-    from digest.schema import story_json
+    from digest.render import render
+    from digest.schema import json_text, story_json
 
     if fmt == "text":
         return "\n".join("".join(f"{s.text}\n" for s in brief.sentences) for brief in briefs)
@@ -314,7 +314,7 @@ def format_briefs(briefs: Sequence[Brief], fmt: str, config: Config) -> str:
 def status(as_json: bool) -> None:
     """Show stored articles and stories, waiting and rejected files, and the last digest."""
     from digest import queries
-    from digest.render import json_text
+    from digest.schema import json_text
 
     config = _config()
     state = queries.status(config)
@@ -363,7 +363,7 @@ def stories(story_id: str | None, as_json: bool) -> None:
     date, the headline and the sentences shown.
     """
     from digest import queries
-    from digest.render import json_text
+    from digest.schema import json_text
 
     config = _config()
     if story_id is not None:

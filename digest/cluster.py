@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -41,6 +41,8 @@ GROWTH = 4  # ...or a quarter of the documents at hand
 # march: one event of many streets).
 OTHER_STREETS = 0.4
 INDEX_TERMS = 25  # an article's terms by which later articles find its story (see docs)
+CANDIDATES = 40  # stories a new article is scored against: those sharing most of its INDEX_TERMS
+POSTINGS = 30  # of the articles indexed under a term, the newest, whose stories are candidates
 
 
 def features(article: Article) -> bytes:
@@ -254,6 +256,50 @@ def index_terms(placed: Sequence[Placed], frequencies: Frequencies) -> dict[str,
     for index, term in zip(article[kept].tolist(), terms[kept].tolist(), strict=True):
         found[placed[index].article_id].append(term)
     return {article_id: sorted(chosen) for article_id, chosen in found.items()}
+
+
+def candidate_stories(
+    indexed: Mapping[str, Sequence[int]],
+    stories_indexed: Sequence[tuple[int, str]],
+    frequencies: Frequencies,
+) -> set[str]:
+    """The stories the new articles may join: for each article (its `index_terms`), the
+    CANDIDATES stories indexed under the rarest of its terms (summed rarity of the terms they
+    share with it; ties by story id).
+
+    `stories_indexed` pairs each term with each story indexed under it. A story that shares
+    fewer of an article's distinctive terms than the CANDIDATES best is, in practice, never
+    the closest: this keeps a build's cost to the day's news however long the stories grow.
+    """
+    if not stories_indexed:
+        return set()
+    pair_terms = np.asarray([term for term, _ in stories_indexed], dtype=np.int64)
+    story_ids, pair_stories = np.unique([s for _, s in stories_indexed], return_inverse=True)
+    terms, pair_columns = np.unique(pair_terms, return_inverse=True)
+    by_term = sparse.csr_matrix(
+        (np.ones(len(pair_terms)), (pair_columns, pair_stories)),
+        shape=(len(terms), len(story_ids)),
+    )
+    rarity = idf(frequency_of(frequencies, terms) + 1, frequencies.documents + 1)
+    rows, columns = [], []
+    for row, chosen in enumerate(indexed.values()):
+        wanted = np.asarray(chosen, dtype=np.int64)
+        at = np.minimum(np.searchsorted(terms, wanted), len(terms) - 1)
+        found = at[terms[at] == wanted]
+        rows += [row] * len(found)
+        columns += found.tolist()
+    articles = sparse.csr_matrix(
+        (rarity[columns], (rows, columns)), shape=(len(indexed), len(terms))
+    )
+    scores = sparse.csr_matrix(articles @ by_term)
+    kept: set[int] = set()
+    for row in range(scores.shape[0]):
+        start, end = scores.indptr[row], scores.indptr[row + 1]
+        stories, score = scores.indices[start:end], scores.data[start:end]
+        if len(stories) > CANDIDATES:  # best score first, then the lower story id
+            stories = stories[np.lexsort((stories, -score))[:CANDIDATES]]
+        kept.update(stories.tolist())
+    return {str(story_ids[i]) for i in kept}
 
 
 def frequency_of(frequencies: Frequencies, terms: np.ndarray) -> np.ndarray:

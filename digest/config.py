@@ -13,10 +13,8 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
-from digest.crontab import cron_trigger
 from digest.errors import ConfigError
-from digest.language import LANGUAGES
-from digest.models import FORMATS
+from digest.models import FORMATS, LANGUAGES
 from digest.summarizers.names import METHODS
 
 
@@ -365,6 +363,8 @@ _AT_MOST = {
 
 
 def _check_cron(value: str) -> str | None:
+    from digest.crontab import cron_trigger  # APScheduler: imported by the daemon, not by `status`
+
     if len(value.split()) != 5:
         return f"expected a 5-field crontab such as '0 7 * * *', got {value!r}"
     try:

@@ -13,9 +13,10 @@ from importlib import resources
 
 import Stemmer
 
+from digest.models import LANGUAGES
 from digest.sentences import words
 
-LANGUAGES: dict[str, str] = {"en": "english", "fr": "french", "de": "german", "es": "spanish"}
+__all__ = ["LANGUAGES", "detect_language", "stemmer", "stop_words"]
 _SAMPLE_WORDS = 400
 STEM_CACHE = 200_000  # words per language: a daemon's vocabulary grows for as long as it runs
 

@@ -7,6 +7,8 @@ from datetime import datetime
 
 # The formats a digest is written in, in the order of preference of its permalink.
 FORMATS = ("html", "md", "json")
+# The languages digest reads (stop words, stemmers, furniture rules), by code.
+LANGUAGES: dict[str, str] = {"en": "english", "fr": "french", "de": "german", "es": "spanish"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +23,9 @@ class Article:
     published: datetime | None  # timezone-aware when known
     text: str  # cleaned body text; paragraphs separated by a blank line
     language: str = "en"
+    # Where its sentences lie (`sentences.sentence_spans` of this text), found once when it was
+    # read; None: split when needed. Not part of what an article is: equality leaves it out.
+    spans: bytes | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,3 +135,7 @@ class Frequencies:
 
     documents: int
     of: dict[int, int]
+
+    def with_terms(self, more: Frequencies) -> Frequencies:
+        """These frequencies and those of `more` (asked of the same store)."""
+        return Frequencies(self.documents, {**self.of, **more.of})

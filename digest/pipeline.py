@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from digest import inbox, publish
 from digest.archive import refresh_archive
-from digest.clean import keyed_paragraphs, shared_furniture
 from digest.config import Config
 from digest.errors import DigestError, ReadError
 from digest.lock import state_lock
@@ -26,7 +25,6 @@ from digest.outlets import outlets_of
 from digest.parallel import parallel_map
 from digest.progress import progress
 from digest.prose import MAX_WORDS, MIN_WORDS
-from digest.readers import read_file
 from digest.render import digest_stem, render, write
 from digest.store import Store
 
@@ -229,7 +227,11 @@ def read_one(path: Path, config: Config, *, with_features: bool = False) -> Read
 
     `with_features` also computes the clustering features, for articles about to be stored.
     """
+    # The readers, the clustering and the splitter (lxml, numpy, scipy) are imported by the
+    # commands that read: `digest archive` and `status` start without them.
     from digest import cluster
+    from digest.readers import read_file
+    from digest.sentences import sentence_spans
 
     max_bytes = int(config.inbox.max_file_mb * 1_000_000)
     seen = inbox.stamp(path)
@@ -244,6 +246,7 @@ def read_one(path: Path, config: Config, *, with_features: bool = False) -> Read
             return ReadFile(path, seen=seen)
         if not with_features:
             return ReadFile(path, articles, seen=seen)
+        articles = tuple(replace(a, spans=sentence_spans(a.text)) for a in articles)
         features = {a.id: cluster.features(a) for a in articles}
         return ReadFile(path, articles, features=features, seen=seen)
     except ReadError as error:
@@ -263,6 +266,8 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
     Sightings are counted over the whole batch first, so the first articles of a batch lose a
     footer as the later ones do. (Articles stored by earlier builds keep theirs.)
     """
+    from digest.clean import keyed_paragraphs, shared_furniture
+
     keyed = [(a, keyed_paragraphs(a.text) if a.source else []) for a in articles]
     earlier = store.paragraph_carriers({k for _, ps in keyed for p in ps for k in p.all_keys()})
     repeated: dict[str, set[str]] = {}  # by source
@@ -279,7 +284,8 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
         kept = [text for p in paragraphs if (text := p.kept(dropped, furniture))]
         # An article that keeps every paragraph whole stays the same object: its features hold.
         changed = kept and kept != [p.text for p in paragraphs]
-        cleaned.append(replace(article, text="\n\n".join(kept)) if changed else article)
+        shorter = replace(article, text="\n\n".join(kept), spans=None)  # split when briefed
+        cleaned.append(shorter if changed else article)
     return cleaned
 
 
@@ -292,10 +298,13 @@ def place_articles(store: Store, config: Config) -> int:
         return 0
     since = min(p.published for p in unplaced) - timedelta(days=config.stories.window_days)
     new_terms = cluster.document_frequencies(p.features for p in unplaced)
-    indexed = cluster.index_terms(unplaced, store.frequencies(new_terms))
-    recent = store.placements_sharing({t for terms in indexed.values() for t in terms}, since)
+    stored = store.frequencies(new_terms)
+    indexed = cluster.index_terms(unplaced, stored)
+    wanted = {t for terms in indexed.values() for t in terms}
+    pairs = store.stories_indexed(wanted, since, cluster.POSTINGS)
+    recent = store.placements_of(cluster.candidate_stories(indexed, pairs, stored))
     at_hand = cluster.document_frequencies(p.features for p in recent)
-    frequencies = store.frequencies(new_terms.keys() | at_hand.keys())
+    frequencies = stored.with_terms(store.frequencies(at_hand.keys() - new_terms.keys()))
     story_of = cluster.assign(unplaced, recent, config.stories, frequencies)
     store.place(story_of)
     store.describe_stories(story_of.values())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import errno
-import json
+import functools
 import os
 import re
 import secrets
@@ -20,7 +20,7 @@ from markupsafe import Markup
 from digest.errors import DigestError
 from digest.models import FORMATS, Article, Brief, BriefSentence, Digest
 from digest.outlets import credit, outlets_of, safe_url
-from digest.schema import to_json
+from digest.schema import json_text, to_json
 
 TEMPLATES = {"html": "digest.html.j2", "md": "digest.md.j2", "text": "digest.txt.j2"}
 LATEST = "latest"
@@ -55,6 +55,12 @@ def citations(brief: Brief, sentence: BriefSentence) -> list[tuple[int, Article]
     """(number, article) of each source of a sentence, numbered as in the story's source list."""
     number = {article.id: index for index, article in enumerate(brief.articles, start=1)}
     return [(number[s], brief.articles[number[s] - 1]) for s in sentence.sources if s in number]
+
+
+def cited_sources(brief: Brief) -> list[tuple[int, Article]]:
+    """(number, article) of every article a sentence of the brief cites, in number order."""
+    cited = {c for sentence in brief.sentences for c in citations(brief, sentence)}
+    return sorted(cited, key=lambda found: found[0])
 
 
 def outlets(brief: Brief) -> list[str]:
@@ -135,6 +141,9 @@ def environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        # Compiled templates are kept in a private folder of the temporary directory (checked
+        # by a template's source): each command would otherwise compile them again.
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters.update(
         safe_url=safe_url,
@@ -144,20 +153,23 @@ def environment(templates: Path) -> jinja2.Environment:
         credit=credit,
     )
     env.globals.update(
-        citations=citations, outlets=outlets, reported_by=reported_by, language=story_language
-    )
+        citations=citations, cited_sources=cited_sources, outlets=outlets,
+        reported_by=reported_by, language=story_language,
+    )  # fmt: skip
     return env
+
+
+@functools.cache
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    try:
+        return jinja2.FileSystemBytecodeCache()
+    except (OSError, RuntimeError):  # no private temporary folder to be had: compile each time
+        return None
 
 
 def short_date(moment: datetime) -> str:
     """A day as a digest names it in passing: "21 Nov"."""
     return f"{moment.day} {moment:%b}"
-
-
-def json_text(value: dict | list) -> str:
-    """JSON as digest writes and prints it: UTF-8 characters as they are, indented, one final
-    newline."""
-    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
 
 def render(

@@ -3,10 +3,17 @@ and the archive. The one place that knows its keys."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from digest.models import Article, Brief, BriefSentence, Coverage, Digest
 from digest.outlets import outlets_of
+
+
+def json_text(value: dict | list) -> str:
+    """JSON as digest writes and prints it: UTF-8 characters as they are, indented, one final
+    newline."""
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
 
 def to_json(digest: Digest) -> dict:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import logging
 import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -35,6 +36,8 @@ from digest.outlets import outlet
 T = TypeVar("T")
 BUSY_SECONDS = 30.0  # how long to wait for another process that holds the database
 
+log = logging.getLogger(__name__)
+
 
 def _recompute_features(db: sqlite3.Connection) -> None:
     """Clustering features computed again from each stored article (their rule changed); no
@@ -48,6 +51,24 @@ def _recompute_features(db: sqlite3.Connection) -> None:
         "UPDATE articles SET features = ? WHERE id = ?",
         [(blob, article_id) for article_id, blob in recompute_features(map(_article, rows))],
     )
+
+
+def _find_spans(db: sqlite3.Connection) -> None:
+    """The sentence spans of every stored article (`sentences.sentence_spans`)."""
+    from digest.sentences import sentence_spans
+
+    stored = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    if stored > 2000:  # about 0.4 ms an article
+        log.info("upgrading the state: finding the sentences of %d stored articles", stored)
+    last = 0
+    while rows := db.execute(
+        "SELECT seq, text FROM articles WHERE seq > ? ORDER BY seq LIMIT 2000", (last,)
+    ).fetchall():
+        db.executemany(
+            "UPDATE articles SET spans = ? WHERE seq = ?",
+            [(sentence_spans(text), seq) for seq, text in rows],
+        )
+        last = rows[-1][0]
 
 
 def _index_stored(db: sqlite3.Connection) -> None:
@@ -221,7 +242,11 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         ) WITHOUT ROWID""",
         lambda db: _describe_stories(db, None),
     ),
-    (  # 9: furniture across builds: the articles that carried each paragraph, by its key
+    (  # 9: where each article's sentences lie, so that a story's brief need not split it again
+        "ALTER TABLE articles ADD COLUMN spans BLOB",
+        _find_spans,
+    ),
+    (  # 10: furniture across builds: the articles that carried each paragraph, by its key
         "ALTER TABLE boilerplate ADD COLUMN carriers TEXT",  # ids of a source's first ones
         "CREATE INDEX boilerplate_paragraph ON boilerplate (paragraph)",
         _note_carriers,
@@ -414,12 +439,12 @@ class Store:
                 (
                     article.id, article.file, article.title, article.source, article.url,
                     _iso(article.published) if article.published else None, stamp,
-                    _iso(placed_at), article.text, article.language, features,
+                    _iso(placed_at), article.text, article.language, features, article.spans,
                 )
             )  # fmt: skip
         self.db.executemany(
             "INSERT INTO articles (id, file, title, source, url, published, ingested, placed_at,"
-            " text, language, features) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " text, language, features, spans) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             rows,
         )
 
@@ -438,26 +463,34 @@ class Store:
         rows = self._rows_in("SELECT term, articles FROM term_frequencies WHERE term IN", terms)
         return Frequencies(documents, dict(rows))
 
-    def placements_sharing(self, terms: Iterable[int], since: datetime) -> list[Placed]:
-        """Articles of the stories whose newest article is at or after `since` and one of whose
-        articles was indexed under one of these terms (`index_placed`)."""
-        indexed = (
-            "SELECT DISTINCT a.story_id FROM term_articles t JOIN articles a ON a.seq = t.seq WHERE"
+    def stories_indexed(
+        self, terms: Iterable[int], since: datetime, per_term: int
+    ) -> list[tuple[int, str]]:
+        """(term, story id) for each of these terms and the stories of the `per_term` newest
+        articles indexed under it (`index_placed`) whose story's newest article is at or after
+        `since`. One look-up a term, along the index: the cost does not grow with the store."""
+        query = (
+            "SELECT a.story_id FROM term_articles t JOIN articles a ON a.seq = t.seq"
+            " JOIN stories s ON s.id = a.story_id"
+            " WHERE t.term = ? AND s.last >= ? ORDER BY t.seq DESC LIMIT ?"
         )
-        stories = {row[0] for row in self._rows_in(f"{indexed} t.term IN", terms)}
-        select = "SELECT id, story_id, placed_at, features FROM articles WHERE story_id IN"
-        placed = sorted(map(_placement, self._rows_in(select, stories)), key=_by_story)
-        found: list[Placed] = []
-        for _, group in itertools.groupby(placed, key=_by_story):
-            articles = list(group)
-            if max(p.published for p in articles) >= since:
-                found.extend(articles)
+        stamp, found = _iso(since), []
+        for term in sorted(set(terms)):
+            rows = self.db.execute(query, (term, stamp, per_term))
+            found += [(term, story) for story in dict.fromkeys(row[0] for row in rows)]
         return found
 
-    def _rows_in(self, select: str, values: Iterable) -> Iterator[tuple]:
-        """The rows of `select` (ending in "... IN") for these values, asked in chunks."""
+    def placements_of(self, stories: Iterable[str]) -> list[Placed]:
+        """The articles of these stories."""
+        select = "SELECT id, story_id, placed_at, features FROM articles WHERE story_id IN"
+        return [_placement(row) for row in self._rows_in(select, stories)]
+
+    def _rows_in(self, select: str, values: Iterable, *before: object) -> Iterator[tuple]:
+        """The rows of `select` (ending in "... IN") for these values, asked in chunks; the
+        parameters `before` come first."""
         for chunk in _chunks(sorted(set(values))):
-            yield from self.db.execute(f"{select} ({','.join('?' * len(chunk))})", chunk)
+            marks = ",".join("?" * len(chunk))
+            yield from self.db.execute(f"{select} ({marks})", (*before, *chunk))
 
     def index_placed(self, indexed: Mapping[str, Sequence[int]], terms: Mapping[int, int]) -> None:
         """Index articles just placed in stories under their distinctive terms (by article id),
@@ -508,12 +541,12 @@ class Store:
             chunk = list(ids[start : start + 500])
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
-                "SELECT story_id, id, file, title, source, url, published, text, language"
+                "SELECT story_id, id, file, title, source, url, published, text, language, spans"
                 f" FROM articles WHERE story_id IN ({marks}) ORDER BY placed_at, id",
                 chunk,
             )
             for row in rows:
-                by_story[row[0]].append(_article(row[1:]))
+                by_story[row[0]].append(replace(_article(row[1:-1]), spans=row[-1]))
         return [Story(story_id, tuple(by_story[story_id])) for story_id in ids]
 
     def story_infos(self) -> list[StoryInfo]:
@@ -791,10 +824,6 @@ def _iso(moment: datetime) -> str:
 
 def _date(text: str) -> datetime:
     return datetime.fromisoformat(text)
-
-
-def _by_story(placed: Placed) -> str:
-    return placed.story_id or ""
 
 
 def _placement(row: tuple) -> Placed:

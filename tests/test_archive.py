@@ -17,7 +17,7 @@ from digest.errors import ConfigError, DigestError
 from digest.render import to_json
 from digest.store import Store
 
-from .conftest import NOW, ROOT, make_config, make_inbox
+from .conftest import NOW, ROOT, make_article, make_config, make_inbox
 from .test_pipeline import RAIL_A, RAIL_B, STORM
 from .test_render import HOSTILE, hostile_digest
 
@@ -287,3 +287,35 @@ def test_a_digest_of_many_stories_carries_its_first_briefs_and_links_the_rest(
     last = entry.findall(f".//{XHTML}p/{XHTML}a")[-1]
     assert last.text == f"Read the digest: {more} more {'story' if more == 1 else 'stories'}"
     assert last.get("href") == "digest-2026-11-21.html"
+
+
+def test_a_feed_entry_stays_short_however_many_stories_and_reports_a_digest_has(tmp_path):
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    digest = hostile_digest()
+    [brief] = digest.briefs
+    uncited = tuple(
+        make_article(f"Report number {n} of the story, told again.", source=f"Outlet {n}")
+        for n in range(3)
+    )
+    untitled = [
+        replace(brief, story_id=f"s{n}", headline=f"Story {n} " + "went on at length " * 10)
+        for n in range(30)
+    ]
+    untitled[0] = replace(untitled[0], articles=brief.articles + uncited)
+    data = to_json(replace(digest, briefs=tuple(untitled)))
+    (outbox / "digest-2026-11-21.json").write_text(json.dumps(data))
+    (outbox / "digest-2026-11-21.html").write_text("<p>the digest</p>")
+    feed = ET.fromstring(
+        render_archive(make_archive(outbox, [], "Feed"), ROOT / "templates")["feed.xml"]
+    )
+
+    [entry] = feed.findall(f"{ATOM}entry")
+    summary = entry.findtext(f"{ATOM}summary")
+    assert summary.startswith("30 stories: Story 0 went on") and summary.endswith(" and 20 more")
+    assert "Story 9 " in summary and "Story 10 " not in summary
+    assert all(len(part) <= 90 for part in summary.split(": ", 1)[1].split(" · ")[:-1])
+    xhtml = "".join(entry.find(f"{ATOM}content").itertext())
+    # Only the cited articles are listed (numbered as in the digest); the others are counted.
+    assert "Outlet 0:" not in xhtml and "3 other reports of this story in the digest." in xhtml
+    assert "Read the digest: 5 more stories" in xhtml  # 25 briefs in the entry

@@ -148,7 +148,7 @@ def test_ingest_finds_earlier_carriers_through_an_index(tmp_path):
     assert any("INDEX boilerplate_paragraph" in row[-1] for row in plan), plan
 
 
-def test_a_state_of_schema_8_notes_its_stored_carriers_and_loses_nothing(tmp_path):
+def test_a_state_of_schema_9_notes_its_stored_carriers_and_loses_nothing(tmp_path):
     config = make_config(tmp_path)
     for day, (source, title, body) in enumerate(UNRELATED[:2]):
         build_day(config, day, source, title, f"{body}\n\n{PROMO}")
@@ -156,11 +156,11 @@ def test_a_state_of_schema_8_notes_its_stored_carriers_and_loses_nothing(tmp_pat
     with sqlite3.connect(path) as db:  # as the previous version left it
         db.execute("DROP INDEX boilerplate_paragraph")
         db.execute("ALTER TABLE boilerplate DROP COLUMN carriers")
-        db.execute("PRAGMA user_version = 8")
+        db.execute("PRAGMA user_version = 9")
         before = db.execute("SELECT source, paragraph, seen FROM boilerplate").fetchall()
         articles = db.execute("SELECT id, source, text FROM articles ORDER BY seq").fetchall()
     with Store.open(path) as store:
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 9
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 10
         rows = store.db.execute("SELECT source, paragraph, seen FROM boilerplate").fetchall()
         assert set(before) <= set(rows)  # every count kept
         assert store.paragraph_carriers([paragraph_key(PROMO)]) == {

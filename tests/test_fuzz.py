@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digest import inbox, pipeline
+from digest import inbox, pipeline, readers
 from digest.errors import ReadError
 from digest.inbox import PROCESSED, REJECTED
 from digest.readers import READERS, read_file
@@ -376,14 +376,14 @@ def test_named_pipe_is_refused_without_blocking(tmp_path):
 def test_file_that_vanishes_before_it_is_read_does_not_stop_the_build(tmp_path, monkeypatch):
     config = make_config(tmp_path)
     make_inbox(config.paths.inbox, {"gone.txt": ARTICLE, "kept.txt": ARTICLE + " More."})
-    real_read_file = pipeline.read_file
+    real_read_file = readers.read_file
 
     def vanish_then_read(path, **kwargs):
         if path.name == "gone.txt":
             path.unlink()
         return real_read_file(path, **kwargs)
 
-    monkeypatch.setattr(pipeline, "read_file", vanish_then_read)
+    monkeypatch.setattr(readers, "read_file", vanish_then_read)
     result = pipeline.build(config, now=NOW)
     assert [(r.file, r.reason) for r in result.update.rejected] == [
         ("gone.txt", "the file vanished before it could be read")

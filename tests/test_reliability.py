@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest import inbox, limits, pipeline, queries
+from digest import inbox, limits, pipeline, queries, readers
 from digest.config import EmailSettings, load_config
 from digest.crontab import cron_trigger
 from digest.daemon import Daemon
@@ -87,7 +87,7 @@ def test_a_file_written_to_while_it_is_read_is_read_again_whole(tmp_path, monkey
     config = make_config(tmp_path)
     make_inbox(config.paths.inbox, {"news.txt": EDITION_1})
     news = config.paths.inbox / "news.txt"
-    read = pipeline.read_file
+    read = readers.read_file
 
     def still_growing(path, **kwargs):
         articles = read(path, **kwargs)
@@ -95,10 +95,10 @@ def test_a_file_written_to_while_it_is_read_is_read_again_whole(tmp_path, monkey
             file.write("\n\nA late paragraph the writer was still adding as it was read.")
         return articles
 
-    monkeypatch.setattr(pipeline, "read_file", still_growing)
+    monkeypatch.setattr(readers, "read_file", still_growing)
     result = pipeline.update(config)
     assert result.stored == () and news.exists()  # half a file is neither stored nor filed
-    monkeypatch.setattr(pipeline, "read_file", read)
+    monkeypatch.setattr(readers, "read_file", read)
     pipeline.update(config)
     assert not news.exists()
     with pipeline.open_state(config) as store:

@@ -57,6 +57,7 @@ def test_a_new_article_finds_the_stories_sharing_its_distinctive_terms(tmp_path)
     with Store.open(tmp_path / "state.sqlite3") as store, store.transaction():
         store.add_articles([(a, placed(a).features) for a in (quake, football)], MARCH)
         store.place({quake.id: "s-quake", football.id: "s-cup"})
+        store.describe_stories(["s-quake", "s-cup"])
         indexed = cluster.index_terms([placed(a) for a in (quake, football)], Frequencies(0, {}))
         store.index_placed(
             indexed, cluster.document_frequencies(placed(a).features for a in (quake, football))
@@ -64,11 +65,44 @@ def test_a_new_article_finds_the_stories_sharing_its_distinctive_terms(tmp_path)
         follow_up = placed(article(QUAKE_FOLLOW_UP, days=2))
         frequencies = store.frequencies(cluster.document_frequencies([follow_up.features]))
         assert frequencies.documents == 2
-        [wanted] = cluster.index_terms([follow_up], frequencies).values()
-        found = store.placements_sharing(wanted, MARCH - timedelta(days=30))
-        assert {p.story_id for p in found} == {"s-quake"}
+        wanted = cluster.index_terms([follow_up], frequencies)
+        pairs = store.stories_indexed(wanted[follow_up.article_id], MARCH - timedelta(days=30), 5)
+        assert {story for _, story in pairs} == {"s-quake"}
+        assert cluster.candidate_stories(wanted, pairs, frequencies) == {"s-quake"}
+        assert {p.story_id for p in store.placements_of({"s-quake"})} == {"s-quake"}
         # A story whose newest article is older than the window is not a candidate.
-        assert store.placements_sharing(wanted, MARCH + timedelta(days=1)) == []
+        later = MARCH + timedelta(days=1)
+        assert store.stories_indexed(wanted[follow_up.article_id], later, 5) == []
+
+
+def test_a_term_leads_to_the_stories_of_its_newest_articles(tmp_path):
+    items = [article(QUAKE_A), article(QUAKE_B, days=0.1), article(FOOTBALL, days=1)]
+    with Store.open(tmp_path / "state.sqlite3") as store, store.transaction():
+        store.add_articles([(a, placed(a).features) for a in items], MARCH)
+        stories = {items[0].id: "s-old", items[1].id: "s-new", items[2].id: "s-cup"}
+        store.place(stories)
+        store.describe_stories(stories.values())
+        shared = 7  # one term all three were indexed under, in the order they were stored
+        store.index_placed({a.id: [shared] for a in items}, {shared: 3})
+        since = MARCH - timedelta(days=30)
+        assert [s for _, s in store.stories_indexed([shared], since, 3)] == [
+            "s-cup",
+            "s-new",
+            "s-old",
+        ]
+        assert [s for _, s in store.stories_indexed([shared], since, 2)] == ["s-cup", "s-new"]
+
+
+def test_each_new_article_is_scored_against_the_stories_sharing_most_of_its_terms(monkeypatch):
+    monkeypatch.setattr(cluster, "CANDIDATES", 2)
+    rare, common, other = 1, 2, 3
+    frequencies = Frequencies(1000, {rare: 2, common: 500, other: 2})
+    pairs = [(rare, "s-a"), (common, "s-a"), (common, "s-b"), (common, "s-c"), (other, "s-d")]
+    # s-a shares both terms with the first article, s-b and s-c only the common one (a tie the
+    # lower id breaks); the second article's only term leads to s-d.
+    found = cluster.candidate_stories({"x": [rare, common], "y": [other]}, pairs, frequencies)
+    assert found == {"s-a", "s-b", "s-d"}
+    assert cluster.candidate_stories({"x": [rare]}, [], frequencies) == set()
 
 
 def test_opening_an_older_store_indexes_its_articles(tmp_path):
@@ -81,9 +115,10 @@ def test_opening_an_older_store_indexes_its_articles(tmp_path):
         db.execute("DROP TABLE term_articles")
         db.execute("DROP TABLE term_frequencies")
         db.execute("DROP TABLE stories")
-        db.execute("DROP INDEX boilerplate_paragraph")  # and what migration 9 adds
+        db.execute("ALTER TABLE articles DROP COLUMN spans")
+        db.execute("DROP INDEX boilerplate_paragraph")  # and what migration 10 adds
         db.execute("ALTER TABLE boilerplate DROP COLUMN carriers")
-        db.execute("PRAGMA user_version = 5")  # before migrations 6 and 7
+        db.execute("PRAGMA user_version = 5")  # before migrations 6 to 10
     with Store.open(path) as store:
         expected = cluster.document_frequencies(placed(a).features for a in items)
         stored = store.frequencies(expected)

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest.sentences import SumyTokenizer, split_paragraphs, split_sentences, words
+from digest.sentences import (
+    SumyTokenizer,
+    sentence_spans,
+    sentences_of,
+    split_paragraphs,
+    split_sentences,
+    words,
+)
+
+from .conftest import make_article
 
 
 def test_abbreviations_initials_and_numbers_do_not_end_sentences():
@@ -109,3 +120,20 @@ def test_sumy_tokenizer_is_offline_and_keeps_inner_hyphens():
         "A", "well-known", "co-op's", "plan", "2026",
     )  # fmt: skip
     assert words("naïve café") == ["naïve", "café"]
+
+
+@given(st.lists(st.sampled_from([*PIECES, "\n\n", "\n", "  "]), max_size=60))
+def test_the_spans_found_when_reading_give_the_sentences_of_splitting(tokens):
+    text = "".join(tokens)
+    plain = make_article(text)
+    spans = sentence_spans(text)
+    assert spans is not None  # every sentence is a slice of its paragraph
+    assert sentences_of(replace(plain, spans=spans)) == sentences_of(plain)
+
+
+def test_spans_of_another_text_are_not_trusted():
+    first = make_article("A short first paragraph.\n\nAnd a second one here.")
+    other = make_article("One paragraph only, and a longer one than those of the first text.")
+    spans = sentence_spans(other.text)
+    assert sentences_of(replace(first, spans=spans)) == sentences_of(first)
+    assert sentences_of(replace(first, spans=b"\x01\x02")) == sentences_of(first)

@@ -15,6 +15,7 @@ from digest.cli import main
 from digest.cluster import features
 from digest.preview import preview
 from digest.schema import from_json, to_json
+from digest.sentences import sentence_spans
 from digest.store import MIGRATIONS, Store
 
 from .conftest import NOW, ROOT, make_config, make_inbox, txt
@@ -216,7 +217,7 @@ def test_a_state_of_the_previous_schema_upgrades_and_loses_nothing(tmp_path):
     write_version_1_state(path)
 
     with Store.open(path) as store:
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 9
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 10
         assert store.counts() == {"articles": 1, "stories": 1}
         assert [d.name for d in store.digests()] == ["digest-2026-11-20"]
         assert store.histories(["s1"]) == {}  # shown before the upgrade: not recorded
@@ -225,6 +226,7 @@ def test_a_state_of_the_previous_schema_upgrades_and_loses_nothing(tmp_path):
         # The clustering features are computed again from the stored article; nothing else moves.
         [(blob, story_id)] = store.db.execute("SELECT features, story_id FROM articles").fetchall()
         assert story_id == "s1" and blob == features(story.articles[0]) != b"\x00"
+        assert story.articles[0].spans == sentence_spans("Body.")  # found once, stored
 
 
 def run(*args):

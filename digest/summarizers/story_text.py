@@ -125,13 +125,13 @@ class StoryText:
         self.positions = np.asarray([s.position for s in self.sentences], dtype=np.int64)
         split = [t.split() for t in self.texts]
         self.lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
-        self.eligible = np.fromiter(
-            map(is_whole_prose, self.texts, split), dtype=bool, count=len(split)
-        )
         history = story.history if updates else None
         seen = history.seen if history else frozenset()
         unseen = np.asarray([a.id not in seen for a in self.articles], dtype=bool)
         self.fresh = unseen[self.article_of] if len(unseen) else np.ones(0, dtype=bool)
+        self.eligible = np.zeros(len(split), dtype=bool)  # the context is never chosen: not tested
+        for index in np.flatnonzero(self.fresh).tolist():
+            self.eligible[index] = is_whole_prose(self.texts[index], split[index])
         shown = set(history.shown) if history else set()
         self.shown = np.fromiter((t in shown for t in self.texts), dtype=bool, count=len(split))
         self._drop_captions()
