@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
+import struct
 import unicodedata
 from collections.abc import Callable, Collection, Container, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,6 @@ from digest.prose import (
     release_matter,
     strip_paragraph_dateline,
 )
-from digest.sentences import ABBREVIATIONS
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 # Control and format characters (but not tab and newline), soft hyphens, zero-width marks, stray
@@ -82,10 +82,6 @@ FURNITURE_SOURCES = 2  # ... from at least this many sources
 UNRELATED = 0.05  # two articles sharing a smaller share of their content words are unrelated
 EARLIER_EXAMINED = 8  # at most this many stored carriers of a paragraph are read, per build
 EDGE_WORDS = 4  # a paragraph's first or last sentence is keyed when it has this many words
-EDGE_WINDOW = 400  # characters at a paragraph's end where its last sentence is looked for first
-# A sentence's end: a stop, closing marks, a space, then a capital or a digit.
-_SENTENCE_END = re.compile(r"(?<=[.!?])([\"'”’)\]]*)\s+[\"'“‘(\[]?(?=[^\W_])")
-_WORD_BEFORE_STOP = re.compile(r"([\w.]+)[.!?]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,53 +109,37 @@ class Paragraph:
         return text.strip()
 
 
-def keyed_paragraphs(text: str) -> list[Paragraph]:
-    """An article's paragraphs (split on blank lines), keyed."""
-    paragraphs = []
-    for paragraph in text.split("\n\n"):
-        edges = tuple((paragraph_key(s), s) for s in edge_sentences(paragraph))
-        paragraphs.append(Paragraph(paragraph, paragraph_key(paragraph), edges))
-    return paragraphs
+def keyed_paragraphs(text: str, spans: bytes | None = None) -> list[Paragraph]:
+    """An article's paragraphs (split on blank lines), keyed; with where its sentences lie
+    (`Article.spans`, found when it was read), the first and last sentences of a paragraph of
+    several are keyed too (each of EDGE_WORDS words or more): no second split."""
+    paragraphs = text.split("\n\n")
+    edges = edge_sentences(paragraphs, spans)
+    return [
+        Paragraph(p, paragraph_key(p), tuple((paragraph_key(s), s) for s in edges.get(i, ())))
+        for i, p in enumerate(paragraphs)
+    ]
 
 
-def edge_sentences(paragraph: str) -> tuple[str, ...]:
-    """The first and last sentences of a paragraph of several, as they stand in it: cut at a
-    stop followed by a capital or digit (not after an abbreviation or an initial), each kept
-    when it has EDGE_WORDS words or more. Cheap: no full sentence split."""
-    if paragraph.count(" ") < EDGE_WORDS:  # too short to hold a sentence and more
-        return ()
-    first = _cut_after(paragraph, 0)
-    if first is None:
-        return ()
-    # The last cut: looked for near the end first, so a long paragraph is not scanned twice.
-    last = _cut_after(paragraph, max(first.end(), len(paragraph) - EDGE_WINDOW), last=True)
-    if last is None:
-        last = _cut_after(paragraph, first.end(), last=True) or first
-    edges = paragraph[: first.end(1)], paragraph[last.end() :]
-    return tuple(s for s in edges if len(s.split()) >= EDGE_WORDS)
-
-
-def _cut_after(paragraph: str, start: int, *, last: bool = False) -> re.Match[str] | None:
-    """The first (or last) sentence end at or after `start`."""
-    found = None
-    for end in _SENTENCE_END.finditer(paragraph, start):
-        if _is_cut(paragraph, end):
-            if not last:
-                return end
-            found = end
-    return found
-
-
-def _is_cut(paragraph: str, end: re.Match[str]) -> bool:
-    """True when a sentence ends at `end`: the next one opens with a capital or a digit, and
-    the word before the stop is no abbreviation or initial."""
-    if paragraph[end.end()].islower():
-        return False
-    match = _WORD_BEFORE_STOP.search(paragraph[max(0, end.start() - 30) : end.start()])
-    if match is None:
-        return True
-    word = match.group(1).casefold().rstrip(".")
-    return word not in ABBREVIATIONS and "." not in word and not (len(word) == 1 and word.isalpha())
+def edge_sentences(paragraphs: list[str], spans: bytes | None) -> dict[int, tuple[str, ...]]:
+    """The first and last sentences of each paragraph of several, by the paragraph's index,
+    from the packed spans of `sentences.sentence_spans` (none when they do not fit the text)."""
+    if not spans or len(spans) % 12:
+        return {}
+    values = struct.unpack(f"<{len(spans) // 4}i", spans)
+    bounds: dict[int, list[tuple[int, int]]] = {}
+    for number, start, end in zip(values[0::3], values[1::3], values[2::3], strict=True):
+        bounds.setdefault(number, []).append((start, end))
+    if max(bounds, default=0) >= len(paragraphs):
+        return {}
+    edges = {}
+    for number, found in bounds.items():
+        paragraph = paragraphs[number]
+        if len(found) < 2 or found[-1][1] > len(paragraph) or paragraph != paragraph.strip():
+            continue  # one sentence, or spans of another text: no edges
+        first, last = paragraph[slice(*found[0])], paragraph[slice(*found[-1])]
+        edges[number] = tuple(s for s in (first, last) if len(s.split()) >= EDGE_WORDS)
+    return edges
 
 
 # Stored articles that carried a paragraph before: (source, article id) by paragraph key.

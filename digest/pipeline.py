@@ -268,7 +268,7 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
     """
     from digest.clean import keyed_paragraphs, shared_furniture
 
-    keyed = [(a, keyed_paragraphs(a.text) if a.source else []) for a in articles]
+    keyed = [(a, keyed_paragraphs(a.text, a.spans) if a.source else []) for a in articles]
     earlier = store.paragraph_carriers({k for _, ps in keyed for p in ps for k in p.all_keys()})
     repeated: dict[str, set[str]] = {}  # by source
     for article, paragraphs in keyed:

@@ -124,9 +124,11 @@ def _note_carriers(db: sqlite3.Connection) -> None:
     a sentence key (new in this version) is counted once."""
     from digest.clean import keyed_paragraphs  # the one keying rule
 
-    rows = db.execute("SELECT id, source, text FROM articles WHERE source IS NOT NULL ORDER BY seq")
-    for article_id, source, text in rows.fetchall():
-        keys = {key: None for p in keyed_paragraphs(text) for key in p.all_keys()}
+    rows = db.execute(
+        "SELECT id, source, text, spans FROM articles WHERE source IS NOT NULL ORDER BY seq"
+    )
+    for article_id, source, text, spans in rows.fetchall():
+        keys = {key: None for p in keyed_paragraphs(text, spans) for key in p.all_keys()}
         db.executemany(_NOTE_CARRIER.format(count="seen"), [(source, k, article_id) for k in keys])
 
 

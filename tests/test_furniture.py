@@ -9,11 +9,11 @@ from datetime import timedelta
 from digest import pipeline
 from digest.clean import (
     EARLIER_EXAMINED,
-    edge_sentences,
     keyed_paragraphs,
     paragraph_key,
     shared_furniture,
 )
+from digest.sentences import sentence_spans
 from digest.store import MIGRATIONS, Store
 
 from .conftest import NOW, make_article, make_config, make_inbox, txt
@@ -104,20 +104,26 @@ def test_a_line_a_source_glues_to_every_article_is_its_boilerplate(tmp_path):
     assert texts[2] == UNRELATED[2][2]
 
 
-def test_edge_sentences_are_cut_where_sentences_end():
+def test_a_paragraph_s_first_and_last_sentences_are_keyed_from_its_spans():
     paragraph = (
         "Police said Mr. Smith left the U.S. Embassy at 9 p.m. on Monday. He was found in the"
         " harbour. “We will stay,” she said. Sign up for our daily letter today."
     )
-    assert edge_sentences(paragraph) == (
-        "Police said Mr. Smith left the U.S. Embassy at 9 p.m. on Monday.",
-        "Sign up for our daily letter today.",
+    text = (
+        f"{paragraph}\n\nOne sentence only, with 3.5 percent, said Dr. Lee.\n\nToo short. The"
+        " rest of it is long enough to key."
     )
-    assert edge_sentences("One sentence only, with 3.5 percent, said Dr. Lee.") == ()
-    assert edge_sentences("Too short. The rest of it is long enough to key.") == (
-        "The rest of it is long enough to key.",
-    )
-    [glued] = keyed_paragraphs(f"The pier will close. It needs new piles. {PROMO}")
+    keyed = keyed_paragraphs(text, sentence_spans(text))
+    assert [[s for _, s in p.edges] for p in keyed] == [
+        ["Police said Mr. Smith left the U.S. Embassy at 9 p.m. on Monday.",
+         "Sign up for our daily letter today."],
+        [],
+        ["The rest of it is long enough to key."],
+    ]  # fmt: skip
+    assert all(p.edges == () for p in keyed_paragraphs(text))  # no spans: whole paragraphs only
+    assert all(p.edges == () for p in keyed_paragraphs(text, sentence_spans("Other. Text here.")))
+    glued_text = f"The pier will close. It needs new piles. {PROMO}"
+    [glued] = keyed_paragraphs(glued_text, sentence_spans(glued_text))
     assert glued.kept({paragraph_key(PROMO)}) == "The pier will close. It needs new piles."
     assert glued.kept({glued.key}) == ""
     assert glued.kept(set()) == glued.text
