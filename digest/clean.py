@@ -101,11 +101,12 @@ class Paragraph:
         (by default `dropped`) names them ("" when nothing is left)."""
         if self.key in dropped:
             return ""
+        cut = dropped if cut is None else cut
         text = self.text
         for key, sentence in self.edges:
-            if key in (dropped if cut is None else cut):
-                cut = text.removeprefix(sentence)
-                text = cut if cut != text else text.removesuffix(sentence)
+            if key in cut:
+                shorter = text.removeprefix(sentence)
+                text = shorter if shorter != text else text.removesuffix(sentence)
         return text.strip()
 
 
@@ -164,17 +165,7 @@ def shared_furniture(
     most EARLIER_EXAMINED stored ones, a source at a time; so the test costs what the build's
     news costs, not what the store holds.
     """
-    carriers: dict[str, list[int]] = {}
-    texts: dict[str, str] = {}
-    whole = set()  # keys of whole paragraphs
-    for index, (_, paragraphs) in enumerate(articles):
-        for paragraph in paragraphs:
-            whole.add(paragraph.key)
-            for key, text in ((paragraph.key, paragraph.text), *paragraph.edges):
-                texts.setdefault(key, text)
-                indices = carriers.setdefault(key, [])
-                if not indices or indices[-1] != index:
-                    indices.append(index)
+    carriers, texts, whole = _carriers(articles)
     stored: dict[str, list[tuple[str, str]]] = {}
     candidates = []
     for key, indices in carriers.items():
@@ -187,26 +178,53 @@ def shared_furniture(
             candidates.append(key)
     wanted = {article_id for key in candidates for _, article_id in stored[key]}
     loaded = load(wanted) if load and wanted else {}
-    content: dict[str, frozenset[str]] = {}
+    content: dict[str, frozenset[str]] = {}  # each carrier's content words, once
     furniture = set()
     for key in candidates:
-        shared = _content_words(texts[key], articles[carriers[key][0]][0].language)
         carrying = [articles[index][0] for index in carriers[key]]
         carrying += [loaded[i] for _, i in stored[key] if i in loaded]
-        unrelated: list[tuple[str | None, frozenset[str]]] = []
-        for article in carrying:
-            if article.id not in content:
-                content[article.id] = _content_words(article.text, article.language)
-            words = content[article.id] - shared
-            if all(_overlap(words, other) < UNRELATED for _, other in unrelated):
-                unrelated.append((article.source, words))
-            sources = {source for source, _ in unrelated if source}
-            if len(unrelated) >= FURNITURE_CARRIERS and (
-                key not in whole or len(sources) >= FURNITURE_SOURCES
-            ):
-                furniture.add(key)
-                break
+        sources = 1 if key not in whole else FURNITURE_SOURCES
+        if _unrelated_enough(carrying, texts[key], sources, content):
+            furniture.add(key)
     return frozenset(furniture)
+
+
+def _carriers(
+    articles: Sequence[tuple[Article, Sequence[Paragraph]]],
+) -> tuple[dict[str, list[int]], dict[str, str], set[str]]:
+    """The articles (by index) carrying each key, each key's text, and the keys of whole
+    paragraphs (the others are only edge sentences)."""
+    carriers: dict[str, list[int]] = {}
+    texts: dict[str, str] = {}
+    whole = set()
+    for index, (_, paragraphs) in enumerate(articles):
+        for paragraph in paragraphs:
+            whole.add(paragraph.key)
+            for key, text in ((paragraph.key, paragraph.text), *paragraph.edges):
+                texts.setdefault(key, text)
+                indices = carriers.setdefault(key, [])
+                if not indices or indices[-1] != index:
+                    indices.append(index)
+    return carriers, texts, whole
+
+
+def _unrelated_enough(
+    carrying: list[Article], text: str, sources: int, content: dict[str, frozenset[str]]
+) -> bool:
+    """True when FURNITURE_CARRIERS of these articles, from `sources` sources or more, are
+    pairwise unrelated in their words other than `text`'s (taken greedily, in order)."""
+    shared = _content_words(text, carrying[0].language)
+    unrelated: list[tuple[str | None, frozenset[str]]] = []
+    for article in carrying:
+        if article.id not in content:
+            content[article.id] = _content_words(article.text, article.language)
+        words = content[article.id] - shared
+        if all(_overlap(words, other) < UNRELATED for _, other in unrelated):
+            unrelated.append((article.source, words))
+        found = {source for source, _ in unrelated if source}
+        if len(unrelated) >= FURNITURE_CARRIERS and len(found) >= sources:
+            return True
+    return False
 
 
 def _by_turns(carriers: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -127,6 +127,10 @@ def test_a_paragraph_s_first_and_last_sentences_are_keyed_from_its_spans():
     assert glued.kept({paragraph_key(PROMO)}) == "The pier will close. It needs new piles."
     assert glued.kept({glued.key}) == ""
     assert glued.kept(set()) == glued.text
+    # Both edges named: only the middle stays; a paragraph named only in `cut` stays whole.
+    both = {key for key, _ in glued.edges}
+    assert glued.kept(set(), both) == "It needs new piles."
+    assert glued.kept(set(), {glued.key}) == glued.text
 
 
 def test_stored_carriers_are_read_a_source_at_a_time_and_only_a_few():
