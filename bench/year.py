@@ -140,6 +140,10 @@ def measure_once(snapshot: Path, scratch: Path, pool: list[dict], code: str) -> 
     """Every command once, on a fresh copy of `snapshot`."""
     shutil.rmtree(scratch, ignore_errors=True)
     shutil.copytree(snapshot, scratch)
+    # Each checkout renders with its own templates (the snapshot names those of the one that
+    # grew it).
+    templates = Path(code).resolve() / "templates"
+    (scratch / "config.toml").write_text(f'[paths]\ntemplates = "{templates}"\n', "utf-8")
     env = environment_for(code)
     downgrade(scratch / "outbox" / ".digest" / "state.sqlite3", env, code)
     digest = [sys.executable, "-m", "digest", "--config", str(scratch / "config.toml")]

@@ -87,15 +87,14 @@ class Issue:
 
     def story_link(self, story_id: str) -> str | None:
         """The story's place in this digest's HTML page (relative), when it has one."""
-        page = self.file("html")
-        return f"{page.name}#story-{story_id}" if page is not None and story_id else None
+        return _story_link(self.file("html"), story_id)
 
     @property
     def headline_links(self) -> tuple[tuple[str, str | None], ...]:
         """(headline, link to its story or None) of each story."""
         ids = self.story_ids + ("",) * (len(self.headlines) - len(self.story_ids))
-        links = [self.story_link(i) for i in ids]
-        return tuple(zip(self.headlines, links, strict=False))
+        page = self.file("html")
+        return tuple(zip(self.headlines, [_story_link(page, i) for i in ids], strict=False))
 
     @property
     def permalink(self) -> str:
@@ -363,6 +362,10 @@ def _shortened(text: str, most: int) -> str:
         return text
     cut = text[: most - 1].rsplit(" ", 1)[0] if " " in text[: most - 1] else text[: most - 1]
     return cut.rstrip(" ,;:·-") + "…"
+
+
+def _story_link(page: Path | None, story_id: str) -> str | None:
+    return f"{page.name}#story-{story_id}" if page is not None and story_id else None
 
 
 def _clean(text: object) -> str:

@@ -42,7 +42,7 @@ GROWTH = 4  # ...or a quarter of the documents at hand
 OTHER_STREETS = 0.4
 INDEX_TERMS = 25  # an article's terms by which later articles find its story (see docs)
 CANDIDATES = 40  # stories a new article is scored against: those sharing most of its INDEX_TERMS
-POSTINGS = 30  # of the articles indexed under a term, the newest, whose stories are candidates
+POSTINGS = 10  # of the articles indexed under a term, the newest, whose stories are candidates
 
 
 def features(article: Article) -> bytes:
