@@ -278,7 +278,7 @@ _NOT_PROSE = re.compile(
     r"\b(?:clear|delete) your (?:browser['’]?s? )?(?:cache and )?cookies\b|"
     r"^(?:styling|grooming|casting|hair and make-?up|make-?up|set design|props) by\b|"
     r"^(?:get|see|read|find|watch|download) (?:the|our|all|more)\b.{0,60}\bhere\s*[.!]?$|"
-    # a news agency's caption: "In this image released by ...", "In this Dec. 5, 2014, photo, ..."
+    # a news agency's caption: "In this image released by ...", "In this March 3, 2026, photo, ..."
     r"^in this (?:[\w.,'’-]+ ){0,6}?(?:photo|image|picture|frame grab)s?"
     r"(?:,| (?:released|provided|taken|made available|obtained|distributed)\b)|"
     r"\bdon['’]t show (?:me |this )?(?:again|anymore)\b|"  # a pop-up's button

@@ -55,11 +55,11 @@ def test_a_page_that_does_not_hold_the_paragraphs_is_left_as_read():
 @pytest.mark.parametrize(
     ("sentence", "whole"),
     [
-        ("In this image released by A24 Films, two actors appear in a scene from the film.", False),
-        ("In this Dec. 5, 2014, photo, a man walks past the stock exchange building in Mumbai.",
+        ("In this image released by the harbour board, divers inspect the rotten piles.", False),
+        ("In this March 3, 2026, photo, a ferry leaves the old pier in the early morning.",
          False),
         ("In this photo provided by the Navy, sailors stand on the deck of the ship.", False),
-        ("I've completed the above steps, don't show me again.", False),
+        ("Thanks, I have read the notice, don't show me again.", False),
         ("Harbour Notes is a weekly newsletter from the Courier that delivers the port's news.",
          False),
         # Reports naming the same things are prose.
