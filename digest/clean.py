@@ -5,9 +5,12 @@ identify articles and paragraphs."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
+import struct
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Container, Mapping, Sequence
+from dataclasses import dataclass
 
 from digest.language import stop_words
 from digest.models import Article
@@ -54,9 +57,12 @@ def clean_body(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p.strip())
 
 
+_NON_WORDS = re.compile(r"\W+")
+
+
 def paragraph_key(paragraph: str) -> str:
     """A short hash of a paragraph, used to spot lines a source repeats in every article."""
-    folded = re.sub(r"\W+", " ", paragraph.casefold()).strip()
+    folded = _NON_WORDS.sub(" ", paragraph.casefold()).strip()
     return hashlib.blake2b(folded.encode(), digest_size=8).hexdigest()
 
 
@@ -69,51 +75,167 @@ def content_id(title: str | None, text: str) -> str:
 # A paragraph that several unrelated articles of different sources carry word for word is
 # furniture: a syndication note ("This article first appeared on ..."), a cookie or newsletter
 # notice. (Articles about one event share paragraphs too, wire copy most of all: those are news,
-# and their carriers are related.)
+# and their carriers are related.) The first and last sentences of a longer paragraph are keyed
+# too, so a notice glued to prose is found as well, without splitting every paragraph.
 FURNITURE_CARRIERS = 3  # unrelated articles carrying the same paragraph ...
 FURNITURE_SOURCES = 2  # ... from at least this many sources
 UNRELATED = 0.05  # two articles sharing a smaller share of their content words are unrelated
+EARLIER_EXAMINED = 8  # at most this many stored carriers of a paragraph are read, per build
+EDGE_WORDS = 4  # a paragraph's first or last sentence is keyed when it has this many words
 
 
-def shared_furniture(articles: Sequence[tuple[Article, Sequence[str]]]) -> frozenset[str]:
-    """The keys (`paragraph_key`) of the paragraphs that FURNITURE_CARRIERS articles carry,
-    from FURNITURE_SOURCES sources or more, no two of which are about the same thing.
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph of an article with its key and, when it has several sentences, the keys of
+    its first and last ones (`paragraph_key` each)."""
 
-    `articles` are each article with the keys of its paragraphs (split on blank lines). Only
-    the carriers of a paragraph seen often enough have their words compared (less the
-    paragraph's own), so the test costs little.
+    text: str
+    key: str
+    edges: tuple[tuple[str, str], ...] = ()  # (key, sentence): the first and the last
+
+    def all_keys(self) -> list[str]:
+        return [self.key, *(key for key, _ in self.edges)]
+
+    def kept(self, dropped: Container[str], cut: Container[str] | None = None) -> str:
+        """The paragraph, unless `dropped` names it, less its first or last sentence when `cut`
+        (by default `dropped`) names them ("" when nothing is left)."""
+        if self.key in dropped:
+            return ""
+        cut = dropped if cut is None else cut
+        text = self.text
+        for key, sentence in self.edges:
+            if key in cut:
+                shorter = text.removeprefix(sentence)
+                text = shorter if shorter != text else text.removesuffix(sentence)
+        return text.strip()
+
+
+def keyed_paragraphs(text: str, spans: bytes | None = None) -> list[Paragraph]:
+    """An article's paragraphs (split on blank lines), keyed; with where its sentences lie
+    (`Article.spans`, found when it was read), the first and last sentences of a paragraph of
+    several are keyed too (each of EDGE_WORDS words or more): no second split."""
+    paragraphs = text.split("\n\n")
+    edges = edge_sentences(paragraphs, spans)
+    return [
+        Paragraph(p, paragraph_key(p), tuple((paragraph_key(s), s) for s in edges.get(i, ())))
+        for i, p in enumerate(paragraphs)
+    ]
+
+
+def edge_sentences(paragraphs: list[str], spans: bytes | None) -> dict[int, tuple[str, ...]]:
+    """The first and last sentences of each paragraph of several, by the paragraph's index,
+    from the packed spans of `sentences.sentence_spans` (none when they do not fit the text)."""
+    if not spans or len(spans) % 12:
+        return {}
+    values = struct.unpack(f"<{len(spans) // 4}i", spans)
+    bounds: dict[int, list[tuple[int, int]]] = {}
+    for number, start, end in zip(values[0::3], values[1::3], values[2::3], strict=True):
+        bounds.setdefault(number, []).append((start, end))
+    if max(bounds, default=0) >= len(paragraphs):
+        return {}
+    edges = {}
+    for number, found in bounds.items():
+        paragraph = paragraphs[number]
+        if len(found) < 2 or found[-1][1] > len(paragraph) or paragraph != paragraph.strip():
+            continue  # one sentence, or spans of another text: no edges
+        first, last = paragraph[slice(*found[0])], paragraph[slice(*found[-1])]
+        edges[number] = tuple(s for s in (first, last) if len(s.split()) >= EDGE_WORDS)
+    return edges
+
+
+# Stored articles that carried a paragraph before: (source, article id) by paragraph key.
+EarlierCarriers = Mapping[str, Sequence[tuple[str, str]]]
+LoadArticles = Callable[[Collection[str]], Mapping[str, Article]]
+
+
+def shared_furniture(
+    articles: Sequence[tuple[Article, Sequence[Paragraph]]],
+    earlier: EarlierCarriers | None = None,
+    load: LoadArticles | None = None,
+) -> frozenset[str]:
+    """The keys (`paragraph_key`) of the paragraphs and edge sentences that FURNITURE_CARRIERS
+    articles carry, no two of which are about the same thing: from FURNITURE_SOURCES sources
+    or more for a paragraph (one source's is its boilerplate, dropped without this test), from
+    any for a sentence only found glued to others (a line a source glues to every article, or
+    the lead a source repeats in the updates of one story, which are related and keep it).
+
+    `articles` are this build's new articles, each with its paragraphs; `earlier` the stored
+    articles that carried each key before (by source), which `load` reads by id. Only the
+    carriers of a key seen often enough have their words compared (less the key's own), at
+    most EARLIER_EXAMINED stored ones, a source at a time; so the test costs what the build's
+    news costs, not what the store holds.
     """
-    carriers: dict[str, list[int]] = {}
-    for index, (_, keys) in enumerate(articles):
-        for key in dict.fromkeys(keys):
-            carriers.setdefault(key, []).append(index)
-    content: dict[int, frozenset[str]] = {}
-    furniture = set()
+    carriers, texts, whole = _carriers(articles)
+    stored: dict[str, list[tuple[str, str]]] = {}
+    candidates = []
     for key, indices in carriers.items():
-        if (
-            len(indices) < FURNITURE_CARRIERS
-            or len(_sources(articles, indices)) < FURNITURE_SOURCES
-        ):
+        previous = earlier.get(key) if earlier else None
+        stored[key] = _by_turns(previous)[:EARLIER_EXAMINED] if previous else []
+        if len(indices) + len(stored[key]) < FURNITURE_CARRIERS:
             continue
-        first, keys = articles[indices[0]]
-        shared = _content_words(first.text.split("\n\n")[list(keys).index(key)], first.language)
-        unrelated: list[int] = []
-        for index in indices:
-            if index not in content:
-                article = articles[index][0]
-                content[index] = _content_words(article.text, article.language)
-            words = content[index] - shared
-            if all(_overlap(words, content[other] - shared) < UNRELATED for other in unrelated):
-                unrelated.append(index)
-        if (
-            len(unrelated) >= FURNITURE_CARRIERS
-            and len(_sources(articles, unrelated)) >= FURNITURE_SOURCES
-        ):
+        sources = _sources(articles, indices) | {s for s, _ in stored[key]}
+        if key not in whole or len(sources) >= FURNITURE_SOURCES:
+            candidates.append(key)
+    wanted = {article_id for key in candidates for _, article_id in stored[key]}
+    loaded = load(wanted) if load and wanted else {}
+    content: dict[str, frozenset[str]] = {}  # each carrier's content words, once
+    furniture = set()
+    for key in candidates:
+        carrying = [articles[index][0] for index in carriers[key]]
+        carrying += [loaded[i] for _, i in stored[key] if i in loaded]
+        sources = 1 if key not in whole else FURNITURE_SOURCES
+        if _unrelated_enough(carrying, texts[key], sources, content):
             furniture.add(key)
     return frozenset(furniture)
 
 
-def _sources(articles: Sequence[tuple[Article, Sequence[str]]], indices: list[int]) -> set[str]:
+def _carriers(
+    articles: Sequence[tuple[Article, Sequence[Paragraph]]],
+) -> tuple[dict[str, list[int]], dict[str, str], set[str]]:
+    """The articles (by index) carrying each key, each key's text, and the keys of whole
+    paragraphs (the others are only edge sentences)."""
+    carriers: dict[str, list[int]] = {}
+    texts: dict[str, str] = {}
+    whole = set()
+    for index, (_, paragraphs) in enumerate(articles):
+        for paragraph in paragraphs:
+            whole.add(paragraph.key)
+            for key, text in ((paragraph.key, paragraph.text), *paragraph.edges):
+                texts.setdefault(key, text)
+                indices = carriers.setdefault(key, [])
+                if not indices or indices[-1] != index:
+                    indices.append(index)
+    return carriers, texts, whole
+
+
+def _unrelated_enough(
+    carrying: list[Article], text: str, sources: int, content: dict[str, frozenset[str]]
+) -> bool:
+    """True when FURNITURE_CARRIERS of these articles, from `sources` sources or more, are
+    pairwise unrelated in their words other than `text`'s (taken greedily, in order)."""
+    shared = _content_words(text, carrying[0].language)
+    unrelated: list[tuple[str | None, frozenset[str]]] = []
+    for article in carrying:
+        if article.id not in content:
+            content[article.id] = _content_words(article.text, article.language)
+        words = content[article.id] - shared
+        if all(_overlap(words, other) < UNRELATED for _, other in unrelated):
+            unrelated.append((article.source, words))
+        found = {source for source, _ in unrelated if source}
+        if len(unrelated) >= FURNITURE_CARRIERS and len(found) >= sources:
+            return True
+    return False
+
+
+def _by_turns(carriers: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Stored carriers taking turns by source: the first of each source, then the second..."""
+    turns: dict[str, list[tuple[str, str]]] = {}
+    for carrier in carriers:
+        turns.setdefault(carrier[0], []).append(carrier)
+    return [c for row in itertools.zip_longest(*turns.values()) for c in row if c is not None]
+
+
+def _sources(articles: Sequence[tuple[Article, object]], indices: list[int]) -> set[str]:
     return {source for i in indices if (source := articles[i][0].source)}
 
 

@@ -263,31 +263,31 @@ def read_one(path: Path, config: Config, *, with_features: bool = False) -> Read
 
 def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Article]:
     """Remove paragraphs a source repeats across many of its articles (its boilerplate), and
-    those several unrelated articles of different sources carry (`clean.shared_furniture`).
+    those several unrelated articles of different sources carry, in this build or stored
+    before (`clean.shared_furniture`); the first or last sentence of a longer paragraph goes
+    when unrelated articles carried it (of one source or several).
 
     Sightings are counted over the whole batch first, so the first articles of a batch lose a
     footer as the later ones do. (Articles stored by earlier builds keep theirs.)
     """
-    from digest.clean import paragraph_key, shared_furniture
+    from digest.clean import keyed_paragraphs, shared_furniture
 
-    seen: dict[tuple[str, str], int] = {}
-    keyed = []  # (article, its paragraphs, their keys), each computed once; none without a source
-    for article in articles:
-        paragraphs = article.text.split("\n\n") if article.source else []
-        keys = [paragraph_key(p) for p in paragraphs]
+    keyed = [(a, keyed_paragraphs(a.text, a.spans) if a.source else []) for a in articles]
+    earlier = store.paragraph_carriers({k for _, ps in keyed for p in ps for k in p.all_keys()})
+    repeated: dict[str, set[str]] = {}  # by source
+    for article, paragraphs in keyed:
         if article.source:
-            totals = store.count_paragraphs(article.source, keys)
-            seen.update(((article.source, key), count) for key, count in totals.items())
-        keyed.append((article, paragraphs, keys))
-    furniture = shared_furniture([(article, keys) for article, _, keys in keyed])
+            keys = [key for p in paragraphs for key in p.all_keys()]
+            totals = store.count_paragraphs(article.source, keys, article.id)
+            found = repeated.setdefault(article.source, set())
+            found.update(key for key, count in totals.items() if count >= REPEATED_PARAGRAPH)
+    furniture = shared_furniture(keyed, earlier, store.articles_by_id)
     cleaned = []
-    for article, paragraphs, keys in keyed:
-        kept = [
-            p for p, key in zip(paragraphs, keys, strict=True)
-            if seen[article.source, key] < REPEATED_PARAGRAPH and key not in furniture
-        ]  # fmt: skip
-        # An article that keeps every paragraph stays the same object: its features hold.
-        changed = kept and len(kept) < len(paragraphs)
+    for article, paragraphs in keyed:
+        dropped = furniture | repeated.get(article.source or "", set())
+        kept = [text for p in paragraphs if (text := p.kept(dropped, furniture))]
+        # An article that keeps every paragraph whole stays the same object: its features hold.
+        changed = kept and kept != [p.text for p in paragraphs]
         shorter = replace(article, text="\n\n".join(kept), spans=None)  # found again (ingest)
         cleaned.append(shorter if changed else article)
     return cleaned

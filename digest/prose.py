@@ -277,7 +277,12 @@ _NOT_PROSE = re.compile(
     r"\b(?:shall|will) not be (?:held )?liable for any (?:loss|damages?)\b|"
     r"\b(?:clear|delete) your (?:browser['’]?s? )?(?:cache and )?cookies\b|"
     r"^(?:styling|grooming|casting|hair and make-?up|make-?up|set design|props) by\b|"
-    r"^(?:get|see|read|find|watch|download) (?:the|our|all|more)\b.{0,60}\bhere\s*[.!]?$",
+    r"^(?:get|see|read|find|watch|download) (?:the|our|all|more)\b.{0,60}\bhere\s*[.!]?$|"
+    # a news agency's caption: "In this image released by ...", "In this March 3, 2026, photo, ..."
+    r"^in this (?:[\w.,'’-]+ ){0,6}?(?:photo|image|picture|frame grab)s?"
+    r"(?:,| (?:released|provided|taken|made available|obtained|distributed)\b)|"
+    r"\bdon['’]t show (?:me |this )?(?:again|anymore)\b|"  # a pop-up's button
+    r"\bis an? (?:[\w-]+ ){0,2}newsletters? (?:from|by)\b",  # "X is a daily newsletter from Y"
     re.IGNORECASE | re.ASCII,  # ASCII: "ſ" must not match "s" where str.lower() keeps it
 )
 # Words one of which every _NOT_PROSE match holds: a cheap test first, the regex only then. Those
@@ -289,7 +294,8 @@ _FURNITURE_HINTS = ("photo", "image", "copyright", "©", "click", "rights", "bro
                     "your email", "recaptcha", "mail us", "send us", "contributed", "twitter",
                     "facebook", "linkedin", "pinterest", "whatsapp", "telegram", "reddit",
                     "tumblr", "xing", "mail", "print", "drucken", "threads", "bluesky",
-                    "mastodon", "instagram", "advertis", "liable", "cookies", "follow")  # fmt: skip
+                    "mastodon", "instagram", "advertis", "liable", "cookies", "follow",
+                    "picture", "frame grab", "t show")  # fmt: skip
 _FURNITURE_OPENERS = ("caption", "advertisement", "read more", "see also", "continue reading",
                       "related", "share this", "follow us", "watch", "listen", "pictured",
                       "more on this story", "comments", "have a", "got a", "contact us",

@@ -12,7 +12,7 @@ import itertools
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -95,6 +95,32 @@ def _describe_stories(db: sqlite3.Connection, ids: Sequence[str] | None) -> None
             " VALUES (?, ?, ?, ?, ?, ?)",
             described,
         )
+
+
+def _note_carriers(db: sqlite3.Connection) -> None:
+    """Each stored article of a source noted as a carrier of its paragraphs and of their first
+    and last sentences, as ingest notes new ones: a paragraph counted already keeps its count,
+    a sentence key (new in this version) is counted once."""
+    from digest.clean import keyed_paragraphs  # the one keying rule
+
+    rows = db.execute(
+        "SELECT id, source, text, spans FROM articles WHERE source IS NOT NULL ORDER BY seq"
+    )
+    for article_id, source, text, spans in rows.fetchall():
+        keys = {key: None for p in keyed_paragraphs(text, spans) for key in p.all_keys()}
+        db.executemany(_NOTE_CARRIER.format(count="seen"), [(source, k, article_id) for k in keys])
+
+
+# How many carriers of a paragraph are noted per source: at most FURNITURE_CARRIERS are needed,
+# and a source's paragraph seen that often is its boilerplate anyway.
+CARRIERS_NOTED = 3
+_NOTE_CARRIER = (
+    "INSERT INTO boilerplate (source, paragraph, seen, carriers) VALUES (?, ?, 1, ?)"
+    " ON CONFLICT (source, paragraph) DO UPDATE SET seen = {count}, carriers = CASE"
+    " WHEN carriers IS NULL THEN excluded.carriers"
+    f" WHEN length(carriers) - length(replace(carriers, ' ', '')) < {CARRIERS_NOTED - 1}"
+    " THEN carriers || ' ' || excluded.carriers ELSE carriers END"
+)
 
 
 # Each migration is a tuple of steps, run in one transaction: SQL statements, or functions of
@@ -200,6 +226,11 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     # 9: where each article's sentences lie, so that a story's brief need not split it again;
     # found as articles are read (those stored before are split when briefed, as they were)
     ("ALTER TABLE articles ADD COLUMN spans BLOB",),
+    (  # 10: furniture across builds: the articles that carried each paragraph, by its key
+        "ALTER TABLE boilerplate ADD COLUMN carriers TEXT",  # ids of a source's first ones
+        "CREATE INDEX boilerplate_paragraph ON boilerplate (paragraph)",
+        _note_carriers,
+    ),
 )
 
 
@@ -521,13 +552,12 @@ class Store:
 
     # Boilerplate -----------------------------------------------------------------------------
 
-    def count_paragraphs(self, source: str, keys: Iterable[str]) -> dict[str, int]:
-        """Add one sighting of each paragraph key for a source; returns the new totals."""
+    def count_paragraphs(self, source: str, keys: Iterable[str], carrier: str) -> dict[str, int]:
+        """Add one sighting of each paragraph key for a source, by the article `carrier` (an
+        id); returns the new totals."""
         keys = list(dict.fromkeys(keys))
         self.db.executemany(
-            "INSERT INTO boilerplate (source, paragraph, seen) VALUES (?, ?, 1)"
-            " ON CONFLICT (source, paragraph) DO UPDATE SET seen = seen + 1",
-            [(source, key) for key in keys],
+            _NOTE_CARRIER.format(count="seen + 1"), [(source, key, carrier) for key in keys]
         )
         totals = {}
         for start in range(0, len(keys), 500):
@@ -540,6 +570,21 @@ class Store:
             )
             totals.update(rows.fetchall())
         return totals
+
+    def paragraph_carriers(self, keys: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+        """The stored articles noted as carrying each of these paragraph keys, as (source,
+        article id), by key: index lookups, whatever the store holds."""
+        carriers: dict[str, list[tuple[str, str]]] = {}
+        select = "SELECT paragraph, source, carriers FROM boilerplate WHERE paragraph IN"
+        for key, source, ids in self._rows_in(select, keys):
+            carriers.setdefault(key, []).extend((source, i) for i in (ids or "").split())
+        return carriers
+
+    def articles_by_id(self, ids: Collection[str]) -> dict[str, Article]:
+        """These stored articles, by id (an id not stored is left out)."""
+        select = "SELECT id, file, title, source, url, published, text, language FROM articles"
+        rows = self._rows_in(f"{select} WHERE id IN", ids)
+        return {article.id: article for article in map(_article, rows)}
 
     # Digests ---------------------------------------------------------------------------------
 

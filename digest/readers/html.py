@@ -12,7 +12,8 @@ page's paragraphs, and only a page with no paragraphs at all is rejected.
 from __future__ import annotations
 
 import logging
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from itertools import zip_longest
 
 import lxml.etree
@@ -25,6 +26,7 @@ from digest.sentences import split_sentences
 
 log = logging.getLogger(__name__)
 _NOISE_TAGS = ("script", "style", "nav", "footer", "header", "aside", "form", "noscript")
+_FIGURE_TAGS = ("figure", "figcaption")
 PROSE_SHARE = 0.7  # a paragraph reads as prose when this share of its words is in whole sentences
 MIN_PROSE_WORDS = 8  # ... and at least this many
 MIN_ARTICLE_WORDS = 8  # fewer words is no article: the page's own paragraphs are read instead
@@ -41,6 +43,7 @@ def read_html(text: str) -> list[Draft]:
     precise, wider = (d if isinstance(d, Document) else None for d in found)
     meta = precise or wider
     paragraphs = second_try(*(_paragraphs(getattr(d, "body", None)) for d in (precise, wider)))
+    paragraphs = with_page_prose(paragraphs, text)
     if _words(paragraphs) < MIN_ARTICLE_WORDS:
         paragraphs = _fallback_paragraphs(text) or paragraphs
     if _words(paragraphs) < MIN_ARTICLE_WORDS:  # a scrap, a label: no article
@@ -100,6 +103,67 @@ def second_try(kept: list[str], wider: list[str]) -> list[str]:
     if added:
         log.debug("the default mode added %d words of prose to precision mode's text", added)
     return merged
+
+
+def with_page_prose(paragraphs: list[str], text: str) -> list[str]:
+    """The article's paragraphs and the page's prose paragraphs (`<p>`, outside figures and
+    navigation) that neither mode kept but that stand among them: alone between two of them,
+    or right before the first (an opening paragraph set apart, a standfirst); not one the page
+    repeats."""
+    if len(paragraphs) < 2:
+        return paragraphs
+    root = parse_page(text)
+    if root is None:
+        return paragraphs
+    for noise in root.xpath("|".join(f"//{tag}" for tag in (*_NOISE_TAGS, *_FIGURE_TAGS))):
+        noise.drop_tree()
+    page = blocks(root)
+    located = _places(page, paragraphs)
+    if len(located) < 2:
+        return paragraphs
+    known = set(paragraphs)
+    taken = set(located.values())
+    seen = Counter(block.text for block in page)
+
+    def missed(place: int) -> bool:  # a paragraph the page repeats is its furniture
+        block = page[place]
+        return (
+            block.tag == "p" and block.text not in known and seen[block.text] == 1
+            and reads_as_prose(block.text)
+        )  # fmt: skip
+
+    first = min(taken)
+    added = [first - 1] if first > 0 and missed(first - 1) else []
+    added += [
+        place for place in range(first + 1, max(taken))
+        if place not in taken and {place - 1, place + 1} <= taken and missed(place)
+    ]  # fmt: skip
+    if not added:
+        return paragraphs
+    log.debug("%d prose paragraph(s) of the page added among the article's", len(added))
+    merged: list[str] = []
+    for index, paragraph in enumerate(paragraphs):
+        while added and index in located and added[0] < located[index]:
+            merged.append(page[added.pop(0)].text)
+        merged.append(paragraph)
+    return merged
+
+
+def _places(page: list[Block], paragraphs: list[str]) -> dict[int, int]:
+    """Where the article's paragraphs stand among the page's blocks (by the paragraph's
+    index), each after the one before; a paragraph the page does not hold as one block after
+    it has none."""
+    places: dict[str, list[int]] = {}
+    for place, block in enumerate(page):
+        places.setdefault(block.text, []).append(place)
+    located: dict[int, int] = {}
+    after = -1
+    for index, paragraph in enumerate(paragraphs):
+        found = places.get(paragraph, [])
+        at = bisect_right(found, after)
+        if at < len(found):
+            located[index] = after = found[at]
+    return located
 
 
 def reads_as_prose(paragraph: str) -> bool:

@@ -1,0 +1,74 @@
+"""A saved page's prose paragraphs that neither extraction mode kept, but that stand among the
+article's paragraphs, are read too; furniture standing there is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from digest.prose import is_whole_prose
+from digest.readers.html import with_page_prose
+
+KEPT = [
+    "The harbour board voted on Monday to close the old ferry pier for repairs next spring.",
+    "Engineers found that two of the pier's timber piles had rotted through below the waterline.",
+    "The board expects the repairs to cost about four million euros and to last six months.",
+]
+LEDE = (
+    "It is a familiar scene at the harbour: commuters queue in the rain for the seven o'clock"
+    " ferry. Most of them have never known another landing."
+)
+GAP = "Commuters will use a temporary landing stage beside the fish market while the work goes on."
+SIDEBAR = "The town's library will open on Sundays from next month, the council said on Friday."
+
+
+def page(*paragraphs: str, after: str = "") -> str:
+    body = "".join(f"<p>{p}</p>" if not p.startswith("<") else p for p in paragraphs)
+    return (
+        "<html><body><nav><p>Home News Sport</p></nav><article><h1>Pier to close</h1>"
+        f"{body}</article><div class='more'>{after}</div></body></html>"
+    )
+
+
+def test_an_opening_paragraph_and_one_between_the_article_s_are_read():
+    html = page(LEDE, KEPT[0], KEPT[1], GAP, KEPT[2], after=f"<p>{SIDEBAR}</p>")
+    assert with_page_prose(KEPT, html) == [LEDE, KEPT[0], KEPT[1], GAP, KEPT[2]]
+
+
+def test_furniture_among_the_article_s_paragraphs_is_not_read():
+    caption = "<figure><p>The old pier seen from the harbour wall on a winter morning.</p></figure>"
+    label = "Read the board's report"
+    html = page(KEPT[0], caption, KEPT[1], label, KEPT[2], after=f"<p>{SIDEBAR}</p>")
+    assert with_page_prose(KEPT, html) == KEPT
+    # A paragraph the page repeats is its own furniture, however well it reads.
+    promo = "Check back every week for another of our reports from the harbour towns."
+    assert with_page_prose(KEPT, page(KEPT[0], promo, KEPT[1], promo, KEPT[2])) == KEPT
+    # Only a paragraph standing alone between two of the article's: not two in a row.
+    two = page(KEPT[0], KEPT[1], SIDEBAR, GAP, KEPT[2])
+    assert with_page_prose(KEPT, two) == KEPT
+
+
+def test_a_page_that_does_not_hold_the_paragraphs_is_left_as_read():
+    assert with_page_prose(KEPT, page(LEDE, "Something else entirely, said the page.")) == KEPT
+    assert with_page_prose(KEPT[:1], page(LEDE, KEPT[0])) == KEPT[:1]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "whole"),
+    [
+        ("In this image released by the harbour board, divers inspect the rotten piles.", False),
+        ("In this March 3, 2026, photo, a ferry leaves the old pier in the early morning.",
+         False),
+        ("In this photo provided by the Navy, sailors stand on the deck of the ship.", False),
+        ("Thanks, I have read the notice, don't show me again.", False),
+        ("Harbour Notes is a weekly newsletter from the Courier that delivers the port's news.",
+         False),
+        # Reports naming the same things are prose.
+        ("In this picture you can see the flooded square, the mayor told reporters.", True),
+        ("The council said the photos released by police showed the damage to the bridge.", True),
+        ("He said the newsletter from the union had warned members about the cuts.", True),
+        ("In this city, photo radar cameras were installed on every main road last year.", True),
+        ("Voters said they don't show up again unless the council listens to them.", True),
+    ],
+)  # fmt: skip
+def test_captions_pop_up_buttons_and_newsletter_promos_are_not_prose(sentence, whole):
+    assert is_whole_prose(sentence) is whole
