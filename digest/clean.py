@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
-import struct
 import unicodedata
 from collections.abc import Callable, Collection, Container, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from digest.prose import (
     release_matter,
     strip_paragraph_dateline,
 )
+from digest.sentences import span_triples, split_paragraphs
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 # Control and format characters (but not tab and newline), soft hyphens, zero-width marks, stray
@@ -115,29 +115,30 @@ def keyed_paragraphs(text: str, spans: bytes | None = None) -> list[Paragraph]:
     (`Article.spans`, found when it was read), the first and last sentences of a paragraph of
     several are keyed too (each of EDGE_WORDS words or more): no second split."""
     paragraphs = text.split("\n\n")
-    edges = edge_sentences(paragraphs, spans)
+    edges = edge_sentences(text, paragraphs, spans)
     return [
         Paragraph(p, paragraph_key(p), tuple((paragraph_key(s), s) for s in edges.get(i, ())))
         for i, p in enumerate(paragraphs)
     ]
 
 
-def edge_sentences(paragraphs: list[str], spans: bytes | None) -> dict[int, tuple[str, ...]]:
+def edge_sentences(
+    text: str, paragraphs: list[str], spans: bytes | None
+) -> dict[int, tuple[str, ...]]:
     """The first and last sentences of each paragraph of several, by the paragraph's index,
-    from the packed spans of `sentences.sentence_spans` (none when they do not fit the text)."""
-    if not spans or len(spans) % 12:
+    from the spans found for `text` (`sentences.span_triples`); none when there are none, or
+    when the text's paragraphs are not already as the splitter numbers them (folded)."""
+    triples = span_triples(text, spans)
+    if triples is None or split_paragraphs(text) != paragraphs:
         return {}
-    values = struct.unpack(f"<{len(spans) // 4}i", spans)
     bounds: dict[int, list[tuple[int, int]]] = {}
-    for number, start, end in zip(values[0::3], values[1::3], values[2::3], strict=True):
+    for number, start, end in triples:
         bounds.setdefault(number, []).append((start, end))
-    if max(bounds, default=0) >= len(paragraphs):
-        return {}
     edges = {}
     for number, found in bounds.items():
+        if len(found) < 2:
+            continue  # one sentence: the paragraph is its own key
         paragraph = paragraphs[number]
-        if len(found) < 2 or found[-1][1] > len(paragraph) or paragraph != paragraph.strip():
-            continue  # one sentence, or spans of another text: no edges
         first, last = paragraph[slice(*found[0])], paragraph[slice(*found[-1])]
         edges[number] = tuple(s for s in (first, last) if len(s.split()) >= EDGE_WORDS)
     return edges

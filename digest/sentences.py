@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import struct
+import zlib
 from bisect import bisect_left
 from collections.abc import Iterator
 from itertools import pairwise
@@ -159,11 +160,15 @@ def sentences_of(article: Article) -> list[Sentence]:
     return sentences
 
 
+SPANS_VERSION = 1  # of the splitter: a change to how text is split must raise it
+
+
 def sentence_spans(text: str) -> bytes | None:
-    """Where each sentence of `text` lies (its paragraph's number among `split_paragraphs`,
-    its start and end in that paragraph), packed as little-endian int32 triples: stored with
-    an article, they spare splitting it again each time its story is briefed. None when a
-    sentence is not a slice of its paragraph."""
+    """Where each sentence of `text` lies: its paragraph's number among `split_paragraphs`, its
+    start and end in that paragraph, packed as little-endian int32 triples after the splitter's
+    version and the text's CRC-32, so that spans are only ever used for the text and the
+    splitter they were found by. Stored with an article, they spare splitting it again each
+    time its story is briefed. None when a sentence is not a slice of its paragraph."""
     spans: list[int] = []
     for number, paragraph in enumerate(split_paragraphs(text)):
         at = 0
@@ -173,19 +178,33 @@ def sentence_spans(text: str) -> bytes | None:
                 return None
             at = start + len(sentence)
             spans += (number, start, at)
-    return struct.pack(f"<{len(spans)}i", *spans)
+    return struct.pack(f"<2I{len(spans)}i", SPANS_VERSION, _crc(text), *spans)
+
+
+def span_triples(text: str, spans: bytes | None) -> list[tuple[int, int, int]] | None:
+    """The (paragraph number, start, end) of each sentence, when `spans` were found for this
+    text by this splitter (`sentence_spans`); else None: split it."""
+    if not spans or len(spans) < 8 or len(spans) % 12 != 8:
+        return None
+    version, crc = struct.unpack_from("<2I", spans)
+    if version != SPANS_VERSION or crc != _crc(text):
+        return None
+    values = struct.unpack_from(f"<{(len(spans) - 8) // 4}i", spans, 8)
+    return list(zip(values[0::3], values[1::3], values[2::3], strict=True))
+
+
+def _crc(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
 
 
 def _from_spans(article: Article, paragraphs: list[str]) -> list[Sentence] | None:
-    spans = article.spans or b""
-    if len(spans) % 12:
+    triples = span_triples(article.text, article.spans)
+    if triples is None:
         return None
-    values = struct.unpack(f"<{len(spans) // 4}i", spans)
     sentences = []
-    for position, at in enumerate(range(0, len(values), 3)):
-        number, start, end = values[at : at + 3]
+    for position, (number, start, end) in enumerate(triples):
         if not 0 <= number < len(paragraphs) or not 0 <= start < end <= len(paragraphs[number]):
-            return None  # not this text's: split it
+            return None  # not this text's after all: split it
         sentences.append(Sentence(paragraphs[number][start:end], article.id, number, position))
     return sentences
 

@@ -7,10 +7,12 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
+from digest import sentences
 from digest.sentences import (
     SumyTokenizer,
     sentence_spans,
     sentences_of,
+    span_triples,
     split_paragraphs,
     split_sentences,
     words,
@@ -131,9 +133,14 @@ def test_the_spans_found_when_reading_give_the_sentences_of_splitting(tokens):
     assert sentences_of(replace(plain, spans=spans)) == sentences_of(plain)
 
 
-def test_spans_of_another_text_are_not_trusted():
-    first = make_article("A short first paragraph.\n\nAnd a second one here.")
-    other = make_article("One paragraph only, and a longer one than those of the first text.")
-    spans = sentence_spans(other.text)
+def test_spans_of_another_text_or_splitter_are_not_trusted(monkeypatch):
+    first = make_article("A short first paragraph here.\n\nAnd a second one here.")
+    other = make_article("A short first paragraph HERE.\n\nAnd a second one HERE.")
+    spans = sentence_spans(other.text)  # they fit the first text as well
+    assert span_triples(other.text, spans) is not None
+    assert span_triples(first.text, spans) is None
     assert sentences_of(replace(first, spans=spans)) == sentences_of(first)
     assert sentences_of(replace(first, spans=b"\x01\x02")) == sentences_of(first)
+    mine = sentence_spans(first.text)
+    monkeypatch.setattr(sentences, "SPANS_VERSION", sentences.SPANS_VERSION + 1)
+    assert span_triples(first.text, mine) is None  # found by an earlier splitter: split again
