@@ -190,6 +190,10 @@ def ingest(
     in_process: bool = False,
 ) -> tuple[Update, list[ReadFile]]:
     """Read inbox files and store their new articles in stories (inside a transaction)."""
+    # Imported before the reading workers start, so that they share them (see `read_one`).
+    import digest.cluster
+    import digest.readers  # noqa: F401
+
     if files is None:
         files = inbox.pending_files(config.paths.inbox)
     files = [f for f in files if f.exists() or f.is_symlink()]
@@ -287,9 +291,9 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
         dropped = furniture | repeated.get(article.source or "", set())
         kept = [text for p in paragraphs if (text := p.kept(dropped, furniture))]
         # An article that keeps every paragraph whole stays the same object: its features hold.
-        changed = kept and kept != [p.text for p in paragraphs]
-        shorter = replace(article, text="\n\n".join(kept), spans=None)  # found again (ingest)
-        cleaned.append(shorter if changed else article)
+        if kept and kept != [p.text for p in paragraphs]:  # spans found again (`ingest`)
+            article = replace(article, text="\n\n".join(kept), spans=None)
+        cleaned.append(article)
     return cleaned
 
 

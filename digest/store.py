@@ -14,7 +14,7 @@ import tempfile
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -526,7 +526,7 @@ class Store:
                 chunk,
             )
             for row in rows:
-                by_story[row[0]].append(replace(_article(row[1:-1]), spans=row[-1]))
+                by_story[row[0]].append(_article(row[1:-1], spans=row[-1]))
         return [Story(story_id, tuple(by_story[story_id])) for story_id in ids]
 
     def story_infos(self) -> list[StoryInfo]:
@@ -812,11 +812,12 @@ def _placement(row: tuple) -> Placed:
     return Placed(row[0], row[1], _date(row[2]), row[3])
 
 
-def _article(row: tuple) -> Article:
+def _article(row: tuple, spans: bytes | None = None) -> Article:
     article_id, file, title, source, url, published, text, language = row
     return Article(
         id=article_id, file=file, title=title, source=source, url=url,
         published=_date(published) if published else None, text=text, language=language,
+        spans=spans,
     )  # fmt: skip
 
 
