@@ -10,7 +10,6 @@ from pathlib import Path
 from digest.errors import DigestError
 from digest.render import builtin_templates
 
-TEMPLATE_FILES = ("digest.html.j2", "digest.md.j2", "index.html.j2", "feed.xml.j2")
 EXAMPLE_CONFIG = "config.toml"  # shipped beside the built-in templates
 
 
@@ -29,7 +28,8 @@ def init_project(folder: Path, *, templates: bool = False) -> Project:
     shipped = builtin_templates()
     copies = {folder / "config.toml": shipped / EXAMPLE_CONFIG}
     if templates:
-        copies |= {folder / "templates" / name: shipped / name for name in TEMPLATE_FILES}
+        # every built-in template: the digest's pages, its mail's text part, the index, the feed
+        copies |= {folder / "templates" / path.name: path for path in shipped.glob("*.j2")}
     folders = [folder / "inbox", folder / "outbox"]
     if conflicts := _conflicts(folder, copies, folders):
         raise DigestError(

@@ -23,7 +23,7 @@ def test_init_starts_a_project_that_builds(tmp_path):
     assert (folder / "config.toml").read_text() == (ROOT / "config.toml").read_text()
     assert (folder / "inbox").is_dir() and (folder / "outbox").is_dir()
     assert sorted(p.name for p in (folder / "templates").iterdir()) == [
-        "digest.html.j2", "digest.md.j2", "feed.xml.j2", "index.html.j2",
+        "digest.html.j2", "digest.md.j2", "digest.txt.j2", "feed.xml.j2", "index.html.j2",
     ]  # fmt: skip
     assert f"cd {folder}" in result.output and "digest build" in result.output
     (folder / "inbox" / "a.txt").write_text(
