@@ -9,7 +9,6 @@ import re
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, field, fields, replace
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -295,7 +294,7 @@ def email_problems(settings: EmailSettings) -> list[str]:
             f' network to {settings.host} unencrypted; use "starttls" or "ssl" (only a'
             " local server, localhost, 127.0.0.1 or ::1, may take one without)"
         )
-    if not settings.sender and "@" not in parseaddr(settings.username)[1]:
+    if not settings.sender and "@" not in _address(settings.username):
         problems.append("email.sender is not set (the From address of the digest)")
     if bool(settings.username) != bool(settings.password_env):
         problems.append(
@@ -360,6 +359,12 @@ _AT_MOST = {
     ("feeds", "max_mb"): 1000,
     ("feeds", "max_redirects"): 20,
 }
+
+
+def _address(value: str) -> str:
+    from email.utils import parseaddr  # the email package: imported by the configs that mail
+
+    return parseaddr(value)[1]
 
 
 def _check_cron(value: str) -> str | None:
@@ -441,9 +446,7 @@ def _check_variable_name(value: str) -> str | None:
 
 
 def _check_address(value: str) -> str | None:
-    if value and (
-        any(ord(c) < 32 or ord(c) == 127 for c in value) or "@" not in parseaddr(value)[1]
-    ):
+    if value and (any(ord(c) < 32 or ord(c) == 127 for c in value) or "@" not in _address(value)):
         return f"not an email address: {value!r}"
     return None
 

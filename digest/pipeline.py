@@ -24,7 +24,6 @@ from digest.models import Article, Brief, Digest, Story
 from digest.outlets import outlets_of
 from digest.parallel import parallel_map
 from digest.progress import progress
-from digest.prose import MAX_WORDS, MIN_WORDS
 from digest.render import digest_stem, render, write
 from digest.store import Store
 
@@ -344,6 +343,8 @@ def with_news(briefs: Sequence[Brief]) -> list[Brief]:
     """The briefs that tell something; a story shown before whose new articles add nothing to
     what was shown (a re-run of wire copy, a corrected typo) is left out, and so is one with no
     sentence short enough to quote (an unpunctuated transcript); both are logged."""
+    from digest.prose import MAX_WORDS, MIN_WORDS  # its rules compile: not for `digest archive`
+
     kept = [brief for brief in briefs if brief.sentences]
     for brief in briefs:
         if brief.sentences:

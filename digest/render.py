@@ -15,8 +15,6 @@ from pathlib import Path
 
 import jinja2
 import jinja2.bccache
-import markdown as markdown_lib
-import markdown.treeprocessors
 from markupsafe import Markup
 
 from digest import __version__
@@ -102,28 +100,11 @@ def md_escape(text: str) -> str:
 
 def markdown_html(text: str) -> Markup:
     """Markdown rendered to HTML; raw HTML in it stays text, and links other than http(s) and
-    mailto lose their target (no `javascript:`)."""
-    return Markup(markdown_lib.markdown(str(text), output_format="html", extensions=[_Plain()]))
+    mailto lose their target (no `javascript:`). (Python-Markdown is imported by the templates
+    that use this filter: `digest archive` starts without it.)"""
+    from digest.markdown_html import plain_markdown
 
-
-class _Plain(markdown_lib.Extension):
-    """Markdown without raw HTML, and with safe links only."""
-
-    def extendMarkdown(self, md: markdown_lib.Markdown) -> None:
-        md.preprocessors.deregister("html_block")
-        md.inlinePatterns.deregister("html")
-        md.treeprocessors.register(_SafeLinks(md), "safe_links", 0)
-
-
-class _SafeLinks(markdown_lib.treeprocessors.Treeprocessor):
-    def run(self, root) -> None:
-        for element in root.iter():
-            if element.tag not in ("a", "img"):
-                continue
-            attribute = "href" if element.tag == "a" else "src"
-            target = element.get(attribute, "")
-            if not (safe_url(target) or re.fullmatch(r"mailto:[^\s:]+@[^\s:]+", target)):
-                element.attrib.pop(attribute, None)
+    return Markup(plain_markdown(str(text)))
 
 
 def builtin_templates() -> Path:
