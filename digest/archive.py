@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -263,12 +264,14 @@ def issues(
 ) -> list[Issue]:
     """The digests whose files are in `outbox`, newest first; `unfinished`, the digest a build
     is publishing (or stopped publishing), is left out until it is recorded."""
-    stems = {path.stem for path in _digest_files(outbox) if is_digest_name(path.stem)}
+    listed = _digest_files(outbox)
+    stems = {path.stem for path in listed if is_digest_name(path.stem)}
     by_name = {record.name: record for record in records}
     if unfinished in stems and unfinished not in by_name:
         stems.discard(unfinished)
         log.info("%s is left out: %s", unfinished, _NOT_PUBLISHED)
-    found = [load_issue(outbox, stem, by_name.get(stem), title) for stem in stems]
+    names = {path.name for path in listed}
+    found = [load_issue(outbox, stem, by_name.get(stem), title, names) for stem in stems]
     published = _published_at(records)
     seq = {record.name: record.seq for record in records}
     return sorted(
@@ -296,10 +299,17 @@ def _published_at(records: Sequence[DigestRecord]) -> dict[str, datetime]:
     return times
 
 
-def load_issue(folder: Path, stem: str, record: DigestRecord | None, title: str) -> Issue:
+def load_issue(
+    folder: Path,
+    stem: str,
+    record: DigestRecord | None,
+    title: str,
+    listed: Collection[str] | None = None,
+) -> Issue:
     """The digest `stem` in `folder`, described by its record in the state (without reading
-    it), else by its JSON, else by an older record, else by its name."""
-    files = _files_of(folder, stem)
+    it), else by its JSON, else by an older record, else by its name. `listed`: the names of
+    the folder's files, when they were listed already."""
+    files = _files_of(folder, stem, listed)
     if not files:
         raise DigestError(f"no digest {stem!r} in {folder}")
     if record is not None and record.title is not None:  # all it needs is in the record
@@ -360,8 +370,11 @@ _NOT_PUBLISHED = (
 )
 
 
-def _files_of(folder: Path, stem: str) -> tuple[Path, ...]:
-    return tuple(path for fmt in PERMALINK_FORMATS if (path := folder / f"{stem}.{fmt}").is_file())
+def _files_of(folder: Path, stem: str, listed: Collection[str] | None = None) -> tuple[Path, ...]:
+    names = [f"{stem}.{fmt}" for fmt in PERMALINK_FORMATS]
+    if listed is not None:
+        return tuple(folder / name for name in names if name in listed)
+    return tuple(path for name in names if (path := folder / name).is_file())
 
 
 def _records(config: Config) -> list[DigestRecord]:
@@ -375,7 +388,12 @@ def _records(config: Config) -> list[DigestRecord]:
 def _digest_files(outbox: Path) -> list[Path]:
     if not outbox.is_dir():
         return []
-    return [p for p in outbox.iterdir() if p.suffix[1:] in PERMALINK_FORMATS and p.is_file()]
+    with os.scandir(outbox) as entries:  # the listing says which are files: no stat each
+        return [
+            Path(entry.path)
+            for entry in entries
+            if entry.name.rpartition(".")[2] in PERMALINK_FORMATS and entry.is_file()
+        ]
 
 
 def _read_json(path: Path) -> dict | None:
