@@ -279,10 +279,14 @@ _NOT_PROSE = re.compile(
     r"^(?:styling|grooming|casting|hair and make-?up|make-?up|set design|props) by\b|"
     r"^(?:get|see|read|find|watch|download) (?:the|our|all|more)\b.{0,60}\bhere\s*[.!]?$|"
     # a news agency's caption: "In this image released by ...", "In this March 3, 2026, photo, ..."
-    r"^in this (?:[\w.,'’-]+ ){0,6}?(?:photo|image|picture|frame grab)s?"
-    r"(?:,| (?:released|provided|taken|made available|obtained|distributed)\b)|"
-    r"\bdon['’]t show (?:me |this )?(?:again|anymore)\b|"  # a pop-up's button
-    r"\bis an? (?:[\w-]+ ){0,2}newsletters? (?:from|by)\b",  # "X is a daily newsletter from Y"
+    # (only dates and the agencies' own words between "In this" and "photo": "In this case,
+    # images released by police show ..." is news)
+    r"^in this (?:(?:undated|file|handout|aerial|combination|courtesy|(?:jan|feb|mar|apr|may"
+    r"|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|\d{1,4},?) ){0,5}(?:photo|image|picture"
+    r"|frame grab)s?(?:,| (?:released|provided|taken|made available|obtained|distributed)\b)|"
+    r"\bdon['’]t show (?:me )?(?:again|anymore)\b|"  # a pop-up's button
+    # "X is a daily newsletter from Y", all the sentence says
+    r"^[^,]{0,60}\bis an? (?:[\w-]+ ){0,2}newsletters? (?:from|by)\b[^,]*$",
     re.IGNORECASE | re.ASCII,  # ASCII: "ſ" must not match "s" where str.lower() keeps it
 )
 # Words one of which every _NOT_PROSE match holds: a cheap test first, the regex only then. Those

@@ -68,7 +68,29 @@ def test_a_page_that_does_not_hold_the_paragraphs_is_left_as_read():
         ("He said the newsletter from the union had warned members about the cuts.", True),
         ("In this city, photo radar cameras were installed on every main road last year.", True),
         ("Voters said they don't show up again unless the council listens to them.", True),
+        ("In this case, images released by police show the van leaving the depot at night.", True),
+        ("In this small town, photos taken by residents show streets under a metre of water.",
+         True),
+        ("Dockside Daily is a shipping newsletter from two former port clerks, and it first"
+         " reported the sale.", True),
+        ("Fans complained that the channels don't show this anymore on Sunday nights.", True),
     ],
 )  # fmt: skip
 def test_captions_pop_up_buttons_and_newsletter_promos_are_not_prose(sentence, whole):
     assert is_whole_prose(sentence) is whole
+
+
+@pytest.mark.parametrize(
+    "container",
+    [
+        "<div class='related-articles'><p>{}</p></div>",
+        "<div class='newsletter-signup'><p>{}</p></div>",
+        "<div class='image-wrapper'><p class='caption'>{}</p></div>",
+        "<div id='breaking-news-banner'><p>{}</p></div>",
+        "<section class='most-read'><p>{}</p></section>",
+    ],
+)
+def test_what_a_page_names_as_furniture_is_not_read(container):
+    teaser = container.format(SIDEBAR)
+    assert with_page_prose(KEPT, page(KEPT[0], teaser, KEPT[1], KEPT[2])) == KEPT
+    assert with_page_prose(KEPT, page(teaser, KEPT[0], KEPT[1], KEPT[2])) == KEPT

@@ -12,6 +12,7 @@ page's paragraphs, and only a page with no paragraphs at all is rejected.
 from __future__ import annotations
 
 import logging
+import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from itertools import zip_longest
@@ -27,6 +28,13 @@ from digest.sentences import split_sentences
 log = logging.getLogger(__name__)
 _NOISE_TAGS = ("script", "style", "nav", "footer", "header", "aside", "form", "noscript")
 _FIGURE_TAGS = ("figure", "figcaption")
+# Class or id words of the containers a page puts around what is not its article: captions,
+# teasers of other articles, promotions, banners, sharing buttons, sidebars.
+_FURNITURE_NAMES = re.compile(
+    r"(?i)(?<![a-z])(caption|credit|related|teaser|promo|newsletter|signup|subscri|banner"
+    r"|most-?read|popular|trending|recommend|advert|ads?|sponsor|share|social|sidebar|outbrain"
+    r"|taboola|more-stories|read-more|also-read|breaking)(?![a-z])"
+)
 PROSE_SHARE = 0.7  # a paragraph reads as prose when this share of its words is in whole sentences
 MIN_PROSE_WORDS = 8  # ... and at least this many
 MIN_ARTICLE_WORDS = 8  # fewer words is no article: the page's own paragraphs are read instead
@@ -117,6 +125,11 @@ def with_page_prose(paragraphs: list[str], text: str) -> list[str]:
         return paragraphs
     for noise in root.xpath("|".join(f"//{tag}" for tag in (*_NOISE_TAGS, *_FIGURE_TAGS))):
         noise.drop_tree()
+    for marked in root.xpath("//*[@class or @id]"):  # a container a page names as furniture
+        if marked.getparent() is not None and _FURNITURE_NAMES.search(
+            f"{marked.get('class', '')} {marked.get('id', '')}"
+        ):
+            marked.drop_tree()
     page = blocks(root)
     located = _places(page, paragraphs)
     if len(located) < 2:
