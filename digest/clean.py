@@ -8,7 +8,7 @@ import hashlib
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Container, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from digest.language import stop_words
@@ -82,6 +82,20 @@ FURNITURE_SOURCES = 2  # ... from at least this many sources
 UNRELATED = 0.05  # two articles sharing a smaller share of their content words are unrelated
 EARLIER_EXAMINED = 8  # at most this many stored carriers of a paragraph are read, per build
 EDGE_WORDS = 4  # a paragraph's first or last sentence is keyed when it has this many words
+# A carrier tells that it is about something else only with this many content words of its own
+# (besides the key's): short updates that repeat a lead and add a line share all their topic
+# words in the lead, and would look unrelated.
+OWN_WORDS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A paragraph's first or last sentence: its key (`edge_key`), text and place."""
+
+    key: str
+    text: str
+    start: int
+    end: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +105,10 @@ class Paragraph:
 
     text: str
     key: str
-    edges: tuple[tuple[str, str], ...] = ()  # (key, sentence): the first and the last
+    edges: tuple[Edge, ...] = ()  # the first and the last sentence
 
     def all_keys(self) -> list[str]:
-        return [self.key, *(key for key, _ in self.edges)]
+        return [self.key, *(edge.key for edge in self.edges)]
 
     def kept(self, dropped: Container[str], cut: Container[str] | None = None) -> str:
         """The paragraph, unless `dropped` names it, less its first or last sentence when `cut`
@@ -102,12 +116,14 @@ class Paragraph:
         if self.key in dropped:
             return ""
         cut = dropped if cut is None else cut
-        text = self.text
-        for key, sentence in self.edges:
-            if key in cut:
-                shorter = text.removeprefix(sentence)
-                text = shorter if shorter != text else text.removesuffix(sentence)
-        return text.strip()
+        start, end = 0, len(self.text)
+        for edge in self.edges:
+            named = edge.key in cut or base_key(edge.key) in cut
+            if named and edge.start == 0:
+                start = max(start, edge.end)
+            elif named and edge.end == len(self.text):
+                end = min(end, edge.start)
+        return self.text[start:end].strip() if start < end else ""
 
 
 def keyed_paragraphs(text: str, spans: bytes | None = None) -> list[Paragraph]:
@@ -116,15 +132,33 @@ def keyed_paragraphs(text: str, spans: bytes | None = None) -> list[Paragraph]:
     several are keyed too (each of EDGE_WORDS words or more): no second split."""
     paragraphs = text.split("\n\n")
     edges = edge_sentences(text, paragraphs, spans)
-    return [
-        Paragraph(p, paragraph_key(p), tuple((paragraph_key(s), s) for s in edges.get(i, ())))
-        for i, p in enumerate(paragraphs)
-    ]
+    return [Paragraph(p, paragraph_key(p), edges.get(i, ())) for i, p in enumerate(paragraphs)]
+
+
+EDGE = "s:"  # the prefix of an edge sentence's key
+
+
+def edge_key(sentence: str) -> str:
+    """The key under which a source's sightings of a paragraph's first or last sentence are
+    counted: apart from paragraphs' (a sentence glued to others never makes the paragraph it
+    is alone elsewhere count as repeated). The test across sources, `shared_furniture`, counts
+    both together (`base_key`): a notice is one, alone or glued."""
+    return EDGE + paragraph_key(sentence)
+
+
+def base_key(key: str) -> str:
+    """The paragraph key of a key, an edge sentence's or a paragraph's."""
+    return key.removeprefix(EDGE)
+
+
+def both_forms(keys: Iterable[str]) -> set[str]:
+    """Each key as a paragraph's and as an edge sentence's: what earlier carriers to look up."""
+    return {form for key in keys for form in (base_key(key), EDGE + base_key(key))}
 
 
 def edge_sentences(
     text: str, paragraphs: list[str], spans: bytes | None
-) -> dict[int, tuple[str, ...]]:
+) -> dict[int, tuple[Edge, ...]]:
     """The first and last sentences of each paragraph of several, by the paragraph's index,
     from the spans found for `text` (`sentences.span_triples`); none when there are none, or
     when the text's paragraphs are not already as the splitter numbers them (folded)."""
@@ -139,8 +173,11 @@ def edge_sentences(
         if len(found) < 2:
             continue  # one sentence: the paragraph is its own key
         paragraph = paragraphs[number]
-        first, last = paragraph[slice(*found[0])], paragraph[slice(*found[-1])]
-        edges[number] = tuple(s for s in (first, last) if len(s.split()) >= EDGE_WORDS)
+        edges[number] = tuple(
+            Edge(edge_key(sentence), sentence, start, end)
+            for start, end in (found[0], found[-1])
+            if len((sentence := paragraph[start:end]).split()) >= EDGE_WORDS
+        )
     return edges
 
 
@@ -154,11 +191,12 @@ def shared_furniture(
     earlier: EarlierCarriers | None = None,
     load: LoadArticles | None = None,
 ) -> frozenset[str]:
-    """The keys (`paragraph_key`) of the paragraphs and edge sentences that FURNITURE_CARRIERS
-    articles carry, no two of which are about the same thing: from FURNITURE_SOURCES sources
-    or more for a paragraph (one source's is its boilerplate, dropped without this test), from
-    any for a sentence only found glued to others (a line a source glues to every article, or
-    the lead a source repeats in the updates of one story, which are related and keep it).
+    """The keys (`paragraph_key`; an edge sentence's `base_key`) of the paragraphs and edge
+    sentences that FURNITURE_CARRIERS articles carry, no two of which are about the same
+    thing: from FURNITURE_SOURCES sources or more for a paragraph (one source's is its
+    boilerplate, dropped without this test), from any for a sentence only found glued to others
+    (a line a source glues to every article; the lead a source repeats in the updates of one
+    story is related, and a carrier of fewer than OWN_WORDS words of its own tells nothing).
 
     `articles` are this build's new articles, each with its paragraphs; `earlier` the stored
     articles that carried each key before (by source), which `load` reads by id. Only the
@@ -167,10 +205,13 @@ def shared_furniture(
     news costs, not what the store holds.
     """
     carriers, texts, whole = _carriers(articles)
+    before: dict[str, list[tuple[str, str]]] = {}  # by base key: alone or glued, one notice
+    for key, found in (earlier or {}).items():
+        before.setdefault(base_key(key), []).extend(found)
     stored: dict[str, list[tuple[str, str]]] = {}
     candidates = []
     for key, indices in carriers.items():
-        previous = earlier.get(key) if earlier else None
+        previous = list(dict.fromkeys(before[key])) if key in before else None
         stored[key] = _by_turns(previous)[:EARLIER_EXAMINED] if previous else []
         if len(indices) + len(stored[key]) < FURNITURE_CARRIERS:
             continue
@@ -201,7 +242,8 @@ def _carriers(
     for index, (_, paragraphs) in enumerate(articles):
         for paragraph in paragraphs:
             whole.add(paragraph.key)
-            for key, text in ((paragraph.key, paragraph.text), *paragraph.edges):
+            edges = ((base_key(edge.key), edge.text) for edge in paragraph.edges)
+            for key, text in ((paragraph.key, paragraph.text), *edges):
                 texts.setdefault(key, text)
                 indices = carriers.setdefault(key, [])
                 if not indices or indices[-1] != index:
@@ -220,6 +262,8 @@ def _unrelated_enough(
         if article.id not in content:
             content[article.id] = _content_words(article.text, article.language)
         words = content[article.id] - shared
+        if len(words) < OWN_WORDS:
+            continue
         if all(_overlap(words, other) < UNRELATED for _, other in unrelated):
             unrelated.append((article.source, words))
         found = {source for source, _ in unrelated if source}

@@ -273,10 +273,12 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
     Sightings are counted over the whole batch first, so the first articles of a batch lose a
     footer as the later ones do. (Articles stored by earlier builds keep theirs.)
     """
-    from digest.clean import keyed_paragraphs, shared_furniture
+    from digest.clean import both_forms, keyed_paragraphs, shared_furniture
 
     keyed = [(a, keyed_paragraphs(a.text, a.spans) if a.source else []) for a in articles]
-    earlier = store.paragraph_carriers({k for _, ps in keyed for p in ps for k in p.all_keys()})
+    earlier = store.paragraph_carriers(
+        both_forms(k for _, ps in keyed for p in ps for k in p.all_keys())
+    )
     repeated: dict[str, set[str]] = {}  # by source
     for article, paragraphs in keyed:
         if article.source:

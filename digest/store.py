@@ -103,12 +103,17 @@ def _note_carriers(db: sqlite3.Connection) -> None:
     a sentence key (new in this version) is counted once."""
     from digest.clean import keyed_paragraphs  # the one keying rule
 
-    rows = db.execute(
-        "SELECT id, source, text, spans FROM articles WHERE source IS NOT NULL ORDER BY seq"
-    )
-    for article_id, source, text, spans in rows.fetchall():
-        keys = {key: None for p in keyed_paragraphs(text, spans) for key in p.all_keys()}
-        db.executemany(_NOTE_CARRIER.format(count="seen"), [(source, k, article_id) for k in keys])
+    last = 0  # a thousand articles at a time: a large store's text is not all read at once
+    while rows := db.execute(
+        "SELECT seq, id, source, text, spans FROM articles"
+        " WHERE source IS NOT NULL AND seq > ? ORDER BY seq LIMIT 1000",
+        (last,),
+    ).fetchall():
+        for _, article_id, source, text, spans in rows:
+            keys = {key: None for p in keyed_paragraphs(text, spans) for key in p.all_keys()}
+            note = _NOTE_CARRIER.format(count="seen")
+            db.executemany(note, [(source, k, article_id) for k in keys])
+        last = rows[-1][0]
 
 
 # How many carriers of a paragraph are noted per source: at most FURNITURE_CARRIERS are needed,
