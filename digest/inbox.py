@@ -31,6 +31,7 @@ PROCESSED = "processed"
 REJECTED = "rejected"
 _TEMPORARY_SUFFIXES = (".tmp", ".part", ".crdownload", ".partial", ".swp", "~")
 _MAX_NAME_BYTES = 200  # leaves room for "-NN" and ".error" within the usual 255-byte limit
+_UNSAFE = re.compile(r"[/\\\x00]")
 
 
 def is_ignored(name: str) -> bool:
@@ -194,10 +195,15 @@ def _subfolder(inbox: Path, names: tuple[str, ...]) -> Path:
     folder = inbox
     for name in names:
         folder = folder / name
-        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        try:
+            mode = os.lstat(folder).st_mode  # one call for most files: the folder is there
+        except FileNotFoundError:
+            mode = None
+        if mode is not None and not stat.S_ISDIR(mode):
             message = f"{folder} is a file or link, not a folder digest made; move it away"
             raise NotADirectoryError(errno.ENOTDIR, message)
-        folder.mkdir(exist_ok=True)
+        if mode is None:
+            folder.mkdir(exist_ok=True)
     return folder
 
 
@@ -205,7 +211,7 @@ def _free_name(folder: Path, name: str) -> Path:
     """`name` in `folder`, or `name-2`, `name-3`, ... when taken (so nothing is overwritten)."""
     name = _safe_name(name)
     target = folder / name
-    stem, suffix = Path(name).stem, Path(name).suffix
+    stem, suffix = _stem_and_suffix(name)
     number = 2
     while os.path.lexists(target) or os.path.lexists(target.with_name(target.name + ".error")):
         target = folder / f"{stem}-{number}{suffix}"
@@ -213,12 +219,18 @@ def _free_name(folder: Path, name: str) -> Path:
     return target
 
 
+def _stem_and_suffix(name: str) -> tuple[str, str]:
+    path = Path(name)
+    return path.stem, path.suffix
+
+
 def _safe_name(name: str) -> str:
     """A name that stays inside its folder: no separators, not `.` or `..`, not too long."""
-    name = re.sub(r"[/\\\x00]", "_", name)
+    name = _UNSAFE.sub("_", name)
     if not name.strip("."):
         name = "unnamed" + name
-    stem, suffix = Path(name).stem, Path(name).suffix[:16]
+    stem, suffix = _stem_and_suffix(name)
+    suffix = suffix[:16]
     while len(os.fsencode(stem + suffix)) > _MAX_NAME_BYTES:
         stem = stem[:-1]
     return stem + suffix
