@@ -56,7 +56,7 @@ _NUMBER_WORDS = frozenset(
 )
 # Words and the punctuation between them: a name runs over capitalized words, not over a comma.
 _TOKEN = re.compile(r"[\w'’.-]*\w|[^\w\s]")
-_POSSESSIVE = re.compile(r"['’]s?$")
+_POSSESSIVES = ("'s", "’s")
 
 _UNDATED = datetime.max.replace(tzinfo=UTC)
 
@@ -66,15 +66,19 @@ def facts(sentence: str, stops: frozenset[str] = frozenset()) -> frozenset[str]:
     stop words such as a leading "The") and numbers ("12", "2-1", "4.5")."""
     found: set[str] = set()
     run: list[str] = []
-    for token in [*_TOKEN.findall(sentence), "."]:
-        if token[0].isupper() and token.lower() not in stops:
-            run.append(_POSSESSIVE.sub("", token).lower())
+    for token in _TOKEN.findall(sentence):
+        lowered = token.lower()
+        if token[0].isupper() and lowered not in stops:
+            # a possessive's "'s" is left out: a token ends with a word character
+            run.append(token[:-2].lower() if token[-2:] in _POSSESSIVES else lowered)
             continue
         if run:
             found.add(" ".join(run))
             run = []
-        if any(map(str.isdigit, token)) or token.lower() in _NUMBER_WORDS:
-            found.add(token.rstrip(".").lower())
+        if lowered in _NUMBER_WORDS or (not token.isalpha() and any(map(str.isdigit, token))):
+            found.add(lowered.rstrip("."))
+    if run:
+        found.add(" ".join(run))
     return frozenset(found)
 
 
