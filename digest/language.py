@@ -36,6 +36,14 @@ def stemmer(code: str) -> Callable[[str], str]:
 
 
 @cache
+def stem_words(code: str) -> Callable[[list[str]], list[str]]:
+    """Stemming many words at once, as `stemmer(code)` stems each (for words not met before:
+    this has no cache)."""
+    stem = Stemmer.Stemmer(LANGUAGES.get(code, "english")).stemWords
+    return lambda words: stem([word.lower() for word in words])
+
+
+@cache
 def _marker_language() -> dict[str, str]:
     """Stop words that belong to exactly one language's list, mapped to that language."""
     lists = {code: stop_words(code) for code in LANGUAGES}

@@ -21,7 +21,6 @@ from digest.config import BriefSettings
 from digest.errors import ConfigError
 from digest.language import stemmer, stop_words
 from digest.models import Brief, BriefSentence, Story
-from digest.prose import dangles
 from digest.sentences import words
 from digest.summarizers.concepts import ConceptCoverage
 from digest.summarizers.selection import Budget, Selection
@@ -106,7 +105,7 @@ def brief_sentences(text: StoryText, selection: Selection) -> tuple[BriefSentenc
         places[index] = (len(text),) if index == to_be_cut else (fresh[0], index)
         sources = tuple(text.articles[a].id for a in dict.fromkeys(article_of[i] for i in carriers))
         entries[index] = BriefSentence(text.texts[index], sources, round(score, 6))
-        if index != to_be_cut and not dangles(text.texts[index]):
+        if index != to_be_cut and not text.dangling[index]:  # chosen, so eligible: tested
             lead.append((int(text.positions[fresh].min()), rank, index))
     opener = min(lead)[2] if lead else None
     if opener is not None:
