@@ -184,7 +184,16 @@ def sentences_of(article: Article) -> list[Sentence]:
 
 def words(text: str) -> list[str]:
     """Word tokens of a text (letters and digits, inner hyphens and apostrophes kept)."""
-    return _WORD.findall(text)
+    global _last_words
+    last = _last_words
+    if last[0] is text:  # an article's text, tokenized to detect its language, then for terms
+        return list(last[1])
+    found = _WORD.findall(text)
+    _last_words = (text, tuple(found))
+    return found
+
+
+_last_words: tuple[str | None, tuple[str, ...]] = (None, ())  # the text last tokenized, its words
 
 
 class SumyTokenizer:
