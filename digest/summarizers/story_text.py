@@ -50,6 +50,7 @@ SAME_WORDS = 0.6
 # words of the shorter in common.
 SAME_NUMBERS = 2
 SAME_NUMBERS_WORDS = 0.5
+_FEWEST_SHARED = min(SAME_FACTS, SAME_NUMBERS)  # facts two sentences share under either rule
 _NUMBER_WORDS = frozenset(
     "two three four five six seven eight nine ten eleven twelve dozen hundred hundreds thousand "
     "thousands million millions billion billions".split()
@@ -316,7 +317,10 @@ class StoryText:
             if other == index:
                 continue
             theirs = self._facts_of(other)
-            numbers = sum(1 for f in stated & theirs if f[0].isdigit() or f in _NUMBER_WORDS)
+            shared = stated & theirs
+            if len(shared) < _FEWEST_SHARED:
+                continue  # neither rule can hold
+            numbers = sum(1 for f in shared if f[0].isdigit() or f in _NUMBER_WORDS)
             common, fewest = int(shared_words[other]), int(sizes[other])
             if (same_facts(stated, theirs) and common >= SAME_WORDS * fewest) or (
                 # numbers are words too, though not content words
