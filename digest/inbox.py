@@ -32,6 +32,7 @@ REJECTED = "rejected"
 _TEMPORARY_SUFFIXES = (".tmp", ".part", ".crdownload", ".partial", ".swp", "~")
 _MAX_NAME_BYTES = 200  # leaves room for "-NN" and ".error" within the usual 255-byte limit
 _UNSAFE = re.compile(r"[/\\\x00]")
+Folders = set[Path] | None  # the inbox subfolders one pass of moves has looked at
 
 
 def is_ignored(name: str) -> bool:
@@ -143,16 +144,22 @@ def rejected_files(inbox: Path) -> list[Path]:
 
 
 def move_processed(
-    path: Path, inbox: Path, when: datetime, seen: Stamp | None = None
+    path: Path, inbox: Path, when: datetime, seen: Stamp | None = None, *, checked: Folders = None
 ) -> Path | None:
     """Move a read file into processed/<date>/; returns its new path (None if it vanished or
-    it is no longer the version `seen` when read)."""
-    return _move(path, inbox, (PROCESSED, when.strftime("%Y-%m-%d")), seen)
+    it is no longer the version `seen` when read).
+
+    `checked`: the folders made or found sound by the moves of the same pass (a build files
+    thousands of files away: each folder is looked at once)."""
+    return _move(path, inbox, (PROCESSED, when.strftime("%Y-%m-%d")), seen, checked)
 
 
-def reject(path: Path, inbox: Path, reason: str, seen: Stamp | None = None) -> Path | None:
-    """Move an unreadable file into rejected/ and write `<name>.error` saying why."""
-    target = _move(path, inbox, (REJECTED,), seen)
+def reject(
+    path: Path, inbox: Path, reason: str, seen: Stamp | None = None, *, checked: Folders = None
+) -> Path | None:
+    """Move an unreadable file into rejected/ and write `<name>.error` saying why (`checked` as
+    for `move_processed`)."""
+    target = _move(path, inbox, (REJECTED,), seen, checked)
     if target is not None:
         note = target.with_name(target.name + ".error")
         try:  # "x": a new file, never through a link planted under the note's name
@@ -164,7 +171,9 @@ def reject(path: Path, inbox: Path, reason: str, seen: Stamp | None = None) -> P
     return target
 
 
-def _move(path: Path, inbox: Path, folders: tuple[str, ...], seen: Stamp | None) -> Path | None:
+def _move(
+    path: Path, inbox: Path, folders: tuple[str, ...], seen: Stamp | None, checked: Folders
+) -> Path | None:
     """Move `path` into the inbox subfolder `folders`; None when it vanished, cannot move, or
     is not the version `seen` (when given).
 
@@ -174,7 +183,7 @@ def _move(path: Path, inbox: Path, folders: tuple[str, ...], seen: Stamp | None)
     if not still_as_read(path, seen):
         return None
     try:
-        folder = _subfolder(inbox, folders)
+        folder = _subfolder(inbox, folders, checked)
         target = _free_name(folder, path.name)
         os.replace(path, target)
     except FileNotFoundError:
@@ -190,11 +199,14 @@ def _move(path: Path, inbox: Path, folders: tuple[str, ...], seen: Stamp | None)
     return target
 
 
-def _subfolder(inbox: Path, names: tuple[str, ...]) -> Path:
-    """inbox/<names...>, created as needed, never through a link or a file of the same name."""
+def _subfolder(inbox: Path, names: tuple[str, ...], checked: Folders = None) -> Path:
+    """inbox/<names...>, created as needed, never through a link or a file of the same name
+    (those in `checked` were looked at already; each looked at is added)."""
     folder = inbox
     for name in names:
         folder = folder / name
+        if checked is not None and folder in checked:
+            continue
         try:
             mode = os.lstat(folder).st_mode  # one call for most files: the folder is there
         except FileNotFoundError:
@@ -204,6 +216,8 @@ def _subfolder(inbox: Path, names: tuple[str, ...]) -> Path:
             raise NotADirectoryError(errno.ENOTDIR, message)
         if mode is None:
             folder.mkdir(exist_ok=True)
+        if checked is not None:
+            checked.add(folder)
     return folder
 
 

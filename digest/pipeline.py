@@ -417,13 +417,14 @@ def file_away(read: Sequence[ReadFile], inbox_path: Path, now: datetime) -> None
     A file is moved only as it was read; one that changed since, or was not read yet because
     it was still being written, stays in the inbox for the next pass.
     """
+    checked: set[Path] = set()  # subfolders looked at: once each, not once a file
     for item in read:
         if item.waits:
             continue
         if item.error:
-            inbox.reject(item.path, inbox_path, item.error, item.seen)
+            inbox.reject(item.path, inbox_path, item.error, item.seen, checked=checked)
         else:
-            inbox.move_processed(item.path, inbox_path, now, item.seen)
+            inbox.move_processed(item.path, inbox_path, now, item.seen, checked=checked)
 
 
 def rebuild_archive(config: Config) -> tuple[Path, ...]:
