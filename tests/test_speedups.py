@@ -8,15 +8,27 @@ import re
 import threading
 
 import blingfire
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from digest import prose
 from digest.literals import Alternatives, alternatives, required_literals
+from digest.models import Article, Story
 from digest.render import _MARKDOWN_NUMBERED, _MARKDOWN_SPECIAL, json_text, md_escape
 from digest.sentences import _blingfire_sentences, words
-from digest.summarizers.story_text import _NUMBER_WORDS, _TOKEN, facts
+from digest.summarizers.story_text import (
+    _NUMBER_WORDS,
+    _TOKEN,
+    SAME_FACTS,
+    SAME_NUMBERS,
+    SAME_NUMBERS_WORDS,
+    SAME_WORDS,
+    StoryText,
+    facts,
+    same_facts,
+)
 from digest.vectors import term_of, terms_of
 
 # Pieces of the rules' own words, so that random texts do match some rules, and almost match.
@@ -157,3 +169,51 @@ def test_terms_of_a_text_are_its_words_terms(text):
     for language in ("en", "de"):
         expected = [term_of(word, language) for word in words(text)]
         assert terms_of(text, language).tolist() == expected
+
+
+SENTENCE_WORDS = ["Port", "Ellis", "Carran", "Josh", "council", "bridge", "ferries", "storm",
+                  "23", "two", "twelve", "4.5", "million", "said", "crossed", "the", "of", "and",
+                  "repairs", "engineers", "Monday", "Harbour", "Street", "cost"]  # fmt: skip
+STORY_SENTENCES = st.lists(st.sampled_from(SENTENCE_WORDS), min_size=6, max_size=14).map(
+    lambda chosen: "The " + " ".join(chosen) + "."
+)
+
+
+@given(st.lists(st.lists(STORY_SENTENCES, min_size=1, max_size=5), min_size=1, max_size=4))
+def test_restating_sentences_are_those_the_rules_find_among_all(articles):
+    story = Story(
+        "s",
+        tuple(
+            Article(f"a{n}", f"a{n}.txt", None, None, None, None, "\n\n".join(text), "en")
+            for n, text in enumerate(articles)
+        ),
+    )
+    text = StoryText(story)
+    words = text.content.by_row()
+    for index in range(len(text)):
+        probe = np.zeros(text.content.shape[1])
+        probe[words[index]] = 1.0
+        shared = text.content.dot(probe)
+        assert text._restating(index, shared) == _restating_among_all(text, index, shared, words)
+
+
+def _restating_among_all(text, index, shared_words, words) -> list[int]:
+    """The rules of `restates` with shared words, weighed for every other sentence."""
+    stated = text._facts_of(index)
+    if len(stated) < SAME_FACTS:
+        return []
+    sizes = np.minimum(text.content_sizes, len(words[index]))
+    found = []
+    for other in range(len(text)):
+        theirs = text._facts_of(other)
+        numbers = sum(1 for f in stated & theirs if f[0].isdigit() or f in _NUMBER_WORDS)
+        common, fewest = int(shared_words[other]), int(sizes[other])
+        if other != index and (
+            (same_facts(stated, theirs) and common >= SAME_WORDS * fewest)
+            or (
+                numbers >= SAME_NUMBERS
+                and common + numbers >= SAME_NUMBERS_WORDS * (fewest + numbers)
+            )
+        ):
+            found.append(other)
+    return found

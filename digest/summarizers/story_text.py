@@ -310,8 +310,14 @@ class StoryText:
             return []
         words = self._repeat_test[0]
         sizes = np.minimum(self.content_sizes, len(words[index]))
-        # Both rules need this many words in common (the second counts shared numbers too).
-        enough = shared_words >= SAME_NUMBERS_WORDS * sizes - SAME_NUMBERS_WORDS * len(stated)
+        # The words in common either rule needs: the first SAME_WORDS of the fewer; the second,
+        # which counts shared numbers as words, fewer by at most the numbers this one states.
+        enough = shared_words >= SAME_WORDS * sizes
+        numbers_stated = sum(1 for f in stated if f[0].isdigit() or f in _NUMBER_WORDS)
+        if numbers_stated >= SAME_NUMBERS:
+            enough |= shared_words >= SAME_NUMBERS_WORDS * sizes - (
+                SAME_NUMBERS_WORDS * numbers_stated
+            )
         restating = []
         for other in np.flatnonzero(enough).tolist():
             if other == index:
