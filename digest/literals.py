@@ -11,6 +11,7 @@ every edit of them; the answer is always the whole pattern's.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 try:  # the parser of the re module: private, so a Python without it searches every rule
     from re import _constants as _c  # type: ignore[attr-defined]
@@ -73,7 +74,7 @@ def alternatives(pattern: str) -> list[str]:
     for part in _split(pattern):
         prefix = "\\b" if part.startswith("\\b(?:") else ""
         inner = part[len(prefix) :]
-        if inner.startswith("(?:") and _closing(inner, 0) == len(inner) - 1:
+        if inner.startswith("(?:") and _first_group_end(inner) == len(inner) - 1:
             subparts = alternatives(inner[3:-1])
             if len(subparts) > 1:
                 found.extend(prefix + sub for sub in subparts)
@@ -84,24 +85,30 @@ def alternatives(pattern: str) -> list[str]:
 
 def _split(pattern: str) -> list[str]:
     """A pattern cut at its `|` outside groups and classes."""
-    parts, start, depth, at = [], 0, 0, 0
+    cuts = [at for at, char, depth in _structure(pattern) if char == "|" and depth == 0]
+    return [pattern[a + 1 : b] for a, b in zip([-1, *cuts], [*cuts, len(pattern)], strict=True)]
+
+
+def _first_group_end(pattern: str) -> int:
+    """Where the group opening the pattern closes (-1 when it does not)."""
+    return next((at for at, char, depth in _structure(pattern) if char == ")" and depth == 1), -1)
+
+
+def _structure(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """(position, character, groups open before it) of each character of a pattern that is
+    neither escaped nor in a character class."""
+    depth, at = 0, 0
     while at < len(pattern):
         char = pattern[at]
         if char == "\\":
             at += 2
             continue
         if char == "[":
-            at = _class_end(pattern, at)
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(pattern[start:at])
-            start = at + 1
+            at = _class_end(pattern, at) + 1
+            continue
+        yield at, char, depth
+        depth += (char == "(") - (char == ")")
         at += 1
-    parts.append(pattern[start:])
-    return parts
 
 
 def _class_end(pattern: str, at: int) -> int:
@@ -114,26 +121,6 @@ def _class_end(pattern: str, at: int) -> int:
     while at < len(pattern) and pattern[at] != "]":
         at += 2 if pattern[at] == "\\" else 1
     return at
-
-
-def _closing(pattern: str, opening: int) -> int:
-    """Where the group opening at `opening` closes (-1 when it does not)."""
-    depth, at = 0, opening
-    while at < len(pattern):
-        char = pattern[at]
-        if char == "\\":
-            at += 2
-            continue
-        if char == "[":
-            at = _class_end(pattern, at)
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return at
-        at += 1
-    return -1
 
 
 def required_literals(pattern: re.Pattern[str]) -> list[Needles]:
