@@ -373,10 +373,14 @@ def summarize_stories(
     stories: Sequence[Story], config: Config, *, in_process: bool = False
 ) -> list[Brief]:
     """One brief per story."""
-    from digest.summarize import summarize  # scipy: not imported by the commands that publish
+    from digest.summarize import summarize_apart  # scipy: not for the commands that publish
 
-    briefs = parallel_map(partial(summarize, settings=config.brief), stories, in_process=in_process)
-    return list(progress(briefs, len(stories), "summarizing"))
+    work = partial(summarize_apart, settings=config.brief)
+    briefs = parallel_map(work, stories, in_process=in_process)
+    return [
+        apart.brief(story)
+        for apart, story in zip(progress(briefs, len(stories), "summarizing"), stories, strict=True)
+    ]
 
 
 def write_digest(digest: Digest, config: Config, *, into: Path) -> tuple[Path, ...]:

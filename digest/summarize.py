@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from digest.config import BriefSettings
@@ -55,6 +56,28 @@ def summarize(story: Story, settings: BriefSettings, *, budget: Budget | None = 
         first_seen=first_reported(story),
         previous=history.last if history else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class BriefApart:
+    """A brief without its articles, which the caller holds already: what a worker process
+    sends back (the articles' text is most of a brief's bytes)."""
+
+    without_articles: Brief
+    order: tuple[int, ...]  # the brief's articles, as places in the story's
+
+    def brief(self, story: Story) -> Brief:
+        """The brief, with the story's own articles."""
+        articles = tuple(story.articles[place] for place in self.order)
+        return replace(self.without_articles, articles=articles)
+
+
+def summarize_apart(story: Story, settings: BriefSettings) -> BriefApart:
+    """`summarize`, its articles given as their places in `story.articles`."""
+    brief = summarize(story, settings)
+    place = {id(article): index for index, article in enumerate(story.articles)}
+    order = tuple(place[id(article)] for article in brief.articles)
+    return BriefApart(replace(brief, articles=()), order)
 
 
 def first_reported(story: Story) -> datetime | None:

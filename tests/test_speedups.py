@@ -14,10 +14,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from digest import prose
+from digest.config import BriefSettings
 from digest.literals import Alternatives, alternatives, required_literals
 from digest.models import Article, Story
 from digest.render import _MARKDOWN_NUMBERED, _MARKDOWN_SPECIAL, json_text, md_escape
 from digest.sentences import _blingfire_sentences, words
+from digest.summarize import summarize, summarize_apart
 from digest.summarizers.story_text import (
     _NUMBER_WORDS,
     _TOKEN,
@@ -217,3 +219,25 @@ def _restating_among_all(text, index, shared_words, words) -> list[int]:
         ):
             found.append(other)
     return found
+
+
+def test_a_brief_sent_apart_comes_back_whole_with_the_story_s_own_articles():
+    story = Story(
+        "s",
+        tuple(
+            Article(f"a{n}", f"a{n}.txt", None, None, None, None, text, "en")
+            for n, text in enumerate(
+                [
+                    "The council of Port Ellis met on Monday. It voted to rebuild the bridge.",
+                    "Engineers said the repairs of the bridge would take about two months.",
+                    "The council of Port Ellis met on Monday to vote on the new bridge.",
+                ]
+            )
+        ),
+    )
+    settings = BriefSettings()
+    apart = summarize_apart(story, settings)
+    assert not apart.without_articles.articles  # the articles' text is not sent back
+    whole = apart.brief(story)
+    assert whole == summarize(story, settings)
+    assert all(any(a is b for b in story.articles) for a in whole.articles)
