@@ -31,8 +31,11 @@ class Alternatives:
         # Under IGNORECASE the strings are looked for in the lower-cased text; only with ASCII,
         # where a letter matches its ASCII other case alone (no "ſ" for "s", no "K" for "k").
         self._lowered = bool(pattern.flags & re.IGNORECASE)
+        parts = [pattern.pattern]  # a verbose pattern's comments may hold "|" or "(": one rule
         try:
-            rules = [re.compile(part, pattern.flags) for part in alternatives(pattern.pattern)]
+            if not pattern.flags & re.VERBOSE:
+                parts = alternatives(pattern.pattern)
+            rules = [re.compile(part, pattern.flags) for part in parts]
         except re.error:  # pragma: no cover - a part this splitter cut wrongly: search it whole
             rules = [pattern]
         self.rules = rules

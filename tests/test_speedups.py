@@ -71,6 +71,9 @@ def test_every_notice_rule_is_searched_alone_and_looks_for_its_own_words():
 def test_alternatives_split_only_outside_groups_and_classes():
     assert alternatives(r"\b(?:a|b[|)])|(c|d)|e") == [r"\ba", r"\bb[|)]", "(c|d)", "e"]
     assert alternatives(r"x\|y") == [r"x\|y"]
+    verbose = re.compile("ab  # a comment: x|y (not a rule\n | cd", re.VERBOSE)
+    assert len(Alternatives(verbose).rules) == 1  # its comments are not cut
+    assert [Alternatives(verbose).search(t) for t in ("xcd", "y (not", "ab")] == [True, False, True]
 
 
 def test_required_literals_are_in_every_match():
