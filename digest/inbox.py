@@ -31,6 +31,8 @@ PROCESSED = "processed"
 REJECTED = "rejected"
 _TEMPORARY_SUFFIXES = (".tmp", ".part", ".crdownload", ".partial", ".swp", "~")
 _MAX_NAME_BYTES = 200  # leaves room for "-NN" and ".error" within the usual 255-byte limit
+_UNSAFE = re.compile(r"[/\\\x00]")
+Folders = set[Path] | None  # the inbox subfolders one pass of moves has looked at
 
 
 def is_ignored(name: str) -> bool:
@@ -142,16 +144,22 @@ def rejected_files(inbox: Path) -> list[Path]:
 
 
 def move_processed(
-    path: Path, inbox: Path, when: datetime, seen: Stamp | None = None
+    path: Path, inbox: Path, when: datetime, seen: Stamp | None = None, *, checked: Folders = None
 ) -> Path | None:
     """Move a read file into processed/<date>/; returns its new path (None if it vanished or
-    it is no longer the version `seen` when read)."""
-    return _move(path, inbox, (PROCESSED, when.strftime("%Y-%m-%d")), seen)
+    it is no longer the version `seen` when read).
+
+    `checked`: the folders made or found sound by the moves of the same pass (a build files
+    thousands of files away: each folder is looked at once)."""
+    return _move(path, inbox, (PROCESSED, when.strftime("%Y-%m-%d")), seen, checked)
 
 
-def reject(path: Path, inbox: Path, reason: str, seen: Stamp | None = None) -> Path | None:
-    """Move an unreadable file into rejected/ and write `<name>.error` saying why."""
-    target = _move(path, inbox, (REJECTED,), seen)
+def reject(
+    path: Path, inbox: Path, reason: str, seen: Stamp | None = None, *, checked: Folders = None
+) -> Path | None:
+    """Move an unreadable file into rejected/ and write `<name>.error` saying why (`checked` as
+    for `move_processed`)."""
+    target = _move(path, inbox, (REJECTED,), seen, checked)
     if target is not None:
         note = target.with_name(target.name + ".error")
         try:  # "x": a new file, never through a link planted under the note's name
@@ -163,7 +171,9 @@ def reject(path: Path, inbox: Path, reason: str, seen: Stamp | None = None) -> P
     return target
 
 
-def _move(path: Path, inbox: Path, folders: tuple[str, ...], seen: Stamp | None) -> Path | None:
+def _move(
+    path: Path, inbox: Path, folders: tuple[str, ...], seen: Stamp | None, checked: Folders
+) -> Path | None:
     """Move `path` into the inbox subfolder `folders`; None when it vanished, cannot move, or
     is not the version `seen` (when given).
 
@@ -173,7 +183,7 @@ def _move(path: Path, inbox: Path, folders: tuple[str, ...], seen: Stamp | None)
     if not still_as_read(path, seen):
         return None
     try:
-        folder = _subfolder(inbox, folders)
+        folder = _subfolder(inbox, folders, checked)
         target = _free_name(folder, path.name)
         os.replace(path, target)
     except FileNotFoundError:
@@ -189,15 +199,25 @@ def _move(path: Path, inbox: Path, folders: tuple[str, ...], seen: Stamp | None)
     return target
 
 
-def _subfolder(inbox: Path, names: tuple[str, ...]) -> Path:
-    """inbox/<names...>, created as needed, never through a link or a file of the same name."""
+def _subfolder(inbox: Path, names: tuple[str, ...], checked: Folders = None) -> Path:
+    """inbox/<names...>, created as needed, never through a link or a file of the same name
+    (those in `checked` were looked at already; each looked at is added)."""
     folder = inbox
     for name in names:
         folder = folder / name
-        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        if checked is not None and folder in checked:
+            continue
+        try:
+            mode = os.lstat(folder).st_mode  # one call for most files: the folder is there
+        except FileNotFoundError:
+            mode = None
+        if mode is not None and not stat.S_ISDIR(mode):
             message = f"{folder} is a file or link, not a folder digest made; move it away"
             raise NotADirectoryError(errno.ENOTDIR, message)
-        folder.mkdir(exist_ok=True)
+        if mode is None:
+            folder.mkdir(exist_ok=True)
+        if checked is not None:
+            checked.add(folder)
     return folder
 
 
@@ -205,7 +225,7 @@ def _free_name(folder: Path, name: str) -> Path:
     """`name` in `folder`, or `name-2`, `name-3`, ... when taken (so nothing is overwritten)."""
     name = _safe_name(name)
     target = folder / name
-    stem, suffix = Path(name).stem, Path(name).suffix
+    stem, suffix = _stem_and_suffix(name)
     number = 2
     while os.path.lexists(target) or os.path.lexists(target.with_name(target.name + ".error")):
         target = folder / f"{stem}-{number}{suffix}"
@@ -213,12 +233,18 @@ def _free_name(folder: Path, name: str) -> Path:
     return target
 
 
+def _stem_and_suffix(name: str) -> tuple[str, str]:
+    path = Path(name)
+    return path.stem, path.suffix
+
+
 def _safe_name(name: str) -> str:
     """A name that stays inside its folder: no separators, not `.` or `..`, not too long."""
-    name = re.sub(r"[/\\\x00]", "_", name)
+    name = _UNSAFE.sub("_", name)
     if not name.strip("."):
         name = "unnamed" + name
-    stem, suffix = Path(name).stem, Path(name).suffix[:16]
+    stem, suffix = _stem_and_suffix(name)
+    suffix = suffix[:16]
     while len(os.fsencode(stem + suffix)) > _MAX_NAME_BYTES:
         stem = stem[:-1]
     return stem + suffix

@@ -393,10 +393,14 @@ def summarize_stories(
     stories: Sequence[Story], config: Config, *, in_process: bool = False
 ) -> list[Brief]:
     """One brief per story."""
-    from digest.summarize import summarize  # scipy: not imported by the commands that publish
+    from digest.summarize import summarize_apart  # scipy: not for the commands that publish
 
-    briefs = parallel_map(partial(summarize, settings=config.brief), stories, in_process=in_process)
-    return list(progress(briefs, len(stories), "summarizing"))
+    work = partial(summarize_apart, settings=config.brief)
+    briefs = parallel_map(work, stories, in_process=in_process)
+    return [
+        apart.brief(story)
+        for apart, story in zip(progress(briefs, len(stories), "summarizing"), stories, strict=True)
+    ]
 
 
 def write_digest(digest: Digest, config: Config, *, into: Path) -> tuple[Path, ...]:
@@ -437,13 +441,14 @@ def file_away(read: Sequence[ReadFile], inbox_path: Path, now: datetime) -> None
     A file is moved only as it was read; one that changed since, or was not read yet because
     it was still being written, stays in the inbox for the next pass.
     """
+    checked: set[Path] = set()  # subfolders looked at: once each, not once a file
     for item in read:
         if item.waits:
             continue
         if item.error:
-            inbox.reject(item.path, inbox_path, item.error, item.seen)
+            inbox.reject(item.path, inbox_path, item.error, item.seen, checked=checked)
         else:
-            inbox.move_processed(item.path, inbox_path, now, item.seen)
+            inbox.move_processed(item.path, inbox_path, now, item.seen, checked=checked)
 
 
 def rebuild_archive(config: Config) -> tuple[Path, ...]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from digest.literals import Alternatives
+
 # Rules by language ----------------------------------------------------------------------
 # To support one more language, add its entry to both tables.
 #
@@ -87,11 +89,12 @@ _NOT_ARTICLE = re.compile(
     + ")"
 )
 _NOT_ARTICLE_LINE_WORDS = 40  # a longer line is a paragraph of prose around one
+_NOT_ARTICLE_RULES = Alternatives(_NOT_ARTICLE)  # the same matches, found many times faster
 
 
 def not_article(text: str) -> bool:
     """True when a sentence holds text that is never an article's (NOT_ARTICLE)."""
-    return bool(_NOT_ARTICLE.search(text.lower()))
+    return _NOT_ARTICLE_RULES.search(text.lower())
 
 
 # At ingest ------------------------------------------------------------------------------
@@ -289,6 +292,7 @@ _NOT_PROSE = re.compile(
     r"^[^,]{0,60}\bis an? (?:[\w-]+ ){0,2}newsletters? (?:from|by)\b[^,]*$",
     re.IGNORECASE | re.ASCII,  # ASCII: "ſ" must not match "s" where str.lower() keeps it
 )
+_NOT_PROSE_RULES = Alternatives(_NOT_PROSE)
 # Words one of which every _NOT_PROSE match holds: a cheap test first, the regex only then. Those
 # of the second tuple matter only at a sentence's start (the alternatives anchored with "^").
 _FURNITURE_HINTS = ("photo", "image", "copyright", "©", "click", "rights", "broadcast", "sign up",
@@ -382,7 +386,9 @@ def is_whole_prose(text: str, tokens: list[str] | None = None) -> bool:
     furniture = any(map(lowered.__contains__, _FURNITURE_HINTS)) or any(
         map(lowered[:_OPENER_CHARS].__contains__, _FURNITURE_OPENERS)
     )
-    return not (furniture and _NOT_PROSE.search(text)) and not _NOT_ARTICLE.search(lowered)
+    return not (furniture and _NOT_PROSE_RULES.search(text, lowered)) and not (
+        _NOT_ARTICLE_RULES.search(lowered)
+    )
 
 
 def is_photo_credit(text: str) -> bool:

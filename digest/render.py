@@ -88,14 +88,19 @@ def story_language(brief: Brief) -> str:
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~]|^[-+]|&(?=#?\w+;))")  # of one line
+_MARKDOWN_SPECIAL_CHARS = re.compile(r"[\\`*_{}\[\]<>#|~+&-]")  # one of which each match holds
 _MARKDOWN_NUMBERED = re.compile(r"^(\d+)\.(?=\s)")
 
 
 def md_escape(text: str) -> str:
     """Text with Markdown syntax characters escaped, so article text stays plain text: on one
     line, no emphasis, strike-through, links, HTML or entities (`&amp;` stays those 5 letters)."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-    return _MARKDOWN_NUMBERED.sub(r"\1\\.", escaped)
+    escaped = " ".join(str(text).split())
+    if _MARKDOWN_SPECIAL_CHARS.search(escaped):  # most text holds none: no substitution to try
+        escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
+    if escaped[:1].isdecimal():  # \d: a decimal digit
+        escaped = _MARKDOWN_NUMBERED.sub(r"\1\\.", escaped)
+    return escaped
 
 
 def markdown_html(text: str) -> Markup:

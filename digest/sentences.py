@@ -11,8 +11,10 @@ paragraph.
 
 from __future__ import annotations
 
+import ctypes
 import re
 import struct
+import threading
 import zlib
 from bisect import bisect_left
 from collections.abc import Iterator
@@ -29,7 +31,6 @@ ABBREVIATIONS = frozenset(
 )
 MAX_JOINED = 4  # a quotation is re-joined across at most this many pieces
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n+")
-_SPACE = re.compile(r"\s+")
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
 # A quotation opening right after a sentence ended: `evening. " i have`, `left. “i have`,
@@ -44,25 +45,54 @@ _CLOSING_QUOTES = "”’»"
 
 def split_paragraphs(text: str) -> list[str]:
     """Paragraphs of a text (separated by blank lines), with their inner whitespace folded."""
-    paragraphs = (_SPACE.sub(" ", p).strip() for p in _PARAGRAPH_BREAK.split(text))
+    paragraphs = (" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text))
     return [p for p in paragraphs if p]
 
 
 def split_sentences(paragraph: str) -> list[str]:
     """The sentences of one paragraph, with quotations and abbreviations kept whole."""
-    paragraph = " ".join(paragraph.split())
+    return _split_folded(" ".join(paragraph.split()))
+
+
+def _split_folded(paragraph: str) -> list[str]:
+    """`split_sentences` of a paragraph whose whitespace is folded already."""
     if not paragraph:
         return []
     # Blingfire reads NUL as a space; with it so replaced, its pieces are slices of `text`,
     # whose offsets are the paragraph's.
     text = paragraph.replace("\x00", " ")
-    pieces = [p.strip() for p in blingfire.text_to_sentences(text).split("\n")]
+    pieces = [p.strip() for p in _blingfire_sentences(text).split("\n")]
     pieces = [p for p in pieces if p]
     starts = _starts(text, pieces)
     if starts is None:  # blingfire changed another character (none known): keep its cut
         return pieces
     bounds = [*_mend_quotes(paragraph, starts), len(paragraph)]
     return [paragraph[a:b].strip() for a, b in _rejoin(paragraph, pairwise(bounds))]
+
+
+class _Blingfire(threading.local):
+    """`blingfire.text_to_sentences` with one output buffer per thread for every call (it makes
+    a new one each time, which costs a third of the call); the same text out."""
+
+    def __init__(self) -> None:
+        self.buffer = ctypes.create_string_buffer(0)
+
+    def __call__(self, text: str) -> str:
+        data = text.encode("utf-8")
+        capacity = len(data) * 2  # what text_to_sentences offers, whatever the buffer's size
+        if len(self.buffer) < capacity:
+            self.buffer = ctypes.create_string_buffer(max(capacity, 2 * len(self.buffer)))
+        written = blingfire.blingfire.TextToSentences(
+            ctypes.c_char_p(data), ctypes.c_int(len(data)), ctypes.byref(self.buffer),
+            ctypes.c_int(capacity),
+        )  # fmt: skip
+        if written == -1 or written > capacity:
+            return ""
+        # Its output ends at the first NUL, as text_to_sentences reads it from a zeroed buffer.
+        return ctypes.string_at(self.buffer, written).split(b"\x00", 1)[0].decode("utf-8")
+
+
+_blingfire_sentences = _Blingfire()
 
 
 def _starts(paragraph: str, pieces: list[str]) -> list[int] | None:
@@ -155,7 +185,7 @@ def sentences_of(article: Article) -> list[Sentence]:
             return found
     sentences: list[Sentence] = []
     for paragraph_index, paragraph in enumerate(paragraphs):
-        for text in split_sentences(paragraph):
+        for text in _split_folded(paragraph):
             sentences.append(Sentence(text, article.id, paragraph_index, len(sentences)))
     return sentences
 
@@ -172,7 +202,7 @@ def sentence_spans(text: str) -> bytes | None:
     spans: list[int] = []
     for number, paragraph in enumerate(split_paragraphs(text)):
         at = 0
-        for sentence in split_sentences(paragraph):
+        for sentence in _split_folded(paragraph):
             start = paragraph.find(sentence, at)
             if start < 0:
                 return None
@@ -211,7 +241,16 @@ def _from_spans(article: Article, paragraphs: list[str]) -> list[Sentence] | Non
 
 def words(text: str) -> list[str]:
     """Word tokens of a text (letters and digits, inner hyphens and apostrophes kept)."""
-    return _WORD.findall(text)
+    global _last_words
+    last = _last_words
+    if last[0] is text:  # an article's text, tokenized to detect its language, then for terms
+        return list(last[1])
+    found = _WORD.findall(text)
+    _last_words = (text, tuple(found))
+    return found
+
+
+_last_words: tuple[str | None, tuple[str, ...]] = (None, ())  # the text last tokenized, its words
 
 
 class SumyTokenizer:

@@ -15,13 +15,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from digest.config import BriefSettings
 from digest.errors import ConfigError
 from digest.language import stemmer, stop_words
 from digest.models import Brief, BriefSentence, Story
-from digest.prose import dangles
 from digest.sentences import words
 from digest.summarizers.concepts import ConceptCoverage
 from digest.summarizers.selection import Budget, Selection
@@ -56,6 +56,28 @@ def summarize(story: Story, settings: BriefSettings, *, budget: Budget | None = 
         first_seen=first_reported(story),
         previous=history.last if history else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class BriefApart:
+    """A brief without its articles, which the caller holds already: what a worker process
+    sends back (the articles' text is most of a brief's bytes)."""
+
+    without_articles: Brief
+    order: tuple[int, ...]  # the brief's articles, as places in the story's
+
+    def brief(self, story: Story) -> Brief:
+        """The brief, with the story's own articles."""
+        articles = tuple(story.articles[place] for place in self.order)
+        return replace(self.without_articles, articles=articles)
+
+
+def summarize_apart(story: Story, settings: BriefSettings) -> BriefApart:
+    """`summarize`, its articles given as their places in `story.articles`."""
+    brief = summarize(story, settings)
+    place = {id(article): index for index, article in enumerate(story.articles)}
+    order = tuple(place[id(article)] for article in brief.articles)
+    return BriefApart(replace(brief, articles=()), order)
 
 
 def first_reported(story: Story) -> datetime | None:
@@ -106,7 +128,7 @@ def brief_sentences(text: StoryText, selection: Selection) -> tuple[BriefSentenc
         places[index] = (len(text),) if index == to_be_cut else (fresh[0], index)
         sources = tuple(text.articles[a].id for a in dict.fromkeys(article_of[i] for i in carriers))
         entries[index] = BriefSentence(text.texts[index], sources, round(score, 6))
-        if index != to_be_cut and not dangles(text.texts[index]):
+        if index != to_be_cut and not text.dangling[index]:  # chosen, so eligible: tested
             lead.append((int(text.positions[fresh].min()), rank, index))
     opener = min(lead)[2] if lead else None
     if opener is not None:

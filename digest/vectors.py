@@ -6,7 +6,7 @@ import zlib
 
 import numpy as np
 
-from digest.language import stemmer, stop_words
+from digest.language import stem_words, stemmer, stop_words
 from digest.sentences import words
 
 BUCKETS = 1 << 24  # hashed term space; with a few hundred thousand stems, collisions are rare
@@ -26,14 +26,29 @@ def term_of(word: str, language: str) -> int:
     return zlib.crc32(stemmer(language)(lowered).encode()) % BUCKETS
 
 
+def _terms_of_words(found: list[str], language: str) -> list[int]:
+    """`term_of` each word, the words to stem stemmed in one call."""
+    stops = stop_words(language)
+    terms, to_stem = [DROPPED] * len(found), []
+    for index, word in enumerate(found):
+        lowered = word.lower()
+        if not (len(lowered) < _MIN_LENGTH or lowered.isdigit() or lowered in stops):
+            to_stem.append((index, lowered))
+    stems = stem_words(language)([lowered for _, lowered in to_stem])
+    for (index, _), stem in zip(to_stem, stems, strict=True):
+        terms[index] = zlib.crc32(stem.encode()) % BUCKETS
+    return terms
+
+
 def terms_of(text: str, language: str) -> np.ndarray:
     """The term of every word of `text`, in order (DROPPED for words that carry no topic)."""
     cache = _terms.setdefault(language, {})
     if len(cache) > _CACHE_LIMIT:
         cache.clear()
     tokens = words(text)
-    for word in set(tokens).difference(cache):
-        cache[word] = term_of(word, language)
+    new = list(set(tokens).difference(cache))
+    if new:
+        cache.update(zip(new, _terms_of_words(new, language), strict=True))
     return np.fromiter(map(cache.__getitem__, tokens), dtype=np.int64, count=len(tokens))
 
 

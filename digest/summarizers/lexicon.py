@@ -6,7 +6,7 @@ import threading
 
 import numpy as np
 
-from digest.language import stemmer, stop_words
+from digest.language import stem_words, stop_words
 
 
 class Lexicon:
@@ -33,11 +33,13 @@ class Lexicon:
             return np.fromiter(map(known.__getitem__, tokens), dtype=np.int64, count=len(tokens))
 
     def _learn(self, words: set[str], language: str) -> None:
-        stem, stops = stemmer(language), stop_words(language)
+        stops = stop_words(language)
+        ordered = list(words)
+        lowered_words = [word.lower() for word in ordered]
+        stems = stem_words(language)(lowered_words)  # in one call: each word is new here
         with self._learning:  # two threads must not give two stems one number
-            for word in words:
-                lowered = word.lower()
-                number = self.stem_numbers.setdefault(stem(lowered), len(self.stem_numbers))
+            for word, lowered, stem in zip(ordered, lowered_words, stems, strict=True):
+                number = self.stem_numbers.setdefault(stem, len(self.stem_numbers))
                 # Stop words and small numbers say nothing about what a story is about.
                 content = lowered not in stops and not (lowered.isdigit() and len(lowered) < 3)
                 self.codes[language][word] = 2 * number + content

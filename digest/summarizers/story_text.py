@@ -50,13 +50,14 @@ SAME_WORDS = 0.6
 # words of the shorter in common.
 SAME_NUMBERS = 2
 SAME_NUMBERS_WORDS = 0.5
+_FEWEST_SHARED = min(SAME_FACTS, SAME_NUMBERS)  # facts two sentences share under either rule
 _NUMBER_WORDS = frozenset(
     "two three four five six seven eight nine ten eleven twelve dozen hundred hundreds thousand "
     "thousands million millions billion billions".split()
 )
 # Words and the punctuation between them: a name runs over capitalized words, not over a comma.
 _TOKEN = re.compile(r"[\w'’.-]*\w|[^\w\s]")
-_POSSESSIVE = re.compile(r"['’]s?$")
+_POSSESSIVES = ("'s", "’s")
 
 _UNDATED = datetime.max.replace(tzinfo=UTC)
 
@@ -66,15 +67,19 @@ def facts(sentence: str, stops: frozenset[str] = frozenset()) -> frozenset[str]:
     stop words such as a leading "The") and numbers ("12", "2-1", "4.5")."""
     found: set[str] = set()
     run: list[str] = []
-    for token in [*_TOKEN.findall(sentence), "."]:
-        if token[0].isupper() and token.lower() not in stops:
-            run.append(_POSSESSIVE.sub("", token).lower())
+    for token in _TOKEN.findall(sentence):
+        lowered = token.lower()
+        if token[0].isupper() and lowered not in stops:
+            # a possessive's "'s" is left out: a token ends with a word character
+            run.append(token[:-2].lower() if token[-2:] in _POSSESSIVES else lowered)
             continue
         if run:
             found.add(" ".join(run))
             run = []
-        if any(map(str.isdigit, token)) or token.lower() in _NUMBER_WORDS:
-            found.add(token.rstrip(".").lower())
+        if lowered in _NUMBER_WORDS or (not token.isalpha() and any(map(str.isdigit, token))):
+            found.add(lowered.rstrip("."))
+    if run:
+        found.add(" ".join(run))
     return frozenset(found)
 
 
@@ -305,14 +310,23 @@ class StoryText:
             return []
         words = self._repeat_test[0]
         sizes = np.minimum(self.content_sizes, len(words[index]))
-        # Both rules need this many words in common (the second counts shared numbers too).
-        enough = shared_words >= SAME_NUMBERS_WORDS * sizes - SAME_NUMBERS_WORDS * len(stated)
+        # The words in common either rule needs: the first SAME_WORDS of the fewer; the second,
+        # which counts shared numbers as words, fewer by at most the numbers this one states.
+        enough = shared_words >= SAME_WORDS * sizes
+        numbers_stated = sum(1 for f in stated if f[0].isdigit() or f in _NUMBER_WORDS)
+        if numbers_stated >= SAME_NUMBERS:
+            enough |= shared_words >= SAME_NUMBERS_WORDS * sizes - (
+                SAME_NUMBERS_WORDS * numbers_stated
+            )
         restating = []
         for other in np.flatnonzero(enough).tolist():
             if other == index:
                 continue
             theirs = self._facts_of(other)
-            numbers = sum(1 for f in stated & theirs if f[0].isdigit() or f in _NUMBER_WORDS)
+            shared = stated & theirs
+            if len(shared) < _FEWEST_SHARED:
+                continue  # neither rule can hold
+            numbers = sum(1 for f in shared if f[0].isdigit() or f in _NUMBER_WORDS)
             common, fewest = int(shared_words[other]), int(sizes[other])
             if (same_facts(stated, theirs) and common >= SAME_WORDS * fewest) or (
                 # numbers are words too, though not content words
