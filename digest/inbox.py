@@ -183,9 +183,17 @@ def _move(
     if not still_as_read(path, seen):
         return None
     try:
-        folder = _subfolder(inbox, folders, checked)
-        target = _free_name(folder, path.name)
-        os.replace(path, target)
+        try:
+            folder = _subfolder(inbox, folders, checked)
+            target = _free_name(folder, path.name)
+            os.replace(path, target)
+        except FileNotFoundError:
+            if checked is None or not os.path.lexists(path):
+                raise
+            checked.clear()  # a folder looked at earlier in the pass is gone: look again
+            folder = _subfolder(inbox, folders, checked)
+            target = _free_name(folder, path.name)
+            os.replace(path, target)
     except FileNotFoundError:
         return None  # gone already (moved or deleted by someone else): nothing to file away
     except OSError as error:

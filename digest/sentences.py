@@ -70,6 +70,9 @@ def _split_folded(paragraph: str) -> list[str]:
     return [paragraph[a:b].strip() for a, b in _rejoin(paragraph, pairwise(bounds))]
 
 
+_KEPT_BUFFER = 1 << 20  # bytes: the largest buffer a thread keeps (a daemon's threads live long)
+
+
 class _Blingfire(threading.local):
     """`blingfire.text_to_sentences` with one output buffer per thread for every call (it makes
     a new one each time, which costs a third of the call); the same text out."""
@@ -80,8 +83,12 @@ class _Blingfire(threading.local):
     def __call__(self, text: str) -> str:
         data = text.encode("utf-8")
         capacity = len(data) * 2  # what text_to_sentences offers, whatever the buffer's size
+        if capacity > _KEPT_BUFFER:  # a rare long paragraph: a buffer of its own, not kept
+            return blingfire.text_to_sentences(text)
         if len(self.buffer) < capacity:
-            self.buffer = ctypes.create_string_buffer(max(capacity, 2 * len(self.buffer)))
+            self.buffer = ctypes.create_string_buffer(
+                min(_KEPT_BUFFER, max(capacity, 2 * len(self.buffer)))
+            )
         written = blingfire.blingfire.TextToSentences(
             ctypes.c_char_p(data), ctypes.c_int(len(data)), ctypes.byref(self.buffer),
             ctypes.c_int(capacity),

@@ -6,9 +6,11 @@ import errno
 import json
 import os
 import random
+import shutil
 import tempfile
 import time
 import zipfile
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 
@@ -413,3 +415,20 @@ def test_file_name_that_is_not_utf8_is_read_and_filed_away(tmp_path):
     assert brief.articles[0].file == "caf\ufffd \ufffd.txt"
     assert (config.paths.inbox / PROCESSED / "2026-11-21" / name).exists()
     assert_filed_away(config.paths.inbox, result.update)
+
+
+def test_a_processed_folder_removed_during_a_pass_is_made_again(tmp_path):
+    from digest.inbox import move_processed
+
+    inbox_dir = tmp_path / "inbox"
+    inbox_dir.mkdir()
+    (inbox_dir / "a.txt").write_text("first")
+    (inbox_dir / "b.txt").write_text("second")
+    checked: set = set()
+    when = datetime(2026, 12, 3, tzinfo=UTC)
+    first = move_processed(inbox_dir / "a.txt", inbox_dir, when, checked=checked)
+    assert first is not None and first.read_text() == "first"
+    shutil.rmtree(inbox_dir / PROCESSED)  # removed by someone while the pass goes on
+    second = move_processed(inbox_dir / "b.txt", inbox_dir, when, checked=checked)
+    assert second is not None and second.read_text() == "second"
+    assert not (inbox_dir / "b.txt").exists()
