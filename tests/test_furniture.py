@@ -176,6 +176,9 @@ def test_a_state_of_schema_9_notes_its_stored_carriers_and_loses_nothing(tmp_pat
         db.execute("PRAGMA user_version = 9")
         before = db.execute("SELECT source, paragraph, seen FROM boilerplate").fetchall()
         articles = db.execute("SELECT id, source, text FROM articles ORDER BY seq").fetchall()
+    with Store.open(path, upgrade=False) as copy:  # a reading command: no carriers noted
+        assert copy.paragraph_carriers([paragraph_key(PROMO)]) == {paragraph_key(PROMO): []}
+        assert copy.db.execute("SELECT source, paragraph, seen FROM boilerplate").fetchall()
     with Store.open(path) as store:
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 10
         rows = store.db.execute("SELECT source, paragraph, seen FROM boilerplate").fetchall()
