@@ -20,6 +20,7 @@ except ImportError:  # pragma: no cover - other Python versions
     _parse = _c = None
 
 Needles = frozenset[str]
+_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")  # \1, (?P=name), (?(1)...)
 
 
 class Alternatives:
@@ -33,7 +34,8 @@ class Alternatives:
         self._lowered = bool(pattern.flags & re.IGNORECASE)
         parts = [pattern.pattern]  # a verbose pattern's comments may hold "|" or "(": one rule
         try:
-            if not pattern.flags & re.VERBOSE:
+            # a group reference would point elsewhere once the rules are apart: search it whole
+            if not pattern.flags & re.VERBOSE and not _REFERENCE.search(pattern.pattern):
                 parts = alternatives(pattern.pattern)
             rules = [re.compile(part, pattern.flags) for part in parts]
         except re.error:  # pragma: no cover - a part this splitter cut wrongly: search it whole

@@ -204,7 +204,9 @@ def ingest(
     new = drop_repeated_paragraphs(store, [a for a in unique.values() if a.id not in known])
     features = {key: blob for item in read for key, blob in (item.features or {}).items()}
     # What was computed while reading holds for an article no paragraph was dropped from.
-    store.add_articles([(a, features[a.id]) if a is unique[a.id] else found(a) for a in new], now)
+    store.add_articles(
+        [(a, features[a.id]) if a is unique[a.id] else ready_to_store(a) for a in new], now
+    )
     touched = place_articles(store, config)
     rejected = tuple(Rejection(item.path.name, item.error) for item in read if item.error)
     for rejection in rejected:
@@ -221,7 +223,7 @@ def ingest(
     return result, read
 
 
-def found(article: Article) -> tuple[Article, bytes]:
+def ready_to_store(article: Article) -> tuple[Article, bytes]:
     """An article with its sentence spans and clustering features, found for its text."""
     from digest import cluster
     from digest.sentences import sentence_spans
@@ -236,7 +238,7 @@ def read_one(path: Path, config: Config, *, with_features: bool = False) -> Read
     `with_features` also computes the clustering features, for articles about to be stored.
     """
     # The readers (lxml) are imported by the commands that read: `digest archive` and
-    # `status` start without them, as without the clustering and the splitter (`found`).
+    # `status` start without them, as without the clustering and the splitter (`ready_to_store`).
     from digest.readers import read_file
 
     max_bytes = int(config.inbox.max_file_mb * 1_000_000)
@@ -252,7 +254,7 @@ def read_one(path: Path, config: Config, *, with_features: bool = False) -> Read
             return ReadFile(path, seen=seen)
         if not with_features:
             return ReadFile(path, articles, seen=seen)
-        pairs = [found(a) for a in articles]
+        pairs = [ready_to_store(a) for a in articles]
         articles = tuple(a for a, _ in pairs)
         features = {a.id: blob for a, blob in pairs}
         return ReadFile(path, articles, features=features, seen=seen)
@@ -284,8 +286,8 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
         if article.source:
             keys = [key for p in paragraphs for key in p.all_keys()]
             totals = store.count_paragraphs(article.source, keys, article.id)
-            found = repeated.setdefault(article.source, set())
-            found.update(key for key, count in totals.items() if count >= REPEATED_PARAGRAPH)
+            seen = repeated.setdefault(article.source, set())
+            seen.update(key for key, count in totals.items() if count >= REPEATED_PARAGRAPH)
     furniture = shared_furniture(keyed, earlier, store.articles_by_id)
     cleaned = []
     for article, paragraphs in keyed:

@@ -123,7 +123,7 @@ def recover(config: Config, store: Store) -> None:
         return
     outbox = config.paths.outbox
     files = [outbox / f"{stem}.{fmt}" for fmt in FORMATS if (outbox / f"{stem}.{fmt}").is_file()]
-    if any(record.name == stem for record in store.digests()):
+    if any(record.name == stem for record in store.digests(headlines=0)):
         texts = {path.suffix[1:]: path.read_text(encoding="utf-8") for path in files}
         try:
             finish(config, stem, texts)

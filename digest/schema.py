@@ -23,7 +23,7 @@ def json_text(value: dict | list) -> str:
     chunks: list[str] = []
     try:
         _json_chunks(value, "\n", chunks)
-    except _NotPlainJson:
+    except (_NotPlainJson, RecursionError):  # a circular value: json.dumps says so
         return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
     chunks.append("\n")
     return "".join(chunks)

@@ -103,15 +103,14 @@ def _note_carriers(db: sqlite3.Connection) -> None:
     a sentence key (new in this version) is counted once."""
     from digest.clean import keyed_paragraphs  # the one keying rule
 
-    last = 0  # a thousand articles at a time: a large store's text is not all read at once
-    while rows := db.execute(
+    note, last = _NOTE_CARRIER.format(count="seen"), 0
+    while rows := db.execute(  # a thousand at a time: a large store's text is not read at once
         "SELECT seq, id, source, text, spans FROM articles"
         " WHERE source IS NOT NULL AND seq > ? ORDER BY seq LIMIT 1000",
         (last,),
     ).fetchall():
         for _, article_id, source, text, spans in rows:
             keys = {key: None for p in keyed_paragraphs(text, spans) for key in p.all_keys()}
-            note = _NOTE_CARRIER.format(count="seen")
             db.executemany(note, [(source, k, article_id) for k in keys])
         last = rows[-1][0]
 
@@ -614,10 +613,10 @@ class Store:
         `headlines` of each, when given: a year of digests holds a hundred thousand)."""
         first: dict[int, list[str]] = {}
         story_ids: dict[int, list[str]] = {}
-        limit = "" if headlines is None else f" WHERE position < {int(headlines)}"
         for seq, headline, story_id in self.db.execute(
-            f"SELECT digest_seq, headline, story_id FROM digest_stories{limit}"
-            " ORDER BY digest_seq, position"
+            "SELECT digest_seq, headline, story_id FROM digest_stories WHERE position < ?"
+            " ORDER BY digest_seq, position",
+            (2**62 if headlines is None else headlines,),
         ):
             first.setdefault(seq, []).append(headline)
             story_ids.setdefault(seq, []).append(story_id)

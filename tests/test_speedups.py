@@ -17,7 +17,8 @@ from digest import prose
 from digest.config import BriefSettings
 from digest.literals import Alternatives, alternatives, required_literals
 from digest.models import Article, Story
-from digest.render import _MARKDOWN_NUMBERED, _MARKDOWN_SPECIAL, json_text, md_escape
+from digest.render import _MARKDOWN_NUMBERED, _MARKDOWN_SPECIAL, md_escape
+from digest.schema import json_text
 from digest.sentences import _blingfire_sentences, words
 from digest.summarize import summarize, summarize_apart
 from digest.summarizers.story_text import (
@@ -244,3 +245,16 @@ def test_a_brief_sent_apart_comes_back_whole_with_the_story_s_own_articles():
     whole = apart.brief(story)
     assert whole == summarize(story, settings)
     assert all(any(a is b for b in story.articles) for a in whole.articles)
+
+
+def test_json_text_refuses_a_circular_value_as_json_does():
+    circular: dict = {}
+    circular["self"] = circular
+    with pytest.raises(ValueError, match="Circular reference"):
+        json_text(circular)
+
+
+def test_a_pattern_whose_rules_refer_to_groups_is_searched_whole():
+    pattern = re.compile(r"(a)|(b)\1")  # "bb" does not match: group 1 took no part
+    assert Alternatives(pattern).search("bb") is bool(pattern.search("bb")) is False
+    assert Alternatives(pattern).search("xa") is True
