@@ -24,8 +24,9 @@ import jinja2
 from digest import publish
 from digest.config import Config
 from digest.errors import DigestError
+from digest.files import write_atomic
 from digest.models import FORMATS, Brief
-from digest.render import LATEST, environment, template_failure, write_atomic
+from digest.render import LATEST, environment, template_failure
 from digest.schema import from_json
 from digest.store import DigestRecord, Store
 

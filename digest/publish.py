@@ -20,8 +20,9 @@ from pathlib import Path
 
 from digest.config import Config
 from digest.errors import DigestError
+from digest.files import write_atomic
 from digest.models import FORMATS, Digest
-from digest.render import LATEST, Links, digest_stem, render, write, write_atomic
+from digest.render import LATEST, Links, digest_stem, render, write
 from digest.store import Store
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,6 @@ import html
 import io
 import json
 import logging
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -34,6 +33,7 @@ from digest.dates import parse_date
 from digest.decode import decode
 from digest.errors import DigestError, LockedError, ReadError
 from digest.fetch import Fetcher, FetchError, Limits
+from digest.files import write_atomic
 from digest.lock import state_lock
 from digest.opml import read_opml
 from digest.pages import PageReader
@@ -44,7 +44,7 @@ WORKERS = 4  # feeds fetched at once (never two requests at once to one host)
 LOG_EVERY = timedelta(days=1)  # a feed that keeps failing is logged this often
 MIN_WORDS = 8  # a page with fewer words of article text is not taken for the article
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-_TEMPORARY = re.compile(r"^\.[a-z0-9-]+-[0-9a-f]{12}\.json\.tmp$")
+_TEMPORARY = re.compile(r"^\.[a-z0-9-]+-[0-9a-f]{12}\.json\.(?:[0-9a-f]{12}\.)?tmp$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,12 +352,8 @@ def _write_entry(inbox: Path, subscription: Subscription, entry: Entry) -> Path:
     stem = re.sub(r"[^a-z0-9]+", "-", (subscription.name or _host(subscription.url)).lower())
     key = hashlib.sha256(entry.keys[0].encode()).hexdigest()[:12]
     target = inbox / f"{stem.strip('-')[:40] or 'feed'}-{key}.json"
-    temporary = target.with_name(f".{target.name}.tmp")
-    with open(temporary, "w", encoding="utf-8") as file:
-        json.dump({k: v for k, v in article.items() if v is not None}, file, ensure_ascii=False)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(temporary, target)
+    present = {field: value for field, value in article.items() if value is not None}
+    write_atomic(target, json.dumps(present, ensure_ascii=False))
     return target
 
 

@@ -151,6 +151,27 @@ def record_of(config, url: str):
         return store.feed_records()[url]
 
 
+def test_a_fetch_removes_the_temporary_files_a_stopped_fetch_left_and_keeps_a_fresh_one(
+    tmp_path, site
+):
+    site.feed("/feed.xml", rss([entry(1)]))
+    config = feed_config(tmp_path, site.url("/feed.xml"))
+    config.paths.inbox.mkdir(parents=True, exist_ok=True)
+    stale = config.paths.inbox / ".harbour-gazette-0123456789ab.json.a1b2c3d4e5f6.tmp"
+    older = config.paths.inbox / ".harbour-gazette-ba9876543210.json.tmp"  # an older version's
+    fresh = config.paths.inbox / ".harbour-gazette-00112233aabb.json.0f0f0f0f0f0f.tmp"
+    mine = config.paths.inbox / ".my-notes.txt.tmp"  # not a fetch's: never touched
+    for path in (stale, older, fresh, mine):
+        path.write_text("{}")
+    hour_ago = time.time() - 3600
+    for path in (stale, older, mine):
+        os.utime(path, (hour_ago, hour_ago))
+    [result] = fetch(config)
+    assert result.written == 1
+    assert not stale.exists() and not older.exists()
+    assert fresh.exists() and mine.exists()
+
+
 def test_new_entries_become_inbox_articles_and_a_second_fetch_is_a_304(tmp_path, site):
     site.feed("/feed.xml", rss([entry(1), entry(2), entry(3)]), etag='"v1"')
     config = feed_config(tmp_path, site.url("/feed.xml"))

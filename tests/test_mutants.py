@@ -21,9 +21,9 @@ from apscheduler.triggers.base import BaseTrigger
 from digest import lock, pipeline, publish
 from digest.clean import content_id
 from digest.dates import parse_date
+from digest.files import write_atomic
 from digest.lock import state_lock
 from digest.readers import read_file
-from digest.render import write_atomic
 
 from .conftest import make_config, make_inbox, txt
 from .test_daemon import Running, quick_config, wait_for
@@ -70,7 +70,7 @@ def test_a_write_that_fails_midway_leaves_the_old_file_whole_and_no_temporary(tm
         """
         import resource, signal, sys
         from pathlib import Path
-        from digest.render import write_atomic
+        from digest.files import write_atomic
 
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
