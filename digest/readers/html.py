@@ -113,9 +113,7 @@ def second_try(kept: list[str], wider: list[str]) -> list[str]:
     return merged
 
 
-def with_page_prose(
-    paragraphs: list[str], text: str, description: str | None = None
-) -> list[str]:
+def with_page_prose(paragraphs: list[str], text: str, description: str | None = None) -> list[str]:
     """The article's paragraphs and the page's prose paragraphs (`<p>`, outside figures and
     navigation) that neither mode kept but that stand among them: alone between two of them,
     or right before the first (an opening paragraph set apart, a standfirst); not one the page
