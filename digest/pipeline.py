@@ -278,7 +278,11 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
     """
     from digest.clean import both_forms, keyed_paragraphs, shared_furniture
 
-    keyed = [(a, keyed_paragraphs(a.text, a.spans)) for a in articles]
+    # Articles without a source are checked only when there is evidence to check them against.
+    evidence = any(a.source for a in articles) or store.has_paragraph_counts()
+    keyed = [
+        (a, keyed_paragraphs(a.text, a.spans) if a.source or evidence else []) for a in articles
+    ]
     earlier = store.paragraph_carriers(
         both_forms(k for _, ps in keyed for p in ps for k in p.all_keys())
     )
