@@ -185,10 +185,7 @@ def edge_sentences(
         if len(found) < 2:
             continue  # one sentence: the paragraph is its own key
         paragraph = paragraphs[number]
-        inside = found[1:-1]  # (a paragraph that does not name the medium holds none that do)
-        if len(inside) > 2 and not names_the_medium(paragraph):
-            inside = []
-        inside = [(s, e) for s, e in inside if names_the_medium(paragraph[s:e])]
+        inside = [(s, e) for s, e in found[1:-1] if names_the_medium(paragraph[s:e])]
         edges[number] = tuple(
             Edge(edge_key(sentence), sentence, start, end)
             for start, end in (found[0], *inside, found[-1])
