@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
+import pytest
+
 from digest import pipeline
 from digest.clean import (
     EARLIER_EXAMINED,
@@ -14,6 +16,7 @@ from digest.clean import (
     paragraph_key,
     shared_furniture,
 )
+from digest.prose import names_the_medium
 from digest.sentences import sentence_spans
 from digest.store import MIGRATIONS, Store
 
@@ -281,3 +284,25 @@ def test_articles_without_a_source_are_no_evidence_of_furniture(tmp_path):
     for day, (_, title, body) in enumerate(UNRELATED):
         build_unsourced(config, day, title, f"{body}\n\n{PROMO}")
     assert all(text.endswith(PROMO) for text in stored_unsourced(config))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names"),
+    [
+        ("Please purchase a subscription to continue reading.", True),
+        ("Whenever Ann Berg posts new content, you will get an email in your inbox.", True),
+        ("Visit www.harbourreview.example for the full timetable.", True),
+        ("Follow the port authority at @harbourboard for updates.", True),
+        ("Cet article est réservé à nos abonnés.", True),
+        ("Dieser Artikel erschien zuerst in der Hafenzeitung.", True),
+        ("Este artículo fue publicado originalmente en el Diario del Puerto.", True),
+        # News: the shape is the page's, the mail's or the reader's, not a subject's.
+        ("The harbour board voted on Monday to close the old ferry pier.", False),
+        ("Les ingénieurs ont trouvé deux piliers pourris sous la ligne de flottaison.", False),
+        ("Die Reparatur soll sechs Monate dauern, sagte die Hafenbehörde.", False),
+    ],
+)
+def test_a_sentence_names_the_medium_when_it_speaks_of_the_page_the_mail_or_the_reader(
+    sentence, names
+):
+    assert names_the_medium(sentence) is names
