@@ -16,6 +16,7 @@ from digest.models import Article
 from digest.prose import (
     is_boilerplate,
     is_release_contact,
+    names_the_medium,
     release_matter,
     strip_paragraph_dateline,
 )
@@ -76,7 +77,10 @@ def content_id(title: str | None, text: str) -> str:
 # furniture: a syndication note ("This article first appeared on ..."), a cookie or newsletter
 # notice. (Articles about one event share paragraphs too, wire copy most of all: those are news,
 # and their carriers are related.) The first and last sentences of a longer paragraph are keyed
-# too, so a notice glued to prose is found as well, without splitting every paragraph.
+# too, so a notice glued to prose is found as well, without splitting every paragraph; and a
+# sentence inside it that has a notice's shape (`prose.names_the_medium`: "this article", "your
+# inbox", a web address), which few sentences of news have: keying every one would grow the
+# counts several times over.
 FURNITURE_CARRIERS = 3  # unrelated articles carrying the same paragraph ...
 FURNITURE_SOURCES = 2  # ... from at least this many sources
 UNRELATED = 0.05  # two articles sharing a smaller share of their content words are unrelated
@@ -90,7 +94,8 @@ OWN_WORDS = 12
 
 @dataclass(frozen=True, slots=True)
 class Edge:
-    """A paragraph's first or last sentence: its key (`edge_key`), text and place."""
+    """A sentence of a paragraph keyed on its own (its first, its last, or one inside it of a
+    notice's shape): its key (`edge_key`), text and place."""
 
     key: str
     text: str
@@ -101,35 +106,41 @@ class Edge:
 @dataclass(frozen=True, slots=True)
 class Paragraph:
     """A paragraph of an article with its key and, when it has several sentences, the keys of
-    its first and last ones (`paragraph_key` each)."""
+    its first and last ones and of those of a notice's shape (`paragraph_key` each)."""
 
     text: str
     key: str
-    edges: tuple[Edge, ...] = ()  # the first and the last sentence
+    edges: tuple[Edge, ...] = ()  # the first sentence, those of a notice's shape, the last
 
     def all_keys(self) -> list[str]:
         return [self.key, *(edge.key for edge in self.edges)]
 
     def kept(self, dropped: Container[str], cut: Container[str] | None = None) -> str:
-        """The paragraph, unless `dropped` names it, less its first or last sentence when `cut`
-        (by default `dropped`) names them ("" when nothing is left)."""
+        """The paragraph, unless `dropped` names it, less each sentence keyed on its own that
+        `cut` (by default `dropped`) names ("" when nothing is left)."""
         if self.key in dropped:
             return ""
         cut = dropped if cut is None else cut
-        start, end = 0, len(self.text)
-        for edge in self.edges:
-            named = edge.key in cut or base_key(edge.key) in cut
-            if named and edge.start == 0:
-                start = max(start, edge.end)
-            elif named and edge.end == len(self.text):
-                end = min(end, edge.start)
-        return self.text[start:end].strip() if start < end else ""
+        named = sorted(
+            (edge.start, edge.end)
+            for edge in self.edges
+            if edge.key in cut or base_key(edge.key) in cut
+        )
+        if not named:
+            return self.text
+        pieces, at = [], 0
+        for start, end in named:
+            pieces.append(self.text[at:start].strip())
+            at = max(at, end)
+        pieces.append(self.text[at:].strip())
+        return " ".join(piece for piece in pieces if piece)
 
 
 def keyed_paragraphs(text: str, spans: bytes | None = None) -> list[Paragraph]:
     """An article's paragraphs (split on blank lines), keyed; with where its sentences lie
     (`Article.spans`, found when it was read), the first and last sentences of a paragraph of
-    several are keyed too (each of EDGE_WORDS words or more): no second split."""
+    several, and those inside it of a notice's shape, are keyed too (each of EDGE_WORDS words
+    or more): no second split."""
     paragraphs = text.split("\n\n")
     edges = edge_sentences(text, paragraphs, spans)
     return [Paragraph(p, paragraph_key(p), edges.get(i, ())) for i, p in enumerate(paragraphs)]
@@ -159,9 +170,10 @@ def both_forms(keys: Iterable[str]) -> set[str]:
 def edge_sentences(
     text: str, paragraphs: list[str], spans: bytes | None
 ) -> dict[int, tuple[Edge, ...]]:
-    """The first and last sentences of each paragraph of several, by the paragraph's index,
-    from the spans found for `text` (`sentences.span_triples`); none when there are none, or
-    when the text's paragraphs are not already as the splitter numbers them (folded)."""
+    """The first and last sentences of each paragraph of several, and those between them
+    that name the medium (`prose.names_the_medium`), by the paragraph's index, from the spans
+    found for `text` (`sentences.span_triples`); none when there are none, or when the text's
+    paragraphs are not already as the splitter numbers them (folded)."""
     triples = span_triples(text, spans)
     if triples is None or split_paragraphs(text) != paragraphs:
         return {}
@@ -173,9 +185,10 @@ def edge_sentences(
         if len(found) < 2:
             continue  # one sentence: the paragraph is its own key
         paragraph = paragraphs[number]
+        inside = [(s, e) for s, e in found[1:-1] if names_the_medium(paragraph[s:e])]
         edges[number] = tuple(
             Edge(edge_key(sentence), sentence, start, end)
-            for start, end in (found[0], found[-1])
+            for start, end in (found[0], *inside, found[-1])
             if len((sentence := paragraph[start:end]).split()) >= EDGE_WORDS
         )
     return edges
@@ -190,6 +203,7 @@ def shared_furniture(
     articles: Sequence[tuple[Article, Sequence[Paragraph]]],
     earlier: EarlierCarriers | None = None,
     load: LoadArticles | None = None,
+    checked: Sequence[Sequence[Paragraph]] = (),
 ) -> frozenset[str]:
     """The keys (`paragraph_key`; an edge sentence's `base_key`) of the paragraphs and edge
     sentences that FURNITURE_CARRIERS articles carry, no two of which are about the same
@@ -199,12 +213,14 @@ def shared_furniture(
     story is related, and a carrier of fewer than OWN_WORDS words of its own tells nothing).
 
     `articles` are this build's new articles, each with its paragraphs; `earlier` the stored
-    articles that carried each key before (by source), which `load` reads by id. Only the
+    articles that carried each key before (by source), which `load` reads by id; `checked` the
+    paragraphs of new articles that are checked against that evidence but are none (articles
+    without a source: their sightings cannot be told apart from a source's own). Only the
     carriers of a key seen often enough have their words compared (less the key's own), at
     most EARLIER_EXAMINED stored ones, a source at a time; so the test costs what the build's
     news costs, not what the store holds.
     """
-    carriers, texts, whole = _carriers(articles)
+    carriers, texts, whole = _carriers(articles, checked)
     before: dict[str, list[tuple[str, str]]] = {}  # by base key: alone or glued, one notice
     for key, found in (earlier or {}).items():
         before.setdefault(base_key(key), []).extend(found)
@@ -225,6 +241,8 @@ def shared_furniture(
     for key in candidates:
         carrying = [articles[index][0] for index in carriers[key]]
         carrying += [loaded[i] for _, i in stored[key] if i in loaded]
+        if not carrying:
+            continue
         sources = 1 if key not in whole else FURNITURE_SOURCES
         if _unrelated_enough(carrying, texts[key], sources, content):
             furniture.add(key)
@@ -233,20 +251,23 @@ def shared_furniture(
 
 def _carriers(
     articles: Sequence[tuple[Article, Sequence[Paragraph]]],
+    checked: Sequence[Sequence[Paragraph]] = (),
 ) -> tuple[dict[str, list[int]], dict[str, str], set[str]]:
     """The articles (by index) carrying each key, each key's text, and the keys of whole
-    paragraphs (the others are only edge sentences)."""
+    paragraphs (the others are only edge sentences); the keys of `checked` paragraphs with no
+    carrier of their own."""
     carriers: dict[str, list[int]] = {}
     texts: dict[str, str] = {}
     whole = set()
-    for index, (_, paragraphs) in enumerate(articles):
+    numbered = [(index, paragraphs) for index, (_, paragraphs) in enumerate(articles)]
+    for index, paragraphs in [*numbered, *((None, paragraphs) for paragraphs in checked)]:
         for paragraph in paragraphs:
             whole.add(paragraph.key)
             edges = ((base_key(edge.key), edge.text) for edge in paragraph.edges)
             for key, text in ((paragraph.key, paragraph.text), *edges):
                 texts.setdefault(key, text)
                 indices = carriers.setdefault(key, [])
-                if not indices or indices[-1] != index:
+                if index is not None and (not indices or indices[-1] != index):
                     indices.append(index)
     return carriers, texts, whole
 

@@ -270,14 +270,19 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
     """Remove paragraphs a source repeats across many of its articles (its boilerplate), and
     those several unrelated articles of different sources carry, in this build or stored
     before (`clean.shared_furniture`); the first or last sentence of a longer paragraph goes
-    when unrelated articles carried it (of one source or several).
+    when unrelated articles carried it (of one source or several), as does one inside it of a
+    notice's shape. An article without a source loses what the others' evidence shows.
 
     Sightings are counted over the whole batch first, so the first articles of a batch lose a
     footer as the later ones do. (Articles stored by earlier builds keep theirs.)
     """
     from digest.clean import both_forms, keyed_paragraphs, shared_furniture
 
-    keyed = [(a, keyed_paragraphs(a.text, a.spans) if a.source else []) for a in articles]
+    # Articles without a source are checked only when there is evidence to check them against.
+    evidence = any(a.source for a in articles) or store.has_paragraph_counts()
+    keyed = [
+        (a, keyed_paragraphs(a.text, a.spans) if a.source or evidence else []) for a in articles
+    ]
     earlier = store.paragraph_carriers(
         both_forms(k for _, ps in keyed for p in ps for k in p.all_keys())
     )
@@ -288,7 +293,11 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
             totals = store.count_paragraphs(article.source, keys, article.id)
             seen = repeated.setdefault(article.source, set())
             seen.update(key for key, count in totals.items() if count >= REPEATED_PARAGRAPH)
-    furniture = shared_furniture(keyed, earlier, store.articles_by_id)
+    # An article without a source is no evidence (its sightings cannot be counted by source),
+    # but is checked against the furniture the others show.
+    sourced = [(article, paragraphs) for article, paragraphs in keyed if article.source]
+    unsourced = [paragraphs for article, paragraphs in keyed if not article.source]
+    furniture = shared_furniture(sourced, earlier, store.articles_by_id, unsourced)
     cleaned = []
     for article, paragraphs in keyed:
         dropped = furniture | repeated.get(article.source or "", set())

@@ -97,6 +97,51 @@ def not_article(text: str) -> bool:
     return _NOT_ARTICLE_RULES.search(text.lower())
 
 
+# NAMES_THE_MEDIUM: words with which a sentence speaks of the page, the mail or the reader
+# rather than of the news: "this article", "your inbox", a web address, a handle, "subscribe".
+# Notices have this shape, and few sentences of news do (about 3 in 100 inside a paragraph): a
+# sentence inside a paragraph is counted as possible furniture (`clean`) only when it has it, so
+# counting them costs little. Lower case, each from the start of a word but for the shared ones.
+NAMES_THE_MEDIUM: dict[str, tuple[str, ...]] = {
+    "en": (
+        r"this (?:article|story|report|page|site|website|e-?mail|newsletter|post|video|content)\b",
+        r"(?:our|your) (?:\w+ )?(?:site|website|newsletter|app|inbox|e-?mail|browser|subscription"
+        r"|account|privacy|cookies?|edition)\b",
+        r"click",
+        r"subscri",
+        r"sign up\b",
+        r"log ?in\b",
+        r"download",
+        r"unsubscribe",
+        r"advertisement",
+        r"sponsored\b",
+        r"read more\b",
+        r"continue reading\b",
+        r"copyright",
+        r"all rights\b",
+    ),
+    "fr": (r"cet article\b", r"(?:notre|votre) (?:site|application|newsletter|boîte)\b",
+           r"abonn", r"cliquez\b", r"publicité\b", r"lire la suite\b"),
+    "de": (r"diese[nrm]? (?:artikel|beitrag|seite|newsletter)\b", r"abonn",
+           r"(?:unsere[nrm]?|ihre[nrm]?) (?:webseite|website|app|newsletter|postfach)\b",
+           r"klicken sie\b", r"anzeige\b", r"weiterlesen\b"),
+    "es": (r"este (?:artículo|boletín|correo)\b", r"(?:nuestro|su) (?:sitio|boletín|app)\b",
+           r"suscr", r"haga clic\b", r"publicidad\b", r"leer más\b"),
+}  # fmt: skip
+_MEDIUM = re.compile(
+    r"\b(?:"
+    + "|".join(rule for rules in NAMES_THE_MEDIUM.values() for rule in rules)
+    + r")|www\.|https?:|\.com\b|@\w|©|newsletter"
+)
+_MEDIUM_RULES = Alternatives(_MEDIUM)
+
+
+def names_the_medium(sentence: str) -> bool:
+    """True when a sentence speaks of the page, the mail or its reader (NAMES_THE_MEDIUM): the
+    shape of a notice, not a verdict (a report may say "this report" too)."""
+    return _MEDIUM_RULES.search(sentence.lower())
+
+
 # At ingest ------------------------------------------------------------------------------
 
 _BOILERPLATE = re.compile(

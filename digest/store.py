@@ -584,6 +584,10 @@ class Store:
             totals.update(rows.fetchall())
         return totals
 
+    def has_paragraph_counts(self) -> bool:
+        """True when any paragraph has been counted for a source (any evidence of furniture)."""
+        return self.db.execute("SELECT 1 FROM boilerplate LIMIT 1").fetchone() is not None
+
     def paragraph_carriers(self, keys: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
         """The stored articles noted as carrying each of these paragraph keys, as (source,
         article id), by key: index lookups, whatever the store holds."""

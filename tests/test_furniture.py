@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
+import pytest
+
 from digest import pipeline
 from digest.clean import (
     EARLIER_EXAMINED,
@@ -14,6 +16,7 @@ from digest.clean import (
     paragraph_key,
     shared_furniture,
 )
+from digest.prose import names_the_medium
 from digest.sentences import sentence_spans
 from digest.store import MIGRATIONS, Store
 
@@ -202,3 +205,104 @@ def test_the_lead_a_source_repeats_through_one_story_s_updates_stays(tmp_path):
     with Store.open(config.paths.state) as store:
         texts = [row[0] for row in store.db.execute("SELECT text FROM articles ORDER BY seq")]
     assert texts == updates
+
+
+NOTICE = "Get our harbour reports in your inbox every morning: sign up at harbourreview.com now."
+
+
+def glued_inside(body: str) -> str:
+    """The article's two paragraphs made one, with the notice between them."""
+    first, second = body.split("\n\n")
+    return f"{first} {NOTICE} {second}"
+
+
+def test_a_sentence_inside_a_paragraph_is_keyed_when_it_names_the_medium():
+    text = f"The pier will close. {NOTICE} It needs new piles.\n\nThe work starts in May. It ends"
+    text += " in the autumn, the board said. The ferry keeps to its timetable."
+    keyed = keyed_paragraphs(text, sentence_spans(text))
+    assert [[edge.text for edge in p.edges] for p in keyed] == [
+        ["The pier will close.", NOTICE, "It needs new piles."],
+        ["The work starts in May.", "The ferry keeps to its timetable."],
+    ]  # a sentence inside a paragraph that does not name the medium is not keyed
+    notice = keyed[0].edges[1]
+    assert keyed[0].kept({notice.key}) == "The pier will close. It needs new piles."
+
+
+def test_a_notice_glued_inside_a_paragraph_is_cut_once_unrelated_articles_carried_it(tmp_path):
+    config = make_config(tmp_path)
+    for day, (source, title, body) in enumerate(UNRELATED):
+        build_day(config, day, source, title, glued_inside(body))
+    courier, gazette, herald = UNRELATED
+    assert stored_text(config, courier[0]) == glued_inside(courier[2])  # too little evidence
+    assert stored_text(config, gazette[0]) == glued_inside(gazette[2])
+    assert stored_text(config, herald[0]) == herald[2].replace("\n\n", " ")
+
+
+def test_a_sentence_naming_the_medium_that_related_reports_share_is_news(tmp_path):
+    config = make_config(tmp_path)
+    shared = "The board published this report on its website on Monday, with photos of the piles."
+    for day, (source, line) in enumerate(RELATED):
+        build_day(config, day, source, "Pier to close", f"{WIRE} {shared} {line}")
+    for source, line in RELATED:
+        assert stored_text(config, source) == f"{WIRE} {shared} {line}"
+
+
+def build_unsourced(config, day: int, title: str, body: str):
+    """One build, on day `day` after NOW, of one article that names no source."""
+    date = (NOW + timedelta(days=day)).date().isoformat()
+    make_inbox(config.paths.inbox, {f"mail-{day}.txt": f"Title: {title}\nDate: {date}\n\n{body}"})
+    return pipeline.build(config, now=NOW + timedelta(days=day))
+
+
+def stored_unsourced(config) -> list[str]:
+    with Store.open(config.paths.state) as store:
+        select = "SELECT text FROM articles WHERE source IS NULL ORDER BY seq"
+        return [row[0] for row in store.db.execute(select)]
+
+
+STORM = (
+    "A storm brought down power lines across the valley on Tuesday night and closed two"
+    " schools.\n\nCrews from three counties worked through the night to restore electricity to"
+    " farms along the river road."
+)
+
+
+def test_an_article_without_a_source_loses_the_furniture_others_showed(tmp_path):
+    config = make_config(tmp_path)
+    build_unsourced(config, 0, "Storm", f"{STORM}\n\n{PROMO}")  # before the evidence: kept
+    for day, (source, title, body) in enumerate(UNRELATED, start=1):
+        build_day(config, day, source, title, f"{body}\n\n{PROMO}")
+    build_unsourced(config, 4, "Storm again", f"{STORM} {PROMO}\n\nThe valley is dark.")
+    assert stored_unsourced(config) == [
+        f"{STORM}\n\n{PROMO}",
+        f"{STORM}\n\nThe valley is dark.",  # the notice glued to the last paragraph: cut
+    ]
+
+
+def test_articles_without_a_source_are_no_evidence_of_furniture(tmp_path):
+    config = make_config(tmp_path)
+    for day, (_, title, body) in enumerate(UNRELATED):
+        build_unsourced(config, day, title, f"{body}\n\n{PROMO}")
+    assert all(text.endswith(PROMO) for text in stored_unsourced(config))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names"),
+    [
+        ("Please purchase a subscription to continue reading.", True),
+        ("Whenever Ann Berg posts new content, you will get an email in your inbox.", True),
+        ("Visit www.harbourreview.example for the full timetable.", True),
+        ("Follow the port authority at @harbourboard for updates.", True),
+        ("Cet article est réservé à nos abonnés.", True),
+        ("Dieser Artikel erschien zuerst in der Hafenzeitung.", True),
+        ("Este artículo fue publicado originalmente en el Diario del Puerto.", True),
+        # News: the shape is the page's, the mail's or the reader's, not a subject's.
+        ("The harbour board voted on Monday to close the old ferry pier.", False),
+        ("Les ingénieurs ont trouvé deux piliers pourris sous la ligne de flottaison.", False),
+        ("Die Reparatur soll sechs Monate dauern, sagte die Hafenbehörde.", False),
+    ],
+)
+def test_a_sentence_names_the_medium_when_it_speaks_of_the_page_the_mail_or_the_reader(
+    sentence, names
+):
+    assert names_the_medium(sentence) is names

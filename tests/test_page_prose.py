@@ -94,3 +94,34 @@ def test_what_a_page_names_as_furniture_is_not_read(container):
     teaser = container.format(SIDEBAR)
     assert with_page_prose(KEPT, page(KEPT[0], teaser, KEPT[1], KEPT[2])) == KEPT
     assert with_page_prose(KEPT, page(teaser, KEPT[0], KEPT[1], KEPT[2])) == KEPT
+
+
+STANDFIRST = (
+    "Repairs to the old pier will close it for six months. Commuters face a longer walk to the"
+    " ferry."
+)
+
+
+@pytest.mark.parametrize(
+    "container",
+    ["<div class='dek'>{}</div>", "<div class='story-teaser'><p>{}</p></div>", "<p>{}</p>"],
+)
+def test_the_standfirst_the_page_declares_is_read_first(container):
+    html = page(container.format(STANDFIRST), KEPT[0], KEPT[1], KEPT[2])
+    assert with_page_prose(KEPT, html, STANDFIRST) == [STANDFIRST, *KEPT]
+    # The description's text, whitespace and case aside.
+    assert with_page_prose(KEPT, html, f"  {STANDFIRST.upper()} ") == [STANDFIRST, *KEPT]
+
+
+def test_a_description_the_page_does_not_show_before_the_article_is_not_read():
+    # Only in the page's head: not shown, nothing to add.
+    assert with_page_prose(KEPT, page(KEPT[0], KEPT[1], KEPT[2]), STANDFIRST) == KEPT
+    # Shown after the article's first paragraph: a summary box or a teaser, not the standfirst.
+    late = page(KEPT[0], KEPT[1], f"<div class='dek'>{STANDFIRST}</div>", KEPT[2])
+    assert with_page_prose(KEPT, late, STANDFIRST) == KEPT
+    # Already the article's opening (the description is its first paragraph): not twice.
+    assert with_page_prose(KEPT, page(KEPT[0], KEPT[1], KEPT[2]), KEPT[0]) == KEPT
+    # A label is no standfirst, however the page declares it.
+    label = "Pier repairs: what commuters need to know"
+    labelled = page(f"<div class='dek'>{label}</div>", KEPT[0], KEPT[1], KEPT[2])
+    assert with_page_prose(KEPT, labelled, label) == KEPT

@@ -51,7 +51,7 @@ def read_html(text: str) -> list[Draft]:
     precise, wider = (d if isinstance(d, Document) else None for d in found)
     meta = precise or wider
     paragraphs = second_try(*(_paragraphs(getattr(d, "body", None)) for d in (precise, wider)))
-    paragraphs = with_page_prose(paragraphs, text)
+    paragraphs = with_page_prose(paragraphs, text, getattr(meta, "description", None))
     if _words(paragraphs) < MIN_ARTICLE_WORDS:
         paragraphs = _fallback_paragraphs(text) or paragraphs
     if _words(paragraphs) < MIN_ARTICLE_WORDS:  # a scrap, a label: no article
@@ -113,11 +113,11 @@ def second_try(kept: list[str], wider: list[str]) -> list[str]:
     return merged
 
 
-def with_page_prose(paragraphs: list[str], text: str) -> list[str]:
+def with_page_prose(paragraphs: list[str], text: str, description: str | None = None) -> list[str]:
     """The article's paragraphs and the page's prose paragraphs (`<p>`, outside figures and
     navigation) that neither mode kept but that stand among them: alone between two of them,
     or right before the first (an opening paragraph set apart, a standfirst); not one the page
-    repeats."""
+    repeats. And the standfirst the page declares (`standfirst`), first."""
     if len(paragraphs) < 2:
         return paragraphs
     root = parse_page(text)
@@ -125,6 +125,37 @@ def with_page_prose(paragraphs: list[str], text: str) -> list[str]:
         return paragraphs
     for noise in root.xpath("|".join(f"//{tag}" for tag in (*_NOISE_TAGS, *_FIGURE_TAGS))):
         noise.drop_tree()
+    opening = standfirst(root, paragraphs, description)
+    return _among_paragraphs(root, opening + paragraphs)
+
+
+def standfirst(
+    root: lxml.etree._Element, paragraphs: list[str], description: str | None
+) -> list[str]:
+    """The page's standfirst when the article's paragraphs lack it: a block of the page whose
+    text is the description the page declares of itself (its `description` meta tag), standing
+    before the article's first paragraph, and prose (a sentence or more, not a label). Read
+    before containers named as furniture are dropped: pages name a standfirst a "teaser" too."""
+    folded = _folded(description or "")
+    if not folded or folded in _folded(" ".join(paragraphs)):
+        return []
+    page = blocks(root)
+    places = {_folded(block.text): place for place, block in reversed(list(enumerate(page)))}
+    first = min((places[f] for p in paragraphs if (f := _folded(p)) in places), default=len(page))
+    shown = places.get(folded, first)
+    if shown >= first or not reads_as_prose(page[shown].text):
+        return []
+    log.debug("the page's standfirst added before the article's paragraphs")
+    return [page[shown].text]
+
+
+def _folded(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _among_paragraphs(root: lxml.etree._Element, paragraphs: list[str]) -> list[str]:
+    """`with_page_prose` without the standfirst: the page's prose paragraphs among the
+    article's."""
     for marked in root.xpath("//*[@class or @id]"):  # a container a page names as furniture
         if marked.getparent() is not None and _FURNITURE_NAMES.search(
             f"{marked.get('class', '')} {marked.get('id', '')}"
