@@ -29,7 +29,6 @@ from urllib.parse import urljoin, urlsplit
 
 from digest import limits
 from digest.config import Config, FeedSettings, Subscription
-from digest.dates import parse_date
 from digest.decode import decode
 from digest.errors import DigestError, LockedError, ReadError
 from digest.fetch import Fetcher, FetchError, Limits
@@ -37,6 +36,7 @@ from digest.files import write_atomic
 from digest.lock import state_lock
 from digest.opml import read_opml
 from digest.pages import PageReader
+from digest.readers.feed import entry_date
 from digest.store import FeedRecord, Store
 
 log = logging.getLogger(__name__)
@@ -312,14 +312,8 @@ def _plain(value: object) -> str | None:
 
 def _published(item) -> str | None:
     """The entry's date as written (keeping its zone), else as the feed parser read it."""
-    for key in ("published", "updated", "created"):
-        if parse_date(item.get(key)) is not None:
-            return item[key]
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = item.get(key)
-        if isinstance(parsed, time.struct_time):
-            return datetime(*parsed[:6], tzinfo=UTC).isoformat()
-    return None
+    value = entry_date(item)
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def _with_full_text(entry: Entry, readers: tuple[Fetcher, PageReader], name: str) -> Entry:

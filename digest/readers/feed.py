@@ -82,7 +82,7 @@ def _draft(entry: FeedParserDict, source: str | None) -> Draft:
         title=_plain(entry.get("title")),
         source=source,
         url=entry.get("link"),
-        published=_entry_date(entry),
+        published=entry_date(entry),
     )
 
 
@@ -113,7 +113,7 @@ def _plain(value: object) -> str | None:
     return " ".join(block.text for block in fragment_blocks(value)) or None
 
 
-def _entry_date(entry: FeedParserDict) -> object:
+def entry_date(entry: FeedParserDict) -> str | datetime | None:
     """The entry's date as written (keeping its time zone), else as feedparser read it (UTC)."""
     for key in ("published", "updated", "created"):
         if parse_date(entry.get(key)) is not None:
