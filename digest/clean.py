@@ -95,12 +95,13 @@ OWN_WORDS = 12
 @dataclass(frozen=True, slots=True)
 class Edge:
     """A sentence of a paragraph keyed on its own (its first, its last, or one inside it of a
-    notice's shape): its key (`edge_key`), text and place."""
+    notice's shape, `inside`): its key (`edge_key`), text and place."""
 
     key: str
     text: str
     start: int
     end: int
+    inside: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +188,7 @@ def edge_sentences(
         paragraph = paragraphs[number]
         inside = [(s, e) for s, e in found[1:-1] if names_the_medium(paragraph[s:e])]
         edges[number] = tuple(
-            Edge(edge_key(sentence), sentence, start, end)
+            Edge(edge_key(sentence), sentence, start, end, (start, end) in inside)
             for start, end in (found[0], *inside, found[-1])
             if len((sentence := paragraph[start:end]).split()) >= EDGE_WORDS
         )
@@ -208,9 +209,10 @@ def shared_furniture(
     """The keys (`paragraph_key`; an edge sentence's `base_key`) of the paragraphs and edge
     sentences that FURNITURE_CARRIERS articles carry, no two of which are about the same
     thing: from FURNITURE_SOURCES sources or more for a paragraph (one source's is its
-    boilerplate, dropped without this test), from any for a sentence only found glued to others
-    (a line a source glues to every article; the lead a source repeats in the updates of one
-    story is related, and a carrier of fewer than OWN_WORDS words of its own tells nothing).
+    boilerplate, dropped without this test) and for a sentence only seen inside paragraphs,
+    from any for a sentence only found glued to others as a first or last sentence (a line a
+    source glues to every article; the lead a source repeats in the updates of one story is
+    related, and a carrier of fewer than OWN_WORDS words of its own tells nothing).
 
     `articles` are this build's new articles, each with its paragraphs; `earlier` the stored
     articles that carried each key before (by source), which `load` reads by id; `checked` the
@@ -220,7 +222,8 @@ def shared_furniture(
     most EARLIER_EXAMINED stored ones, a source at a time; so the test costs what the build's
     news costs, not what the store holds.
     """
-    carriers, texts, whole = _carriers(articles, checked)
+    carriers, texts, several = _carriers(articles, checked)
+    several.update(key for key in earlier or {} if key == base_key(key))  # stored whole before
     before: dict[str, list[tuple[str, str]]] = {}  # by base key: alone or glued, one notice
     for key, found in (earlier or {}).items():
         before.setdefault(base_key(key), []).extend(found)
@@ -232,7 +235,7 @@ def shared_furniture(
         if len(indices) + len(stored[key]) < FURNITURE_CARRIERS:
             continue
         sources = _sources(articles, indices) | {s for s, _ in stored[key]}
-        if key not in whole or len(sources) >= FURNITURE_SOURCES:
+        if key not in several or len(sources) >= FURNITURE_SOURCES:
             candidates.append(key)
     wanted = {article_id for key in candidates for _, article_id in stored[key]}
     loaded = load(wanted) if load and wanted else {}
@@ -243,7 +246,7 @@ def shared_furniture(
         carrying += [loaded[i] for _, i in stored[key] if i in loaded]
         if not carrying:
             continue
-        sources = 1 if key not in whole else FURNITURE_SOURCES
+        sources = 1 if key not in several else FURNITURE_SOURCES
         if _unrelated_enough(carrying, texts[key], sources, content):
             furniture.add(key)
     return frozenset(furniture)
@@ -253,23 +256,27 @@ def _carriers(
     articles: Sequence[tuple[Article, Sequence[Paragraph]]],
     checked: Sequence[Sequence[Paragraph]] = (),
 ) -> tuple[dict[str, list[int]], dict[str, str], set[str]]:
-    """The articles (by index) carrying each key, each key's text, and the keys of whole
-    paragraphs (the others are only edge sentences); the keys of `checked` paragraphs with no
-    carrier of their own."""
+    """The articles (by index) carrying each key, each key's text, and the keys that need
+    carriers of FURNITURE_SOURCES sources: whole paragraphs, and sentences only ever seen inside
+    a paragraph (a notice's shape is no proof: a source's stock phrase in its reports is news).
+    The keys of `checked` paragraphs get no carrier and decide nothing: they are no evidence."""
     carriers: dict[str, list[int]] = {}
     texts: dict[str, str] = {}
-    whole = set()
+    whole, glued, inside = set(), set(), set()
     numbered = [(index, paragraphs) for index, (_, paragraphs) in enumerate(articles)]
     for index, paragraphs in [*numbered, *((None, paragraphs) for paragraphs in checked)]:
         for paragraph in paragraphs:
-            whole.add(paragraph.key)
+            if index is not None:
+                whole.add(paragraph.key)
+                for edge in paragraph.edges:
+                    (inside if edge.inside else glued).add(base_key(edge.key))
             edges = ((base_key(edge.key), edge.text) for edge in paragraph.edges)
             for key, text in ((paragraph.key, paragraph.text), *edges):
                 texts.setdefault(key, text)
                 indices = carriers.setdefault(key, [])
                 if index is not None and (not indices or indices[-1] != index):
                     indices.append(index)
-    return carriers, texts, whole
+    return carriers, texts, whole | (inside - glued)
 
 
 def _unrelated_enough(

@@ -108,30 +108,30 @@ NAMES_THE_MEDIUM: dict[str, tuple[str, ...]] = {
         r"(?:our|your) (?:\w+ )?(?:site|website|newsletter|app|inbox|e-?mail|browser|subscription"
         r"|account|privacy|cookies?|edition)\b",
         r"click",
-        r"subscri",
+        r"subscribe\b",
+        r"subscription",
         r"sign up\b",
         r"log ?in\b",
-        r"download",
         r"unsubscribe",
         r"advertisement",
-        r"sponsored\b",
-        r"read more\b",
+        r"sponsored by\b",
+        r"read more(?: at| here|:)",
         r"continue reading\b",
         r"copyright",
         r"all rights\b",
     ),
     "fr": (r"cet article\b", r"(?:notre|votre) (?:site|application|newsletter|boîte)\b",
-           r"abonn", r"cliquez\b", r"publicité\b", r"lire la suite\b"),
-    "de": (r"diese[nrm]? (?:artikel|beitrag|seite|newsletter)\b", r"abonn",
+           r"abonnez\b", r"abonnement\b", r"cliquez\b", r"publicité\b", r"lire la suite\b"),
+    "de": (r"diese[nrm]? (?:artikel|beitrag|seite|newsletter)\b", r"abonnieren\b",
            r"(?:unsere[nrm]?|ihre[nrm]?) (?:webseite|website|app|newsletter|postfach)\b",
-           r"klicken sie\b", r"anzeige\b", r"weiterlesen\b"),
-    "es": (r"este (?:artículo|boletín|correo)\b", r"(?:nuestro|su) (?:sitio|boletín|app)\b",
-           r"suscr", r"haga clic\b", r"publicidad\b", r"leer más\b"),
+           r"klicken sie\b", r"weiterlesen\b"),
+    "es": (r"este (?:artículo|boletín|correo)\b", r"nuestro (?:sitio|boletín|app)\b",
+           r"suscr[íi]b[ae]te\b", r"suscripción\b", r"haga clic\b", r"publicidad\b", r"leer más\b"),
 }  # fmt: skip
 _MEDIUM = re.compile(
     r"\b(?:"
     + "|".join(rule for rules in NAMES_THE_MEDIUM.values() for rule in rules)
-    + r")|www\.|https?:|\.com\b|@\w|©|newsletter"
+    + r")|www\.|https?:|@\w|©|newsletter"
 )
 _MEDIUM_RULES = Alternatives(_MEDIUM)
 

@@ -238,6 +238,17 @@ def test_a_notice_glued_inside_a_paragraph_is_cut_once_unrelated_articles_carrie
     assert stored_text(config, herald[0]) == herald[2].replace("\n\n", " ")
 
 
+def test_a_notice_shaped_sentence_inside_one_sources_reports_is_kept(tmp_path):
+    """One source's stock line inside its paragraphs (a police office's "report it at
+    www...") may be its news: inside sentences need carriers of two sources."""
+    config = make_config(tmp_path)
+    for day, (_, title, body) in enumerate(UNRELATED):
+        build_day(config, day, "Courier", title, glued_inside(body))
+    with Store.open(config.paths.state) as store:
+        texts = [row[0] for row in store.db.execute("SELECT text FROM articles")]
+    assert sorted(texts) == sorted(glued_inside(body) for _, _, body in UNRELATED)
+
+
 def test_a_sentence_naming_the_medium_that_related_reports_share_is_news(tmp_path):
     config = make_config(tmp_path)
     shared = "The board published this report on its website on Monday, with photos of the piles."
@@ -245,6 +256,9 @@ def test_a_sentence_naming_the_medium_that_related_reports_share_is_news(tmp_pat
         build_day(config, day, source, "Pier to close", f"{WIRE} {shared} {line}")
     for source, line in RELATED:
         assert stored_text(config, source) == f"{WIRE} {shared} {line}"
+    text = f"{WIRE} {shared} {RELATED[0][1]}"
+    [paragraph] = keyed_paragraphs(text, sentence_spans(text))
+    assert shared in [edge.text for edge in paragraph.edges]  # keyed, and kept as news
 
 
 def build_unsourced(config, day: int, title: str, body: str):
@@ -275,15 +289,46 @@ def test_an_article_without_a_source_loses_the_furniture_others_showed(tmp_path)
     build_unsourced(config, 4, "Storm again", f"{STORM} {PROMO}\n\nThe valley is dark.")
     assert stored_unsourced(config) == [
         f"{STORM}\n\n{PROMO}",
-        f"{STORM}\n\nThe valley is dark.",  # the notice glued to the last paragraph: cut
+        f"{STORM}\n\nThe valley is dark.",  # the notice glued to the first paragraph: cut
     ]
+
+
+def unsourced_file(title: str, body: str) -> str:
+    return f"Title: {title}\nDate: {NOW.date().isoformat()}\n\n{body}"
+
+
+def glued(body: str) -> str:
+    """The article with the promo glued to its last paragraph."""
+    return f"{body} {PROMO}"
 
 
 def test_articles_without_a_source_are_no_evidence_of_furniture(tmp_path):
     config = make_config(tmp_path)
-    for day, (_, title, body) in enumerate(UNRELATED):
-        build_unsourced(config, day, title, f"{body}\n\n{PROMO}")
+    (source, title, body), *others = UNRELATED
+    files = {"sourced.txt": txt(title, glued(body), source=source, date=NOW.date().isoformat())}
+    for number, (_, other_title, other_body) in enumerate(others):
+        files[f"mail-{number}.txt"] = unsourced_file(other_title, glued(other_body))
+    make_inbox(config.paths.inbox, files)  # one sourced carrier: evidence is looked for
+    pipeline.build(config, now=NOW)
+    assert stored_text(config, source) == glued(body)  # two sourceless carriers count for nothing
     assert all(text.endswith(PROMO) for text in stored_unsourced(config))
+
+
+def test_a_notice_alone_in_an_article_without_a_source_changes_no_verdict(tmp_path):
+    config = make_config(tmp_path)
+    date = NOW.date().isoformat()
+    files = {
+        f"courier-{number}.txt": txt(title, glued(body), source="Courier", date=date)
+        for number, (_, title, body) in enumerate(UNRELATED)
+    }  # one source glues the notice to three unrelated reports: its furniture
+    files["mail.txt"] = unsourced_file("Storm", f"{STORM}\n\n{PROMO}")  # alone, as a paragraph
+    make_inbox(config.paths.inbox, files)
+    pipeline.build(config, now=NOW)
+    with Store.open(config.paths.state) as store:
+        select = "SELECT text FROM articles WHERE source = 'Courier'"
+        texts = [row[0] for row in store.db.execute(select)]
+    assert sorted(texts) == sorted(body for _, _, body in UNRELATED)
+    assert stored_unsourced(config) == [STORM]
 
 
 @pytest.mark.parametrize(

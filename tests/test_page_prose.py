@@ -125,3 +125,30 @@ def test_a_description_the_page_does_not_show_before_the_article_is_not_read():
     label = "Pier repairs: what commuters need to know"
     labelled = page(f"<div class='dek'>{label}</div>", KEPT[0], KEPT[1], KEPT[2])
     assert with_page_prose(KEPT, labelled, label) == KEPT
+
+
+def test_a_sites_tagline_above_the_headline_is_no_standfirst():
+    tagline = "The Harbour Review has brought you the news of the harbour towns since 1921."
+    html = (
+        "<html><body><div id='masthead'><h1>Harbour Review</h1><div id='site-description'>"
+        f"{tagline}</div></div><div id='main'><h1>Pier to close</h1>"
+        + "".join(f"<p>{p}</p>" for p in KEPT)
+        + "</div></body></html>"
+    )  # a site that declares its tagline as every page's description
+    assert with_page_prose(KEPT, html, tagline, "Pier to close | Harbour Review") == KEPT
+    # Below the headline, the same block is the standfirst.
+    below = page(f"<div class='dek'>{tagline}</div>", *KEPT)
+    assert with_page_prose(KEPT, below, tagline, "Pier to close") == [tagline, *KEPT]
+
+
+def test_no_other_block_is_set_apart_before_a_standfirst():
+    note = "Our reporters are on the harbour front all week, with updates every hour until Friday."
+    html = page(note, f"<div class='dek'>{STANDFIRST}</div>", *KEPT)
+    assert with_page_prose(KEPT, html) == KEPT
+    assert with_page_prose(KEPT, html, STANDFIRST) == [STANDFIRST, *KEPT]
+
+
+def test_a_description_is_not_read_when_the_articles_paragraphs_are_not_on_the_page():
+    differs = [f"{paragraph} [1]" for paragraph in KEPT]
+    html = page(*KEPT, after=f"<p>{STANDFIRST}</p>")
+    assert with_page_prose(differs, html, STANDFIRST) == differs

@@ -51,7 +51,9 @@ def read_html(text: str) -> list[Draft]:
     precise, wider = (d if isinstance(d, Document) else None for d in found)
     meta = precise or wider
     paragraphs = second_try(*(_paragraphs(getattr(d, "body", None)) for d in (precise, wider)))
-    paragraphs = with_page_prose(paragraphs, text, getattr(meta, "description", None))
+    paragraphs = with_page_prose(
+        paragraphs, text, getattr(meta, "description", None), getattr(meta, "title", None)
+    )
     if _words(paragraphs) < MIN_ARTICLE_WORDS:
         paragraphs = _fallback_paragraphs(text) or paragraphs
     if _words(paragraphs) < MIN_ARTICLE_WORDS:  # a scrap, a label: no article
@@ -113,7 +115,9 @@ def second_try(kept: list[str], wider: list[str]) -> list[str]:
     return merged
 
 
-def with_page_prose(paragraphs: list[str], text: str, description: str | None = None) -> list[str]:
+def with_page_prose(
+    paragraphs: list[str], text: str, description: str | None = None, title: str | None = None
+) -> list[str]:
     """The article's paragraphs and the page's prose paragraphs (`<p>`, outside figures and
     navigation) that neither mode kept but that stand among them: alone between two of them,
     or right before the first (an opening paragraph set apart, a standfirst); not one the page
@@ -123,30 +127,52 @@ def with_page_prose(paragraphs: list[str], text: str, description: str | None = 
     root = parse_page(text)
     if root is None:
         return paragraphs
+    opening = standfirst(root, paragraphs, description, title)
     for noise in root.xpath("|".join(f"//{tag}" for tag in (*_NOISE_TAGS, *_FIGURE_TAGS))):
         noise.drop_tree()
-    opening = standfirst(root, paragraphs, description)
-    return _among_paragraphs(root, opening + paragraphs)
+    among = _among_paragraphs(root, paragraphs)
+    if opening:  # the standfirst opens the article: no other block set apart before it
+        among = among[among.index(paragraphs[0]) :]
+    return opening + among
 
 
 def standfirst(
-    root: lxml.etree._Element, paragraphs: list[str], description: str | None
+    root: lxml.etree._Element, paragraphs: list[str], description: str | None, title: str | None
 ) -> list[str]:
     """The page's standfirst when the article's paragraphs lack it: a block of the page whose
     text is the description the page declares of itself (its `description` meta tag), standing
-    before the article's first paragraph, and prose (a sentence or more, not a label). Read
-    before containers named as furniture are dropped: pages name a standfirst a "teaser" too."""
+    before the article's first paragraph and after its headline (`headline`; a site's tagline
+    in its masthead stands above it), and prose (a sentence or more, not a label). Read before
+    navigation, figures and containers named as furniture are dropped: pages set the headline
+    and standfirst in a `header`, and name a standfirst a "teaser"."""
     folded = _folded(description or "")
-    if not folded or folded in _folded(" ".join(paragraphs)):
+    if not folded or f" {folded} " in f" {_folded(' '.join(paragraphs))} ":
         return []
     page = blocks(root)
     places = {_folded(block.text): place for place, block in reversed(list(enumerate(page)))}
-    first = min((places[f] for p in paragraphs if (f := _folded(p)) in places), default=len(page))
-    shown = places.get(folded, first)
-    if shown >= first or not reads_as_prose(page[shown].text):
+    located = [places[f] for p in paragraphs if (f := _folded(p)) in places]
+    shown = places.get(folded)
+    if not located or shown is None or shown >= min(located):
+        return []
+    if shown <= headline(page[: min(located)], title) or not reads_as_prose(page[shown].text):
         return []
     log.debug("the page's standfirst added before the article's paragraphs")
     return [page[shown].text]
+
+
+def headline(page: list[Block], title: str | None) -> int:
+    """Where the article's headline stands among the page's blocks: the last heading whose
+    words are most of the title's (or hold them all), not the site's name; -1 when none is."""
+    words = _folded(title or "")
+    found = -1
+    for place, block in enumerate(page):
+        heading = _folded(block.text) if block.tag in HEADINGS else ""
+        if not heading or not words:
+            continue
+        most = f" {heading} " in f" {words} " and 2 * len(heading.split()) > len(words.split())
+        if most or f" {words} " in f" {heading} ":
+            found = place
+    return found
 
 
 def _folded(text: str) -> str:
