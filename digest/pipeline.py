@@ -313,7 +313,8 @@ def place_articles(store: Store, config: Config) -> int:
     indexed = cluster.index_terms(unplaced, stored)
     wanted = {t for terms in indexed.values() for t in terms}
     pairs = store.stories_indexed(wanted, since, cluster.POSTINGS)
-    recent = store.placements_of(cluster.candidate_stories(indexed, pairs, stored))
+    candidates = cluster.candidate_stories(indexed, pairs, stored)
+    recent = store.placements_of(candidates, cluster.MEMBERS)
     at_hand = cluster.document_frequencies(p.features for p in recent)
     frequencies = stored.with_terms(store.frequencies(at_hand.keys() - new_terms.keys()))
     story_of = cluster.assign(unplaced, recent, config.stories, frequencies)

@@ -473,10 +473,18 @@ class Store:
             found += [(term, story) for story in dict.fromkeys(row[0] for row in rows)]
         return found
 
-    def placements_of(self, stories: Iterable[str]) -> list[Placed]:
-        """The articles of these stories."""
-        select = "SELECT id, story_id, placed_at, features FROM articles WHERE story_id IN"
-        return [_placement(row) for row in self._rows_in(select, stories)]
+    def placements_of(self, stories: Iterable[str], newest: int | None = None) -> list[Placed]:
+        """The articles of these stories; with `newest`, only each story's `newest` last stored
+        ones (one look-up a story along its index: the cost does not grow with its length)."""
+        select = "SELECT id, story_id, placed_at, features FROM articles WHERE story_id"
+        if newest is None:
+            return [_placement(row) for row in self._rows_in(f"{select} IN", stories)]
+        query = f"{select} = ? ORDER BY seq DESC LIMIT ?"
+        return [
+            _placement(row)
+            for story in sorted(set(stories))
+            for row in self.db.execute(query, (story, newest))
+        ]
 
     def _rows_in(self, select: str, values: Iterable, *before: object) -> Iterator[tuple]:
         """The rows of `select` (ending in "... IN") for these values, asked in chunks; the

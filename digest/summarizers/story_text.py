@@ -23,7 +23,7 @@ import numpy as np
 from scipy import sparse
 
 from digest.language import LANGUAGES, detect_language, stop_words
-from digest.models import Article, Sentence, Story
+from digest.models import Article, History, Sentence, Story
 from digest.prose import dangles, is_photo_credit, is_whole_prose, strip_lead_in
 from digest.sentences import sentences_of, words
 from digest.summarizers.incidence import Incidence
@@ -60,6 +60,12 @@ _TOKEN = re.compile(r"[\w'’.-]*\w|[^\w\s]")
 _POSSESSIVES = ("'s", "’s")
 
 _UNDATED = datetime.max.replace(tzinfo=UTC)
+
+# An update reads, of the articles its reader has seen, the newest, the carriers of what the last
+# digests showed, and those sharing a title or a paragraph (of this many characters) with a new one.
+CONTEXT_NEWEST = 20
+CONTEXT_DIGESTS = 3
+MIN_PARAGRAPH = 40
 
 
 def facts(sentence: str, stops: frozenset[str] = frozenset()) -> frozenset[str]:
@@ -119,10 +125,12 @@ class StoryText:
     def __init__(self, story: Story, language: str = "auto", *, updates: bool = True) -> None:
         self.articles = story_order(story.articles)
         self.languages = tuple(_language_of(a, language) for a in self.articles)
+        history = story.history if updates else None
+        read = context(self.articles, history) if history else range(len(self.articles))
         self.sentences: list[Sentence] = []
         article_of: list[int] = []
-        for index, article in enumerate(self.articles):
-            found = sentences_of(article)
+        for index in read:
+            found = sentences_of(self.articles[index])
             self.sentences.extend(found)
             article_of.extend([index] * len(found))
         self.texts = [strip_lead_in(s.text) for s in self.sentences]
@@ -130,7 +138,6 @@ class StoryText:
         self.positions = np.asarray([s.position for s in self.sentences], dtype=np.int64)
         split = [t.split() for t in self.texts]
         self.lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
-        history = story.history if updates else None
         seen = history.seen if history else frozenset()
         unseen = np.asarray([a.id not in seen for a in self.articles], dtype=bool)
         self.fresh = unseen[self.article_of] if len(unseen) else np.ones(0, dtype=bool)
@@ -351,6 +358,44 @@ class StoryText:
         if before < 0 or self.article_of[before] != self.article_of[index]:
             return None
         return before
+
+
+def context(articles: Sequence[Article], history: History) -> list[int]:
+    """The places of the articles whose sentences an update reads, in order: every article the
+    reader has not seen, and of those seen, the CONTEXT_NEWEST newest, the carriers of the
+    sentences the last CONTEXT_DIGESTS digests showed, and those that share a title or a
+    paragraph with a new one (a re-run of wire copy).
+
+    The seen articles are context: their sentences are never chosen, they only tell what the
+    reader knows. A story that keeps going for months holds hundreds of them; reading them all
+    every day it has news made its brief cost grow with its age, not with its news.
+    """
+    seen = [i for i, a in enumerate(articles) if a.id in history.seen]
+    if len(seen) <= CONTEXT_NEWEST:
+        return list(range(len(articles)))
+    kept = set(range(len(articles))).difference(seen) | set(seen[-CONTEXT_NEWEST:])
+    shown = {s for c in history.coverages[-CONTEXT_DIGESTS:] for b in c.sentences for s in b.sources}
+    fresh = [articles[i] for i in sorted(kept.difference(seen))]
+    titles = {_fingerprint(a.title) for a in fresh if a.title}
+    paragraphs = {key for a in fresh for key in _paragraph_keys(a.text)}
+    for index in seen:
+        article = articles[index]
+        if (
+            article.id in shown
+            or (article.title and _fingerprint(article.title) in titles)
+            or not paragraphs.isdisjoint(_paragraph_keys(article.text))
+        ):
+            kept.add(index)
+    return sorted(kept)
+
+
+def _fingerprint(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _paragraph_keys(text: str) -> set[str]:
+    """The paragraphs of a text long enough to tell a copy (whitespace and case left aside)."""
+    return {key for p in text.split("\n\n") if len(key := _fingerprint(p)) >= MIN_PARAGRAPH}
 
 
 def _language_of(article: Article, setting: str) -> str:
