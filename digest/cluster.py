@@ -43,7 +43,7 @@ OTHER_STREETS = 0.4
 INDEX_TERMS = 25  # an article's terms by which later articles find its story (see docs)
 CANDIDATES = 40  # stories a new article is scored against: those sharing most of its INDEX_TERMS
 POSTINGS = 10  # of the articles indexed under a term, the newest, whose stories are candidates
-MEMBERS = 20  # a candidate story's newest articles, whose sum is its centroid (see docs)
+MEMBERS = 50  # a candidate story's newest articles, whose sum is its centroid (see docs)
 
 
 def features(article: Article) -> bytes:

@@ -116,6 +116,7 @@ def build(
                 result, read = ingest(store, config, now, files, in_process=in_process)
                 stories = stories_for_digest(store, config, all_stories)
                 briefs = summarize_stories(stories, config, in_process=in_process)
+                store.pass_over(b.story_id for b in briefs if b.previous and not b.sentences)
                 briefs = limit_stories(with_news(briefs), config)
                 digest = Digest(config.digest.title, now, tuple(briefs))
                 if briefs and not dry_run:
