@@ -167,10 +167,21 @@ def terms_and_matrix(blobs: Sequence[bytes]) -> tuple[sparse.csr_matrix, np.ndar
     """`term_matrix`, and the (hashed) term of each of its columns."""
     lengths, terms, counts = _decode_words(blobs)
     indptr = np.concatenate([[0], np.cumsum(lengths)])
-    vocabulary, columns = np.unique(terms, return_inverse=True)
+    vocabulary, columns = _distinct(terms)
     shape = (len(lengths), len(vocabulary))
     values = np.log1p(counts.astype(np.float64))
     return sparse.csr_matrix((values, columns, indptr), shape=shape), vocabulary
+
+
+def _distinct(terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(terms, return_inverse=True)` of word terms (below BUCKETS): for many terms
+    (candidate stories' articles), by a table of every bucket rather than by sorting them."""
+    if len(terms) < BUCKETS // 16:
+        return np.unique(terms, return_inverse=True)
+    present = np.zeros(BUCKETS, dtype=bool)
+    present[terms] = True
+    column = np.cumsum(present, dtype=np.int32) - 1
+    return np.flatnonzero(present).astype(terms.dtype), column[terms].astype(np.int64)
 
 
 def _decode_words(blobs: Iterable[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -246,7 +257,8 @@ def document_frequencies(features: Iterable[bytes]) -> dict[int, int]:
     _, terms, _ = _decode_words(features)  # as term_matrix counts them
     if not len(terms):
         return {}
-    unique, counts = np.unique(terms, return_counts=True)
+    unique, columns = _distinct(terms)
+    counts = np.bincount(columns, minlength=len(unique))
     return dict(zip(unique.tolist(), counts.tolist(), strict=True))
 
 

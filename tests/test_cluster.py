@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from digest.cluster import (
+    _distinct,
     assign,
     features,
     headline,
@@ -430,3 +431,11 @@ def test_a_matrix_of_many_articles_holds_each_one_s_own_words(day_of_news):
     assert terms_and_matrix([])[0].shape == (0, 0)
     with pytest.raises(ValueError, match="unknown clustering feature format"):
         terms_and_matrix([blobs[0], b"\x02\x00\x00\x00" + blobs[1][4:]])
+
+
+def test_the_terms_of_many_articles_are_numbered_as_a_sort_would_number_them():
+    terms = np.random.default_rng(7).integers(0, BUCKETS, size=BUCKETS // 8).astype("<i4")
+    vocabulary, columns = _distinct(terms)  # the table, for this many terms
+    expected_vocabulary, expected_columns = np.unique(terms, return_inverse=True)
+    assert vocabulary.tolist() == expected_vocabulary.tolist()
+    assert columns.tolist() == expected_columns.tolist()

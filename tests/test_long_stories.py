@@ -48,8 +48,11 @@ def long_story(*new: Article, shown_from: Article | None = None) -> Story:
 
 
 def test_an_update_reads_the_newest_seen_articles_and_not_the_oldest_unrelated_ones():
-    news = report(41, "Engineers found a crack in the aqueduct at Farrow on Monday morning. "
-                      "Boats will be diverted through the Elsby arm while the crack is studied.")  # fmt: skip
+    news = report(
+        41,
+        "Engineers found a crack in the aqueduct at Farrow on Monday morning. "
+        "Boats will be diverted through the Elsby arm while the crack is studied.",
+    )
     text = StoryText(long_story(news))
     read = {text.articles[i].id for i in set(text.article_of.tolist())}
     seen = text.articles[:40]
@@ -60,8 +63,11 @@ def test_an_update_reads_the_newest_seen_articles_and_not_the_oldest_unrelated_o
 
 
 def test_a_rerun_of_an_old_report_is_told_before_however_old_the_report():
-    rerun = report(41, OLD_WIRE + "\n\nThe trust repeated its figures at a meeting on Monday.",
-                   "Trust repeats canal figures")  # fmt: skip
+    rerun = report(
+        41,
+        OLD_WIRE + "\n\nThe trust repeated its figures at a meeting on Monday.",
+        "Trust repeats canal figures",
+    )
     brief = summarize(long_story(rerun), BriefSettings())
     assert all("84 million" not in s.text for s in brief.sentences)
     assert all("summit pound" not in s.text for s in brief.sentences)
@@ -69,7 +75,7 @@ def test_a_rerun_of_an_old_report_is_told_before_however_old_the_report():
 
 def test_what_the_last_digest_showed_is_read_from_its_carrier():
     carrier = filler(2)
-    text = StoryText(long_story(report(41, "A new boat lift opened at Calder lock."),
-                                shown_from=carrier))  # fmt: skip
+    news = report(41, "A new boat lift opened at Calder lock on Monday after two years of work.")
+    text = StoryText(long_story(news, shown_from=carrier))
     assert carrier.id in {text.articles[i].id for i in set(text.article_of.tolist())}
     assert text.shown.any()

@@ -66,6 +66,7 @@ _UNDATED = datetime.max.replace(tzinfo=UTC)
 CONTEXT_NEWEST = 20
 CONTEXT_DIGESTS = 3
 MIN_PARAGRAPH = 40
+COPY_PARAGRAPHS = 3  # of a seen article, the first, compared: a copy keeps its lead
 
 
 def facts(sentence: str, stops: frozenset[str] = frozenset()) -> frozenset[str]:
@@ -374,7 +375,8 @@ def context(articles: Sequence[Article], history: History) -> list[int]:
     if len(seen) <= CONTEXT_NEWEST:
         return list(range(len(articles)))
     kept = set(range(len(articles))).difference(seen) | set(seen[-CONTEXT_NEWEST:])
-    shown = {s for c in history.coverages[-CONTEXT_DIGESTS:] for b in c.sentences for s in b.sources}
+    last = history.coverages[-CONTEXT_DIGESTS:]
+    shown = {source for c in last for sentence in c.sentences for source in sentence.sources}
     fresh = [articles[i] for i in sorted(kept.difference(seen))]
     titles = {_fingerprint(a.title) for a in fresh if a.title}
     paragraphs = {key for a in fresh for key in _paragraph_keys(a.text)}
@@ -383,7 +385,7 @@ def context(articles: Sequence[Article], history: History) -> list[int]:
         if (
             article.id in shown
             or (article.title and _fingerprint(article.title) in titles)
-            or not paragraphs.isdisjoint(_paragraph_keys(article.text))
+            or not paragraphs.isdisjoint(_paragraph_keys(article.text, COPY_PARAGRAPHS))
         ):
             kept.add(index)
     return sorted(kept)
@@ -393,9 +395,13 @@ def _fingerprint(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def _paragraph_keys(text: str) -> set[str]:
-    """The paragraphs of a text long enough to tell a copy (whitespace and case left aside)."""
-    return {key for p in text.split("\n\n") if len(key := _fingerprint(p)) >= MIN_PARAGRAPH}
+def _paragraph_keys(text: str, first: int = -1) -> set[str]:
+    """The paragraphs of a text (its `first` ones, when given) long enough to tell a copy,
+    whitespace and case left aside."""
+    return {
+        key for p in text.split("\n\n", first)[: first if first > 0 else None]
+        if len(key := _fingerprint(p)) >= MIN_PARAGRAPH
+    }  # fmt: skip
 
 
 def _language_of(article: Article, setting: str) -> str:
