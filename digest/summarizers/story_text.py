@@ -150,10 +150,13 @@ class StoryText:
         self._drop_captions()
         self._repeats: dict[int, np.ndarray] = {}  # near_duplicates, memoised
         self._found_facts: dict[int, frozenset[str]] = {}  # _facts_of, memoised
-        self._tokenize()
+        self._lexicon = lexicon()
         self.eligible &= self.fresh
-        if history is not None:
-            self.eligible &= ~self._told_before()
+        if history is not None and self.eligible.any():
+            if self._repeated_word_for_word().all():  # nothing new: no word need be stemmed
+                self.eligible[:] = False
+            else:
+                self.eligible &= ~self._told_before()
 
     @property
     def updating(self) -> bool:
@@ -171,15 +174,47 @@ class StoryText:
             ):
                 self.eligible[index - 1] = False
 
-    def _tokenize(self) -> None:
-        """Stem every word once: flat arrays of every token's stem and content flag, by sentence.
+    def _repeated_word_for_word(self) -> np.ndarray:
+        """For each eligible sentence, True when it is, word for word, a sentence of the articles
+        seen or one shown, of at least MIN_CONTENT_WORDS content words: told before, whatever
+        else the story holds (`_told_before` would find so after stemming the whole story)."""
+        pairs = zip(self.texts, self.fresh, self.shown, strict=True)
+        told = {text for text, fresh, shown in pairs if shown or not fresh}
+        repeated = []
+        for index in np.flatnonzero(self.eligible).tolist():
+            text = self.texts[index]
+            if text not in told:
+                return np.zeros(1, dtype=bool)  # one is enough to read the story whole
+            language = self.languages[self.article_of[index]]
+            coded = self._lexicon.encode(words(text), language)
+            repeated.append(len(np.unique(coded[(coded & 1).astype(bool)])) >= MIN_CONTENT_WORDS)
+        return np.asarray(repeated, dtype=bool)
 
-        A stem is the lexicon's number for it (the same in every story of the process).
+    @property
+    def token_sentence(self) -> np.ndarray:
+        """The sentence of each token (in order)."""
+        return self._tokens[0]
+
+    @property
+    def token_stems(self) -> np.ndarray:
+        """The lexicon's number of each token's stem."""
+        return self._tokens[1]
+
+    @property
+    def token_content(self) -> np.ndarray:
+        """True for each token that is a content word."""
+        return self._tokens[2]
+
+    @cached_property
+    def _tokens(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Stem every word once: flat arrays of every token's sentence, stem and content flag.
+
+        A stem is the lexicon's number for it (the same in every story of the process). Only
+        when asked: a story whose news repeats what was seen word for word needs none.
         """
         tokens = [words(t) for t in self.texts]
         counts = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-        self.token_sentence = np.repeat(np.arange(len(tokens), dtype=np.int64), counts)
-        self._lexicon = lexicon()
+        sentence = np.repeat(np.arange(len(tokens), dtype=np.int64), counts)
         per_article = np.bincount(self.article_of, minlength=len(self.articles)).tolist()
         codes, start = [np.empty(0, dtype=np.int64)], 0
         for code, run in groupby(zip(self.languages, per_article, strict=True), key=itemgetter(0)):
@@ -187,8 +222,7 @@ class StoryText:
             codes.append(self._lexicon.encode(list(chain.from_iterable(tokens[start:end])), code))
             start = end
         coded = np.concatenate(codes)
-        self.token_stems = coded >> 1
-        self.token_content = (coded & 1).astype(bool)
+        return sentence, coded >> 1, (coded & 1).astype(bool)
 
     def __len__(self) -> int:
         return len(self.sentences)
