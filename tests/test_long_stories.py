@@ -73,7 +73,7 @@ def test_a_rerun_of_an_old_report_is_told_before_however_old_the_report():
     assert all("summit pound" not in s.text for s in brief.sentences)
 
 
-def test_what_the_last_digest_showed_is_read_from_its_carrier():
+def test_what_digests_showed_is_read_from_its_carriers():
     carrier = filler(2)
     news = report(41, "A new boat lift opened at Calder lock on Monday after two years of work.")
     text = StoryText(long_story(news, shown_from=carrier))

@@ -61,10 +61,9 @@ _POSSESSIVES = ("'s", "’s")
 
 _UNDATED = datetime.max.replace(tzinfo=UTC)
 
-# An update reads, of the articles its reader has seen, the newest, the carriers of what the last
-# digests showed, and those sharing a title or a paragraph (of this many characters) with a new one.
+# An update reads, of the articles its reader has seen, the newest, the carriers of what digests
+# showed, and those sharing a title or a paragraph (of this many characters) with a new one.
 CONTEXT_NEWEST = 20
-CONTEXT_DIGESTS = 3
 MIN_PARAGRAPH = 40
 COPY_PARAGRAPHS = 3  # of a seen article, the first, compared: a copy keeps its lead
 
@@ -398,8 +397,8 @@ class StoryText:
 def context(articles: Sequence[Article], history: History) -> list[int]:
     """The places of the articles whose sentences an update reads, in order: every article the
     reader has not seen, and of those seen, the CONTEXT_NEWEST newest, the carriers of the
-    sentences the last CONTEXT_DIGESTS digests showed, and those that share a title or a
-    paragraph with a new one (a re-run of wire copy).
+    sentences digests showed, and those that share a title or one of their first
+    COPY_PARAGRAPHS paragraphs with a new one (a re-run of wire copy).
 
     The seen articles are context: their sentences are never chosen, they only tell what the
     reader knows. A story that keeps going for months holds hundreds of them; reading them all
@@ -409,8 +408,7 @@ def context(articles: Sequence[Article], history: History) -> list[int]:
     if len(seen) <= CONTEXT_NEWEST:
         return list(range(len(articles)))
     kept = set(range(len(articles))).difference(seen) | set(seen[-CONTEXT_NEWEST:])
-    last = history.coverages[-CONTEXT_DIGESTS:]
-    shown = {source for c in last for sentence in c.sentences for source in sentence.sources}
+    shown = {source for c in history.coverages for s in c.sentences for source in s.sources}
     fresh = [articles[i] for i in sorted(kept.difference(seen))]
     titles = {_fingerprint(a.title) for a in fresh if a.title}
     paragraphs = {key for a in fresh for key in _paragraph_keys(a.text)}
