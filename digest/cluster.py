@@ -176,7 +176,7 @@ def terms_and_matrix(blobs: Sequence[bytes]) -> tuple[sparse.csr_matrix, np.ndar
 def _distinct(terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`np.unique(terms, return_inverse=True)` of word terms (below BUCKETS): for many terms
     (candidate stories' articles), by a table of every bucket rather than by sorting them."""
-    if len(terms) < BUCKETS // 16:
+    if len(terms) < BUCKETS // 8:
         return np.unique(terms, return_inverse=True)
     present = np.zeros(BUCKETS, dtype=bool)
     present[terms] = True

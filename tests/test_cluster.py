@@ -434,7 +434,7 @@ def test_a_matrix_of_many_articles_holds_each_one_s_own_words(day_of_news):
 
 
 def test_the_terms_of_many_articles_are_numbered_as_a_sort_would_number_them():
-    terms = np.random.default_rng(7).integers(0, BUCKETS, size=BUCKETS // 8).astype("<i4")
+    terms = np.random.default_rng(7).integers(0, BUCKETS, size=BUCKETS // 4).astype("<i4")
     vocabulary, columns = _distinct(terms)  # the table, for this many terms
     expected_vocabulary, expected_columns = np.unique(terms, return_inverse=True)
     assert vocabulary.tolist() == expected_vocabulary.tolist()
