@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -108,7 +108,7 @@ def assign(
     new: Sequence[Placed],
     recent: Sequence[Placed],
     settings: StorySettings,
-    frequencies: Frequencies | None = None,
+    frequencies: Frequencies | Callable[[np.ndarray], Frequencies] | None = None,
 ) -> dict[str, str]:
     """Story id for each new article.
 
@@ -123,7 +123,9 @@ def assign(
     ("s" + id[:12]).
 
     Term rarity comes from `frequencies` (those of every stored article) when given, else from
-    the stored articles at hand: `recent`.
+    the stored articles at hand: `recent`. `frequencies` may be a function of the terms (the
+    sorted, hashed terms of the new and recent articles) that looks theirs up, so that the
+    caller need not decode every recent article's features to know them.
     """
     if not new:
         return {}
@@ -131,6 +133,8 @@ def assign(
     placing = {p.article_id for p in ordered}
     known = [p for p in recent if p.story_id is not None and p.article_id not in placing]
     counts, vocabulary = terms_and_matrix([p.features for p in known + ordered])
+    if callable(frequencies):
+        frequencies = frequencies(vocabulary)
     base, stored = _base_frequencies(known, counts, vocabulary, frequencies), len(known)
     assigned: dict[str, str] = {}
     for start, end in growth_steps(base.documents, len(ordered)):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from digest import inbox, publish
@@ -20,12 +21,15 @@ from digest.archive import RECORD_HEADLINES, refresh_archive
 from digest.config import Config
 from digest.errors import DigestError, ReadError
 from digest.lock import state_lock
-from digest.models import Article, Brief, Digest, Story
+from digest.models import Article, Brief, Digest, Frequencies, Story
 from digest.outlets import outlets_of
 from digest.parallel import parallel_map
 from digest.progress import progress
 from digest.render import digest_stem, render, write
 from digest.store import Store
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 REPEATED_PARAGRAPH = 3  # a paragraph seen in this many articles of one source is boilerplate
@@ -316,8 +320,10 @@ def place_articles(store: Store, config: Config) -> int:
     pairs = store.stories_indexed(wanted, since, cluster.POSTINGS)
     candidates = cluster.candidate_stories(indexed, pairs, stored)
     recent = store.placements_of(candidates, cluster.MEMBERS)
-    at_hand = cluster.document_frequencies(p.features for p in recent)
-    frequencies = stored.with_terms(store.frequencies(at_hand.keys() - new_terms.keys()))
+
+    def frequencies(terms: np.ndarray) -> Frequencies:  # those of every term at hand
+        return stored.with_terms(store.frequencies(set(terms.tolist()) - new_terms.keys()))
+
     story_of = cluster.assign(unplaced, recent, config.stories, frequencies)
     store.place(story_of)
     store.describe_stories(story_of.values())
