@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from digest.cluster import features
 from digest.config import BriefSettings
 from digest.models import Article, BriefSentence, Coverage, History, Story
+from digest.store import Store
 from digest.summarize import summarize
 from digest.summarizers.story_text import CONTEXT_NEWEST, StoryText
 from tests.conftest import make_article
@@ -79,3 +81,17 @@ def test_what_digests_showed_is_read_from_its_carriers():
     text = StoryText(long_story(news, shown_from=carrier))
     assert carrier.id in {text.articles[i].id for i in set(text.article_of.tolist())}
     assert text.shown.any()
+
+
+def test_a_candidate_story_is_read_by_its_newest_articles(tmp_path):
+    articles = [filler(day) for day in range(1, 8)]
+    with Store.open(tmp_path / "state.sqlite3") as store, store.transaction():
+        store.add_articles([(a, features(a)) for a in articles], START)
+        store.place({a.id: "s-canal" for a in articles[:6]} | {articles[6].id: "s-other"})
+        newest = store.placements_of(["s-canal", "s-other"], newest=4)
+        every = store.placements_of(["s-canal"])
+    assert sorted(p.article_id for p in newest if p.story_id == "s-canal") == sorted(
+        a.id for a in articles[2:6]
+    )
+    assert [p.article_id for p in newest if p.story_id == "s-other"] == [articles[6].id]
+    assert len(every) == 6
