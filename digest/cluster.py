@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -43,6 +43,7 @@ OTHER_STREETS = 0.4
 INDEX_TERMS = 25  # an article's terms by which later articles find its story (see docs)
 CANDIDATES = 40  # stories a new article is scored against: those sharing most of its INDEX_TERMS
 POSTINGS = 10  # of the articles indexed under a term, the newest, whose stories are candidates
+MEMBERS = 50  # a candidate story's newest articles, whose sum is its centroid (see docs)
 
 
 def features(article: Article) -> bytes:
@@ -107,7 +108,7 @@ def assign(
     new: Sequence[Placed],
     recent: Sequence[Placed],
     settings: StorySettings,
-    frequencies: Frequencies | None = None,
+    frequencies: Frequencies | Callable[[np.ndarray], Frequencies] | None = None,
 ) -> dict[str, str]:
     """Story id for each new article.
 
@@ -122,7 +123,9 @@ def assign(
     ("s" + id[:12]).
 
     Term rarity comes from `frequencies` (those of every stored article) when given, else from
-    the stored articles at hand: `recent`.
+    the stored articles at hand: `recent`. `frequencies` may be a function of the terms (the
+    sorted, hashed terms of the new and recent articles) that looks theirs up, so that the
+    caller need not decode every recent article's features to know them.
     """
     if not new:
         return {}
@@ -130,6 +133,8 @@ def assign(
     placing = {p.article_id for p in ordered}
     known = [p for p in recent if p.story_id is not None and p.article_id not in placing]
     counts, vocabulary = terms_and_matrix([p.features for p in known + ordered])
+    if callable(frequencies):
+        frequencies = frequencies(vocabulary)
     base, stored = _base_frequencies(known, counts, vocabulary, frequencies), len(known)
     assigned: dict[str, str] = {}
     for start, end in growth_steps(base.documents, len(ordered)):
@@ -164,20 +169,43 @@ def term_matrix(blobs: Sequence[bytes]) -> sparse.csr_matrix:
 
 def terms_and_matrix(blobs: Sequence[bytes]) -> tuple[sparse.csr_matrix, np.ndarray]:
     """`term_matrix`, and the (hashed) term of each of its columns."""
-    decoded = [_words(*decode(blob)) for blob in blobs]
-    indptr = np.concatenate([[0], np.cumsum([len(terms) for terms, _ in decoded])])
-    terms = np.concatenate([t for t, _ in decoded]) if decoded else np.zeros(0, "<i4")
-    counts = np.concatenate([c for _, c in decoded]) if decoded else np.zeros(0, "<f4")
-    vocabulary, columns = np.unique(terms, return_inverse=True)
-    shape = (len(decoded), len(vocabulary))
+    lengths, terms, counts = _decode_words(blobs)
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    vocabulary, columns = _distinct(terms)
+    shape = (len(lengths), len(vocabulary))
     values = np.log1p(counts.astype(np.float64))
     return sparse.csr_matrix((values, columns, indptr), shape=shape), vocabulary
 
 
-def _words(terms: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The word terms of decoded features, without the streets hashed at BUCKETS and above."""
+def _distinct(terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(terms, return_inverse=True)` of word terms (below BUCKETS): for many terms
+    (candidate stories' articles), by a table of every bucket rather than by sorting them."""
+    if len(terms) < BUCKETS // 8:
+        return np.unique(terms, return_inverse=True)
+    present = np.zeros(BUCKETS, dtype=bool)
+    present[terms] = True
+    column = np.cumsum(present, dtype=np.int32) - 1
+    return np.flatnonzero(present).astype(terms.dtype), column[terms].astype(np.int64)
+
+
+def _decode_words(blobs: Iterable[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The word terms of many feature blobs (the streets hashed at BUCKETS and above left out):
+    how many each blob has, and all their terms and counts, in order (`vectors.decode`'s layout
+    read as one array, not blob by blob)."""
+    blobs = list(blobs)
+    if not blobs:
+        return np.zeros(0, np.int64), np.zeros(0, "<i4"), np.zeros(0, "<f4")
+    joined = np.frombuffer(b"".join(blobs), dtype="<i4")
+    sizes = (np.fromiter(map(len, blobs), np.int64, len(blobs)) - 4) // 8
+    starts = np.concatenate([[0], np.cumsum(4 + 8 * sizes)[:-1]]) // 4 + 1  # first term, in words
+    for wrong in np.flatnonzero(joined[starts - 1] != 1)[:1].tolist():  # the format's version
+        decode(blobs[wrong])  # its error
+    row = np.repeat(np.arange(len(blobs)), sizes)
+    at = np.repeat(starts - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes)
+    at += np.arange(len(row))  # each term's place in `joined`
+    terms, counts = joined[at], joined[at + sizes[row]].view("<f4")
     kept = terms < BUCKETS
-    return terms[kept], counts[kept]
+    return np.bincount(row[kept], minlength=len(blobs)), terms[kept], counts[kept]
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,23 +258,22 @@ def idf(frequency: np.ndarray, documents: int) -> np.ndarray:
 
 def document_frequencies(features: Iterable[bytes]) -> dict[int, int]:
     """How many of these articles (their feature blobs) hold each term."""
-    terms = [_words(*decode(blob))[0] for blob in features]  # as term_matrix counts them
-    if not terms:
+    _, terms, _ = _decode_words(features)  # as term_matrix counts them
+    if not len(terms):
         return {}
-    unique, counts = np.unique(np.concatenate(terms), return_counts=True)
+    unique, columns = _distinct(terms)
+    counts = np.bincount(columns, minlength=len(unique))
     return dict(zip(unique.tolist(), counts.tolist(), strict=True))
 
 
 def index_terms(placed: Sequence[Placed], frequencies: Frequencies) -> dict[str, list[int]]:
     """Each article's INDEX_TERMS most distinctive terms (count and rarity, as the clustering
     weighs them), by article id: by these a later article finds the stories it may join."""
-    decoded = [_words(*decode(p.features)) for p in placed]
-    lengths = np.array([len(terms) for terms, _ in decoded], dtype=np.int64)
+    lengths, terms, counts = _decode_words(p.features for p in placed)
     found: dict[str, list[int]] = {p.article_id: [] for p in placed}
     if not lengths.sum():
         return found
-    terms = np.concatenate([terms for terms, _ in decoded]).astype(np.int64)
-    counts = np.concatenate([counts for _, counts in decoded]).astype(np.float64)
+    terms, counts = terms.astype(np.int64), counts.astype(np.float64)
     # Counting each article itself among the documents, as the clustering will.
     rarity = idf(frequency_of(frequencies, terms) + 1, frequencies.documents + 1)
     article = np.repeat(np.arange(len(placed)), lengths)

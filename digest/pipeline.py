@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from digest import inbox, publish
@@ -20,12 +21,15 @@ from digest.archive import RECORD_HEADLINES, refresh_archive
 from digest.config import Config
 from digest.errors import DigestError, ReadError
 from digest.lock import state_lock
-from digest.models import Article, Brief, Digest, Story
+from digest.models import Article, Brief, Digest, Frequencies, Story
 from digest.outlets import outlets_of
 from digest.parallel import parallel_map
 from digest.progress import progress
 from digest.render import digest_stem, render, write
 from digest.store import Store
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 REPEATED_PARAGRAPH = 3  # a paragraph seen in this many articles of one source is boilerplate
@@ -116,6 +120,7 @@ def build(
                 result, read = ingest(store, config, now, files, in_process=in_process)
                 stories = stories_for_digest(store, config, all_stories)
                 briefs = summarize_stories(stories, config, in_process=in_process)
+                store.pass_over(b.story_id for b in briefs if b.previous and not b.sentences)
                 briefs = limit_stories(with_news(briefs), config)
                 digest = Digest(config.digest.title, now, tuple(briefs))
                 if briefs and not dry_run:
@@ -322,9 +327,12 @@ def place_articles(store: Store, config: Config) -> int:
     indexed = cluster.index_terms(unplaced, stored)
     wanted = {t for terms in indexed.values() for t in terms}
     pairs = store.stories_indexed(wanted, since, cluster.POSTINGS)
-    recent = store.placements_of(cluster.candidate_stories(indexed, pairs, stored))
-    at_hand = cluster.document_frequencies(p.features for p in recent)
-    frequencies = stored.with_terms(store.frequencies(at_hand.keys() - new_terms.keys()))
+    candidates = cluster.candidate_stories(indexed, pairs, stored)
+    recent = store.placements_of(candidates, cluster.MEMBERS)
+
+    def frequencies(terms: np.ndarray) -> Frequencies:  # those of every term at hand
+        return stored.with_terms(store.frequencies(set(terms.tolist()) - new_terms.keys()))
+
     story_of = cluster.assign(unplaced, recent, config.stories, frequencies)
     store.place(story_of)
     store.describe_stories(story_of.values())

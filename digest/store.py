@@ -240,6 +240,12 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         "CREATE INDEX boilerplate_paragraph ON boilerplate (paragraph)",
         _note_carriers,
     ),
+    (  # 11: a story left out because its new articles added nothing: they count as seen since
+        """CREATE TABLE IF NOT EXISTS passed_over (
+            story_id TEXT PRIMARY KEY,
+            last_article_seq INTEGER NOT NULL  -- the articles stored then (articles.seq)
+        ) WITHOUT ROWID""",
+    ),
 )
 
 
@@ -473,10 +479,18 @@ class Store:
             found += [(term, story) for story in dict.fromkeys(row[0] for row in rows)]
         return found
 
-    def placements_of(self, stories: Iterable[str]) -> list[Placed]:
-        """The articles of these stories."""
-        select = "SELECT id, story_id, placed_at, features FROM articles WHERE story_id IN"
-        return [_placement(row) for row in self._rows_in(select, stories)]
+    def placements_of(self, stories: Iterable[str], newest: int | None = None) -> list[Placed]:
+        """The articles of these stories; with `newest`, only each story's `newest` last stored
+        ones (one look-up a story along its index: the cost does not grow with its length)."""
+        select = "SELECT id, story_id, placed_at, features FROM articles WHERE story_id"
+        if newest is None:
+            return [_placement(row) for row in self._rows_in(f"{select} IN", stories)]
+        query = f"{select} = ? ORDER BY seq DESC LIMIT ?"
+        return [
+            _placement(row)
+            for story in sorted(set(stories))
+            for row in self.db.execute(query, (story, newest))
+        ]
 
     def _rows_in(self, select: str, values: Iterable, *before: object) -> Iterator[tuple]:
         """The rows of `select` (ending in "... IN") for these values, asked in chunks; the
@@ -690,7 +704,8 @@ class Store:
         """What earlier digests showed of these stories; a story never shown is left out.
 
         The articles a reader has seen of a story are those it held when a digest last showed
-        it: its articles stored up to that digest.
+        it (its articles stored up to that digest), or when a later build left it out because
+        they added nothing to what was shown (`pass_over`), whichever is later.
         """
         coverages: dict[str, list[Coverage]] = {}
         seen_up_to: dict[str, int] = {}
@@ -708,11 +723,27 @@ class Store:
                 coverage = Coverage(name, _date(generated_at), headline, sentences)
                 coverages.setdefault(story_id, []).append(coverage)
                 seen_up_to[story_id] = last_seq
+            passed = self.db.execute(
+                f"SELECT story_id, last_article_seq FROM passed_over WHERE story_id IN ({marks})",
+                chunk,
+            )
+            for story_id, last_seq in passed:
+                if story_id in seen_up_to:
+                    seen_up_to[story_id] = max(seen_up_to[story_id], last_seq)
         seen = self._articles_up_to(seen_up_to)
         return {
             story_id: History(tuple(found), frozenset(seen.get(story_id, ())))
             for story_id, found in coverages.items()
         }
+
+    def pass_over(self, story_ids: Iterable[str]) -> None:
+        """Record that these stories' articles stored so far add nothing to what digests showed
+        of them (a build left them out): later updates read them as seen, not as news."""
+        last = self.last_article_seq()
+        self.db.executemany(
+            "INSERT OR REPLACE INTO passed_over (story_id, last_article_seq) VALUES (?, ?)",
+            [(story_id, last) for story_id in story_ids],
+        )
 
     def _shown_sentences(self, story_ids: Sequence[str]) -> dict[tuple[str, int], list]:
         marks = ",".join("?" * len(story_ids))

@@ -45,7 +45,8 @@ def summarize(story: Story, settings: BriefSettings, *, budget: Budget | None = 
     """
     method = summarizer_named(settings.method)
     text = StoryText(story, settings.language, updates=settings.updates)
-    selection = method(text, budget or brief_budget(settings)) if len(text) else None
+    # With no sentence to choose (all told before, say), no method need look at the story.
+    selection = method(text, budget or brief_budget(settings)) if text.eligible.any() else None
     sentences = brief_sentences(text, selection) if selection else ()
     history = story.history
     return Brief(

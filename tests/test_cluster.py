@@ -10,17 +10,19 @@ import numpy as np
 import pytest
 
 from digest.cluster import (
+    _distinct,
     assign,
     features,
     headline,
     places_of,
     recompute_features,
     term_matrix,
+    terms_and_matrix,
 )
 from digest.config import StorySettings
 from digest.models import Article, Placed
 from digest.places import streets
-from digest.vectors import decode, terms_of
+from digest.vectors import BUCKETS, decode, terms_of
 from tests.conftest import make_article
 
 MARCH = datetime(2024, 3, 4, 9, tzinfo=UTC)
@@ -415,3 +417,25 @@ def test_streets_are_stored_apart_from_the_words(day_of_news):
     assert len(places_of(blob)) == 1
     assert term_matrix([blob]).shape[1] == len(terms) - 1  # a check, not a term of the vector
     assert all(places_of(features(a)) == frozenset() for a in day_of_news)
+
+
+def test_a_matrix_of_many_articles_holds_each_one_s_own_words(day_of_news):
+    blobs = [features(a) for a in [*day_of_news, article(MEMPHIS_FIRST)]]
+    matrix, vocabulary = terms_and_matrix(blobs)
+    for row, blob in enumerate(blobs):
+        terms, counts = decode(blob)
+        words = terms < BUCKETS  # the streets are a check, not terms
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        assert vocabulary[matrix.indices[start:end]].tolist() == terms[words].tolist()
+        assert np.allclose(matrix.data[start:end], np.log1p(counts[words]))
+    assert terms_and_matrix([])[0].shape == (0, 0)
+    with pytest.raises(ValueError, match="unknown clustering feature format"):
+        terms_and_matrix([blobs[0], b"\x02\x00\x00\x00" + blobs[1][4:]])
+
+
+def test_the_terms_of_many_articles_are_numbered_as_a_sort_would_number_them():
+    terms = np.random.default_rng(7).integers(0, BUCKETS, size=BUCKETS // 4).astype("<i4")
+    vocabulary, columns = _distinct(terms)  # the table, for this many terms
+    expected_vocabulary, expected_columns = np.unique(terms, return_inverse=True)
+    assert vocabulary.tolist() == expected_vocabulary.tolist()
+    assert columns.tolist() == expected_columns.tolist()

@@ -118,7 +118,7 @@ def test_opening_an_older_store_indexes_its_articles(tmp_path):
         db.execute("ALTER TABLE articles DROP COLUMN spans")
         db.execute("DROP INDEX boilerplate_paragraph")  # and what migration 10 adds
         db.execute("ALTER TABLE boilerplate DROP COLUMN carriers")
-        db.execute("PRAGMA user_version = 5")  # before migrations 6 to 10
+        db.execute("PRAGMA user_version = 5")  # before migrations 6 to 11 (11 only adds a table)
     with Store.open(path) as store:
         expected = cluster.document_frequencies(placed(a).features for a in items)
         stored = store.frequencies(expected)

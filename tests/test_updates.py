@@ -166,6 +166,27 @@ def test_a_rerun_of_wire_copy_leaves_the_story_out_and_says_so(tmp_path, caplog)
     )
 
 
+def test_articles_that_added_nothing_are_read_as_seen_from_then_on(tmp_path):
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"day-1.txt": DAY_1, "day-2.txt": DAY_2})
+    pipeline.build(config, now=NOW)
+    make_inbox(config.paths.inbox, {"rerun.txt": RERUN})
+    pipeline.build(config, now=NOW + timedelta(days=1), dry_run=True)
+    with Store.open(config.paths.state) as store:
+        [story] = store.all_story_ids()
+        assert store.db.execute("SELECT count(*) FROM passed_over").fetchone()[0] == 0
+        seen_before = store.histories([story])[story].seen
+    rerun = pipeline.build(config, now=NOW + timedelta(days=1))
+    with Store.open(config.paths.state) as store:
+        seen = store.histories([story])[story].seen
+    assert seen - seen_before == set(rerun.update.stored)  # the rerun: seen, not news
+    make_inbox(config.paths.inbox, {"day-3.txt": DAY_3})
+    third = pipeline.build(config, now=NOW + timedelta(days=2))
+    [brief] = third.digest.briefs
+    assert brief.headline == "Port Edda asks for national disaster funds after Storm Arlo"
+    assert sentences_of(third)[0].startswith("Port Edda's council voted")
+
+
 def test_updates_off_briefs_the_whole_story_again(tmp_path):
     _, (_, second, _) = three_days(tmp_path, **{"brief.updates": False})
     assert "made landfall" in sentences_of(second)[0]  # day 1's lead again
@@ -217,7 +238,7 @@ def test_a_state_of_the_previous_schema_upgrades_and_loses_nothing(tmp_path):
     write_version_1_state(path)
 
     with Store.open(path) as store:
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 10
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 11
         assert store.counts() == {"articles": 1, "stories": 1}
         assert [d.name for d in store.digests()] == ["digest-2026-11-20"]
         assert store.histories(["s1"]) == {}  # shown before the upgrade: not recorded

@@ -23,7 +23,7 @@ import numpy as np
 from scipy import sparse
 
 from digest.language import LANGUAGES, detect_language, stop_words
-from digest.models import Article, Sentence, Story
+from digest.models import Article, History, Sentence, Story
 from digest.prose import dangles, is_photo_credit, is_whole_prose, strip_lead_in
 from digest.sentences import sentences_of, words
 from digest.summarizers.incidence import Incidence
@@ -60,6 +60,12 @@ _TOKEN = re.compile(r"[\w'’.-]*\w|[^\w\s]")
 _POSSESSIVES = ("'s", "’s")
 
 _UNDATED = datetime.max.replace(tzinfo=UTC)
+
+# An update reads, of the articles its reader has seen, the newest, the carriers of what digests
+# showed, and those sharing a title or a paragraph (of this many characters) with a new one.
+CONTEXT_NEWEST = 20
+MIN_PARAGRAPH = 40
+COPY_PARAGRAPHS = 3  # of a seen article, the first, compared: a copy keeps its lead
 
 
 def facts(sentence: str, stops: frozenset[str] = frozenset()) -> frozenset[str]:
@@ -119,10 +125,12 @@ class StoryText:
     def __init__(self, story: Story, language: str = "auto", *, updates: bool = True) -> None:
         self.articles = story_order(story.articles)
         self.languages = tuple(_language_of(a, language) for a in self.articles)
+        history = story.history if updates else None
+        read = context(self.articles, history) if history else range(len(self.articles))
         self.sentences: list[Sentence] = []
         article_of: list[int] = []
-        for index, article in enumerate(self.articles):
-            found = sentences_of(article)
+        for index in read:
+            found = sentences_of(self.articles[index])
             self.sentences.extend(found)
             article_of.extend([index] * len(found))
         self.texts = [strip_lead_in(s.text) for s in self.sentences]
@@ -130,7 +138,6 @@ class StoryText:
         self.positions = np.asarray([s.position for s in self.sentences], dtype=np.int64)
         split = [t.split() for t in self.texts]
         self.lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
-        history = story.history if updates else None
         seen = history.seen if history else frozenset()
         unseen = np.asarray([a.id not in seen for a in self.articles], dtype=bool)
         self.fresh = unseen[self.article_of] if len(unseen) else np.ones(0, dtype=bool)
@@ -142,10 +149,13 @@ class StoryText:
         self._drop_captions()
         self._repeats: dict[int, np.ndarray] = {}  # near_duplicates, memoised
         self._found_facts: dict[int, frozenset[str]] = {}  # _facts_of, memoised
-        self._tokenize()
+        self._lexicon = lexicon()
         self.eligible &= self.fresh
-        if history is not None:
-            self.eligible &= ~self._told_before()
+        if history is not None and self.eligible.any():
+            if self._repeated_word_for_word().all():  # nothing new: no word need be stemmed
+                self.eligible[:] = False
+            else:
+                self.eligible &= ~self._told_before()
 
     @property
     def updating(self) -> bool:
@@ -163,15 +173,47 @@ class StoryText:
             ):
                 self.eligible[index - 1] = False
 
-    def _tokenize(self) -> None:
-        """Stem every word once: flat arrays of every token's stem and content flag, by sentence.
+    def _repeated_word_for_word(self) -> np.ndarray:
+        """For each eligible sentence, True when it is, word for word, a sentence of the articles
+        seen or one shown, of at least MIN_CONTENT_WORDS content words: told before, whatever
+        else the story holds (`_told_before` would find so after stemming the whole story)."""
+        pairs = zip(self.texts, self.fresh, self.shown, strict=True)
+        told = {text for text, fresh, shown in pairs if shown or not fresh}
+        repeated = []
+        for index in np.flatnonzero(self.eligible).tolist():
+            text = self.texts[index]
+            if text not in told:
+                return np.zeros(1, dtype=bool)  # one is enough to read the story whole
+            language = self.languages[self.article_of[index]]
+            coded = self._lexicon.encode(words(text), language)
+            repeated.append(len(np.unique(coded[(coded & 1).astype(bool)])) >= MIN_CONTENT_WORDS)
+        return np.asarray(repeated, dtype=bool)
 
-        A stem is the lexicon's number for it (the same in every story of the process).
+    @property
+    def token_sentence(self) -> np.ndarray:
+        """The sentence of each token (in order)."""
+        return self._tokens[0]
+
+    @property
+    def token_stems(self) -> np.ndarray:
+        """The lexicon's number of each token's stem."""
+        return self._tokens[1]
+
+    @property
+    def token_content(self) -> np.ndarray:
+        """True for each token that is a content word."""
+        return self._tokens[2]
+
+    @cached_property
+    def _tokens(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Stem every word once: flat arrays of every token's sentence, stem and content flag.
+
+        A stem is the lexicon's number for it (the same in every story of the process). Only
+        when asked: a story whose news repeats what was seen word for word needs none.
         """
         tokens = [words(t) for t in self.texts]
         counts = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-        self.token_sentence = np.repeat(np.arange(len(tokens), dtype=np.int64), counts)
-        self._lexicon = lexicon()
+        sentence = np.repeat(np.arange(len(tokens), dtype=np.int64), counts)
         per_article = np.bincount(self.article_of, minlength=len(self.articles)).tolist()
         codes, start = [np.empty(0, dtype=np.int64)], 0
         for code, run in groupby(zip(self.languages, per_article, strict=True), key=itemgetter(0)):
@@ -179,8 +221,7 @@ class StoryText:
             codes.append(self._lexicon.encode(list(chain.from_iterable(tokens[start:end])), code))
             start = end
         coded = np.concatenate(codes)
-        self.token_stems = coded >> 1
-        self.token_content = (coded & 1).astype(bool)
+        return sentence, coded >> 1, (coded & 1).astype(bool)
 
     def __len__(self) -> int:
         return len(self.sentences)
@@ -351,6 +392,48 @@ class StoryText:
         if before < 0 or self.article_of[before] != self.article_of[index]:
             return None
         return before
+
+
+def context(articles: Sequence[Article], history: History) -> list[int]:
+    """The places of the articles whose sentences an update reads, in order: every article the
+    reader has not seen, and of those seen, the CONTEXT_NEWEST newest, the carriers of the
+    sentences digests showed, and those that share a title or one of their first
+    COPY_PARAGRAPHS paragraphs with a new one (a re-run of wire copy).
+
+    The seen articles are context: their sentences are never chosen, they only tell what the
+    reader knows. A story that keeps going for months holds hundreds of them; reading them all
+    every day it has news made its brief cost grow with its age, not with its news.
+    """
+    seen = [i for i, a in enumerate(articles) if a.id in history.seen]
+    if len(seen) <= CONTEXT_NEWEST:
+        return list(range(len(articles)))
+    kept = set(range(len(articles))).difference(seen) | set(seen[-CONTEXT_NEWEST:])
+    shown = {source for c in history.coverages for s in c.sentences for source in s.sources}
+    fresh = [articles[i] for i in sorted(kept.difference(seen))]
+    titles = {_fingerprint(a.title) for a in fresh if a.title}
+    paragraphs = {key for a in fresh for key in _paragraph_keys(a.text)}
+    for index in seen:
+        article = articles[index]
+        if (
+            article.id in shown
+            or (article.title and _fingerprint(article.title) in titles)
+            or not paragraphs.isdisjoint(_paragraph_keys(article.text, COPY_PARAGRAPHS))
+        ):
+            kept.add(index)
+    return sorted(kept)
+
+
+def _fingerprint(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _paragraph_keys(text: str, first: int = -1) -> set[str]:
+    """The paragraphs of a text (its `first` ones, when given) long enough to tell a copy,
+    whitespace and case left aside."""
+    return {
+        key for p in text.split("\n\n", first)[: first if first > 0 else None]
+        if len(key := _fingerprint(p)) >= MIN_PARAGRAPH
+    }  # fmt: skip
 
 
 def _language_of(article: Article, setting: str) -> str:
