@@ -79,7 +79,7 @@ def explain_story(config: Config, story_id: str) -> Explanation:
         for number, (article, fit) in enumerate(zip(brief.articles, fits, strict=True), start=1)
     )
     ranks = {id(s): rank for rank, s in enumerate(sorted(brief.sentences, key=_by_score), 1)}
-    carriers = sentence_carriers(story, brief, config.brief.language)
+    carriers = sentence_carriers(story, brief, config.brief.language, updates=update)
     sentences = tuple(
         SentenceChoice(s, ranks[id(s)], found)
         for s, found in zip(brief.sentences, carriers, strict=True)
@@ -104,9 +104,12 @@ def similarities(articles: tuple[Article, ...]) -> list[float | None]:
     return [round(float(x), 3) for x in (dots - 1) / rest_norms]
 
 
-def sentence_carriers(story: Story, brief: Brief, language: str) -> list[tuple[Carrier, ...]]:
-    """For each sentence of the brief, the sentences of every article that carried it."""
-    text = StoryText(story, language)
+def sentence_carriers(
+    story: Story, brief: Brief, language: str, *, updates: bool = True
+) -> list[tuple[Carrier, ...]]:
+    """For each sentence of the brief, the sentences of every article that carried it (of the
+    articles the brief read: an update's context, or with `updates` off the whole story)."""
+    text = StoryText(story, language, updates=updates)
     number = {article.id: index for index, article in enumerate(brief.articles, start=1)}
     first_index = {}
     for index, sentence in enumerate(text.texts):

@@ -60,10 +60,12 @@ class Coverage:
 @dataclass(frozen=True, slots=True)
 class History:
     """What the reader of a story has seen already: the digests that covered it (oldest first)
-    and the articles the story held when it was last shown."""
+    and the articles the story held when it was last shown; and the articles a later build
+    left out as adding nothing to that (`passed`: no news, but nothing the reader read)."""
 
     coverages: tuple[Coverage, ...] = ()
     seen: frozenset[str] = frozenset()  # article ids
+    passed: frozenset[str] = frozenset()  # article ids
 
     @property
     def last(self) -> Coverage | None:

@@ -704,11 +704,13 @@ class Store:
         """What earlier digests showed of these stories; a story never shown is left out.
 
         The articles a reader has seen of a story are those it held when a digest last showed
-        it (its articles stored up to that digest), or when a later build left it out because
-        they added nothing to what was shown (`pass_over`), whichever is later.
+        it (its articles stored up to that digest); those it held when a later build left it out
+        because they added nothing to what was shown (`pass_over`) are passed: no news, but
+        not what the reader read either (what counts as told does not grow with them).
         """
         coverages: dict[str, list[Coverage]] = {}
         seen_up_to: dict[str, int] = {}
+        passed_up_to: dict[str, int] = {}
         for chunk in _chunks(story_ids):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
@@ -728,13 +730,16 @@ class Store:
                 chunk,
             )
             for story_id, last_seq in passed:
-                if story_id in seen_up_to:
-                    seen_up_to[story_id] = max(seen_up_to[story_id], last_seq)
+                if story_id in seen_up_to and last_seq > seen_up_to[story_id]:
+                    passed_up_to[story_id] = last_seq
         seen = self._articles_up_to(seen_up_to)
-        return {
-            story_id: History(tuple(found), frozenset(seen.get(story_id, ())))
-            for story_id, found in coverages.items()
-        }
+        passed_over = self._articles_up_to(passed_up_to)
+        histories = {}
+        for story_id, found in coverages.items():
+            read = frozenset(seen.get(story_id, ()))
+            passed_by = frozenset(passed_over.get(story_id, ())).difference(read)
+            histories[story_id] = History(tuple(found), read, passed_by)
+        return histories
 
     def pass_over(self, story_ids: Iterable[str]) -> None:
         """Record that these stories' articles stored so far add nothing to what digests showed

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from digest.cluster import features
 from digest.config import BriefSettings
+from digest.explain import sentence_carriers
 from digest.models import Article, BriefSentence, Coverage, History, Story
 from digest.store import Store
 from digest.summarize import summarize
@@ -41,10 +42,10 @@ def long_story(*new: Article, shown_from: Article | None = None) -> Story:
     """Forty articles the reader has seen (one of them, the oldest, a wire report), then `new`."""
     seen = [report(0, OLD_WIRE, "Canal restoration to cost 84 million crowns")]
     seen += [filler(day) for day in range(1, 40)]
-    coverages = ()
+    shown = ()
     if shown_from is not None:
-        shown = BriefSentence(shown_from.text.split(". ")[0] + ".", (shown_from.id,))
-        coverages = (Coverage("digest-2026-02-13", START + timedelta(days=39), "Canal", (shown,)),)
+        shown = (BriefSentence(shown_from.text.split(". ")[0] + ".", (shown_from.id,)),)
+    coverages = (Coverage("digest-2026-02-13", START + timedelta(days=39), "Canal", shown),)
     history = History(coverages, frozenset(a.id for a in seen))
     return Story("s-canal", (*seen, *new), history)
 
@@ -95,3 +96,48 @@ def test_a_candidate_story_is_read_by_its_newest_articles(tmp_path):
     )
     assert [p.article_id for p in newest if p.story_id == "s-other"] == [articles[6].id]
     assert len(every) == 6
+
+
+def test_a_brief_after_files_the_reader_read_tells_none_of_them_again_however_many():
+    restated = report(
+        41,
+        "The canal trust said on Monday that the whole restoration would cost 84 million crowns"
+        " over nine years. Boats will be diverted through the Elsby arm from next week.",
+    )
+    daily = long_story(restated)
+    after = Story(daily.id, daily.articles, History(seen=daily.history.seen))  # brief --after
+    read = {a.id for a in after.articles}
+    text = StoryText(after)
+    assert {text.articles[i].id for i in set(text.article_of.tolist())} == read
+    brief = summarize(after, BriefSettings())
+    assert brief.sentences
+    assert all("84 million" not in s.text for s in brief.sentences)  # the oldest file told it
+
+
+def test_a_repeat_too_short_to_tell_is_no_proof_that_nothing_is_new():
+    short = "They said that it would not be so again."  # no content word: a coincidence
+    gate = "Crews replaced the upper gate at Calder lock on a cold Tuesday morning."
+    seen = report(1, f"{gate} {short}")
+    new = report(2, f"{gate} {short}", title="Calder lock")
+    shown = (Coverage("digest-2026-01-02", START + timedelta(days=1), "Canal", ()),)
+    text = StoryText(Story("s-calder", (seen, new), History(shown, frozenset({seen.id}))))
+    eligible = {text.texts[i] for i in range(len(text)) if text.eligible[i]}
+    assert eligible == {short}  # the long repeat is told; the short one is no repeat
+
+
+def test_an_update_reads_an_old_seen_article_whose_title_a_new_one_repeats():
+    news = report(41, "Engineers found a crack in the aqueduct at Farrow on Monday morning.",
+                  "Canal restoration to cost 84 million crowns")  # fmt: skip
+    text = StoryText(long_story(news))
+    oldest = text.articles[0]
+    assert oldest.title == news.title
+    assert oldest.id in {text.articles[i].id for i in set(text.article_of.tolist())}
+
+
+def test_explaining_a_whole_brief_finds_every_carrier_of_its_sentences():
+    story = long_story()  # nothing new: the story's whole brief is explained
+    brief = summarize(story, BriefSettings(updates=False))
+    carriers = sentence_carriers(story, brief, "auto", updates=False)
+    for sentence, found in zip(brief.sentences, carriers, strict=True):
+        carrying = {a.id for a in story.articles if sentence.text in a.text}
+        assert carrying and carrying <= {carrier.article.id for carrier in found}

@@ -178,13 +178,41 @@ def test_articles_that_added_nothing_are_read_as_seen_from_then_on(tmp_path):
         seen_before = store.histories([story])[story].seen
     rerun = pipeline.build(config, now=NOW + timedelta(days=1))
     with Store.open(config.paths.state) as store:
-        seen = store.histories([story])[story].seen
-    assert seen - seen_before == set(rerun.update.stored)  # the rerun: seen, not news
+        history = store.histories([story])[story]
+    assert history.seen == seen_before  # the reader read no more of it
+    assert history.passed == set(rerun.update.stored)  # the rerun: passed over, not news
     make_inbox(config.paths.inbox, {"day-3.txt": DAY_3})
     third = pipeline.build(config, now=NOW + timedelta(days=2))
     [brief] = third.digest.briefs
     assert brief.headline == "Port Edda asks for national disaster funds after Storm Arlo"
     assert sentences_of(third)[0].startswith("Port Edda's council voted")
+
+
+def test_what_was_passed_over_does_not_make_later_news_count_as_told(tmp_path):
+    """Each re-run is left out for repeating most of what was shown; what counts as told stays
+    what the reader read, so a third report's change is news, not a repeat of the second's."""
+    config = make_config(tmp_path)
+    commuters = "Commuters must use the ferry crossing at Denby while the work goes on."
+    days = [
+        ("Harlow river bridge closed after inspection", "Harlow Post",
+         "Engineers closed the Harlow river bridge on Monday after inspectors found cracked steel"
+         f" beams. {commuters} The county council said repairs could take several months."),
+        ("Bridge at Harlow shut", "Valley Wire",
+         "Engineers closed the Harlow river bridge on Monday after inspectors found corroded steel"
+         f" cables. {commuters}"),
+        ("Harlow bridge open again", "Denby News",
+         "Engineers reopened the Harlow river bridge on Friday after inspectors found corroded"
+         f" steel cables. {commuters}"),
+    ]  # fmt: skip
+    built = []
+    for day, (title, source, body) in enumerate(days):
+        date = (NOW + timedelta(days=day)).date().isoformat()
+        make_inbox(config.paths.inbox, {f"day-{day}.txt": txt(title, body, source=source,
+                                                                date=date)})  # fmt: skip
+        built.append(pipeline.build(config, now=NOW + timedelta(days=day)))
+    assert not built[1].digest.briefs  # the re-run adds nothing: left out
+    [third] = built[2].digest.briefs
+    assert "reopened" in third.sentences[0].text
 
 
 def test_updates_off_briefs_the_whole_story_again(tmp_path):

@@ -139,8 +139,12 @@ class StoryText:
         split = [t.split() for t in self.texts]
         self.lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
         seen = history.seen if history else frozenset()
-        unseen = np.asarray([a.id not in seen for a in self.articles], dtype=bool)
+        known = seen | history.passed if history else seen
+        unseen = np.asarray([a.id not in known for a in self.articles], dtype=bool)
         self.fresh = unseen[self.article_of] if len(unseen) else np.ones(0, dtype=bool)
+        read_before = np.asarray([a.id in seen for a in self.articles], dtype=bool)
+        # The sentences of the articles the reader read: what a candidate is told against.
+        self.read = read_before[self.article_of] if len(unseen) else np.zeros(0, dtype=bool)
         self.eligible = np.zeros(len(split), dtype=bool)  # the context is never chosen: not tested
         for index in np.flatnonzero(self.fresh).tolist():
             self.eligible[index] = is_whole_prose(self.texts[index], split[index])
@@ -177,8 +181,8 @@ class StoryText:
         """For each eligible sentence, True when it is, word for word, a sentence of the articles
         seen or one shown, of at least MIN_CONTENT_WORDS content words: told before, whatever
         else the story holds (`_told_before` would find so after stemming the whole story)."""
-        pairs = zip(self.texts, self.fresh, self.shown, strict=True)
-        told = {text for text, fresh, shown in pairs if shown or not fresh}
+        pairs = zip(self.texts, self.read, self.shown, strict=True)
+        told = {text for text, read, shown in pairs if shown or read}
         repeated = []
         for index in np.flatnonzero(self.eligible).tolist():
             text = self.texts[index]
@@ -295,7 +299,7 @@ class StoryText:
         told = np.zeros(len(self), dtype=bool)
         if not candidates:
             return told
-        seen_rows = np.flatnonzero(~self.fresh)
+        seen_rows = np.flatnonzero(self.read)
         width = max(self.content.shape[1], 1)
         matrix = sparse.csr_matrix(
             (np.ones(len(self.content.rows)), (self.content.rows, self.content.columns)),
@@ -398,14 +402,16 @@ def context(articles: Sequence[Article], history: History) -> list[int]:
     """The places of the articles whose sentences an update reads, in order: every article the
     reader has not seen, and of those seen, the CONTEXT_NEWEST newest, the carriers of the
     sentences digests showed, and those that share a title or one of their first
-    COPY_PARAGRAPHS paragraphs with a new one (a re-run of wire copy).
+    COPY_PARAGRAPHS paragraphs with a new one (a re-run of wire copy). Articles passed over
+    count as seen here. A reader's files (`brief --after`, a history of no digest) are all read.
 
     The seen articles are context: their sentences are never chosen, they only tell what the
     reader knows. A story that keeps going for months holds hundreds of them; reading them all
     every day it has news made its brief cost grow with its age, not with its news.
     """
-    seen = [i for i, a in enumerate(articles) if a.id in history.seen]
-    if len(seen) <= CONTEXT_NEWEST:
+    known = history.seen | history.passed
+    seen = [i for i, a in enumerate(articles) if a.id in known]
+    if len(seen) <= CONTEXT_NEWEST or not history.coverages:  # `brief --after`: all it read
         return list(range(len(articles)))
     kept = set(range(len(articles))).difference(seen) | set(seen[-CONTEXT_NEWEST:])
     shown = {source for c in history.coverages for s in c.sentences for source in s.sources}
