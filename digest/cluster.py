@@ -25,7 +25,8 @@ import numpy as np
 from scipy import sparse
 
 from digest.config import StorySettings
-from digest.models import Article, Frequencies, Placed
+from digest.crossing import UNKNOWN, Chunk, Crossing, crossing_terms
+from digest.models import LANGUAGES, Article, Frequencies, Placed
 from digest.places import streets
 from digest.vectors import BUCKETS, decode, encode, terms_of
 
@@ -43,6 +44,10 @@ OTHER_STREETS = 0.4
 INDEX_TERMS = 25  # an article's terms by which later articles find its story (see docs)
 CANDIDATES = 40  # stories a new article is scored against: those sharing most of its INDEX_TERMS
 POSTINGS = 10  # of the articles indexed under a term, the newest, whose stories are candidates
+# Stored with the features, above the words (below BUCKETS) and the streets (up to 2 BUCKETS):
+# one term, LANGUAGE_MARK + the number of the article's language in LANGUAGES.
+LANGUAGE_MARK = 2 * BUCKETS
+CROSSING_SCALE = 1.0  # a story in other languages: its crossing cosine × this meets the threshold
 
 
 def features(article: Article) -> bytes:
@@ -59,10 +64,19 @@ def features(article: Article) -> bytes:
     weights[:LEAD_WORDS] = LEAD_WEIGHT
     title = terms_of(headline(article.title or ""), article.language)
     where = np.array([_place_term(s) for s in streets(f"{article.title or ''}\n{article.text}")])
+    spoken = [LANGUAGE_MARK + list(LANGUAGES).index(article.language)]
     return encode(
-        np.concatenate([body, title, where.astype(np.int64)]),
-        np.concatenate([weights, np.full(len(title), TITLE_WEIGHT), np.ones(len(where))]),
+        np.concatenate([body, title, where.astype(np.int64), spoken]),
+        np.concatenate([weights, np.full(len(title), TITLE_WEIGHT), np.ones(len(where) + 1)]),
     )
+
+
+def language_of(blob: bytes) -> int:
+    """The number of an article's language in LANGUAGES, as its features hold it (UNKNOWN for
+    features stored before they held it)."""
+    size = (len(blob) - 4) // 8
+    last = int.from_bytes(blob[4 * size : 4 * size + 4], "little") if size else 0
+    return last - LANGUAGE_MARK if last >= LANGUAGE_MARK else UNKNOWN
 
 
 def _place_term(street: str) -> int:
@@ -71,13 +85,15 @@ def _place_term(street: str) -> int:
 
 def places_of(blob: bytes) -> frozenset[int]:
     """The hashed streets stored in an article's features."""
-    # The terms are sorted, so the streets come last: most articles name none, and a look at the
-    # last term (at byte 4 × size of `vectors.encode`'s layout) spares decoding them.
+    # The terms are sorted, so the streets come last but for the language: most articles name
+    # none, and a look at the last terms (from byte 4 × size of `vectors.encode`'s layout)
+    # spares decoding them.
     size = (len(blob) - 4) // 8
-    if size < 1 or int.from_bytes(blob[4 * size : 4 * size + 4], "little") < BUCKETS:
+    last = size - (language_of(blob) != UNKNOWN)
+    if last < 1 or int.from_bytes(blob[4 * last : 4 * last + 4], "little") < BUCKETS:
         return frozenset()
     terms, _ = decode(blob)
-    return frozenset(terms[terms >= BUCKETS].tolist())
+    return frozenset(terms[(terms >= BUCKETS) & (terms < LANGUAGE_MARK)].tolist())
 
 
 # " - ", " | ", " « ", " — " between spaces: where a page title joins its headline to the site's
@@ -131,14 +147,18 @@ def assign(
     known = [p for p in recent if p.story_id is not None and p.article_id not in placing]
     counts, vocabulary = terms_and_matrix([p.features for p in known + ordered])
     base, stored = _base_frequencies(known, counts, vocabulary, frequencies), len(known)
+    spoken = np.array([language_of(p.features) for p in known + ordered], dtype=np.int64)
     assigned: dict[str, str] = {}
     for start, end in growth_steps(base.documents, len(ordered)):
         matrix = weighted(counts[: len(known) + end - start], base, stored)
-        stories = _Stories.of(known, matrix[: len(known)], settings)
+        crossing = crossing_terms(
+            counts[: len(known) + end - start], spoken[: len(known) + end - start]
+        )
+        stories = _Stories.of(known, matrix[: len(known)], settings, crossing, spoken)
         for first in range(start, end, CHUNK):
             last = min(first + CHUNK, end)
             rows = slice(len(known) + first - start, len(known) + last - start)
-            stories.place(ordered[first:last], matrix[rows])
+            stories.place(ordered[first:last], matrix[rows], spoken[rows])
         assigned |= stories.assigned
         known += [replace(p, story_id=assigned[p.article_id]) for p in ordered[start:end]]
     return assigned
@@ -326,10 +346,16 @@ class _Stories:
     window: float  # seconds
     threshold: float
     assigned: dict[str, str]
+    crossing: Crossing | None = None  # stories in several languages at hand (`digest.crossing`)
 
     @classmethod
     def of(
-        cls, placed: list[Placed], vectors: sparse.csr_matrix, settings: StorySettings
+        cls,
+        placed: list[Placed],
+        vectors: sparse.csr_matrix,
+        settings: StorySettings,
+        crossing: np.ndarray | None = None,
+        spoken: np.ndarray | None = None,
     ) -> _Stories:
         """The stories of the stored articles."""
         ids = sorted({p.story_id for p in placed if p.story_id is not None})
@@ -344,9 +370,15 @@ class _Stories:
             if where := places_of(article.features):
                 places[row] |= where
         window = timedelta(days=settings.window_days).total_seconds()
-        return cls(ids, sums, _row_norms2(sums), last, places, window, settings.threshold, {})
+        stories = cls(ids, sums, _row_norms2(sums), last, places, window, settings.threshold, {})
+        if crossing is not None and spoken is not None:
+            languages = spoken[: len(placed)][[bool(p.story_id) for p in placed]]
+            stories.crossing = Crossing.of(crossing, rows, len(ids), vectors, languages)
+        return stories
 
-    def place(self, chunk: list[Placed], vectors: sparse.csr_matrix) -> None:
+    def place(
+        self, chunk: list[Placed], vectors: sparse.csr_matrix, spoken: np.ndarray | None = None
+    ) -> None:
         """Place date-ordered new articles one by one, moving centroids exactly as they join.
 
         x·S for a story is x·(its sum before the chunk) plus x·x_j for each article j of the
@@ -361,6 +393,9 @@ class _Stories:
         last = np.concatenate([self.last, np.full(size, -math.inf)])
         ids, taken = [*self.ids], set(self.ids)
         choice = np.empty(size, dtype=np.int64)
+        crossing = (
+            self.crossing.chunk(vectors, spoken) if self.crossing and spoken is not None else None
+        )
         for i, article in enumerate(chunk):
             count, when = len(ids), article.published.timestamp()
             dots = np.zeros(count + 1)  # one more: the story this article may start
@@ -368,7 +403,8 @@ class _Stories:
             if i:
                 dots[:count] += np.bincount(choice[:i], weights=among[i, :i], minlength=count)
             where = places_of(article.features)
-            best = self._best(dots[:count], norms2[:count], last[:count], when, where)
+            crossed = crossing.cosines(i, choice[:i], dots[:count]) if crossing else None
+            best = self._best(dots[:count], norms2[:count], last[:count], when, where, crossed)
             if best < 0:
                 best = count
                 ids.append(_new_story_id(article.article_id, taken))
@@ -378,8 +414,10 @@ class _Stories:
             norms2[best] += 2 * dots[best] + among[i, i]
             last[best] = max(last[best], when)
             choice[i] = best
+            if crossing:
+                crossing.join(i, best, dots[best])
             self.assigned[article.article_id] = ids[best]
-        self._grow(ids, choice, vectors, norms2[: len(ids)], last[: len(ids)])
+        self._grow(ids, choice, vectors, norms2[: len(ids)], last[: len(ids)], crossing)
 
     def _best(
         self,
@@ -388,6 +426,7 @@ class _Stories:
         last: np.ndarray,
         when: float,
         where: frozenset[int],
+        crossed: np.ndarray | None = None,
     ) -> int:
         """The index of the story to join, or -1 to start one.
 
@@ -399,6 +438,8 @@ class _Stories:
         if not len(dots):
             return -1
         cosines = dots / np.sqrt(np.maximum(norms2, 1e-12))
+        if crossed is not None:  # stories in several languages: compared on what both can hold
+            cosines = np.maximum(cosines, crossed * CROSSING_SCALE)
         cosines[last < when - self.window] = -1.0
         best = int(np.argmax(cosines))  # the first of equals: the oldest story, deterministically
         if cosines[best] < self.threshold:
@@ -414,12 +455,15 @@ class _Stories:
         vectors: sparse.csr_matrix,
         norms2: np.ndarray,
         last: np.ndarray,
+        crossing: Chunk | None = None,
     ) -> None:
         """Add a placed chunk to the centroid sums."""
         added = len(ids) - self.sums.shape[0]
         grown = sparse.vstack([self.sums, sparse.csr_matrix((added, self.sums.shape[1]))])
         self.sums = sparse.csr_matrix(grown + _membership(choice, len(ids)) @ vectors)
         self.ids, self.norms2, self.last = ids, norms2, last
+        if self.crossing and crossing:
+            self.crossing.grow(len(ids), choice, crossing)
 
 
 def _membership(rows: np.ndarray, stories: int) -> sparse.csr_matrix:
