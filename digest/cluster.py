@@ -47,7 +47,6 @@ POSTINGS = 10  # of the articles indexed under a term, the newest, whose stories
 # Stored with the features, above the words (below BUCKETS) and the streets (up to 2 BUCKETS):
 # one term, LANGUAGE_MARK + the number of the article's language in LANGUAGES.
 LANGUAGE_MARK = 2 * BUCKETS
-CROSSING_SCALE = 1.0  # a story in other languages: its crossing cosine × this meets the threshold
 
 
 def features(article: Article) -> bytes:
@@ -403,7 +402,11 @@ class _Stories:
             if i:
                 dots[:count] += np.bincount(choice[:i], weights=among[i, :i], minlength=count)
             where = places_of(article.features)
-            crossed = crossing.cosines(i, choice[:i], dots[:count]) if crossing else None
+            crossed = None
+            if crossing:  # stories at hand in several languages
+                crossed = crossing.cosines(
+                    i, choice[:i], dots[:count], norms2[:count], self.threshold
+                )
             best = self._best(dots[:count], norms2[:count], last[:count], when, where, crossed)
             if best < 0:
                 best = count
@@ -439,7 +442,7 @@ class _Stories:
             return -1
         cosines = dots / np.sqrt(np.maximum(norms2, 1e-12))
         if crossed is not None:  # stories in several languages: compared on what both can hold
-            cosines = np.maximum(cosines, crossed * CROSSING_SCALE)
+            cosines = np.maximum(cosines, crossed)
         cosines[last < when - self.window] = -1.0
         best = int(np.argmax(cosines))  # the first of equals: the oldest story, deterministically
         if cosines[best] < self.threshold:

@@ -29,6 +29,13 @@ from scipy import sparse
 from digest.models import LANGUAGES
 
 UNKNOWN = -1  # the language of an article whose stored features do not say it
+# The part of a story an article can match is taken to weigh at least this share of the whole:
+# an article and a story that share one place name, and nothing else, are not compared on it
+# alone (that cosine is 1).
+SEEN_AT_LEAST = 0.15
+# A report and a story in other languages share at least this many crossing terms to be
+# compared on them: one place name is where two events may happen, not one event.
+SHARED_AT_LEAST = 3
 
 
 def crossing_terms(counts: sparse.csr_matrix, languages: np.ndarray) -> np.ndarray | None:
@@ -58,6 +65,7 @@ class Crossing:
     norms2: np.ndarray  # |sum|² on the crossing terms, per story
     own2: np.ndarray  # story × AT: |sum of its articles in that language|² on the other terms
     spoken: np.ndarray  # story × AT: it holds an article in that language
+    terms: list[set[int]]  # per story: the crossing terms its articles hold (as columns of sums)
 
     @classmethod
     def of(
@@ -80,7 +88,10 @@ class Crossing:
             own_sums = _membership(rows[members], stories) @ own[members]
             own2[:, at] = _norms2(sparse.csr_matrix(own_sums))
             spoken[rows[members], at] = True
-        return cls(columns, sums, _norms2(sums), own2, spoken)
+        terms = [
+            set(sums.indices[sums.indptr[s] : sums.indptr[s + 1]].tolist()) for s in range(stories)
+        ]
+        return cls(columns, sums, _norms2(sums), own2, spoken, terms)
 
     def chunk(self, vectors: sparse.csr_matrix, languages: np.ndarray) -> Chunk:
         """What placing these new articles (in order) needs: their dot products on the
@@ -114,13 +125,18 @@ class Chunk:
         self.norms2 = np.concatenate([self.crossing.norms2, np.zeros(size)])
         self.own2 = np.concatenate([self.crossing.own2, np.zeros((size, AT))])
         self.spoken = np.concatenate([self.crossing.spoken, np.zeros((size, AT), dtype=bool)])
+        self.terms = self.crossing.terms
         self.dots = np.zeros(0)  # of the article being placed, on the crossing terms
 
-    def cosines(self, i: int, choice: np.ndarray, dots: np.ndarray) -> np.ndarray | None:
+    def cosines(
+        self, i: int, choice: np.ndarray, dots: np.ndarray, norms2: np.ndarray, threshold: float
+    ) -> np.ndarray | None:
         """New article `i`'s cosine with each story on the terms both can hold, from its whole
-        dot products `dots` with them; None for an article of unknown language. A story with an
-        article of unknown language gets -1 (its plain cosine stands). `choice` holds the
-        stories of the articles of the chunk placed before it."""
+        dot products `dots` with them and their whole squared lengths `norms2`; None for an
+        article of unknown language. A story with an article of unknown language gets -1 (its
+        plain cosine stands), and so does one in other languages that reaches `threshold` with
+        fewer than SHARED_AT_LEAST crossing terms in common. `choice` holds the stories of the
+        articles of the chunk placed before it."""
         count, known = len(dots), len(self.crossing.norms2)
         crossing = np.zeros(count + 1)
         if self.before is not None:
@@ -134,15 +150,26 @@ class Chunk:
         spoken = self.spoken[:count, at]
         seen = np.where(spoken, 1.0, math.sqrt(self.among[i, i]))  # |x seen|
         story_seen = np.sqrt(self.norms2[:count] + self.own2[:count, at])  # |S seen|
-        cosines = dots / np.maximum(seen * story_seen, 1e-12)
+        floor = SEEN_AT_LEAST * np.sqrt(norms2)
+        cosines = dots / np.maximum(np.maximum(seen * story_seen, floor), 1e-12)
         cosines[self.spoken[:count, UNKNOWN + 1]] = -1.0
+        held = set(self._terms_of(i))
+        for story in np.flatnonzero(~spoken & (cosines >= threshold)).tolist():
+            if len(held & self.terms[story]) < SHARED_AT_LEAST:
+                cosines[story] = -1.0
         return cosines
+
+    def _terms_of(self, i: int) -> list[int]:
+        return self.vectors.indices[self.vectors.indptr[i] : self.vectors.indptr[i + 1]].tolist()
 
     def join(self, i: int, story: int, dot: float) -> None:
         """New article `i` joins `story` (a new one when it is the next number), with which its
         whole dot product was `dot`."""
         at, crossing, own = int(self.languages[i]) + 1, self.dots[story], dot - self.dots[story]
         self.spoken[story, at] = True
+        if story == len(self.terms):
+            self.terms.append(set())
+        self.terms[story].update(self._terms_of(i))
         self.norms2[story] += 2 * crossing + self.among[i, i]
         self.own2[story, at] += 2 * own + 1.0 - self.among[i, i]  # the article is a unit vector
 
