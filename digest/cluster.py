@@ -372,7 +372,7 @@ class _Stories:
         stories = cls(ids, sums, _row_norms2(sums), last, places, window, settings.threshold, {})
         if crossing is not None and spoken is not None:
             languages = spoken[: len(placed)][[bool(p.story_id) for p in placed]]
-            stories.crossing = Crossing.of(crossing, rows, len(ids), vectors, languages)
+            stories.crossing = Crossing.of(crossing, rows, vectors, languages, stories.norms2)
         return stories
 
     def place(
@@ -404,9 +404,7 @@ class _Stories:
             where = places_of(article.features)
             crossed = None
             if crossing:  # stories at hand in several languages
-                crossed = crossing.cosines(
-                    i, choice[:i], dots[:count], norms2[:count], self.threshold
-                )
+                crossed = crossing.cosines(i, dots[:count], norms2[:count], self.threshold)
             best = self._best(dots[:count], norms2[:count], last[:count], when, where, crossed)
             if best < 0:
                 best = count
@@ -418,7 +416,7 @@ class _Stories:
             last[best] = max(last[best], when)
             choice[i] = best
             if crossing:
-                crossing.join(i, best, dots[best])
+                crossing.join(i, best, dots[best], choice[:i])
             self.assigned[article.article_id] = ids[best]
         self._grow(ids, choice, vectors, norms2[: len(ids)], last[: len(ids)], crossing)
 
@@ -429,7 +427,7 @@ class _Stories:
         last: np.ndarray,
         when: float,
         where: frozenset[int],
-        crossed: np.ndarray | None = None,
+        crossed: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> int:
         """The index of the story to join, or -1 to start one.
 
@@ -441,8 +439,9 @@ class _Stories:
         if not len(dots):
             return -1
         cosines = dots / np.sqrt(np.maximum(norms2, 1e-12))
-        if crossed is not None:  # stories in several languages: compared on what both can hold
-            cosines = np.maximum(cosines, crossed)
+        if crossed is not None:  # stories in other languages: compared on what both can hold
+            stories, seen = crossed
+            cosines[stories] = np.maximum(cosines[stories], seen)
         cosines[last < when - self.window] = -1.0
         best = int(np.argmax(cosines))  # the first of equals: the oldest story, deterministically
         if cosines[best] < self.threshold:

@@ -65,33 +65,39 @@ class Crossing:
     norms2: np.ndarray  # |sum|² on the crossing terms, per story
     own2: np.ndarray  # story × AT: |sum of its articles in that language|² on the other terms
     spoken: np.ndarray  # story × AT: it holds an article in that language
-    terms: list[set[int]]  # per story: the crossing terms its articles hold (as columns of sums)
 
     @classmethod
     def of(
         cls,
         columns: np.ndarray,
         rows: np.ndarray,
-        stories: int,
         vectors: sparse.csr_matrix,
         languages: np.ndarray,
+        norms2: np.ndarray,
     ) -> Crossing:
-        """The state of stored articles: `rows` gives each one's story (0..stories-1)."""
+        """The state of stored articles: `rows` gives each one's story (0 to len(norms2) - 1),
+        `norms2` each story's whole squared length."""
+        stories = len(norms2)
         sums = sparse.csr_matrix(_membership(rows, stories) @ vectors[:, columns])
-        others = np.ones(vectors.shape[1])
-        others[columns] = 0.0
-        own = sparse.csr_matrix(vectors @ sparse.diags(others))
-        own2 = np.zeros((stories, AT))
         spoken = np.zeros((stories, AT), dtype=bool)
-        for at in np.unique(languages + 1):
-            members = np.flatnonzero(languages + 1 == at)
-            own_sums = _membership(rows[members], stories) @ own[members]
-            own2[:, at] = _norms2(sparse.csr_matrix(own_sums))
-            spoken[rows[members], at] = True
-        terms = [
-            set(sums.indices[sums.indptr[s] : sums.indptr[s + 1]].tolist()) for s in range(stories)
-        ]
-        return cls(columns, sums, _norms2(sums), own2, spoken, terms)
+        spoken[rows, languages + 1] = True
+        own2 = np.zeros((stories, AT))
+        crossing2 = _norms2(sums)
+        # A story in one language: its own terms are all that is not crossing (orthogonal parts).
+        kinds = spoken.sum(axis=1)
+        single = np.flatnonzero(kinds == 1)
+        own2[single, spoken[single].argmax(axis=1)] = norms2[single] - crossing2[single]
+        several = np.isin(rows, np.flatnonzero(kinds > 1))
+        if several.any():
+            others = np.ones(vectors.shape[1])
+            others[columns] = 0.0
+            own = sparse.csr_matrix(vectors[np.flatnonzero(several)] @ sparse.diags(others))
+            rows_of, languages_of = rows[several], languages[several] + 1
+            for at in np.unique(languages_of):
+                members = np.flatnonzero(languages_of == at)
+                own_sums = sparse.csr_matrix(_membership(rows_of[members], stories) @ own[members])
+                own2[:, at] = np.where(kinds > 1, _norms2(own_sums), own2[:, at])
+        return cls(columns, sums, crossing2, own2, spoken)
 
     def chunk(self, vectors: sparse.csr_matrix, languages: np.ndarray) -> Chunk:
         """What placing these new articles (in order) needs: their dot products on the
@@ -125,51 +131,65 @@ class Chunk:
         self.norms2 = np.concatenate([self.crossing.norms2, np.zeros(size)])
         self.own2 = np.concatenate([self.crossing.own2, np.zeros((size, AT))])
         self.spoken = np.concatenate([self.crossing.spoken, np.zeros((size, AT), dtype=bool)])
-        self.terms = self.crossing.terms
-        self.dots = np.zeros(0)  # of the article being placed, on the crossing terms
+        # How many languages each story's articles are in; below 0 with one of unknown language.
+        self.kinds = np.where(self.spoken[:, 0], -AT, self.spoken[:, 1:].sum(axis=1))
+        self.terms: dict[int, set[int]] = {}  # per story looked at: its crossing terms
 
     def cosines(
-        self, i: int, choice: np.ndarray, dots: np.ndarray, norms2: np.ndarray, threshold: float
-    ) -> np.ndarray | None:
-        """New article `i`'s cosine with each story on the terms both can hold, from its whole
-        dot products `dots` with them and their whole squared lengths `norms2`; None for an
-        article of unknown language. A story with an article of unknown language gets -1 (its
-        plain cosine stands), and so does one in other languages that reaches `threshold` with
-        fewer than SHARED_AT_LEAST crossing terms in common. `choice` holds the stories of the
-        articles of the chunk placed before it."""
-        count, known = len(dots), len(self.crossing.norms2)
-        crossing = np.zeros(count + 1)
-        if self.before is not None:
-            crossing[:known] = self.before[i]
-        if i:
-            crossing[:count] += np.bincount(choice, weights=self.among[i, :i], minlength=count)
-        self.dots = crossing
-        at = int(self.languages[i]) + 1
+        self, i: int, dots: np.ndarray, norms2: np.ndarray, threshold: float
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """The stories that hold an article in another language than new article `i`'s, and
+        its cosine with each on the terms both can hold, from its whole dot products `dots`
+        with the stories and their whole squared lengths `norms2`; -1 for a story in other
+        languages only that reaches `threshold` with fewer than SHARED_AT_LEAST crossing terms
+        in common. None when there is none, or for an article of unknown language (a story
+        with an article of unknown language is never one: their plain cosines stand)."""
+        at, count = int(self.languages[i]) + 1, len(dots)
         if at == UNKNOWN + 1:
             return None
-        spoken = self.spoken[:count, at]
-        seen = np.where(spoken, 1.0, math.sqrt(self.among[i, i]))  # |x seen|
-        story_seen = np.sqrt(self.norms2[:count] + self.own2[:count, at])  # |S seen|
-        floor = SEEN_AT_LEAST * np.sqrt(norms2)
-        cosines = dots / np.maximum(np.maximum(seen * story_seen, floor), 1e-12)
-        cosines[self.spoken[:count, UNKNOWN + 1]] = -1.0
+        own = self.spoken[:count, at]  # the story has an article in the article's language
+        stories = np.flatnonzero(self.kinds[:count] - own > 0)
+        if not len(stories):
+            return None
+        own = own[stories]
+        seen = np.where(own, 1.0, math.sqrt(self.among[i, i]))  # |x seen|
+        story_seen = np.sqrt(self.norms2[stories] + self.own2[stories, at])  # |S seen|
+        floor = SEEN_AT_LEAST * np.sqrt(norms2[stories])
+        cosines = dots[stories] / np.maximum(np.maximum(seen * story_seen, floor), 1e-12)
         held = set(self._terms_of(i))
-        for story in np.flatnonzero(~spoken & (cosines >= threshold)).tolist():
-            if len(held & self.terms[story]) < SHARED_AT_LEAST:
-                cosines[story] = -1.0
-        return cosines
+        for k in np.flatnonzero(~own & (cosines >= threshold)).tolist():
+            if len(held & self._story_terms(int(stories[k]))) < SHARED_AT_LEAST:
+                cosines[k] = -1.0
+        return stories, cosines
 
     def _terms_of(self, i: int) -> list[int]:
         return self.vectors.indices[self.vectors.indptr[i] : self.vectors.indptr[i + 1]].tolist()
 
-    def join(self, i: int, story: int, dot: float) -> None:
+    def _story_terms(self, story: int) -> set[int]:
+        """The crossing terms a story's articles hold (as columns of the sums)."""
+        if story not in self.terms:
+            sums = self.crossing.sums
+            stored = story < sums.shape[0]
+            held = sums.indices[sums.indptr[story] : sums.indptr[story + 1]] if stored else []
+            self.terms[story] = set(np.asarray(held).tolist())
+        return self.terms[story]
+
+    def join(self, i: int, story: int, dot: float, choice: np.ndarray) -> None:
         """New article `i` joins `story` (a new one when it is the next number), with which its
-        whole dot product was `dot`."""
-        at, crossing, own = int(self.languages[i]) + 1, self.dots[story], dot - self.dots[story]
+        whole dot product was `dot`; `choice` holds the stories of the articles of the chunk
+        placed before it."""
+        crossing = (
+            self.before[i, story]
+            if self.before is not None and story < len(self.crossing.norms2)
+            else 0.0
+        )
+        if i:
+            crossing += self.among[i, :i][choice == story].sum()
+        at, own = int(self.languages[i]) + 1, dot - crossing
+        if not self.spoken[story, at]:
+            self.kinds[story] = -AT if at == UNKNOWN + 1 else self.kinds[story] + 1
         self.spoken[story, at] = True
-        if story == len(self.terms):
-            self.terms.append(set())
-        self.terms[story].update(self._terms_of(i))
+        self._story_terms(story).update(self._terms_of(i))
         self.norms2[story] += 2 * crossing + self.among[i, i]
         self.own2[story, at] += 2 * own + 1.0 - self.among[i, i]  # the article is a unit vector
 
