@@ -173,3 +173,38 @@ def _groups(story_of: dict[str, str | None]) -> set[frozenset[str]]:
     for article_id, story in story_of.items():
         groups.setdefault(story, set()).add(article_id)
     return {frozenset(group) for group in groups.values()}
+
+
+STRIKE_DE = (
+    "Bahnstreik legt Züge rund um Lyon lahm",
+    "Die Eisenbahner der SNCF haben am Dienstag in Lyon die Arbeit niedergelegt; 340 Züge in "
+    "der Region Auvergne-Rhône-Alpes fielen aus. Nach Angaben der Gewerkschaft CGT schlossen "
+    "sich 4200 Lokführer und Zugbegleiter dem Streik an.\n\nGewerkschafterin Martine Girardot "
+    "sagte in Lyon, die Gespräche mit der SNCF würden am Freitag fortgesetzt. Am Bahnhof "
+    "Part-Dieu drängten sich die Pendler in den Bussen.",
+)
+STRIKE_ES = (
+    "Huelga ferroviaria paraliza los trenes en Lyon",
+    "Los ferroviarios de la SNCF dejaron de trabajar el martes en Lyon y se suprimieron 340 "
+    "trenes en la región de Auvergne-Rhône-Alpes. Según el sindicato CGT, 4200 maquinistas y "
+    "revisores se sumaron a la huelga por los salarios.\n\nLa sindicalista Martine Girardot "
+    "dijo en Lyon que las negociaciones con la SNCF se reanudarán el viernes. Los usuarios "
+    "abarrotaban los autobuses en la estación de Part-Dieu.",
+)
+
+
+def test_reports_of_one_strike_in_four_languages_make_one_story():
+    reports = [
+        article(STRIKE_EN, source="Wire"),
+        french(STRIKE_FR, days=0.1),
+        replace(article(STRIKE_DE, days=0.2, source="Tagesblatt"), language="de"),
+        replace(article(STRIKE_ES, days=0.3, source="El Diario"), language="es"),
+    ]
+    others = [
+        article(QUAKE_A, days=-0.5),
+        article(PENSIONS, days=-0.4),
+        article(FOOTBALL, days=-0.3),
+    ]
+    story_of = assign([placed(a) for a in [*others, *reports]], [], StorySettings())
+    assert together(story_of, *reports)
+    assert len({story_of[a.id] for a in others} | {story_of[reports[0].id]}) == 4
