@@ -37,6 +37,10 @@ IDF_POWER = 1.5  # above 1: distinctive terms (names, places) outweigh common to
 CHUNK = 1024  # new articles scored against every story in one sparse product
 MIN_STEP = 8  # new articles placed before the idf is computed again, at least
 GROWTH = 4  # ...or a quarter of the documents at hand
+# The idf counts this many more documents, holding none of the terms: with a few articles at
+# hand (a first build, a quiet store), a word that all of them hold is not taken for a common
+# one (docs/quality.md, "Seventh round"); with thousands at hand it changes next to nothing.
+PRIOR_DOCUMENTS = 50
 # An article and a story that name streets, none in common, join only at this cosine or more:
 # below it, 99 % of such report pairs were of two events; above, half were one (a flood, a
 # march: one event of many streets).
@@ -227,7 +231,7 @@ def weighted(
     """Rows scaled by idf**IDF_POWER, then to unit length.
 
     The idf counts the documents of `base` and the rows after the first `known` (by default,
-    every row). A term of a single document gets the weight of a term of two: it cannot match
+    every row), and PRIOR_DOCUMENTS more. A term of a single document gets the weight of a term of two: it cannot match
     anything yet, and a larger weight would only shrink that document's similarities (in a small
     batch, zero weight would make the rest look alike).
     """
@@ -236,7 +240,7 @@ def weighted(
     documents = added.shape[0]
     if base is not None:
         frequency, documents = frequency + base.columns, documents + base.documents
-    data = counts.data * idf(frequency, documents)[counts.indices]
+    data = counts.data * idf(frequency, documents + PRIOR_DOCUMENTS)[counts.indices]
     matrix = sparse.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     return sparse.csr_matrix(sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ matrix)

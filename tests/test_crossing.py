@@ -57,6 +57,22 @@ FOREST_FIRE_FR = (
 )
 
 
+BUDGET_FR = (
+    "Le conseil municipal adopte le budget de la ville",
+    "Le conseil municipal de Nantes a adopté lundi soir un budget de 612 millions d'euros pour "
+    "l'année prochaine, après une séance de plus de cinq heures. L'opposition a voté contre, "
+    "dénonçant une hausse de la taxe foncière.\n\nLa maire a promis de nouvelles pistes "
+    "cyclables et la rénovation de trois écoles du centre.",
+)
+ELECTION_FR = (
+    "Élection présidentielle : le premier tour fixé au mois d'avril",
+    "Le gouvernement a fixé la date du premier tour de l'élection présidentielle au dimanche "
+    "12 avril, a annoncé le porte-parole à l'issue du conseil des ministres. Les candidats "
+    "devront déposer leurs parrainages avant la fin du mois de mars.\n\nLes partis de "
+    "l'opposition réclament un débat télévisé avant le premier tour.",
+)
+
+
 def french(story: tuple[str, str], *, days: float, source: str = "Le Quotidien") -> Article:
     return replace(article(story, days=days, source=source), language="fr")
 
@@ -66,6 +82,8 @@ def background() -> list[Article]:
     return [
         article(STRIKE_EN, days=-1),
         french(STRIKE_FR, days=-0.9),
+        french(BUDGET_FR, days=-0.8),
+        french(ELECTION_FR, days=-0.7),
         article(QUAKE_A, days=-0.5),
         article(PENSIONS, days=-0.4),
         article(FOOTBALL, days=-0.3),
@@ -74,10 +92,10 @@ def background() -> list[Article]:
 
 def test_a_report_in_another_language_joins_the_story_whose_names_and_numbers_it_shares():
     english = article(WRECK_EN, source="Wire")
+    fire = french(FOREST_FIRE_FR, days=0.2)  # while the story is told in English only
     french_report = french(WRECK_FR, days=0.3)
     day_2 = article(WRECK_EN_DAY_2, days=1, source="Radio")
-    fire = french(FOREST_FIRE_FR, days=1.5)
-    news = [*background(), english, french_report, day_2, fire]
+    news = [*background(), english, fire, french_report, day_2]
     story_of = assign([placed(a) for a in news], [], StorySettings())
     assert together(story_of, english, french_report, day_2)
     assert story_of[fire.id] != story_of[english.id]
