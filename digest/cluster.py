@@ -231,9 +231,9 @@ def weighted(
     """Rows scaled by idf**IDF_POWER, then to unit length.
 
     The idf counts the documents of `base` and the rows after the first `known` (by default,
-    every row), and PRIOR_DOCUMENTS more. A term of a single document gets the weight of a term of two: it cannot match
-    anything yet, and a larger weight would only shrink that document's similarities (in a small
-    batch, zero weight would make the rest look alike).
+    every row), and PRIOR_DOCUMENTS more. A term of a single document gets the weight of a term
+    of two: it cannot match anything yet, and a larger weight would only shrink that
+    document's similarities (in a small batch, zero weight would make the rest look alike).
     """
     added = counts[known:]
     frequency = np.bincount(added.indices, minlength=counts.shape[1])
