@@ -4,7 +4,9 @@ Every article is a unit vector of weighted terms; a story is the sum S of its ar
 and an article x joins the story with the highest cosine x·S/|S| (its centroid), when that cosine
 reaches `StorySettings.threshold`, the story's last article is within `window_days` of it, and
 the streets they name do not disagree (`places.streets`: when the article and the story both
-name streets and share none, the cosine must reach OTHER_STREETS).
+name streets and share none, the cosine must reach OTHER_STREETS). A story that holds articles
+in another language than the article's is compared with it on what both can hold
+(`digest.crossing`).
 New articles are placed one at a time in date order and every centroid moves as articles join,
 so a stream of daily builds and one build of everything give (nearly) the same stories.
 
@@ -67,10 +69,13 @@ def features(article: Article) -> bytes:
     weights[:LEAD_WORDS] = LEAD_WEIGHT
     title = terms_of(headline(article.title or ""), article.language)
     where = np.array([_place_term(s) for s in streets(f"{article.title or ''}\n{article.text}")])
-    spoken = [LANGUAGE_MARK + list(LANGUAGES).index(article.language)]
+    codes = list(LANGUAGES)
+    spoken = [LANGUAGE_MARK + codes.index(article.language)] if article.language in codes else []
     return encode(
         np.concatenate([body, title, where.astype(np.int64), spoken]),
-        np.concatenate([weights, np.full(len(title), TITLE_WEIGHT), np.ones(len(where) + 1)]),
+        np.concatenate(
+            [weights, np.full(len(title), TITLE_WEIGHT), np.ones(len(where) + len(spoken))]
+        ),
     )
 
 
@@ -438,7 +443,9 @@ class _Stories:
         The closest story, when its cosine reaches the threshold and the streets named do not
         disagree: an article and a story that both name streets but none in common are reports
         of two events (two shootings in one city), unless their words are as alike as
-        OTHER_STREETS says.
+        OTHER_STREETS says. `crossed` holds the stories with articles in another language than
+        the article's, and its cosine with each on what both can hold (`Chunk.cosines`), which
+        stands for the plain one when higher.
         """
         if not len(dots):
             return -1
