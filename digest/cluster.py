@@ -4,7 +4,9 @@ Every article is a unit vector of weighted terms; a story is the sum S of its ar
 and an article x joins the story with the highest cosine x·S/|S| (its centroid), when that cosine
 reaches `StorySettings.threshold`, the story's last article is within `window_days` of it, and
 the streets they name do not disagree (`places.streets`: when the article and the story both
-name streets and share none, the cosine must reach OTHER_STREETS).
+name streets and share none, the cosine must reach OTHER_STREETS). A story that holds articles
+in another language than the article's is compared with it on what both can hold
+(`digest.crossing`).
 New articles are placed one at a time in date order and every centroid moves as articles join,
 so a stream of daily builds and one build of everything give (nearly) the same stories.
 
@@ -25,7 +27,8 @@ import numpy as np
 from scipy import sparse
 
 from digest.config import StorySettings
-from digest.models import Article, Frequencies, Placed
+from digest.crossing import UNKNOWN, Chunk, Crossing, crossing_terms
+from digest.models import LANGUAGES, Article, Frequencies, Placed
 from digest.places import streets
 from digest.vectors import BUCKETS, decode, encode, terms_of
 
@@ -36,6 +39,10 @@ IDF_POWER = 1.5  # above 1: distinctive terms (names, places) outweigh common to
 CHUNK = 1024  # new articles scored against every story in one sparse product
 MIN_STEP = 8  # new articles placed before the idf is computed again, at least
 GROWTH = 4  # ...or a quarter of the documents at hand
+# The idf counts this many more documents, holding none of the terms: with a few articles at
+# hand (a first build, a quiet store), a word that all of them hold is not taken for a common
+# one (docs/quality.md, "Seventh round"); with thousands at hand it changes next to nothing.
+PRIOR_DOCUMENTS = 50
 # An article and a story that name streets, none in common, join only at this cosine or more:
 # below it, 99 % of such report pairs were of two events; above, half were one (a flood, a
 # march: one event of many streets).
@@ -44,6 +51,9 @@ INDEX_TERMS = 25  # an article's terms by which later articles find its story (s
 CANDIDATES = 40  # stories a new article is scored against: those sharing most of its INDEX_TERMS
 POSTINGS = 10  # of the articles indexed under a term, the newest, whose stories are candidates
 MEMBERS = 50  # a candidate story's newest articles, whose sum is its centroid (see docs)
+# Stored with the features, above the words (below BUCKETS) and the streets (up to 2 BUCKETS):
+# one term, LANGUAGE_MARK + the number of the article's language in LANGUAGES.
+LANGUAGE_MARK = 2 * BUCKETS
 
 
 def features(article: Article) -> bytes:
@@ -60,10 +70,22 @@ def features(article: Article) -> bytes:
     weights[:LEAD_WORDS] = LEAD_WEIGHT
     title = terms_of(headline(article.title or ""), article.language)
     where = np.array([_place_term(s) for s in streets(f"{article.title or ''}\n{article.text}")])
+    codes = list(LANGUAGES)
+    spoken = [LANGUAGE_MARK + codes.index(article.language)] if article.language in codes else []
     return encode(
-        np.concatenate([body, title, where.astype(np.int64)]),
-        np.concatenate([weights, np.full(len(title), TITLE_WEIGHT), np.ones(len(where))]),
+        np.concatenate([body, title, where.astype(np.int64), spoken]),
+        np.concatenate(
+            [weights, np.full(len(title), TITLE_WEIGHT), np.ones(len(where) + len(spoken))]
+        ),
     )
+
+
+def language_of(blob: bytes) -> int:
+    """The number of an article's language in LANGUAGES, as its features hold it (UNKNOWN for
+    features stored before they held it)."""
+    size = (len(blob) - 4) // 8
+    last = int.from_bytes(blob[4 * size : 4 * size + 4], "little") if size else 0
+    return last - LANGUAGE_MARK if last >= LANGUAGE_MARK else UNKNOWN
 
 
 def _place_term(street: str) -> int:
@@ -72,13 +94,15 @@ def _place_term(street: str) -> int:
 
 def places_of(blob: bytes) -> frozenset[int]:
     """The hashed streets stored in an article's features."""
-    # The terms are sorted, so the streets come last: most articles name none, and a look at the
-    # last term (at byte 4 × size of `vectors.encode`'s layout) spares decoding them.
+    # The terms are sorted, so the streets come last but for the language: most articles name
+    # none, and a look at the last terms (from byte 4 × size of `vectors.encode`'s layout)
+    # spares decoding them.
     size = (len(blob) - 4) // 8
-    if size < 1 or int.from_bytes(blob[4 * size : 4 * size + 4], "little") < BUCKETS:
+    last = size - (language_of(blob) != UNKNOWN)
+    if last < 1 or int.from_bytes(blob[4 * last : 4 * last + 4], "little") < BUCKETS:
         return frozenset()
     terms, _ = decode(blob)
-    return frozenset(terms[terms >= BUCKETS].tolist())
+    return frozenset(terms[(terms >= BUCKETS) & (terms < LANGUAGE_MARK)].tolist())
 
 
 # " - ", " | ", " « ", " — " between spaces: where a page title joins its headline to the site's
@@ -136,14 +160,18 @@ def assign(
     if callable(frequencies):
         frequencies = frequencies(vocabulary)
     base, stored = _base_frequencies(known, counts, vocabulary, frequencies), len(known)
+    spoken = np.array([language_of(p.features) for p in known + ordered], dtype=np.int64)
     assigned: dict[str, str] = {}
     for start, end in growth_steps(base.documents, len(ordered)):
         matrix = weighted(counts[: len(known) + end - start], base, stored)
-        stories = _Stories.of(known, matrix[: len(known)], settings)
+        crossing = crossing_terms(
+            counts[: len(known) + end - start], spoken[: len(known) + end - start]
+        )
+        stories = _Stories.of(known, matrix[: len(known)], settings, crossing, spoken)
         for first in range(start, end, CHUNK):
             last = min(first + CHUNK, end)
             rows = slice(len(known) + first - start, len(known) + last - start)
-            stories.place(ordered[first:last], matrix[rows])
+            stories.place(ordered[first:last], matrix[rows], spoken[rows])
         assigned |= stories.assigned
         known += [replace(p, story_id=assigned[p.article_id]) for p in ordered[start:end]]
     return assigned
@@ -236,16 +264,16 @@ def weighted(
     """Rows scaled by idf**IDF_POWER, then to unit length.
 
     The idf counts the documents of `base` and the rows after the first `known` (by default,
-    every row). A term of a single document gets the weight of a term of two: it cannot match
-    anything yet, and a larger weight would only shrink that document's similarities (in a small
-    batch, zero weight would make the rest look alike).
+    every row), and PRIOR_DOCUMENTS more. A term of a single document gets the weight of a term
+    of two: it cannot match anything yet, and a larger weight would only shrink that
+    document's similarities (in a small batch, zero weight would make the rest look alike).
     """
     added = counts[known:]
     frequency = np.bincount(added.indices, minlength=counts.shape[1])
     documents = added.shape[0]
     if base is not None:
         frequency, documents = frequency + base.columns, documents + base.documents
-    data = counts.data * idf(frequency, documents)[counts.indices]
+    data = counts.data * idf(frequency, documents + PRIOR_DOCUMENTS)[counts.indices]
     matrix = sparse.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     return sparse.csr_matrix(sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ matrix)
@@ -353,10 +381,16 @@ class _Stories:
     window: float  # seconds
     threshold: float
     assigned: dict[str, str]
+    crossing: Crossing | None = None  # stories in several languages at hand (`digest.crossing`)
 
     @classmethod
     def of(
-        cls, placed: list[Placed], vectors: sparse.csr_matrix, settings: StorySettings
+        cls,
+        placed: list[Placed],
+        vectors: sparse.csr_matrix,
+        settings: StorySettings,
+        crossing: np.ndarray | None = None,
+        spoken: np.ndarray | None = None,
     ) -> _Stories:
         """The stories of the stored articles."""
         ids = sorted({p.story_id for p in placed if p.story_id is not None})
@@ -371,9 +405,15 @@ class _Stories:
             if where := places_of(article.features):
                 places[row] |= where
         window = timedelta(days=settings.window_days).total_seconds()
-        return cls(ids, sums, _row_norms2(sums), last, places, window, settings.threshold, {})
+        stories = cls(ids, sums, _row_norms2(sums), last, places, window, settings.threshold, {})
+        if crossing is not None and spoken is not None:
+            languages = spoken[: len(placed)][[bool(p.story_id) for p in placed]]
+            stories.crossing = Crossing.of(crossing, rows, vectors, languages, stories.norms2)
+        return stories
 
-    def place(self, chunk: list[Placed], vectors: sparse.csr_matrix) -> None:
+    def place(
+        self, chunk: list[Placed], vectors: sparse.csr_matrix, spoken: np.ndarray | None = None
+    ) -> None:
         """Place date-ordered new articles one by one, moving centroids exactly as they join.
 
         x·S for a story is x·(its sum before the chunk) plus x·x_j for each article j of the
@@ -388,6 +428,9 @@ class _Stories:
         last = np.concatenate([self.last, np.full(size, -math.inf)])
         ids, taken = [*self.ids], set(self.ids)
         choice = np.empty(size, dtype=np.int64)
+        crossing = (
+            self.crossing.chunk(vectors, spoken) if self.crossing and spoken is not None else None
+        )
         for i, article in enumerate(chunk):
             count, when = len(ids), article.published.timestamp()
             dots = np.zeros(count + 1)  # one more: the story this article may start
@@ -395,7 +438,10 @@ class _Stories:
             if i:
                 dots[:count] += np.bincount(choice[:i], weights=among[i, :i], minlength=count)
             where = places_of(article.features)
-            best = self._best(dots[:count], norms2[:count], last[:count], when, where)
+            crossed = None
+            if crossing:  # stories at hand in several languages
+                crossed = crossing.cosines(i, dots[:count], norms2[:count], self.threshold)
+            best = self._best(dots[:count], norms2[:count], last[:count], when, where, crossed)
             if best < 0:
                 best = count
                 ids.append(_new_story_id(article.article_id, taken))
@@ -405,8 +451,10 @@ class _Stories:
             norms2[best] += 2 * dots[best] + among[i, i]
             last[best] = max(last[best], when)
             choice[i] = best
+            if crossing:
+                crossing.join(i, best, dots[best], choice[:i])
             self.assigned[article.article_id] = ids[best]
-        self._grow(ids, choice, vectors, norms2[: len(ids)], last[: len(ids)])
+        self._grow(ids, choice, vectors, norms2[: len(ids)], last[: len(ids)], crossing)
 
     def _best(
         self,
@@ -415,17 +463,23 @@ class _Stories:
         last: np.ndarray,
         when: float,
         where: frozenset[int],
+        crossed: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> int:
         """The index of the story to join, or -1 to start one.
 
         The closest story, when its cosine reaches the threshold and the streets named do not
         disagree: an article and a story that both name streets but none in common are reports
         of two events (two shootings in one city), unless their words are as alike as
-        OTHER_STREETS says.
+        OTHER_STREETS says. `crossed` holds the stories with articles in another language than
+        the article's, and its cosine with each on what both can hold (`Chunk.cosines`), which
+        stands for the plain one when higher.
         """
         if not len(dots):
             return -1
         cosines = dots / np.sqrt(np.maximum(norms2, 1e-12))
+        if crossed is not None:  # stories in other languages: compared on what both can hold
+            stories, seen = crossed
+            cosines[stories] = np.maximum(cosines[stories], seen)
         cosines[last < when - self.window] = -1.0
         best = int(np.argmax(cosines))  # the first of equals: the oldest story, deterministically
         if cosines[best] < self.threshold:
@@ -441,12 +495,15 @@ class _Stories:
         vectors: sparse.csr_matrix,
         norms2: np.ndarray,
         last: np.ndarray,
+        crossing: Chunk | None = None,
     ) -> None:
         """Add a placed chunk to the centroid sums."""
         added = len(ids) - self.sums.shape[0]
         grown = sparse.vstack([self.sums, sparse.csr_matrix((added, self.sums.shape[1]))])
         self.sums = sparse.csr_matrix(grown + _membership(choice, len(ids)) @ vectors)
         self.ids, self.norms2, self.last = ids, norms2, last
+        if self.crossing and crossing:
+            self.crossing.grow(len(ids), choice, crossing)
 
 
 def _membership(rows: np.ndarray, stories: int) -> sparse.csr_matrix:

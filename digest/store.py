@@ -130,7 +130,9 @@ _NOTE_CARRIER = (
 # Steps whose work only a build uses, left out of the upgraded copy a reading command makes
 # (it would redo them at every command until a build upgrades the state): the stored articles
 # noted as furniture carriers take about 35 s for 100,000 articles.
-BUILD_ONLY: frozenset[Callable[[sqlite3.Connection], None]] = frozenset({_note_carriers})
+BUILD_ONLY: frozenset[Callable[[sqlite3.Connection], None]] = frozenset(
+    {_note_carriers, _recompute_features}  # features: only clustering reads the stored ones
+)
 
 # Each migration is a tuple of steps, run in one transaction: SQL statements, or functions of
 # the connection for what SQL alone cannot do.
@@ -246,6 +248,7 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
             last_article_seq INTEGER NOT NULL  -- the articles stored then (articles.seq)
         ) WITHOUT ROWID""",
     ),
+    (_recompute_features,),  # 12: the article's language is stored with its features
 )
 
 

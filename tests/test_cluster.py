@@ -14,13 +14,14 @@ from digest.cluster import (
     assign,
     features,
     headline,
+    language_of,
     places_of,
     recompute_features,
     term_matrix,
     terms_and_matrix,
 )
 from digest.config import StorySettings
-from digest.models import Article, Placed
+from digest.models import LANGUAGES, Article, Placed
 from digest.places import streets
 from digest.vectors import BUCKETS, decode, terms_of
 from tests.conftest import make_article
@@ -415,8 +416,10 @@ def test_streets_are_stored_apart_from_the_words(day_of_news):
     blob = features(article(MEMPHIS_FIRST))
     terms, _ = decode(blob)
     assert len(places_of(blob)) == 1
-    assert term_matrix([blob]).shape[1] == len(terms) - 1  # a check, not a term of the vector
+    # The street and the language are checks, not terms of the vector.
+    assert term_matrix([blob]).shape[1] == len(terms) - 2
     assert all(places_of(features(a)) == frozenset() for a in day_of_news)
+    assert language_of(blob) == list(LANGUAGES).index("en")
 
 
 def test_a_matrix_of_many_articles_holds_each_one_s_own_words(day_of_news):

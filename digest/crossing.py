@@ -1,0 +1,208 @@
+"""Words that cross languages: what tells that reports in two languages are of one event.
+
+An English and a French report of one event share few words: each language has its own. What
+they share are the words both languages spell alike: names of people, places and organisations
+("Rasmussen", "Rabobank", "Pichilemu"), and a few others ("tsunami"). Among the documents at
+hand, a term that articles of two or more languages hold is such a word (a crossing term).
+
+An article in language L can match only part of a story told in other languages as well: its
+crossing terms, and the words of the story's articles in L. So it is compared with that part:
+its cosine with the story is x·S / (|x seen| |S seen|), where S seen is the story's sum on the
+crossing terms and on the other terms of its articles in L, and x seen is the article's vector
+on the terms the story's languages can hold (all of it when the story has an article in L, else
+its crossing terms). For a story of one language, that is the plain cosine. Compared so, a
+report and a story in another language are about as alike when they tell one event as two
+reports in one language are, and reports of different events much less (docs/quality.md,
+"Seventh round").
+
+With one language at hand there is no crossing term, and nothing here runs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from digest.models import LANGUAGES
+
+UNKNOWN = -1  # the language of an article whose stored features do not say it
+# The part of a story an article can match is taken to weigh at least this share of the whole:
+# an article and a story that share one place name, and nothing else, are not compared on it
+# alone (that cosine is 1).
+SEEN_AT_LEAST = 0.15
+# A report and a story in other languages share at least this many crossing terms to be
+# compared on them: one place name is where two events may happen, not one event.
+SHARED_AT_LEAST = 3
+
+
+def crossing_terms(counts: sparse.csr_matrix, languages: np.ndarray) -> np.ndarray | None:
+    """The columns of `counts` held by documents of two or more languages, or None when there
+    are none (documents of one language only: the usual case).
+
+    `languages` holds each row's language number (UNKNOWN rows count for no language).
+    """
+    codes = np.unique(languages[languages != UNKNOWN])
+    if len(codes) < 2:
+        return None
+    held = np.zeros(counts.shape[1], dtype=np.int64)
+    for code in codes:
+        rows = counts[np.flatnonzero(languages == code)]
+        held += np.bincount(rows.indices, minlength=counts.shape[1]) > 0
+    columns = np.flatnonzero(held >= 2)
+    return columns if len(columns) else None
+
+
+@dataclass
+class Crossing:
+    """Per story: the squared length of its sum on the crossing terms and on each language's
+    other terms, and the languages its articles are in (as `_Stories` keeps the sums)."""
+
+    columns: np.ndarray  # the crossing terms, as columns of the clustering's matrix
+    sums: sparse.csr_matrix  # story × crossing term: the sum of its articles' vectors
+    norms2: np.ndarray  # |sum|² on the crossing terms, per story
+    own2: np.ndarray  # story × AT: |sum of its articles in that language|² on the other terms
+    spoken: np.ndarray  # story × AT: it holds an article in that language
+
+    @classmethod
+    def of(
+        cls,
+        columns: np.ndarray,
+        rows: np.ndarray,
+        vectors: sparse.csr_matrix,
+        languages: np.ndarray,
+        norms2: np.ndarray,
+    ) -> Crossing:
+        """The state of stored articles: `rows` gives each one's story (0 to len(norms2) - 1),
+        `norms2` each story's whole squared length."""
+        stories = len(norms2)
+        sums = sparse.csr_matrix(_membership(rows, stories) @ vectors[:, columns])
+        spoken = np.zeros((stories, AT), dtype=bool)
+        spoken[rows, languages + 1] = True
+        own2 = np.zeros((stories, AT))
+        crossing2 = _norms2(sums)
+        # A story in one language: its own terms are all that is not crossing (orthogonal parts).
+        kinds = spoken.sum(axis=1)
+        single = np.flatnonzero(kinds == 1)
+        own2[single, spoken[single].argmax(axis=1)] = norms2[single] - crossing2[single]
+        several = np.isin(rows, np.flatnonzero(kinds > 1))
+        if several.any():
+            others = np.ones(vectors.shape[1])
+            others[columns] = 0.0
+            own = sparse.csr_matrix(vectors[np.flatnonzero(several)] @ sparse.diags(others))
+            rows_of, languages_of = rows[several], languages[several] + 1
+            for at in np.unique(languages_of):
+                members = np.flatnonzero(languages_of == at)
+                own_sums = sparse.csr_matrix(_membership(rows_of[members], stories) @ own[members])
+                own2[:, at] = np.where(kinds > 1, _norms2(own_sums), own2[:, at])
+        return cls(columns, sums, crossing2, own2, spoken)
+
+    def chunk(self, vectors: sparse.csr_matrix, languages: np.ndarray) -> Chunk:
+        """What placing these new articles (in order) needs: their dot products on the
+        crossing terms with the stories so far and with each other."""
+        crossing = sparse.csr_matrix(vectors[:, self.columns])
+        before = (self.sums @ crossing.T).T.toarray() if self.sums.shape[0] else None
+        among = (crossing @ crossing.T).toarray()
+        return Chunk(self, crossing, before, among, languages)
+
+    def grow(self, stories: int, choice: np.ndarray, chunk: Chunk) -> None:
+        """Add a placed chunk to the sums (`stories`: how many there are now)."""
+        added = stories - self.sums.shape[0]
+        grown = sparse.vstack([self.sums, sparse.csr_matrix((added, self.sums.shape[1]))])
+        self.sums = sparse.csr_matrix(grown + _membership(choice, stories) @ chunk.vectors)
+        self.norms2 = chunk.norms2[:stories]
+        self.own2, self.spoken = chunk.own2[:stories], chunk.spoken[:stories]
+
+
+@dataclass
+class Chunk:
+    """The crossing state while a chunk of new articles is placed one by one."""
+
+    crossing: Crossing
+    vectors: sparse.csr_matrix  # the new articles' vectors on the crossing terms
+    before: np.ndarray | None  # new article × story: dot product with the sums before the chunk
+    among: np.ndarray  # new article × new article
+    languages: np.ndarray  # of the new articles
+
+    def __post_init__(self) -> None:
+        size = len(self.languages)
+        self.norms2 = np.concatenate([self.crossing.norms2, np.zeros(size)])
+        self.own2 = np.concatenate([self.crossing.own2, np.zeros((size, AT))])
+        self.spoken = np.concatenate([self.crossing.spoken, np.zeros((size, AT), dtype=bool)])
+        # How many languages each story's articles are in; below 0 with one of unknown language.
+        self.kinds = np.where(self.spoken[:, 0], -AT, self.spoken[:, 1:].sum(axis=1))
+        self.terms: dict[int, set[int]] = {}  # per story looked at: its crossing terms
+
+    def cosines(
+        self, i: int, dots: np.ndarray, norms2: np.ndarray, threshold: float
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """The stories that hold an article in another language than new article `i`'s, and
+        its cosine with each on the terms both can hold, from its whole dot products `dots`
+        with the stories and their whole squared lengths `norms2`; -1 for a story in other
+        languages only that reaches `threshold` with fewer than SHARED_AT_LEAST crossing terms
+        in common. None when there is none, or for an article of unknown language (a story
+        with an article of unknown language is never one: their plain cosines stand)."""
+        at, count = int(self.languages[i]) + 1, len(dots)
+        if at == UNKNOWN + 1:
+            return None
+        own = self.spoken[:count, at]  # the story has an article in the article's language
+        stories = np.flatnonzero(self.kinds[:count] - own > 0)
+        if not len(stories):
+            return None
+        own = own[stories]
+        seen = np.where(own, 1.0, math.sqrt(self.among[i, i]))  # |x seen|
+        story_seen = np.sqrt(self.norms2[stories] + self.own2[stories, at])  # |S seen|
+        floor = SEEN_AT_LEAST * np.sqrt(norms2[stories])
+        cosines = dots[stories] / np.maximum(np.maximum(seen * story_seen, floor), 1e-12)
+        held = set(self._terms_of(i))
+        for k in np.flatnonzero(~own & (cosines >= threshold)).tolist():
+            if len(held & self._story_terms(int(stories[k]))) < SHARED_AT_LEAST:
+                cosines[k] = -1.0
+        return stories, cosines
+
+    def _terms_of(self, i: int) -> list[int]:
+        return self.vectors.indices[self.vectors.indptr[i] : self.vectors.indptr[i + 1]].tolist()
+
+    def _story_terms(self, story: int) -> set[int]:
+        """The crossing terms a story's articles hold (as columns of the sums)."""
+        if story not in self.terms:
+            sums = self.crossing.sums
+            stored = story < sums.shape[0]
+            held = sums.indices[sums.indptr[story] : sums.indptr[story + 1]] if stored else []
+            self.terms[story] = set(np.asarray(held).tolist())
+        return self.terms[story]
+
+    def join(self, i: int, story: int, dot: float, choice: np.ndarray) -> None:
+        """New article `i` joins `story` (a new one when it is the next number), with which its
+        whole dot product was `dot`; `choice` holds the stories of the articles of the chunk
+        placed before it."""
+        crossing = (
+            self.before[i, story]
+            if self.before is not None and story < len(self.crossing.norms2)
+            else 0.0
+        )
+        if i:
+            crossing += self.among[i, :i][choice == story].sum()
+        at, own = int(self.languages[i]) + 1, dot - crossing
+        if not self.spoken[story, at]:
+            self.kinds[story] = -AT if at == UNKNOWN + 1 else self.kinds[story] + 1
+        self.spoken[story, at] = True
+        self._story_terms(story).update(self._terms_of(i))
+        self.norms2[story] += 2 * crossing + self.among[i, i]
+        self.own2[story, at] += 2 * own + 1.0 - self.among[i, i]  # the article is a unit vector
+
+
+AT = len(LANGUAGES) + 1  # columns of `own2` and `spoken`: UNKNOWN, then each language's number
+
+
+def _membership(rows: np.ndarray, stories: int) -> sparse.csr_matrix:
+    """stories × articles, 1 where the article belongs to the story."""
+    return sparse.csr_matrix(
+        (np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(stories, len(rows))
+    )
+
+
+def _norms2(matrix: sparse.csr_matrix) -> np.ndarray:
+    return np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel()

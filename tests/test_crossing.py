@@ -1,0 +1,248 @@
+"""Stories across languages: reports of one event in English and French, written for these tests."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from scipy import sparse
+
+from digest.cluster import LANGUAGE_MARK, assign, features, language_of, places_of
+from digest.config import StorySettings
+from digest.crossing import UNKNOWN, crossing_terms
+from digest.models import LANGUAGES, Article, Placed
+from digest.vectors import decode, encode
+from tests.test_cluster import (
+    FOOTBALL,
+    MEMPHIS_FIRST,
+    PENSIONS,
+    QUAKE_A,
+    STRIKE_EN,
+    STRIKE_FR,
+    article,
+    placed,
+    together,
+)
+
+# A shipwreck told in English and in French: the reports share names and numbers, and little else.
+WRECK_EN = (
+    "Migrant boat capsizes off Agrigento; dozens missing",
+    "A fishing boat carrying migrants capsized on Sunday night off Agrigento, Sicily, after "
+    "its engine failed in heavy seas, the Italian coast guard said. Of the 212 people on "
+    "board, 198 were rescued and 14 are missing.\n\nThe skipper, Marco Galvano, was detained "
+    "in Palermo. Frontex aircraft and divers from Trapani searched the area on Monday.",
+)
+WRECK_EN_DAY_2 = (
+    "Search goes on for migrants missing off Agrigento",
+    "Rescuers kept searching the sea off Agrigento on Monday for 14 people missing since "
+    "the overcrowded boat overturned. The coast guard said 198 survivors were taken ashore; "
+    "Frontex planes joined the search from Trapani.\n\nMarco Galvano, the skipper, is being "
+    "questioned by prosecutors in Palermo.",
+)
+WRECK_FR = (
+    "Naufrage au large d'Agrigento : quatorze disparus",
+    "Un bateau de pêche transportant des migrants a chaviré dimanche soir au large "
+    "d'Agrigento, en Sicile, après une panne de moteur par forte houle, selon les garde-côtes "
+    "italiens. Sur les 212 personnes à bord, 198 ont été secourues.\n\nLe passeur, Marco "
+    "Galvano, a été placé en garde à vue à Palermo. Des avions de Frontex et des plongeurs "
+    "venus de Trapani ont fouillé la zone lundi.",
+)
+# Another event in the same place, reported in French.
+FOREST_FIRE_FR = (
+    "Incendie de forêt près d'Agrigento",
+    "Un incendie a détruit près de 300 hectares d'oliviers et de pins sur les collines "
+    "proches d'Agrigento, dans la nuit de mardi. Une soixantaine de pompiers, aidés par deux "
+    "bombardiers d'eau, ont maîtrisé les flammes au petit matin.\n\nLe maire demande l'aide "
+    "de l'État pour les apiculteurs dont les ruches ont brûlé.",
+)
+
+
+BUDGET_FR = (
+    "Le conseil municipal adopte le budget de la ville",
+    "Le conseil municipal de Nantes a adopté lundi soir un budget de 612 millions d'euros pour "
+    "l'année prochaine, après une séance de plus de cinq heures. L'opposition a voté contre, "
+    "dénonçant une hausse de la taxe foncière.\n\nLa maire a promis de nouvelles pistes "
+    "cyclables et la rénovation de trois écoles du centre.",
+)
+ELECTION_FR = (
+    "Élection présidentielle : le premier tour fixé au mois d'avril",
+    "Le gouvernement a fixé la date du premier tour de l'élection présidentielle au dimanche "
+    "12 avril, a annoncé le porte-parole à l'issue du conseil des ministres. Les candidats "
+    "devront déposer leurs parrainages avant la fin du mois de mars.\n\nLes partis de "
+    "l'opposition réclament un débat télévisé avant le premier tour.",
+)
+
+
+def french(story: tuple[str, str], *, days: float, source: str = "Le Quotidien") -> Article:
+    return replace(article(story, days=days, source=source), language="fr")
+
+
+def background() -> list[Article]:
+    """Other news of the days before, in both languages: what a build has at hand."""
+    return [
+        article(STRIKE_EN, days=-1),
+        french(STRIKE_FR, days=-0.9),
+        french(BUDGET_FR, days=-0.8),
+        french(ELECTION_FR, days=-0.7),
+        article(QUAKE_A, days=-0.5),
+        article(PENSIONS, days=-0.4),
+        article(FOOTBALL, days=-0.3),
+    ]
+
+
+def test_a_report_in_another_language_joins_the_story_whose_names_and_numbers_it_shares():
+    english = article(WRECK_EN, source="Wire")
+    fire = french(FOREST_FIRE_FR, days=0.2)  # while the story is told in English only
+    french_report = french(WRECK_FR, days=0.3)
+    day_2 = article(WRECK_EN_DAY_2, days=1, source="Radio")
+    news = [*background(), english, fire, french_report, day_2]
+    story_of = assign([placed(a) for a in news], [], StorySettings())
+    assert together(story_of, english, french_report, day_2)
+    assert story_of[fire.id] != story_of[english.id]
+    strike_en, strike_fr, *others = background()
+    assert together(story_of, strike_en, strike_fr)  # the rail strike, in both languages
+    assert len({story_of[a.id] for a in [strike_en, *others]}) == len(others) + 1
+
+
+def test_a_story_in_one_language_takes_no_report_of_another_event_in_the_other():
+    stored = [
+        placed(article(WRECK_EN), "s-wreck"),
+        placed(article(WRECK_EN_DAY_2, days=1), "s-wreck"),
+    ]
+    fire = french(FOREST_FIRE_FR, days=1.5)
+    story_of = assign(
+        [placed(fire)],
+        [*stored, *(placed(a, f"s{i}") for i, a in enumerate(background()))],
+        StorySettings(),
+    )
+    assert story_of[fire.id] != "s-wreck"
+
+
+def test_a_stream_of_daily_builds_places_the_reports_as_one_build_does():
+    news = [
+        *background(),
+        article(WRECK_EN),
+        french(WRECK_FR, days=0.3),
+        article(WRECK_EN_DAY_2, days=1),
+    ]
+    at_once = assign([placed(a) for a in news], [], StorySettings())
+    stored: list[Placed] = []
+    for day in sorted({a.published.date() for a in news if a.published}):
+        today = [a for a in news if a.published and a.published.date() == day]
+        got = assign([placed(a) for a in today], stored, StorySettings())
+        stored += [placed(a, got[a.id]) for a in today]
+    streamed = {p.article_id: p.story_id for p in stored}
+    assert _groups(streamed) == _groups(at_once)
+
+
+def test_features_hold_the_language_apart_from_the_words_and_streets():
+    english, french_report = article(MEMPHIS_FIRST), french(WRECK_FR, days=0)
+    assert language_of(features(english)) == list(LANGUAGES).index("en")
+    assert language_of(features(french_report)) == list(LANGUAGES).index("fr")
+    terms, _ = decode(features(english))
+    assert terms[-1] == LANGUAGE_MARK + list(LANGUAGES).index("en")
+    assert places_of(features(english)) == frozenset(
+        terms[(terms > 1 << 24) & (terms < LANGUAGE_MARK)].tolist()
+    )
+    assert len(places_of(features(english))) == 1
+
+
+def test_features_stored_before_the_language_was_read_as_unknown():
+    terms, weights = decode(features(article(WRECK_EN)))
+    kept = terms < LANGUAGE_MARK
+    old = encode(terms[kept].astype(np.int64), weights[kept].astype(np.float64))
+    assert language_of(old) == UNKNOWN
+    assert places_of(old) == places_of(features(article(WRECK_EN)))
+
+
+def test_a_story_of_features_stored_before_keeps_its_plain_cosine():
+    """Its language unknown, a story stored before is never compared on the crossing terms: a
+    store migration recomputes the features to let it be."""
+
+    def old(item: Article, story: str) -> Placed:
+        terms, weights = decode(features(item))
+        kept = terms < LANGUAGE_MARK
+        blob = encode(terms[kept].astype(np.int64), weights[kept].astype(np.float64))
+        return Placed(item.id, story, item.published, blob)  # type: ignore[arg-type]
+
+    stored = [old(article(WRECK_EN), "s-wreck"), old(article(WRECK_EN_DAY_2, days=1), "s-wreck")]
+    stored += [old(a, f"s{i}") for i, a in enumerate(background())]
+    report = french(WRECK_FR, days=1.2)
+    assert assign([placed(report)], stored, StorySettings())[report.id] != "s-wreck"
+    recomputed = [
+        replace(p, features=features(a))
+        for p, a in zip(
+            stored, [article(WRECK_EN), article(WRECK_EN_DAY_2, days=1), *background()], strict=True
+        )
+    ]
+    assert assign([placed(report)], recomputed, StorySettings())[report.id] == "s-wreck"
+
+
+def test_crossing_terms_are_those_held_in_two_languages_or_none_with_one():
+    counts = sparse.csr_matrix(np.array([[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1], [1, 0, 0, 1]]))
+    en, fr = list(LANGUAGES).index("en"), list(LANGUAGES).index("fr")
+    assert crossing_terms(counts, np.array([en, en, en, en])) is None
+    assert crossing_terms(counts, np.array([en, en, fr, UNKNOWN])).tolist() == [2]
+    assert crossing_terms(counts, np.array([en, fr, en, fr])).tolist() == [0, 1, 2, 3]
+
+
+def _groups(story_of: dict[str, str | None]) -> set[frozenset[str]]:
+    groups: dict[str | None, set[str]] = {}
+    for article_id, story in story_of.items():
+        groups.setdefault(story, set()).add(article_id)
+    return {frozenset(group) for group in groups.values()}
+
+
+STRIKE_DE = (
+    "Bahnstreik legt Züge rund um Lyon lahm",
+    "Die Eisenbahner der SNCF haben am Dienstag in Lyon die Arbeit niedergelegt; 340 Züge in "
+    "der Region Auvergne-Rhône-Alpes fielen aus. Nach Angaben der Gewerkschaft CGT schlossen "
+    "sich 4200 Lokführer und Zugbegleiter dem Streik an.\n\nGewerkschafterin Martine Girardot "
+    "sagte in Lyon, die Gespräche mit der SNCF würden am Freitag fortgesetzt. Am Bahnhof "
+    "Part-Dieu drängten sich die Pendler in den Bussen.",
+)
+STRIKE_ES = (
+    "Huelga ferroviaria paraliza los trenes en Lyon",
+    "Los ferroviarios de la SNCF dejaron de trabajar el martes en Lyon y se suprimieron 340 "
+    "trenes en la región de Auvergne-Rhône-Alpes. Según el sindicato CGT, 4200 maquinistas y "
+    "revisores se sumaron a la huelga por los salarios.\n\nLa sindicalista Martine Girardot "
+    "dijo en Lyon que las negociaciones con la SNCF se reanudarán el viernes. Los usuarios "
+    "abarrotaban los autobuses en la estación de Part-Dieu.",
+)
+
+
+def test_reports_of_one_strike_in_four_languages_make_one_story():
+    reports = [
+        article(STRIKE_EN, source="Wire"),
+        french(STRIKE_FR, days=0.1),
+        replace(article(STRIKE_DE, days=0.2, source="Tagesblatt"), language="de"),
+        replace(article(STRIKE_ES, days=0.3, source="El Diario"), language="es"),
+    ]
+    others = [
+        article(QUAKE_A, days=-0.5),
+        article(PENSIONS, days=-0.4),
+        article(FOOTBALL, days=-0.3),
+    ]
+    story_of = assign([placed(a) for a in [*others, *reports]], [], StorySettings())
+    assert together(story_of, *reports)
+    assert len({story_of[a.id] for a in others} | {story_of[reports[0].id]}) == 4
+
+
+def test_a_story_told_in_two_languages_is_briefed_in_the_language_of_most_of_its_reports():
+    from digest.config import BriefSettings
+    from digest.models import Story
+    from digest.summarize import summarize
+
+    english = [article(WRECK_EN, source="Wire"), article(WRECK_EN_DAY_2, days=1, source="Post")]
+    story = Story("s-wreck", (*english, french(WRECK_FR, days=0.5)))
+    brief = summarize(story, BriefSettings())
+    assert brief.sentences
+    # Every sentence quoted is English; the French report is a source (and corroborates the
+    # facts it shares: "Sur les 212 personnes à bord, 198 ont été secourues").
+    assert all(any(s.text in a.text for a in english) for s in brief.sentences)
+    assert len(brief.articles) == 3
+    # Briefed in French when most of its reports are.
+    reports = (english[0], french(WRECK_FR, days=0.5), french(FOREST_FIRE_FR, days=0.6))
+    brief = summarize(Story("s-wreck-fr", reports), BriefSettings())
+    assert brief.sentences
+    assert all(s.text not in english[0].text for s in brief.sentences)
