@@ -34,8 +34,10 @@ UNKNOWN = -1  # the language of an article whose stored features do not say it
 # alone (that cosine is 1).
 SEEN_AT_LEAST = 0.15
 # A report and a story in other languages share at least this many crossing terms to be
-# compared on them: one place name is where two events may happen, not one event.
-SHARED_AT_LEAST = 3
+# compared on them: one place name is where two events may happen, not one event; and words
+# the languages spell alike ("police", "France") are crossing terms too (at 3, a fire and a tram
+# crash in Lyon that shared Lyon, France and "police" joined; the en/fr sets score the same).
+SHARED_AT_LEAST = 4
 
 
 def crossing_terms(counts: sparse.csr_matrix, languages: np.ndarray) -> np.ndarray | None:

@@ -180,7 +180,7 @@ def open_state(config: Config, *, dry_run: bool = False) -> Iterator[Store]:
         return
     with (
         state_lock(config.paths.state, wait=30),
-        Store.open(config.paths.state, upgrade=not dry_run) as store,
+        Store.open(config.paths.state, upgrade=not dry_run, building=True) as store,
     ):
         yield store
 

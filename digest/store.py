@@ -294,12 +294,13 @@ class Store:
         self._scratch: tempfile.TemporaryDirectory | None = None  # the folder of a copy
 
     @classmethod
-    def open(cls, path: Path, *, upgrade: bool = True) -> Store:
+    def open(cls, path: Path, *, upgrade: bool = True, building: bool = False) -> Store:
         """Open (creating and migrating if needed) the store at `path`.
 
         With `upgrade=False`, a store of an older schema is left as it is: what is opened is an
         upgraded copy of it in a temporary folder (removed on closing), for commands that only
-        read or that must change nothing (a dry run).
+        read or that must change nothing (a dry run: `building`, its copy gets the BUILD_ONLY
+        steps too, so that it places articles as the build would).
 
         While another process creates the database or turns on its write-ahead log, SQLite may
         answer "database is locked" at once, without waiting; opening then tries again for up
@@ -312,7 +313,7 @@ class Store:
         deadline = time.monotonic() + BUSY_SECONDS
         while True:
             try:
-                return cls._connect(path) if upgrade else cls._connect(path, upgrade=False)
+                return cls._connect(path, upgrade=upgrade, building=building)
             except sqlite3.DatabaseError as error:
                 locked = isinstance(error, sqlite3.OperationalError) and "locked" in str(error)
                 if not locked or time.monotonic() >= deadline:
@@ -328,7 +329,7 @@ class Store:
         return cls.open(path, upgrade=False) if path.exists() else None
 
     @classmethod
-    def _connect(cls, path: Path, upgrade: bool = True) -> Store:
+    def _connect(cls, path: Path, *, upgrade: bool = True, building: bool = False) -> Store:
         """One attempt at opening the store; the connection is closed again if it fails."""
         connection = sqlite3.connect(path, isolation_level=None, timeout=BUSY_SECONDS)
         try:
@@ -340,15 +341,15 @@ class Store:
             if upgrade:
                 store._migrate()
             elif connection.execute("PRAGMA user_version").fetchone()[0] != len(MIGRATIONS):
-                return store._upgraded_copy()
+                return store._upgraded_copy(building=building)
         except BaseException:
             connection.close()
             raise
         return store
 
-    def _upgraded_copy(self) -> Store:
-        """A copy of this store, migrated, in a temporary folder that goes when it closes; this
-        store is closed, unchanged."""
+    def _upgraded_copy(self, *, building: bool = False) -> Store:
+        """A copy of this store, migrated (the BUILD_ONLY steps only when `building`), in a
+        temporary folder that goes when it closes; this store is closed, unchanged."""
         try:
             scratch = tempfile.TemporaryDirectory(prefix="digest-state-")
         except OSError as error:
@@ -364,7 +365,7 @@ class Store:
         try:
             self.db.backup(copy)
             self.db.close()
-            store._migrate(copy=True)
+            store._migrate(copy=not building)
         except BaseException:
             store.close()
             raise

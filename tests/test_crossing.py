@@ -17,6 +17,7 @@ from tests.test_cluster import (
     MEMPHIS_FIRST,
     PENSIONS,
     QUAKE_A,
+    RATES,
     STRIKE_EN,
     STRIKE_FR,
     article,
@@ -246,3 +247,90 @@ def test_a_story_told_in_two_languages_is_briefed_in_the_language_of_most_of_its
     brief = summarize(Story("s-wreck-fr", reports), BriefSettings())
     assert brief.sentences
     assert all(s.text not in english[0].text for s in brief.sentences)
+
+
+WRECK_FR_DAY_3 = (
+    "Naufrage d'Agrigento : le passeur mis en examen",
+    "Le parquet de Palerme a mis en examen mercredi Marco Galvano pour homicide involontaire. "
+    "Les plongeurs ont retrouvé six corps dans l'épave, par quarante mètres de fond.\n\n"
+    "Huit personnes sont toujours portées disparues, selon les garde-côtes italiens.",
+)
+
+
+def test_an_update_whose_only_news_is_in_the_minority_language_is_briefed_in_it(tmp_path):
+    from datetime import timedelta
+
+    from digest import pipeline
+    from tests.conftest import NOW, make_config, make_inbox, txt
+
+    config = make_config(tmp_path)
+    day = NOW.date()
+    make_inbox(config.paths.inbox, {"wreck.txt": txt(*WRECK_EN, source="Wire", date=str(day))})
+    pipeline.build(config, now=NOW)
+    _, text = WRECK_EN
+    later = str(day + timedelta(days=1))
+    make_inbox(config.paths.inbox, {
+        "copy-1.txt": txt("Dozens missing off Sicily", text, source="Post", date=later),
+        "copy-2.txt": txt("Boat overturns near Agrigento", text, source="Herald", date=later),
+        "fr.txt": txt(*WRECK_FR_DAY_3, source="Le Quotidien", date=later),
+    })  # fmt: skip
+    second = pipeline.build(config, now=NOW + timedelta(days=1))
+    [brief] = second.digest.briefs  # two English re-runs outnumber the French report: its news
+    assert brief.sentences and all(s.text in WRECK_FR_DAY_3[1] for s in brief.sentences)
+
+
+def test_a_dry_run_on_a_state_of_the_version_before_places_reports_as_the_build_does(tmp_path):
+    import sqlite3
+    from datetime import timedelta
+
+    from digest import pipeline
+    from tests.conftest import NOW, make_config, make_inbox, txt
+
+    config = make_config(tmp_path)
+    day = str(NOW.date())
+    files = {"wreck.txt": txt(*WRECK_EN, source="Wire", date=day),
+             "wreck-2.txt": txt(*WRECK_EN_DAY_2, source="Post", date=day),
+             "strike.txt": txt(*STRIKE_EN, source="Wire", date=day),
+             "greve.txt": txt(*STRIKE_FR, source="Le Quotidien", date=day),
+             "pensions.txt": txt(*PENSIONS, source="Wire", date=day)}  # fmt: skip
+    make_inbox(config.paths.inbox, files)
+    pipeline.build(config, now=NOW)
+    with sqlite3.connect(config.paths.state) as db:  # as the version before stored them
+        for article_id, blob in db.execute("SELECT id, features FROM articles").fetchall():
+            terms, weights = decode(blob)
+            kept = terms < LANGUAGE_MARK
+            old = encode(terms[kept].astype(np.int64), weights[kept].astype(np.float64))
+            db.execute("UPDATE articles SET features = ? WHERE id = ?", (old, article_id))
+        db.execute("PRAGMA user_version = 11")
+    later = str(NOW.date() + timedelta(days=1))
+    make_inbox(config.paths.inbox, {"fr.txt": txt(*WRECK_FR, source="Le Quotidien", date=later)})
+    now = NOW + timedelta(days=1)
+    runs = [pipeline.build(config, now=now, dry_run=dry) for dry in (True, False)]
+    dry, real = ([len(b.articles) for b in run.digest.briefs] for run in runs)
+    assert dry == real == [3]  # the French report joins the English story in both
+
+
+# Two events in one city, in two languages: they share the city, the country and "police".
+FIRE_EN = (
+    "Fire at chemical plant near Lyon forces evacuation",
+    "A fire broke out on Thursday at a chemical plant in Saint-Fons, south of Lyon in eastern "
+    "France, and 400 residents were evacuated as black smoke drifted over the valley. Police "
+    "closed the motorway for three hours.\n\nThe regional health agency said the air quality "
+    "was being monitored and asked residents to keep windows shut. The plant's operator said "
+    "no one was hurt.",
+)
+TRAM_FR = (
+    "Accident de tramway à Lyon : douze blessés",
+    "Un tramway a déraillé jeudi soir dans le quartier de la Guillotière, à Lyon, faisant douze "
+    "blessés dont deux graves. La police a bouclé le secteur pendant plusieurs heures.\n\nLe "
+    "conducteur a été entendu par les enquêteurs. C'est le troisième accident de ce type en "
+    "France cette année, selon le syndicat des transports.",
+)
+
+
+def test_two_events_in_one_city_in_two_languages_stay_apart_when_they_share_only_common_words():
+    fire, tram = article(FIRE_EN), french(TRAM_FR, days=0.2)
+    others = [article(QUAKE_A, days=-1), article(PENSIONS, days=-0.9), article(RATES, days=-0.7),
+              french(STRIKE_FR, days=-0.6), article(STRIKE_EN, days=-0.5)]  # fmt: skip
+    story_of = assign([placed(a) for a in [*others, fire, tram]], [], StorySettings())
+    assert story_of[fire.id] != story_of[tram.id]

@@ -66,8 +66,8 @@ def test_a_failed_commit_removes_the_digest_it_wrote(tmp_path, monkeypatch):
     make_inbox(config.paths.inbox, {"a.txt": RAIL_A})
     opened = Store._connect.__func__
 
-    def connect(cls, path):
-        store = opened(cls, path)
+    def connect(cls, path, **options):
+        store = opened(cls, path, **options)
         store.db = FailingCommit(store.db)
         return store
 

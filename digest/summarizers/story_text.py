@@ -155,18 +155,19 @@ class StoryText:
         self._found_facts: dict[int, frozenset[str]] = {}  # _facts_of, memoised
         self._lexicon = lexicon()
         self.eligible &= self.fresh
-        self._keep_to_one_language(unseen)
         if history is not None and self.eligible.any():
             if self._repeated_word_for_word().all():  # nothing new: no word need be stemmed
                 self.eligible[:] = False
             else:
                 self.eligible &= ~self._told_before()
+        self._keep_to_one_language()
 
-    def _keep_to_one_language(self, unseen: np.ndarray) -> None:
+    def _keep_to_one_language(self) -> None:
         """A story reported in several languages is briefed in the language of most of the
-        articles whose sentences may be chosen (the new ones of an update); the others are
+        articles that hold a sentence it may quote (news, not told before); the others are
         its sources still."""
-        languages = [code for code, new in zip(self.languages, unseen, strict=True) if new]
+        holding = sorted(set(self.article_of[self.eligible].tolist()))
+        languages = [self.languages[index] for index in holding]
         if len(set(languages)) < 2:
             return
         counts = Counter(languages)
