@@ -80,7 +80,15 @@ def reported_by(brief: Brief) -> str:
 
 
 def story_language(brief: Brief) -> str:
-    """The language most of a story's articles are written in ("en" when none is known)."""
+    """The language of a story's brief: that of the article its first sentence is quoted from
+    (a story told in several languages is briefed in one), else the language most of its
+    articles are written in ("en" when none is known)."""
+    by_id = {a.id: a for a in brief.articles}
+    for sentence in brief.sentences[:1]:
+        carriers = [by_id[i] for i in sentence.sources if i in by_id]
+        quoted = [a for a in carriers if sentence.text in a.text] or carriers
+        if quoted and quoted[0].language:
+            return quoted[0].language
     found = [a.language for a in brief.articles if a.language]
     return max(dict.fromkeys(found), key=found.count) if found else "en"
 

@@ -120,3 +120,17 @@ def test_a_digest_too_long_for_gmail_is_logged_with_a_remedy(caplog) -> None:
     assert not warn_if_clipped("<p>short</p>", "digest-2026-11-21")
     assert warn_if_clipped("<p>" + "é" * 60_000 + "</p>", "digest-2026-11-21")  # 120 KB
     assert "max_stories" in caplog.text and "digest-2026-11-21" in caplog.text
+
+
+def test_a_story_told_in_two_languages_carries_the_language_of_its_brief() -> None:
+    english = tuple(
+        replace(make_article(f"The port reopened the ferry terminal on day {n}.", title=f"P{n}"),
+                language="en")
+        for n in range(2)
+    )  # fmt: skip
+    french = replace(make_article("Le conseil a voté lundi soir la réouverture du terminal.",
+                                  title="Le port"), language="fr")  # fmt: skip
+    quoted = BriefSentence(french.text, (english[0].id, french.id))  # corroborated in English
+    brief = Brief("s-port", "Le port", (*english, french), (quoted,))
+    assert story_language(brief) == "fr"  # most articles are English; the brief is French
+    assert story_language(Brief("s-port", "Port", (*english, french), ())) == "en"
