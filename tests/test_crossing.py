@@ -334,3 +334,18 @@ def test_two_events_in_one_city_in_two_languages_stay_apart_when_they_share_only
               french(STRIKE_FR, days=-0.6), article(STRIKE_EN, days=-0.5)]  # fmt: skip
     story_of = assign([placed(a) for a in [*others, fire, tram]], [], StorySettings())
     assert story_of[fire.id] != story_of[tram.id]
+
+
+def test_a_report_in_another_language_of_what_a_digest_showed_is_no_news():
+    from digest.config import BriefSettings
+    from digest.models import Coverage, History, Story
+    from digest.summarize import summarize
+
+    seen = article(WRECK_EN, source="Wire")
+    first = summarize(Story("s-wreck", (seen,)), BriefSettings())
+    shown = Coverage("digest-1", seen.published, first.headline, first.sentences)
+    history = History((shown,), frozenset({seen.id}))
+    update = summarize(Story("s-wreck", (seen, french(WRECK_FR, days=1)), history), BriefSettings())
+    told = "Sur les 212 personnes à bord, 198 ont été secourues."  # "Of the 212 …, 198 were"
+    assert told not in [s.text for s in update.sentences]
+    assert not any("Galvano" in s.text for s in update.sentences)  # the skipper's arrest, shown

@@ -160,7 +160,25 @@ class StoryText:
                 self.eligible[:] = False
             else:
                 self.eligible &= ~self._told_before()
+                self.eligible &= ~self._shown_in_another_language()
         self._keep_to_one_language()
+
+    def _shown_in_another_language(self) -> np.ndarray:
+        """Sentences that state the same names and numbers (`same_facts`) as a sentence shown in
+        another language: a French report of what an English digest told is no news, though
+        it shares none of its words. (Stories of one language skip this.)"""
+        told = np.zeros(len(self), dtype=bool)
+        if len(set(self.languages)) < 2:
+            return told
+        shown = np.flatnonzero(self.shown).tolist()
+        language = [self.languages[i] for i in self.article_of.tolist()]
+        for index in np.flatnonzero(self.eligible).tolist():
+            told[index] = any(
+                language[row] != language[index]
+                and same_facts(self._facts_of(index), self._facts_of(row))
+                for row in shown
+            )
+        return told
 
     def _keep_to_one_language(self) -> None:
         """A story reported in several languages is briefed in the language of most of the
