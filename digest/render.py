@@ -86,7 +86,8 @@ def story_language(brief: Brief) -> str:
     by_id = {a.id: a for a in brief.articles}
     for sentence in brief.sentences[:1]:
         carriers = [by_id[i] for i in sentence.sources if i in by_id]
-        quoted = [a for a in carriers if sentence.text in a.text] or carriers
+        said = " ".join(sentence.text.split())  # sentences are read from folded paragraphs
+        quoted = [a for a in carriers if said in " ".join(a.text.split())] or carriers
         if quoted and quoted[0].language:
             return quoted[0].language
     found = [a.language for a in brief.articles if a.language]

@@ -150,7 +150,8 @@ def headline(text: StoryText, selection: Selection | None) -> str:
     sentence when no article has a title.
 
     In an update, the titles are those of the new articles: the headline follows the latest
-    development.
+    development. A story told in several languages takes the titles in its brief's language
+    (that of its top sentence), when any is.
     """
     fresh = set(text.article_of[text.fresh].tolist()) if text.updating else None
     titled = [
@@ -158,6 +159,9 @@ def headline(text: StoryText, selection: Selection | None) -> str:
         for i, a in enumerate(text.articles)
         if (a.title or "").strip() and (fresh is None or i in fresh)
     ]
+    if len({code for _, code in titled}) > 1 and selection and selection.chosen:
+        language = text.languages[text.article_of[selection.chosen[0]]]
+        titled = [entry for entry in titled if entry[1] == language] or titled
     if titled:
         return story_headline(titled)
     return text.texts[selection.chosen[0]] if selection and selection.chosen else ""

@@ -270,13 +270,16 @@ def test_an_update_whose_only_news_is_in_the_minority_language_is_briefed_in_it(
     _, text = WRECK_EN
     later = str(day + timedelta(days=1))
     make_inbox(config.paths.inbox, {
-        "copy-1.txt": txt("Dozens missing off Sicily", text, source="Post", date=later),
-        "copy-2.txt": txt("Boat overturns near Agrigento", text, source="Herald", date=later),
+        "copy-1.txt": txt("Dozens missing off Agrigento after boat capsizes", text,
+                          source="Post", date=later),
+        "copy-2.txt": txt("Boat capsizes off Agrigento, dozens missing", text,
+                          source="Herald", date=later),
         "fr.txt": txt(*WRECK_FR_DAY_3, source="Le Quotidien", date=later),
     })  # fmt: skip
     second = pipeline.build(config, now=NOW + timedelta(days=1))
     [brief] = second.digest.briefs  # two English re-runs outnumber the French report: its news
     assert brief.sentences and all(s.text in WRECK_FR_DAY_3[1] for s in brief.sentences)
+    assert brief.headline == WRECK_FR_DAY_3[0]  # not a re-run's English title
 
 
 def test_a_dry_run_on_a_state_of_the_version_before_places_reports_as_the_build_does(tmp_path):
@@ -348,4 +351,40 @@ def test_a_report_in_another_language_of_what_a_digest_showed_is_no_news():
     update = summarize(Story("s-wreck", (seen, french(WRECK_FR, days=1)), history), BriefSettings())
     told = "Sur les 212 personnes à bord, 198 ont été secourues."  # "Of the 212 …, 198 were"
     assert told not in [s.text for s in update.sentences]
-    assert not any("Galvano" in s.text for s in update.sentences)  # the skipper's arrest, shown
+
+
+def test_a_report_in_another_language_of_the_same_people_doing_something_else_is_news():
+    from digest.config import BriefSettings
+    from digest.models import Coverage, History, Story
+    from digest.summarize import summarize
+
+    seen = article(WRECK_EN, source="Wire")
+    first = summarize(Story("s-wreck", (seen,)), BriefSettings())
+    assert any("Galvano, was detained in Palermo" in s.text for s in first.sentences)
+    shown = Coverage("digest-1", seen.published, first.headline, first.sentences)
+    released = french(("Le passeur libéré", "Marco Galvano a été libéré sans charges mercredi par "
+                       "la justice de Palermo, faute de preuves."), days=1)  # fmt: skip
+    update = summarize(
+        Story("s-wreck", (seen, released), History((shown,), frozenset({seen.id}))),
+        BriefSettings(),
+    )
+    assert [s.text for s in update.sentences] == [released.text]  # names alone tell no repeat
+
+
+def test_a_brief_in_one_language_takes_its_headline_from_a_title_in_that_language():
+    from digest.config import BriefSettings
+    from digest.models import Coverage, History, Story
+    from digest.summarize import summarize
+
+    seen = article(WRECK_EN, source="Wire")
+    first = summarize(Story("s-wreck", (seen,)), BriefSettings())
+    history = History((Coverage("digest-1", seen.published, first.headline, first.sentences),),
+                      frozenset({seen.id}))  # fmt: skip
+    reruns = [
+        article(("Dozens missing off Agrigento after boat capsizes", WRECK_EN[1]), days=1),
+        article(("Boat capsizes off Agrigento, dozens missing", WRECK_EN[1]), days=1.1),
+    ]
+    news = french(WRECK_FR_DAY_3, days=1.2)
+    update = summarize(Story("s-wreck", (seen, *reruns, news), history), BriefSettings())
+    assert update.sentences and all(s.text in news.text for s in update.sentences)
+    assert update.headline == WRECK_FR_DAY_3[0]

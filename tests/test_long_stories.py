@@ -141,3 +141,16 @@ def test_explaining_a_whole_brief_finds_every_carrier_of_its_sentences():
     for sentence, found in zip(brief.sentences, carriers, strict=True):
         carrying = {a.id for a in story.articles if sentence.text in a.text}
         assert carrying and carrying <= {carrier.article.id for carrier in found}
+
+
+def test_articles_passed_over_do_not_crowd_what_the_reader_read_out_of_an_update():
+    fact = "Engineers found that the Wexley aqueduct needs new bearings costing 3 million crowns."
+    read = [filler(day) for day in range(10)]
+    read.append(report(10, f"{fact} Boats keep to the winter timetable until March."))
+    read += [filler(day) for day in range(11, 25)]
+    passed = [filler(day) for day in range(25, 46)]  # more re-runs left out than the window
+    new = report(50, f"{fact} A crane will lift the old deck next month.", title="Aqueduct")
+    shown = (Coverage("digest-2026-01-30", START + timedelta(days=24), "Canal", ()),)
+    history = History(shown, frozenset(a.id for a in read), frozenset(a.id for a in passed))
+    brief = summarize(Story("s-canal", (*read, *passed, new), history), BriefSettings())
+    assert [s.text for s in brief.sentences] == ["A crane will lift the old deck next month."]

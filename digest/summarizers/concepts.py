@@ -63,7 +63,7 @@ def concept_weights(text: StoryText, matrix: Incidence, single_words: np.ndarray
     new = Incidence(matrix.rows[fresh], matrix.columns[fresh], matrix.shape)
     weights = _carried_weights(text, new, single_words)
     width = matrix.shape[1]
-    seen = np.bincount(matrix.columns[~fresh], minlength=width) > 0
+    seen = np.bincount(matrix.columns[text.read[matrix.rows]], minlength=width) > 0
     shown = np.bincount(matrix.columns[text.shown[matrix.rows]], minlength=width) > 0
     weights[seen] *= SEEN_WEIGHT
     weights[shown] = 0.0

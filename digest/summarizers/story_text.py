@@ -101,6 +101,14 @@ def same_facts(a: frozenset[str], b: frozenset[str]) -> bool:
     return shared >= SAME_FACTS and shared >= SAME_FACTS_SHARE * len(a | b)
 
 
+def _told_across(a: frozenset[str], b: frozenset[str]) -> bool:
+    """`same_facts` for two sentences in two languages, where no shared word tells "detained
+    in Palermo" from "released in Palermo": the facts shared hold a number, or three names."""
+    shared = a & b
+    told = any(fact[0].isdigit() for fact in shared) or len(shared) >= 3
+    return told and same_facts(a, b)
+
+
 def story_order(articles: Sequence[Article]) -> tuple[Article, ...]:
     """Articles sorted by published date (undated ones last), then id."""
 
@@ -164,9 +172,9 @@ class StoryText:
         self._keep_to_one_language()
 
     def _shown_in_another_language(self) -> np.ndarray:
-        """Sentences that state the same names and numbers (`same_facts`) as a sentence shown in
-        another language: a French report of what an English digest told is no news, though
-        it shares none of its words. (Stories of one language skip this.)"""
+        """Sentences that state the same names and numbers as a sentence shown in another
+        language (`_told_across`): a French report of what an English digest told is no news,
+        though it shares none of its words. (Stories of one language skip this.)"""
         told = np.zeros(len(self), dtype=bool)
         if len(set(self.languages)) < 2:
             return told
@@ -175,7 +183,7 @@ class StoryText:
         for index in np.flatnonzero(self.eligible).tolist():
             told[index] = any(
                 language[row] != language[index]
-                and same_facts(self._facts_of(index), self._facts_of(row))
+                and _told_across(self._facts_of(index), self._facts_of(row))
                 for row in shown
             )
         return told
@@ -435,7 +443,8 @@ def context(articles: Sequence[Article], history: History) -> list[int]:
     reader has not seen, and of those seen, the CONTEXT_NEWEST newest, the carriers of the
     sentences digests showed, and those that share a title or one of their first
     COPY_PARAGRAPHS paragraphs with a new one (a re-run of wire copy). Articles passed over
-    count as seen here. A reader's files (`brief --after`, a history of no digest) are all read.
+    are read only as carriers or copies: they are neither news nor what the reader read. A
+    reader's files (`brief --after`, a history of no digest) are all read.
 
     The seen articles are context: their sentences are never chosen, they only tell what the
     reader knows. A story that keeps going for months holds hundreds of them; reading them all
@@ -445,7 +454,8 @@ def context(articles: Sequence[Article], history: History) -> list[int]:
     seen = [i for i, a in enumerate(articles) if a.id in known]
     if len(seen) <= CONTEXT_NEWEST or not history.coverages:  # `brief --after`: all it read
         return list(range(len(articles)))
-    kept = set(range(len(articles))).difference(seen) | set(seen[-CONTEXT_NEWEST:])
+    read = [i for i in seen if articles[i].id in history.seen]  # passed: no measure of the told
+    kept = set(range(len(articles))).difference(seen) | set(read[-CONTEXT_NEWEST:])
     shown = {source for c in history.coverages for s in c.sentences for source in s.sources}
     fresh = [articles[i] for i in sorted(kept.difference(seen))]
     titles = {_fingerprint(a.title) for a in fresh if a.title}
