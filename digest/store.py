@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import logging
 import sqlite3
 import tempfile
 import time
@@ -33,6 +34,7 @@ from digest.models import (
 from digest.outlets import outlet
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 BUSY_SECONDS = 30.0  # how long to wait for another process that holds the database
 
 
@@ -393,6 +395,8 @@ class Store:
                 raise StoreError(
                     f"{self.path} was written by a newer digest (schema {version}); upgrade digest"
                 )
+            if version and not copy:  # an existing state: a large one takes a while, once
+                log.info("upgrading %s from schema %d to %d", self.path, version, len(MIGRATIONS))
             for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
                 for step in statements:
                     if copy and step in BUILD_ONLY:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
 
 from click.testing import CliRunner
@@ -94,3 +95,10 @@ def test_a_state_of_a_newer_version_is_refused_by_reading_commands_too(tmp_path)
     assert result.exit_code == 1
     assert "written by a newer digest" in result.output
     assert version(state) == len(MIGRATIONS) + 1
+
+
+def test_a_build_says_it_upgrades_an_old_state(tmp_path, caplog):
+    config, state = old_project(tmp_path)
+    with caplog.at_level(logging.INFO, logger="digest.store"):
+        assert cli("build", "--config", config).exit_code == 0
+    assert f"upgrading {state} from schema 1 to {len(MIGRATIONS)}" in caplog.text
