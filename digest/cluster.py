@@ -30,7 +30,15 @@ from digest.config import StorySettings
 from digest.crossing import UNKNOWN, Chunk, Crossing, crossing_terms
 from digest.models import LANGUAGES, Article, Frequencies, Placed
 from digest.places import streets
-from digest.vectors import BUCKETS, decode, encode, terms_of
+from digest.vectors import (
+    BUCKETS,
+    decode,
+    encode,
+    grown_sums,
+    membership,
+    row_norms2,
+    terms_of,
+)
 
 TITLE_WEIGHT = 3.0  # a title word counts as much as three body words
 LEAD_WORDS = 60  # the lead: where a report says what happened, where and to whom
@@ -396,7 +404,7 @@ class _Stories:
         ids = sorted({p.story_id for p in placed if p.story_id is not None})
         index = {story: i for i, story in enumerate(ids)}
         rows = np.array([index[p.story_id] for p in placed if p.story_id], dtype=np.int64)
-        sums = sparse.csr_matrix(_membership(rows, len(ids)) @ vectors)
+        sums = sparse.csr_matrix(membership(rows, len(ids)) @ vectors)
         last = np.full(len(ids), -math.inf)
         np.maximum.at(last, rows, np.array([p.published.timestamp() for p in placed]))
         places: list[frozenset[int]] = [frozenset()] * len(ids)
@@ -405,7 +413,7 @@ class _Stories:
             if where := places_of(article.features):
                 places[row] |= where
         window = timedelta(days=settings.window_days).total_seconds()
-        stories = cls(ids, sums, _row_norms2(sums), last, places, window, settings.threshold, {})
+        stories = cls(ids, sums, row_norms2(sums), last, places, window, settings.threshold, {})
         if crossing is not None and spoken is not None:
             languages = spoken[: len(placed)][[bool(p.story_id) for p in placed]]
             stories.crossing = Crossing.of(crossing, rows, vectors, languages, stories.norms2)
@@ -498,23 +506,10 @@ class _Stories:
         crossing: Chunk | None = None,
     ) -> None:
         """Add a placed chunk to the centroid sums."""
-        added = len(ids) - self.sums.shape[0]
-        grown = sparse.vstack([self.sums, sparse.csr_matrix((added, self.sums.shape[1]))])
-        self.sums = sparse.csr_matrix(grown + _membership(choice, len(ids)) @ vectors)
+        self.sums = grown_sums(self.sums, len(ids), choice, vectors)
         self.ids, self.norms2, self.last = ids, norms2, last
         if self.crossing and crossing:
             self.crossing.grow(len(ids), choice, crossing)
-
-
-def _membership(rows: np.ndarray, stories: int) -> sparse.csr_matrix:
-    """stories × articles, 1 where the article belongs to the story."""
-    return sparse.csr_matrix(
-        (np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(stories, len(rows))
-    )
-
-
-def _row_norms2(matrix: sparse.csr_matrix) -> np.ndarray:
-    return np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel()
 
 
 def _new_story_id(article_id: str, taken: set[str]) -> str:

@@ -27,6 +27,7 @@ import numpy as np
 from scipy import sparse
 
 from digest.models import LANGUAGES
+from digest.vectors import grown_sums, membership, row_norms2
 
 UNKNOWN = -1  # the language of an article whose stored features do not say it
 # The part of a story an article can match is taken to weigh at least this share of the whole:
@@ -80,11 +81,11 @@ class Crossing:
         """The state of stored articles: `rows` gives each one's story (0 to len(norms2) - 1),
         `norms2` each story's whole squared length."""
         stories = len(norms2)
-        sums = sparse.csr_matrix(_membership(rows, stories) @ vectors[:, columns])
+        sums = sparse.csr_matrix(membership(rows, stories) @ vectors[:, columns])
         spoken = np.zeros((stories, AT), dtype=bool)
         spoken[rows, languages + 1] = True
         own2 = np.zeros((stories, AT))
-        crossing2 = _norms2(sums)
+        crossing2 = row_norms2(sums)
         # A story in one language: its own terms are all that is not crossing (orthogonal parts).
         kinds = spoken.sum(axis=1)
         single = np.flatnonzero(kinds == 1)
@@ -97,8 +98,8 @@ class Crossing:
             rows_of, languages_of = rows[several], languages[several] + 1
             for at in np.unique(languages_of):
                 members = np.flatnonzero(languages_of == at)
-                own_sums = sparse.csr_matrix(_membership(rows_of[members], stories) @ own[members])
-                own2[:, at] = np.where(kinds > 1, _norms2(own_sums), own2[:, at])
+                own_sums = sparse.csr_matrix(membership(rows_of[members], stories) @ own[members])
+                own2[:, at] = np.where(kinds > 1, row_norms2(own_sums), own2[:, at])
         return cls(columns, sums, crossing2, own2, spoken)
 
     def chunk(self, vectors: sparse.csr_matrix, languages: np.ndarray) -> Chunk:
@@ -111,9 +112,7 @@ class Crossing:
 
     def grow(self, stories: int, choice: np.ndarray, chunk: Chunk) -> None:
         """Add a placed chunk to the sums (`stories`: how many there are now)."""
-        added = stories - self.sums.shape[0]
-        grown = sparse.vstack([self.sums, sparse.csr_matrix((added, self.sums.shape[1]))])
-        self.sums = sparse.csr_matrix(grown + _membership(choice, stories) @ chunk.vectors)
+        self.sums = grown_sums(self.sums, stories, choice, chunk.vectors)
         self.norms2 = chunk.norms2[:stories]
         self.own2, self.spoken = chunk.own2[:stories], chunk.spoken[:stories]
 
@@ -197,14 +196,3 @@ class Chunk:
 
 
 AT = len(LANGUAGES) + 1  # columns of `own2` and `spoken`: UNKNOWN, then each language's number
-
-
-def _membership(rows: np.ndarray, stories: int) -> sparse.csr_matrix:
-    """stories × articles, 1 where the article belongs to the story."""
-    return sparse.csr_matrix(
-        (np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(stories, len(rows))
-    )
-
-
-def _norms2(matrix: sparse.csr_matrix) -> np.ndarray:
-    return np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel()

@@ -1,10 +1,12 @@
-"""Hashed stemmed terms of a text, and the compact byte form of their counts stored per article."""
+"""Hashed stemmed terms of a text, the compact byte form of their counts stored per article, and
+the sums of articles' vectors by story."""
 
 from __future__ import annotations
 
 import zlib
 
 import numpy as np
+from scipy import sparse
 
 from digest.language import stem_words, stemmer, stop_words
 from digest.sentences import words
@@ -68,3 +70,25 @@ def decode(blob: bytes) -> tuple[np.ndarray, np.ndarray]:
     terms = np.frombuffer(blob, dtype="<i4", count=size, offset=4)
     weights = np.frombuffer(blob, dtype="<f4", count=size, offset=4 + 4 * size)
     return terms, weights
+
+
+def membership(rows: np.ndarray, stories: int) -> sparse.csr_matrix:
+    """stories × articles, 1 where the article belongs to the story."""
+    return sparse.csr_matrix(
+        (np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(stories, len(rows))
+    )
+
+
+def row_norms2(matrix: sparse.csr_matrix) -> np.ndarray:
+    """The squared length of each row."""
+    return np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel()
+
+
+def grown_sums(
+    sums: sparse.csr_matrix, stories: int, choice: np.ndarray, vectors: sparse.csr_matrix
+) -> sparse.csr_matrix:
+    """Story sums (one row a story) for `stories` stories, with the placed articles' `vectors`
+    added to the story `choice` gives each."""
+    added = stories - sums.shape[0]
+    grown = sparse.vstack([sums, sparse.csr_matrix((added, sums.shape[1]))])
+    return sparse.csr_matrix(grown + membership(choice, stories) @ vectors)

@@ -141,7 +141,7 @@ def standfirst(
 ) -> list[str]:
     """The page's standfirst when the article's paragraphs lack it: a block of the page whose
     text is the description the page declares of itself (its `description` meta tag), standing
-    before the article's first paragraph and after its headline (`headline`; a site's tagline
+    before the article's first paragraph and after its headline (`_headline_place`; a site's tagline
     in its masthead stands above it), and prose (a sentence or more, not a label). Read before
     navigation, figures and containers named as furniture are dropped: pages set the headline
     and standfirst in a `header`, and name a standfirst a "teaser"."""
@@ -154,13 +154,15 @@ def standfirst(
     shown = places.get(folded)
     if not located or shown is None or shown >= min(located):
         return []
-    if shown <= headline(page[: min(located)], title) or not reads_as_prose(page[shown].text):
+    if shown <= _headline_place(page[: min(located)], title):
+        return []
+    if not reads_as_prose(page[shown].text):
         return []
     log.debug("the page's standfirst added before the article's paragraphs")
     return [page[shown].text]
 
 
-def headline(page: list[Block], title: str | None) -> int:
+def _headline_place(page: list[Block], title: str | None) -> int:
     """Where the article's headline stands among the page's blocks: the last heading whose
     words are most of the title's (or hold them all), not the site's name; -1 when none is."""
     words = _folded(title or "")

@@ -25,7 +25,7 @@ from scipy import sparse
 from digest.language import LANGUAGES, detect_language, stop_words
 from digest.models import Article, History, Sentence, Story
 from digest.prose import dangles, is_photo_credit, is_whole_prose, strip_lead_in
-from digest.sentences import sentences_of, words
+from digest.sentences import sentences_of, split_paragraphs, words
 from digest.summarizers.incidence import Incidence
 from digest.summarizers.lexicon import lexicon
 
@@ -101,11 +101,16 @@ def same_facts(a: frozenset[str], b: frozenset[str]) -> bool:
     return shared >= SAME_FACTS and shared >= SAME_FACTS_SHARE * len(a | b)
 
 
+def _is_number(fact: str) -> bool:
+    """True for a fact (see `facts`) that is a number: "12", "2-1", "dozens"."""
+    return fact[0].isdigit() or fact in _NUMBER_WORDS
+
+
 def _told_across(a: frozenset[str], b: frozenset[str]) -> bool:
     """`same_facts` for two sentences in two languages, where no shared word tells "detained
     in Palermo" from "released in Palermo": the facts shared hold a number, or three names."""
     shared = a & b
-    told = any(fact[0].isdigit() for fact in shared) or len(shared) >= 3
+    told = any(map(_is_number, shared)) or len(shared) >= 3
     return told and same_facts(a, b)
 
 
@@ -196,8 +201,7 @@ class StoryText:
         languages = [self.languages[index] for index in holding]
         if len(set(languages)) < 2:
             return
-        counts = Counter(languages)
-        chosen = max(counts, key=lambda code: (counts[code], -languages.index(code)))
+        chosen = _most_common(languages)
         same = np.asarray([code == chosen for code in self.languages], dtype=bool)
         self.eligible &= same[self.article_of]
 
@@ -286,8 +290,7 @@ class StoryText:
         """The language most of the story's articles are written in."""
         if not self.languages:
             return "en"
-        counts = Counter(self.languages)
-        return max(counts, key=lambda code: (counts[code], -self.languages.index(code)))
+        return _most_common(self.languages)
 
     @cached_property
     def _content(self) -> tuple[Incidence, np.ndarray]:
@@ -398,7 +401,7 @@ class StoryText:
         # The words in common either rule needs: the first SAME_WORDS of the fewer; the second,
         # which counts shared numbers as words, fewer by at most the numbers this one states.
         enough = shared_words >= SAME_WORDS * sizes
-        numbers_stated = sum(1 for f in stated if f[0].isdigit() or f in _NUMBER_WORDS)
+        numbers_stated = sum(map(_is_number, stated))
         if numbers_stated >= SAME_NUMBERS:
             enough |= shared_words >= SAME_NUMBERS_WORDS * sizes - (
                 SAME_NUMBERS_WORDS * numbers_stated
@@ -411,7 +414,7 @@ class StoryText:
             shared = stated & theirs
             if len(shared) < _FEWEST_SHARED:
                 continue  # neither rule can hold
-            numbers = sum(1 for f in shared if f[0].isdigit() or f in _NUMBER_WORDS)
+            numbers = sum(map(_is_number, shared))
             common, fewest = int(shared_words[other]), int(sizes[other])
             if (same_facts(stated, theirs) and common >= SAME_WORDS * fewest) or (
                 # numbers are words too, though not content words
@@ -479,9 +482,15 @@ def _paragraph_keys(text: str, first: int = -1) -> set[str]:
     """The paragraphs of a text (its `first` ones, when given) long enough to tell a copy,
     whitespace and case left aside."""
     return {
-        key for p in text.split("\n\n", first)[: first if first > 0 else None]
+        key for p in split_paragraphs(text)[: first if first > 0 else None]
         if len(key := _fingerprint(p)) >= MIN_PARAGRAPH
     }  # fmt: skip
+
+
+def _most_common(codes: Sequence[str]) -> str:
+    """The code most of these are (the first of equals)."""
+    counts = Counter(codes)
+    return max(counts, key=lambda code: (counts[code], -codes.index(code)))
 
 
 def _language_of(article: Article, setting: str) -> str:
