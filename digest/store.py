@@ -36,6 +36,7 @@ from digest.outlets import outlet
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 BUSY_SECONDS = 30.0  # how long to wait for another process that holds the database
+_ARTICLE_COLUMNS = "id, file, title, source, url, published, text, language"  # as `_article` reads
 
 
 def _recompute_features(db: sqlite3.Connection) -> None:
@@ -43,9 +44,7 @@ def _recompute_features(db: sqlite3.Connection) -> None:
     id, story or text changes."""
     from digest.cluster import recompute_features  # numpy and scipy: not for opening a store
 
-    rows = db.execute(
-        "SELECT id, file, title, source, url, published, text, language FROM articles"
-    ).fetchall()
+    rows = db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles").fetchall()
     db.executemany(
         "UPDATE articles SET features = ? WHERE id = ?",
         [(blob, article_id) for article_id, blob in recompute_features(map(_article, rows))],
@@ -563,7 +562,7 @@ class Store:
             chunk = list(ids[start : start + 500])
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
-                "SELECT story_id, id, file, title, source, url, published, text, language, spans"
+                f"SELECT story_id, {_ARTICLE_COLUMNS}, spans"
                 f" FROM articles WHERE story_id IN ({marks}) ORDER BY placed_at, id",
                 chunk,
             )
@@ -628,7 +627,7 @@ class Store:
 
     def articles_by_id(self, ids: Collection[str]) -> dict[str, Article]:
         """These stored articles, by id (an id not stored is left out)."""
-        select = "SELECT id, file, title, source, url, published, text, language FROM articles"
+        select = f"SELECT {_ARTICLE_COLUMNS} FROM articles"
         rows = self._rows_in(f"{select} WHERE id IN", ids)
         return {article.id: article for article in map(_article, rows)}
 
@@ -758,7 +757,8 @@ class Store:
 
     def pass_over(self, story_ids: Iterable[str]) -> None:
         """Record that these stories' articles stored so far add nothing to what digests showed
-        of them (a build left them out): later updates read them as seen, not as news."""
+        of them (a build left them out): later updates read them as passed over (`histories`),
+        not as news."""
         last = self.last_article_seq()
         self.db.executemany(
             "INSERT OR REPLACE INTO passed_over (story_id, last_article_seq) VALUES (?, ?)",
@@ -881,6 +881,7 @@ def _placement(row: tuple) -> Placed:
 
 
 def _article(row: tuple, spans: bytes | None = None) -> Article:
+    """The article of a row of _ARTICLE_COLUMNS."""
     article_id, file, title, source, url, published, text, language = row
     return Article(
         id=article_id, file=file, title=title, source=source, url=url,
