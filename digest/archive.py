@@ -60,12 +60,14 @@ class Issue:
 
     @property
     def heading(self) -> str:
-        """`Title · Saturday 21 November 2026 · Top headline and 3 more`, with the time after
-        the date when an earlier digest came out the same day: the mail's subject and the feed
-        entry's title, which so differ between the digests of one day."""
+        """`Title · Saturday 21 November 2026 · Top headline and 3 more`, with the time and the
+        digest's number of the day after the date when an earlier digest came out the same day:
+        the mail's subject and the feed entry's title, which so differ between the digests of
+        one day (even two built in one minute)."""
         when = f"{self.generated_at:%A %d %B %Y}"
-        if _number(self.name) > 1:
-            when += f", {self.generated_at:%H:%M}"
+        number = _number(self.name)
+        if number > 1:
+            when += f", {self.generated_at:%H:%M} (no. {number})"
         parts = [self.title, when]
         if self.headlines:
             top = _shortened(self.headlines[0], HEADLINE_CHARS)

@@ -252,7 +252,7 @@ def test_digests_of_one_day_have_feed_titles_of_their_own(tmp_path):
     titles = [e.find(f"{ATOM}title").text for e in feed_of(config).findall(f"{ATOM}entry")]
     later, first = titles
     assert first.startswith("Daily digest · Saturday 21 November 2026 · ")
-    assert later.startswith("Daily digest · Saturday 21 November 2026, 18:05 · ")
+    assert later.startswith("Daily digest · Saturday 21 November 2026, 18:05 (no. 2) · ")
     assert first != later and "Storm" in later
 
 

@@ -521,7 +521,20 @@ def test_two_digests_of_one_day_have_different_subjects(tmp_path):
     )
     later = f"{(NOW + timedelta(hours=9, minutes=30)):%H:%M}"
     day = "Daily digest · Saturday 21 November 2026"
-    assert subjects[1] == f"{day}, {later} · {second.headlines[0]}"
+    assert subjects[1] == f"{day}, {later} (no. 2) · {second.headlines[0]}"
+
+
+def test_two_digests_built_in_one_minute_have_different_subjects(tmp_path):
+    config = built(tmp_path)
+    update = STORM.replace("Schools in three", STORM_NEWS + " Schools in three")
+    make_inbox(config.paths.inbox, {"storm-2.txt": update})
+    pipeline.build(config, now=NOW + timedelta(seconds=20))
+    recorder = Recorder()
+    with smtp_server(recorder) as port:
+        mail.send_digest(with_email(config, port), "digest-2026-11-21")
+        mail.send_digest(with_email(config, port), "digest-2026-11-21-2")
+    first, second = (m["Subject"] for m in recorder.messages())
+    assert first != second and "(no. 2)" in second
 
 
 def test_the_plain_text_part_reads_as_text_with_its_links_as_addresses(tmp_path):
