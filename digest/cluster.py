@@ -494,12 +494,12 @@ class _Stories:
         """The index of the story to join, or -1 to start one.
 
         The closest story, when its cosine reaches the threshold (`_needed`: less for a busy
-        story, of `sizes` articles) and the streets named do not
-        disagree: an article and a story that both name streets but none in common are reports
-        of two events (two shootings in one city), unless their words are as alike as
-        OTHER_STREETS says. `crossed` holds the stories with articles in another language than
-        the article's, and its cosine with each on what both can hold (`Chunk.cosines`), which
-        stands for the plain one when higher.
+        story, of `sizes` articles) and the streets named do not disagree: an article and a
+        story that both name streets but none in common are reports of two events (two
+        shootings in one city), unless their words are as alike as OTHER_STREETS says.
+        `crossed` holds the stories with articles in another language than the article's, and
+        its cosine with each on what both can hold (`Chunk.cosines`), which stands for the plain
+        one when higher.
         """
         if not len(dots):
             return -1
