@@ -2,7 +2,8 @@
 
 Every article is a unit vector of weighted terms; a story is the sum S of its articles' vectors,
 and an article x joins the story with the highest cosine x·S/|S| (its centroid), when that cosine
-reaches `StorySettings.threshold`, the story's last article is within `window_days` of it, and
+reaches `StorySettings.threshold` (or BUSY_SHARE of it, for a busy story: BUSY_ARTICLES or more,
+one of them at most BUSY_DAYS old), the story's last article is within `window_days` of it, and
 the streets they name do not disagree (`places.streets`: when the article and the story both
 name streets and share none, the cosine must reach OTHER_STREETS). A story that holds articles
 in another language than the article's is compared with it on what both can hold
@@ -55,6 +56,13 @@ PRIOR_DOCUMENTS = 50
 # below it, 99 % of such report pairs were of two events; above, half were one (a flood, a
 # march: one event of many streets).
 OTHER_STREETS = 0.4
+# A busy story, of BUSY_ARTICLES articles or more with one at most BUSY_DAYS old, takes an
+# article at BUSY_SHARE of the threshold: a developing story's next report shares fewer words
+# with all the story has said than a first one does, and a report that close to a story in
+# the news that week is its continuation (docs/quality.md, "Eighth round").
+BUSY_ARTICLES = 10
+BUSY_DAYS = 3
+BUSY_SHARE = 0.72
 INDEX_TERMS = 25  # an article's terms by which later articles find its story (see docs)
 CANDIDATES = 40  # stories a new article is scored against: those sharing most of its INDEX_TERMS
 POSTINGS = 10  # of the articles indexed under a term, the newest, whose stories are candidates
@@ -379,7 +387,7 @@ def frequency_of(frequencies: Frequencies, terms: np.ndarray) -> np.ndarray:
 
 @dataclass
 class _Stories:
-    """Running story state: centroid sums, their squared lengths and their last dates."""
+    """Running story state: centroid sums, their squared lengths, their last dates and sizes."""
 
     ids: list[str]
     sums: sparse.csr_matrix  # one row per story: the sum of its articles' unit vectors
@@ -389,6 +397,7 @@ class _Stories:
     window: float  # seconds
     threshold: float
     assigned: dict[str, str]
+    sizes: np.ndarray  # articles in each story (of those at hand: at most MEMBERS stored)
     crossing: Crossing | None = None  # stories in several languages at hand (`digest.crossing`)
 
     @classmethod
@@ -413,7 +422,10 @@ class _Stories:
             if where := places_of(article.features):
                 places[row] |= where
         window = timedelta(days=settings.window_days).total_seconds()
-        stories = cls(ids, sums, row_norms2(sums), last, places, window, settings.threshold, {})
+        sizes = np.bincount(rows, minlength=len(ids)).astype(np.float64)
+        stories = cls(
+            ids, sums, row_norms2(sums), last, places, window, settings.threshold, {}, sizes
+        )
         if crossing is not None and spoken is not None:
             languages = spoken[: len(placed)][[bool(p.story_id) for p in placed]]
             stories.crossing = Crossing.of(crossing, rows, vectors, languages, stories.norms2)
@@ -434,6 +446,7 @@ class _Stories:
         among = (vectors @ vectors.T).toarray()
         norms2 = np.concatenate([self.norms2, np.zeros(size)])
         last = np.concatenate([self.last, np.full(size, -math.inf)])
+        sizes = np.concatenate([self.sizes, np.zeros(size)])
         ids, taken = [*self.ids], set(self.ids)
         choice = np.empty(size, dtype=np.int64)
         crossing = (
@@ -449,7 +462,9 @@ class _Stories:
             crossed = None
             if crossing:  # stories at hand in several languages
                 crossed = crossing.cosines(i, dots[:count], norms2[:count], self.threshold)
-            best = self._best(dots[:count], norms2[:count], last[:count], when, where, crossed)
+            best = self._best(
+                dots[:count], norms2[:count], last[:count], when, where, crossed, sizes[:count]
+            )
             if best < 0:
                 best = count
                 ids.append(_new_story_id(article.article_id, taken))
@@ -458,10 +473,12 @@ class _Stories:
             self.places[best] |= where
             norms2[best] += 2 * dots[best] + among[i, i]
             last[best] = max(last[best], when)
+            sizes[best] += 1
             choice[i] = best
             if crossing:
                 crossing.join(i, best, dots[best], choice[:i])
             self.assigned[article.article_id] = ids[best]
+        self.sizes = sizes[: len(ids)]
         self._grow(ids, choice, vectors, norms2[: len(ids)], last[: len(ids)], crossing)
 
     def _best(
@@ -472,15 +489,17 @@ class _Stories:
         when: float,
         where: frozenset[int],
         crossed: tuple[np.ndarray, np.ndarray] | None = None,
+        sizes: np.ndarray | None = None,
     ) -> int:
         """The index of the story to join, or -1 to start one.
 
-        The closest story, when its cosine reaches the threshold and the streets named do not
-        disagree: an article and a story that both name streets but none in common are reports
-        of two events (two shootings in one city), unless their words are as alike as
-        OTHER_STREETS says. `crossed` holds the stories with articles in another language than
-        the article's, and its cosine with each on what both can hold (`Chunk.cosines`), which
-        stands for the plain one when higher.
+        The closest story, when its cosine reaches the threshold (`_needed`: less for a busy
+        story, of `sizes` articles) and the streets named do not disagree: an article and a
+        story that both name streets but none in common are reports of two events (two
+        shootings in one city), unless their words are as alike as OTHER_STREETS says.
+        `crossed` holds the stories with articles in another language than the article's, and
+        its cosine with each on what both can hold (`Chunk.cosines`), which stands for the plain
+        one when higher.
         """
         if not len(dots):
             return -1
@@ -490,11 +509,20 @@ class _Stories:
             cosines[stories] = np.maximum(cosines[stories], seen)
         cosines[last < when - self.window] = -1.0
         best = int(np.argmax(cosines))  # the first of equals: the oldest story, deterministically
-        if cosines[best] < self.threshold:
+        busy = sizes is not None and sizes[best] >= BUSY_ARTICLES
+        if cosines[best] < self._needed(busy, when - last[best]):
             return -1
         named = self.places[best]
         other_streets = where and named and where.isdisjoint(named)
         return -1 if other_streets and cosines[best] < OTHER_STREETS else best
+
+    def _needed(self, busy: bool, age: float) -> float:
+        """The cosine a story needs of an article: the threshold, or BUSY_SHARE of it when the
+        story is busy (`busy`: BUSY_ARTICLES articles or more) and its newest article is at most
+        BUSY_DAYS older than the article (`age`, in seconds)."""
+        if busy and age <= timedelta(days=BUSY_DAYS).total_seconds():
+            return BUSY_SHARE * self.threshold
+        return self.threshold
 
     def _grow(
         self,

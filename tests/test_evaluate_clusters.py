@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from digest.evaluate.clusters import main, score
+from digest.evaluate.clusters import errors, main, score
 
 # Three stories, told five times each in other words; each has words no other story uses.
 STORIES = {
@@ -78,3 +78,30 @@ def test_the_ceiling_is_told_nothing_about_the_article_it_labels(tmp_path, capsy
     ceiling = capsys.readouterr().out.splitlines()[-1].split(" | ")
     assert ceiling[0] == "| supervised ceiling (5-fold SVM)"
     assert float(ceiling[3]) < 1.0 and ceiling[5] == "3/4"
+
+
+def test_errors_name_the_gold_stories_split_most_and_the_stories_mixing_most() -> None:
+    # Gold g is split over x, y and z; predicted y mixes g and h.
+    predicted = ["x", "x", "y", "z", "y", "w"]
+    gold = ["g", "g", "g", "g", "h", "k"]
+    split, mixed = errors(predicted, gold, 1).split("\n\n")
+    assert split.splitlines()[2] == "| g | 4 | 3 | 0.50 |"
+    assert len(split.splitlines()) == 3  # the header, its rule and the one story asked for
+    assert mixed.splitlines()[2] == "| y | 2 | 2 | 0.50 |"
+    # Ties: the story with more articles, then by name.
+    assert errors(predicted, gold, 3).split("\n\n")[1].splitlines()[3:] == [
+        "| x | 2 | 1 | 1.00 |",
+        "| w | 1 | 1 | 1.00 |",
+    ]
+
+
+def test_the_cluster_command_tells_where_the_stream_s_errors_are(tmp_path, capsys) -> None:
+    data = tmp_path / "stories.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in records()), encoding="utf-8")
+    assert main([str(data), "--no-baseline", "--errors", "2"]) == 0
+    out = capsys.readouterr().out
+    split = out.split("| gold story | articles | stories | share in the largest |")[1]
+    rows = [line for line in split.splitlines() if line.startswith("| ") and "---" not in line]
+    # Every story is found whole: each gold story is one story of its five articles.
+    assert sorted(rows[:2]) == ["| bridge | 5 | 1 | 1.00 |", "| recall | 5 | 1 | 1.00 |"]
+    assert "| predicted story | articles | gold stories | share in the largest |" in out

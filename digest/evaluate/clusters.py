@@ -1,7 +1,7 @@
 """Story clustering against labelled stories, through the code path of `digest build`.
 
     python -m digest.evaluate cluster DATASET.jsonl [--limit N] [--threshold T] [--sweep T,T,...]
-                                                    [--ceiling]
+                                                    [--ceiling] [--errors N]
 
 Each labelled article is written as a .txt file (a `Title:`/`Source:`/`Date:` header, a blank
 line, the body) into the inbox of a temporary digest folder, and `digest.pipeline.update` reads,
@@ -15,6 +15,8 @@ Scores: BCubed precision, recall and F1 (per article: the share of its predicted
 in its gold story, and the share of its gold story that is in its predicted story), pairwise F1
 (over pairs of articles put together), and the number of predicted and gold stories. An article
 the pipeline did not store (too short, an exact copy of another) counts as a story of its own.
+With --errors N, where the stream's errors are: the N gold stories split into the most stories,
+and the N stories that mix the most gold stories.
 """
 
 from __future__ import annotations
@@ -68,6 +70,33 @@ def score(predicted: Sequence[str], gold: Sequence[str], seconds: float = 0.0) -
         precision, recall, _f1(precision, recall), pairwise,
         len(predicted_sizes), len(gold_sizes), seconds,
     )  # fmt: skip
+
+
+def errors(predicted: Sequence[str], gold: Sequence[str], top: int) -> str:
+    """Where a run's errors are, as two Markdown tables: the `top` gold stories split into the
+    most predicted stories, and the `top` predicted stories that mix the most gold stories
+    (each with its articles and the share of them in its largest part)."""
+    lines = []
+    for name, of, other in (
+        ("gold story", gold, predicted),
+        ("predicted story", predicted, gold),
+    ):
+        parts: dict[str, Counter[str]] = defaultdict(Counter)
+        for key, part in zip(of, other, strict=True):
+            parts[key][part] += 1
+        worst = sorted(parts.items(), key=lambda item: (-len(item[1]), -item[1].total(), item[0]))
+        lines += [
+            f"| {name} | articles | {'stories' if name == 'gold story' else 'gold stories'} "
+            "| share in the largest |",
+            "|---|---|---|---|",
+        ]
+        for key, counts in worst[:top]:
+            largest = counts.most_common(1)[0][1]
+            lines.append(
+                f"| {key} | {counts.total()} | {len(counts)} | {largest / counts.total():.2f} |"
+            )
+        lines.append("")
+    return "\n".join(lines).rstrip()
 
 
 def _pairs(n: int) -> int:
@@ -203,9 +232,10 @@ def evaluate(
     baseline: bool,
     report: Callable[[str], None],
     ceiling: bool = False,
+    predictions: dict[str, list[str]] | None = None,
 ) -> dict[str, Scores]:
     """Scores of the stream run, the all-at-once run and (optionally) the baseline and the
-    supervised ceiling."""
+    supervised ceiling; each run's story per article goes into `predictions` when given."""
     gold = [str(r["story"]) for r in records]
     runs: dict[str, Callable[[], list[str]]] = {
         "stream": lambda: run_pipeline(records, config, True, lambda m: report(f"stream: {m}")),
@@ -221,6 +251,8 @@ def evaluate(
         started = time.perf_counter()
         predicted = run()
         results[name] = score(predicted, gold, time.perf_counter() - started)
+        if predictions is not None:
+            predictions[name] = predicted
     return results
 
 
@@ -260,6 +292,14 @@ def main(argv: list[str]) -> int:
         help="also a supervised ceiling: a linear SVM trained on the gold stories of 4/5 of the "
         "articles labels the other fifth (five folds)",
     )
+    parser.add_argument(
+        "--errors",
+        type=positive,
+        default=None,
+        metavar="N",
+        help="also where the stream's errors are: the N gold stories split into the most "
+        "stories, and the N stories mixing the most gold stories",
+    )
     args = parser.parse_args(argv)
     records = read_records(args.dataset, args.limit)
     if not records:
@@ -280,7 +320,12 @@ def main(argv: list[str]) -> int:
         f"{args.dataset.name}: {len(records)} articles; threshold {settings.threshold}, "
         f"window {settings.window_days} days"
     )
-    print(format_table(evaluate(records, config, not args.no_baseline, _report, args.ceiling)))
+    predictions: dict[str, list[str]] = {}
+    results = evaluate(records, config, not args.no_baseline, _report, args.ceiling, predictions)
+    print(format_table(results))
+    if args.errors:
+        print()
+        print(errors(predictions["stream"], [str(r["story"]) for r in records], args.errors))
     return 0
 
 
