@@ -209,10 +209,13 @@ def terms_and_matrix(blobs: Sequence[bytes]) -> tuple[sparse.csr_matrix, np.ndar
     indptr = np.concatenate([[0], np.cumsum(lengths)])
     vocabulary, columns = _distinct(terms)
     shape = (len(lengths), len(vocabulary))
-    values = np.log1p(counts.astype(np.float64))
+    values = np.log1p(counts, dtype=np.float64)
     return sparse.csr_matrix((values, columns, indptr), shape=shape), vocabulary
 
 
+# The mechanics of `_distinct` and `_decode_words` below make as few large arrays as they can:
+# each page of a new array costs a fault, and at 100,000 stored articles the candidates' terms
+# are millions (docs/performance.md).
 def _distinct(terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`np.unique(terms, return_inverse=True)` of word terms (below BUCKETS): for many terms
     (candidate stories' articles), by a table of every bucket rather than by sorting them."""
@@ -220,8 +223,9 @@ def _distinct(terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.unique(terms, return_inverse=True)
     present = np.zeros(BUCKETS, dtype=bool)
     present[terms] = True
-    column = np.cumsum(present, dtype=np.int32) - 1
-    return np.flatnonzero(present).astype(terms.dtype), column[terms].astype(np.int64)
+    column = np.cumsum(present, dtype=np.int32)
+    column -= 1
+    return np.flatnonzero(present).astype(terms.dtype), column[terms]
 
 
 def _decode_words(blobs: Iterable[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -233,15 +237,20 @@ def _decode_words(blobs: Iterable[bytes]) -> tuple[np.ndarray, np.ndarray, np.nd
         return np.zeros(0, np.int64), np.zeros(0, "<i4"), np.zeros(0, "<f4")
     joined = np.frombuffer(b"".join(blobs), dtype="<i4")
     sizes = (np.fromiter(map(len, blobs), np.int64, len(blobs)) - 4) // 8
-    starts = np.concatenate([[0], np.cumsum(4 + 8 * sizes)[:-1]]) // 4 + 1  # first term, in words
-    for wrong in np.flatnonzero(joined[starts - 1] != 1)[:1].tolist():  # the format's version
+    parts = np.empty(3 * len(blobs), dtype=np.int64)  # each blob: its version, terms, counts
+    parts[0::3], parts[1::3], parts[2::3] = 1, sizes, sizes
+    kind = np.repeat(np.tile(np.array([0, 1, 2], dtype=np.int8), len(blobs)), parts)
+    starts = np.cumsum(parts[0::3] + 2 * sizes) - parts[0::3] - 2 * sizes
+    for wrong in np.flatnonzero(joined[starts] != 1)[:1].tolist():  # the format's version
         decode(blobs[wrong])  # its error
-    row = np.repeat(np.arange(len(blobs)), sizes)
-    at = np.repeat(starts - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes)
-    at += np.arange(len(row))  # each term's place in `joined`
-    terms, counts = joined[at], joined[at + sizes[row]].view("<f4")
+    terms, counts = joined[kind == 1], joined[kind == 2].view("<f4")
     kept = terms < BUCKETS
-    return np.bincount(row[kept], minlength=len(blobs)), terms[kept], counts[kept]
+    # Few terms are left out (a language mark, streets): each one's blob, by its place.
+    left_out = np.flatnonzero(~kept)
+    first_term = np.cumsum(sizes) - sizes
+    blob_of = np.searchsorted(first_term, left_out, side="right") - 1
+    lengths = sizes - np.bincount(blob_of, minlength=len(blobs))
+    return lengths, terms[kept], counts[kept]
 
 
 @dataclass(frozen=True, slots=True)
