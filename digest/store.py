@@ -521,14 +521,15 @@ class Store:
         """Index articles just placed in stories under their distinctive terms (by article id),
         and count `terms` (each article's terms, once) into the term frequencies."""
         seqs = self.article_seqs(indexed)
+        # In key order: each page of the two tables is then written once, not once a row.
         self.db.executemany(
             "INSERT OR IGNORE INTO term_articles (term, seq) VALUES (?, ?)",
-            [(term, seqs[article]) for article, found in indexed.items() for term in found],
+            sorted((term, seqs[article]) for article, found in indexed.items() for term in found),
         )
         self.db.executemany(
             "INSERT INTO term_frequencies (term, articles) VALUES (?, ?)"
             " ON CONFLICT (term) DO UPDATE SET articles = articles + excluded.articles",
-            terms.items(),
+            sorted(terms.items()),
         )
 
     def place(self, story_of: dict[str, str]) -> None:
