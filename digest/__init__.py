@@ -1,3 +1,11 @@
 """digest: an offline news digest generator."""
 
+import os
+
 __version__ = "0.1.0"
+
+# numpy asks the kernel for transparent huge pages for every large array; a build makes many
+# large arrays that live for milliseconds (clustering), and on a virtual machine the first touch
+# of a huge page cost more system time than their work (docs/performance.md, "A year of daily
+# use"). Set before numpy is imported; a value in the environment wins.
+os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")

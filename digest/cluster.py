@@ -172,17 +172,17 @@ def assign(
     ordered = sorted(new, key=lambda p: (p.published, p.article_id))
     placing = {p.article_id for p in ordered}
     known = [p for p in recent if p.story_id is not None and p.article_id not in placing]
-    counts, vocabulary = terms_and_matrix([p.features for p in known + ordered])
+    counts, vocabulary, spoken = _terms_matrix_languages([p.features for p in known + ordered])
     if callable(frequencies):
         frequencies = frequencies(vocabulary)
     base, stored = _base_frequencies(known, counts, vocabulary, frequencies), len(known)
-    spoken = np.array([language_of(p.features) for p in known + ordered], dtype=np.int64)
     assigned: dict[str, str] = {}
     for start, end in growth_steps(base.documents, len(ordered)):
-        matrix = weighted(counts[: len(known) + end - start], base, stored)
-        crossing = crossing_terms(
-            counts[: len(known) + end - start], spoken[: len(known) + end - start]
-        )
+        at_hand = len(known) + end - start  # the rows of the documents up to this step
+        # The last step (a daily build's only one) takes every row: no copy of the matrix.
+        rows_at_hand = counts if at_hand == counts.shape[0] else counts[:at_hand]
+        matrix = weighted(rows_at_hand, base, stored)
+        crossing = crossing_terms(rows_at_hand, spoken[:at_hand])
         stories = _Stories.of(known, matrix[: len(known)], settings, crossing, spoken)
         for first in range(start, end, CHUNK):
             last = min(first + CHUNK, end)
@@ -213,14 +213,24 @@ def term_matrix(blobs: Sequence[bytes]) -> sparse.csr_matrix:
 
 def terms_and_matrix(blobs: Sequence[bytes]) -> tuple[sparse.csr_matrix, np.ndarray]:
     """`term_matrix`, and the (hashed) term of each of its columns."""
-    lengths, terms, counts = _decode_words(blobs)
+    return _terms_matrix_languages(blobs)[:2]
+
+
+def _terms_matrix_languages(
+    blobs: Sequence[bytes],
+) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+    """`terms_and_matrix`, and each document's `language_of`, from one decoding."""
+    lengths, terms, counts, languages = _decode(blobs)
     indptr = np.concatenate([[0], np.cumsum(lengths)])
     vocabulary, columns = _distinct(terms)
     shape = (len(lengths), len(vocabulary))
-    values = np.log1p(counts.astype(np.float64))
-    return sparse.csr_matrix((values, columns, indptr), shape=shape), vocabulary
+    values = np.log1p(counts, dtype=np.float64)
+    return sparse.csr_matrix((values, columns, indptr), shape=shape), vocabulary, languages
 
 
+# The mechanics of `_distinct` and `_decode_words` below make as few large arrays as they can:
+# each page of a new array costs a fault, and at 100,000 stored articles the candidates' terms
+# are millions (docs/performance.md).
 def _distinct(terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`np.unique(terms, return_inverse=True)` of word terms (below BUCKETS): for many terms
     (candidate stories' articles), by a table of every bucket rather than by sorting them."""
@@ -228,28 +238,41 @@ def _distinct(terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.unique(terms, return_inverse=True)
     present = np.zeros(BUCKETS, dtype=bool)
     present[terms] = True
-    column = np.cumsum(present, dtype=np.int32) - 1
-    return np.flatnonzero(present).astype(terms.dtype), column[terms].astype(np.int64)
+    column = np.cumsum(present, dtype=np.int32)
+    column -= 1
+    return np.flatnonzero(present).astype(terms.dtype), column[terms]
 
 
 def _decode_words(blobs: Iterable[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The word terms of many feature blobs (the streets hashed at BUCKETS and above left out):
     how many each blob has, and all their terms and counts, in order (`vectors.decode`'s layout
     read as one array, not blob by blob)."""
+    return _decode(blobs)[:3]
+
+
+def _decode(blobs: Iterable[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`_decode_words`, and the `language_of` each blob."""
     blobs = list(blobs)
     if not blobs:
-        return np.zeros(0, np.int64), np.zeros(0, "<i4"), np.zeros(0, "<f4")
+        return np.zeros(0, np.int64), np.zeros(0, "<i4"), np.zeros(0, "<f4"), np.zeros(0, np.int64)
     joined = np.frombuffer(b"".join(blobs), dtype="<i4")
     sizes = (np.fromiter(map(len, blobs), np.int64, len(blobs)) - 4) // 8
-    starts = np.concatenate([[0], np.cumsum(4 + 8 * sizes)[:-1]]) // 4 + 1  # first term, in words
-    for wrong in np.flatnonzero(joined[starts - 1] != 1)[:1].tolist():  # the format's version
+    parts = np.empty(3 * len(blobs), dtype=np.int64)  # each blob: its version, terms, counts
+    parts[0::3], parts[1::3], parts[2::3] = 1, sizes, sizes
+    kind = np.repeat(np.tile(np.array([0, 1, 2], dtype=np.int8), len(blobs)), parts)
+    starts = np.cumsum(parts[0::3] + 2 * sizes) - parts[0::3] - 2 * sizes
+    for wrong in np.flatnonzero(joined[starts] != 1)[:1].tolist():  # the format's version
         decode(blobs[wrong])  # its error
-    row = np.repeat(np.arange(len(blobs)), sizes)
-    at = np.repeat(starts - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes)
-    at += np.arange(len(row))  # each term's place in `joined`
-    terms, counts = joined[at], joined[at + sizes[row]].view("<f4")
+    terms, counts = joined[kind == 1], joined[kind == 2].view("<f4")
     kept = terms < BUCKETS
-    return np.bincount(row[kept], minlength=len(blobs)), terms[kept], counts[kept]
+    # Few terms are left out (a language mark, streets): each one's blob, by its place.
+    left_out = np.flatnonzero(~kept)
+    first_term = np.cumsum(sizes) - sizes
+    blob_of = np.searchsorted(first_term, left_out, side="right") - 1
+    lengths = sizes - np.bincount(blob_of, minlength=len(blobs))
+    last = np.where(sizes > 0, joined[starts + sizes], 0).astype(np.int64)  # a blob's last term
+    languages = np.where(last >= LANGUAGE_MARK, last - LANGUAGE_MARK, UNKNOWN)
+    return lengths, terms[kept], counts[kept], languages
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from typing import TypeVar
 
@@ -47,6 +45,8 @@ def parallel_map(
         # in_process (an application embedding digest) gets a slower build, not a hung one.
         log.debug("other threads are running: %d items mapped in this process", len(items))
         return map(function, items)
+    import multiprocessing  # with concurrent.futures: only for a build that forks (not `archive`)
+
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:  # no fork on this platform
@@ -55,6 +55,8 @@ def parallel_map(
 
 
 def _pooled(function, items, count, context) -> Iterator:
+    from concurrent.futures import ProcessPoolExecutor
+
     chunk = max(1, min(64, len(items) // (count * 8)))
     start = partial(_start_worker, os.getpid())
     with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=start) as pool:

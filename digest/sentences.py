@@ -49,6 +49,15 @@ def split_paragraphs(text: str) -> list[str]:
     return [p for p in paragraphs if p]
 
 
+def leading_paragraphs(text: str, count: int) -> list[str]:
+    """`split_paragraphs(text)[:count]`, without folding the paragraphs after them."""
+    # Only the first and the last piece of a split can be blank (a break takes every newline of
+    # the whitespace it starts in): count + 1 pieces hold `count` paragraphs.
+    pieces = _PARAGRAPH_BREAK.split(text, maxsplit=count + 1)[: count + 1]
+    paragraphs = (" ".join(p.split()) for p in pieces)
+    return [p for p in paragraphs if p][:count]
+
+
 def split_sentences(paragraph: str) -> list[str]:
     """The sentences of one paragraph, with quotations and abbreviations kept whole."""
     return _split_folded(" ".join(paragraph.split()))

@@ -11,6 +11,7 @@ import pytest
 
 from digest.cluster import (
     _distinct,
+    _terms_matrix_languages,
     assign,
     features,
     headline,
@@ -21,9 +22,10 @@ from digest.cluster import (
     terms_and_matrix,
 )
 from digest.config import StorySettings
+from digest.crossing import UNKNOWN
 from digest.models import LANGUAGES, Article, Placed
 from digest.places import streets
-from digest.vectors import BUCKETS, decode, terms_of
+from digest.vectors import BUCKETS, decode, encode, terms_of
 from tests.conftest import make_article
 
 MARCH = datetime(2024, 3, 4, 9, tzinfo=UTC)
@@ -434,6 +436,21 @@ def test_a_matrix_of_many_articles_holds_each_one_s_own_words(day_of_news):
     assert terms_and_matrix([])[0].shape == (0, 0)
     with pytest.raises(ValueError, match="unknown clustering feature format"):
         terms_and_matrix([blobs[0], b"\x02\x00\x00\x00" + blobs[1][4:]])
+
+
+def test_each_article_s_language_is_read_with_its_terms():
+    french = ("Incendie à Lyon", "Un incendie a détruit la mairie de Lyon mardi soir.")
+    blobs = [
+        features(replace(article(MEMPHIS_FIRST), language="en")),
+        features(replace(article(french), language="fr")),
+        encode(np.array([5, 7, BUCKETS + 3]), np.ones(3)),  # stored before the language was
+        encode(np.zeros(0, dtype=np.int64), np.zeros(0)),  # no term at all
+    ]
+    matrix, _, languages = _terms_matrix_languages(blobs)
+    assert languages.tolist() == [language_of(blob) for blob in blobs]
+    codes = list(LANGUAGES)
+    assert languages.tolist() == [codes.index("en"), codes.index("fr"), UNKNOWN, UNKNOWN]
+    assert (matrix != terms_and_matrix(blobs)[0]).nnz == 0
 
 
 def test_the_terms_of_many_articles_are_numbered_as_a_sort_would_number_them():

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from digest import sentences
 from digest.sentences import (
     SumyTokenizer,
+    leading_paragraphs,
     sentence_spans,
     sentences_of,
     span_triples,
@@ -113,6 +114,15 @@ def test_no_text_is_lost_or_changed(tokens):
 def test_paragraphs_and_whitespace():
     assert split_paragraphs("One line\nwrapped.\n\n\n  Two.  \n") == ["One line wrapped.", "Two."]
     assert split_sentences("   ") == []
+
+
+@given(
+    st.lists(st.sampled_from(["a", "B.", " ", "\t", "\n", "\n\n", " \n \n ", "\x1c"]), max_size=40),
+    st.integers(1, 4),
+)
+def test_the_leading_paragraphs_are_those_of_splitting_the_whole_text(tokens, count):
+    text = "".join(tokens)
+    assert leading_paragraphs(text, count) == split_paragraphs(text)[:count]
 
 
 def test_sumy_tokenizer_is_offline_and_keeps_inner_hyphens():

@@ -1,10 +1,14 @@
 """The fast paths give what the plain code gives: notice rules searched rule by rule, JSON written
-by our own indenting writer, blingfire with a reused buffer, Markdown escaping, facts, terms."""
+by our own indenting writer, blingfire with a reused buffer, Markdown escaping, facts, terms; and
+the settings that spare system time (the state's memory map, numpy without huge pages)."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import threading
 
 import blingfire
@@ -20,6 +24,7 @@ from digest.models import Article, Story
 from digest.render import _MARKDOWN_NUMBERED, _MARKDOWN_SPECIAL, md_escape
 from digest.schema import json_text
 from digest.sentences import _blingfire_sentences, words
+from digest.store import MMAP_BYTES, Store
 from digest.summarize import summarize, summarize_apart
 from digest.summarizers.story_text import (
     _NUMBER_WORDS,
@@ -258,3 +263,21 @@ def test_a_pattern_whose_rules_refer_to_groups_is_searched_whole():
     pattern = re.compile(r"(a)|(b)\1")  # "bb" does not match: group 1 took no part
     assert Alternatives(pattern).search("bb") is bool(pattern.search("bb")) is False
     assert Alternatives(pattern).search("xa") is True
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("given", "expected"), [(None, "0"), ("1", "1")])
+def test_numpy_asks_for_no_huge_pages_unless_the_environment_says(given, expected):
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    if given is not None:
+        env["NUMPY_MADVISE_HUGEPAGE"] = given
+    script = "import os, digest, numpy; print(os.environ['NUMPY_MADVISE_HUGEPAGE'])"
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=50
+    )
+    assert done.stdout.strip() == expected, done.stderr
+
+
+def test_the_state_is_read_through_a_memory_map(tmp_path):
+    with Store.open(tmp_path / "state.sqlite3") as store:
+        assert store.db.execute("PRAGMA mmap_size").fetchone()[0] == MMAP_BYTES > 0

@@ -25,7 +25,7 @@ from scipy import sparse
 from digest.language import LANGUAGES, detect_language, stop_words
 from digest.models import Article, History, Sentence, Story
 from digest.prose import dangles, is_photo_credit, is_whole_prose, strip_lead_in
-from digest.sentences import sentences_of, split_paragraphs, words
+from digest.sentences import leading_paragraphs, sentences_of, split_paragraphs, words
 from digest.summarizers.incidence import Incidence
 from digest.summarizers.lexicon import lexicon
 
@@ -481,10 +481,9 @@ def _fingerprint(text: str) -> str:
 def _paragraph_keys(text: str, first: int = -1) -> set[str]:
     """The paragraphs of a text (its `first` ones, when given) long enough to tell a copy,
     whitespace and case left aside."""
-    return {
-        key for p in split_paragraphs(text)[: first if first > 0 else None]
-        if len(key := _fingerprint(p)) >= MIN_PARAGRAPH
-    }  # fmt: skip
+    paragraphs = leading_paragraphs(text, first) if first > 0 else split_paragraphs(text)
+    # A paragraph's whitespace is folded already: its fingerprint is its lower case.
+    return {key for p in paragraphs if len(key := p.lower()) >= MIN_PARAGRAPH}
 
 
 def _most_common(codes: Sequence[str]) -> str:
