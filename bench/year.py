@@ -36,6 +36,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import digest
 from bench.scale import arrived, make_workspace, pool_articles
 
 DAILY = 300  # new articles of the measured daily build
@@ -121,6 +122,8 @@ def environment_for(code: str) -> dict:
     it does on a user's machine (the untimed first command of `measure_once` writes them)."""
     env = {**os.environ, "PYTHONPATH": code, "TMPDIR": tempfile.gettempdir()}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    if not digest.HUGE_PAGES_GIVEN:  # importing digest set it here: each checkout sets its own
+        env.pop("NUMPY_MADVISE_HUGEPAGE", None)
     return env
 
 

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import digest
 from digest import prose
 from digest.config import BriefSettings
 from digest.literals import Alternatives, alternatives, required_literals
@@ -266,16 +267,30 @@ def test_a_pattern_whose_rules_refer_to_groups_is_searched_whole():
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize(("given", "expected"), [(None, "0"), ("1", "1")])
+@pytest.mark.parametrize(("given", "expected"), [(None, "0 False"), ("1", "1 True")])
 def test_numpy_asks_for_no_huge_pages_unless_the_environment_says(given, expected):
     env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
     if given is not None:
         env["NUMPY_MADVISE_HUGEPAGE"] = given
-    script = "import os, digest, numpy; print(os.environ['NUMPY_MADVISE_HUGEPAGE'])"
+    script = (
+        "import os, digest, numpy\n"
+        "core = getattr(numpy, '_core', None) or numpy.core\n"
+        "print(os.environ['NUMPY_MADVISE_HUGEPAGE'], core.multiarray._get_madvise_hugepage())"
+    )
     done = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=50
     )
     assert done.stdout.strip() == expected, done.stderr
+
+
+@pytest.mark.parametrize("given", [None, "1"])
+def test_a_benchmark_runs_another_checkout_with_the_users_huge_page_setting(given, monkeypatch):
+    from bench import year
+
+    monkeypatch.setattr(digest, "HUGE_PAGES_GIVEN", given is not None)
+    monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", given or "0")  # "0": set by importing digest
+    env = year.environment_for("/elsewhere")
+    assert env.get("NUMPY_MADVISE_HUGEPAGE") == given and env["PYTHONPATH"] == "/elsewhere"
 
 
 def test_the_state_is_read_through_a_memory_map(tmp_path):
