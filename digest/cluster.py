@@ -27,7 +27,8 @@ import numpy as np
 from scipy import sparse
 
 from digest.config import StorySettings
-from digest.crossing import UNKNOWN, Chunk, Crossing, crossing_terms
+from digest.crossing import UNKNOWN, Chunk, Crossing, Terms, crossing_terms
+from digest.language import names
 from digest.models import LANGUAGES, Article, Frequencies, Placed
 from digest.places import streets
 from digest.vectors import (
@@ -59,9 +60,11 @@ INDEX_TERMS = 25  # an article's terms by which later articles find its story (s
 CANDIDATES = 40  # stories a new article is scored against: those sharing most of its INDEX_TERMS
 POSTINGS = 10  # of the articles indexed under a term, the newest, whose stories are candidates
 MEMBERS = 50  # a candidate story's newest articles, whose sum is its centroid (see docs)
-# Stored with the features, above the words (below BUCKETS) and the streets (up to 2 BUCKETS):
-# one term, LANGUAGE_MARK + the number of the article's language in LANGUAGES.
-LANGUAGE_MARK = 2 * BUCKETS
+# The layout of the stored features, by term: the words (below BUCKETS), the streets (up to
+# 2 BUCKETS), the names (NAME_MARK + hashed name, up to 3 BUCKETS), and last one term,
+# LANGUAGE_MARK + the number of the article's language in LANGUAGES.
+NAME_MARK = 2 * BUCKETS
+LANGUAGE_MARK = 3 * BUCKETS
 
 
 def features(article: Article) -> bytes:
@@ -71,21 +74,54 @@ def features(article: Article) -> bytes:
     headline (the title without a web page's site name, `headline`) and of the lead count more
     than the rest of the body. The streets the title and text name (`places.streets`) are
     hashed apart, at BUCKETS and above: they are no terms of the vector (`term_matrix` leaves
-    them out) but a check of the decision (`places_of`).
+    them out) but a check of the decision (`places_of`). So are the names and numbers of the
+    text (`language.names`), unstemmed, at NAME_MARK and above: what reports in two languages
+    share (`names_matrix`, `digest.crossing`).
     """
     body = terms_of(article.text, article.language)
     weights = np.ones(len(body))
     weights[:LEAD_WORDS] = LEAD_WEIGHT
     title = terms_of(headline(article.title or ""), article.language)
     where = np.array([_place_term(s) for s in streets(f"{article.title or ''}\n{article.text}")])
+    named = list(names(article.text))
+    name_terms = np.array([_name_term(name) for _, name in named], dtype=np.int64)
+    name_weights = np.array([LEAD_WEIGHT if at < LEAD_WORDS else 1.0 for at, _ in named])
     codes = list(LANGUAGES)
     spoken = [LANGUAGE_MARK + codes.index(article.language)] if article.language in codes else []
     return encode(
-        np.concatenate([body, title, where.astype(np.int64), spoken]),
+        np.concatenate([body, title, where.astype(np.int64), name_terms, spoken]),
         np.concatenate(
-            [weights, np.full(len(title), TITLE_WEIGHT), np.ones(len(where) + len(spoken))]
+            [
+                weights,
+                np.full(len(title), TITLE_WEIGHT),
+                np.ones(len(where)),
+                name_weights,
+                np.ones(len(spoken)),
+            ]
         ),
     )
+
+
+def _name_term(name: str) -> int:
+    return NAME_MARK + zlib.crc32(name.encode()) % BUCKETS
+
+
+def names_matrix(blobs: Sequence[bytes]) -> sparse.csr_matrix:
+    """One row per document of log(1 + count) per name (`features`), over these documents'
+    names: the part of the features the word matrix (`term_matrix`) leaves out."""
+    rows, terms, counts = [], [], []
+    for row, blob in enumerate(blobs):
+        found, weights = decode(blob)
+        start, end = np.searchsorted(found, [NAME_MARK, LANGUAGE_MARK])
+        rows.append(np.full(end - start, row))
+        terms.append(found[start:end])
+        counts.append(weights[start:end])
+    if not blobs:
+        return sparse.csr_matrix((0, 0))
+    columns = np.unique(np.concatenate(terms), return_inverse=True)[1]
+    values = np.log1p(np.concatenate(counts).astype(np.float64))
+    shape = (len(blobs), int(columns.max()) + 1 if len(columns) else 0)
+    return sparse.csr_matrix((values, (np.concatenate(rows), columns)), shape=shape)
 
 
 def language_of(blob: bytes) -> int:
@@ -102,15 +138,11 @@ def _place_term(street: str) -> int:
 
 def places_of(blob: bytes) -> frozenset[int]:
     """The hashed streets stored in an article's features."""
-    # The terms are sorted, so the streets come last but for the language: most articles name
-    # none, and a look at the last terms (from byte 4 × size of `vectors.encode`'s layout)
-    # spares decoding them.
-    size = (len(blob) - 4) // 8
-    last = size - (language_of(blob) != UNKNOWN)
-    if last < 1 or int.from_bytes(blob[4 * last : 4 * last + 4], "little") < BUCKETS:
-        return frozenset()
+    # The terms are sorted: the streets lie between the words and the names, found by bisection
+    # (most articles name none).
     terms, _ = decode(blob)
-    return frozenset(terms[(terms >= BUCKETS) & (terms < LANGUAGE_MARK)].tolist())
+    start, end = np.searchsorted(terms, [BUCKETS, NAME_MARK])
+    return frozenset(terms[start:end].tolist()) if end > start else frozenset()
 
 
 # " - ", " | ", " « ", " — " between spaces: where a page title joins its headline to the site's
@@ -169,11 +201,13 @@ def assign(
         frequencies = frequencies(vocabulary)
     base, stored = _base_frequencies(known, counts, vocabulary, frequencies), len(known)
     spoken = np.array([language_of(p.features) for p in known + ordered], dtype=np.int64)
+    named = _names_if_several_languages([p.features for p in known + ordered], spoken)
     assigned: dict[str, str] = {}
     for start, end in growth_steps(base.documents, len(ordered)):
-        matrix = weighted(counts[: len(known) + end - start], base, stored)
+        at_hand = len(known) + end - start
+        matrix = weighted(counts[:at_hand], base, stored)
         crossing = crossing_terms(
-            counts[: len(known) + end - start], spoken[: len(known) + end - start]
+            counts[:at_hand], spoken[:at_hand], None if named is None else weighted(named[:at_hand])
         )
         stories = _Stories.of(known, matrix[: len(known)], settings, crossing, spoken)
         for first in range(start, end, CHUNK):
@@ -183,6 +217,14 @@ def assign(
         assigned |= stories.assigned
         known += [replace(p, story_id=assigned[p.article_id]) for p in ordered[start:end]]
     return assigned
+
+
+def _names_if_several_languages(
+    blobs: Sequence[bytes], spoken: np.ndarray
+) -> sparse.csr_matrix | None:
+    """The documents' `names_matrix` when they are in two languages or more, else None (no
+    comparison across languages, no names read)."""
+    return names_matrix(blobs) if len(np.unique(spoken[spoken != UNKNOWN])) > 1 else None
 
 
 def growth_steps(stored: int, new: int) -> Iterator[tuple[int, int]]:
@@ -397,7 +439,7 @@ class _Stories:
         placed: list[Placed],
         vectors: sparse.csr_matrix,
         settings: StorySettings,
-        crossing: np.ndarray | None = None,
+        crossing: Terms | None = None,
         spoken: np.ndarray | None = None,
     ) -> _Stories:
         """The stories of the stored articles."""

@@ -7,7 +7,9 @@ nothing is downloaded, and neither imports NLTK, which is slow to import.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -16,7 +18,7 @@ import Stemmer
 from digest.models import LANGUAGES
 from digest.sentences import words
 
-__all__ = ["LANGUAGES", "detect_language", "stemmer", "stop_words"]
+__all__ = ["LANGUAGES", "detect_language", "names", "stemmer", "stop_words"]
 _SAMPLE_WORDS = 400
 STEM_CACHE = 200_000  # words per language: a daemon's vocabulary grows for as long as it runs
 
@@ -73,3 +75,48 @@ def detect_language(text: str, default: str = "en") -> str:
             counts[code] += 1
     best = max(counts, key=lambda code: (counts[code], code == default))
     return best if counts[best] >= 2 else default
+
+
+# A word as `sentences.words` finds it, and whether a sentence ends before it (start of the text,
+# a line break, or . ! ? … : with spaces, quotes or brackets between).
+_NAMED = re.compile(r"(?P<start>(?:^|[\n.!?…:])[\s\"'“”«»(\[]*)?(?P<word>\w+(?:[-'’]\w+)*)")
+# French and Italian elision before a name: "d'Agrigento", "l'Iran", "qu'Obama".
+_ELIDED = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+NUMBER_DIGITS = 2  # a number of one digit ("3 people") says little of which event it is
+
+
+def fold(word: str) -> str:
+    """A word lower-cased (casefolded) and without accents: "Sánchez" and "Sanchez" alike."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def names(text: str) -> Iterator[tuple[int, str]]:
+    """The names and numbers of a text, unstemmed and folded, with each one's place among the
+    text's words (as `sentences.words` counts them).
+
+    A name is a capitalised word not at a sentence start and not a stop word of any language
+    digest reads ("Paris" in "flooding in Paris", not "The" nor "Police" opening a sentence),
+    less a French elision or an English possessive ("d'Agrigento", "Obama's"); a number has
+    NUMBER_DIGITS digits or more. Spelled alike in every language, these tell across languages
+    which event a report is of, where each language's stemmer makes its own term of a name
+    ("Paris": "pari" in English, "paris" in French).
+    """
+    stops = _all_stop_words()
+    for place, found in enumerate(_NAMED.finditer(text)):
+        word = found["word"]
+        if word.isdigit():
+            if len(word) >= NUMBER_DIGITS and word.strip("0"):  # not the "000" of "60,000"
+                yield place, word
+            continue
+        word = _POSSESSIVE.sub("", _ELIDED.sub("", word))
+        if found["start"] is None and word[:1].isupper() and len(word) > 1:
+            folded = fold(word)
+            if folded not in stops:
+                yield place, folded
+
+
+@cache
+def _all_stop_words() -> frozenset[str]:
+    return frozenset(fold(word) for code in LANGUAGES for word in stop_words(code))

@@ -57,6 +57,12 @@ def _store_languages(db: sqlite3.Connection) -> None:
     _recompute_features(db)
 
 
+def _store_names(db: sqlite3.Connection) -> None:
+    """The features computed again with each article's names (only builds read them, as with
+    `_store_languages`: features without them read as of unknown language)."""
+    _recompute_features(db)
+
+
 def _index_stored(db: sqlite3.Connection) -> None:
     """The term index and term frequencies of every article already in a story."""
     from digest import cluster  # numpy and scipy: not for opening a store
@@ -139,7 +145,7 @@ _NOTE_CARRIER = (
 # noted as furniture carriers take about 35 s for 100,000 articles, their features with their
 # language (migration 12) longer. (Migration 6's features stay: migration 7 indexes them.)
 BUILD_ONLY: frozenset[Callable[[sqlite3.Connection], None]] = frozenset(
-    {_note_carriers, _store_languages}
+    {_note_carriers, _store_languages, _store_names}
 )
 
 # Each migration is a tuple of steps, run in one transaction: SQL statements, or functions of
@@ -257,6 +263,7 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         ) WITHOUT ROWID""",
     ),
     (_store_languages,),  # 12: the article's language is stored with its features
+    (_store_names,),  # 13: its names and numbers too, unstemmed (`cluster.features`)
 )
 
 

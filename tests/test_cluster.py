@@ -15,6 +15,7 @@ from digest.cluster import (
     features,
     headline,
     language_of,
+    names_matrix,
     places_of,
     recompute_features,
     term_matrix,
@@ -416,8 +417,8 @@ def test_streets_are_stored_apart_from_the_words(day_of_news):
     blob = features(article(MEMPHIS_FIRST))
     terms, _ = decode(blob)
     assert len(places_of(blob)) == 1
-    # The street and the language are checks, not terms of the vector.
-    assert term_matrix([blob]).shape[1] == len(terms) - 2
+    # The street, the names and the language are checks, not terms of the vector.
+    assert term_matrix([blob]).shape[1] == len(terms) - 2 - len(names_matrix([blob]).indices)
     assert all(places_of(features(a)) == frozenset() for a in day_of_news)
     assert language_of(blob) == list(LANGUAGES).index("en")
 
