@@ -60,10 +60,11 @@ INDEX_TERMS = 25  # an article's terms by which later articles find its story (s
 CANDIDATES = 40  # stories a new article is scored against: those sharing most of its INDEX_TERMS
 POSTINGS = 10  # of the articles indexed under a term, the newest, whose stories are candidates
 MEMBERS = 50  # a candidate story's newest articles, whose sum is its centroid (see docs)
-# The layout of the stored features, by term: the words (below BUCKETS), the streets (up to
-# 2 BUCKETS), the names (NAME_MARK + hashed name, up to 3 BUCKETS), and last one term,
+# The layout of the stored features, by term (they are sorted): the words (below BUCKETS), the
+# names (NAME_MARK + hashed name), the streets (STREET_MARK + hashed street), and last one term,
 # LANGUAGE_MARK + the number of the article's language in LANGUAGES.
-NAME_MARK = 2 * BUCKETS
+NAME_MARK = BUCKETS
+STREET_MARK = 2 * BUCKETS
 LANGUAGE_MARK = 3 * BUCKETS
 
 
@@ -73,10 +74,10 @@ def features(article: Article) -> bytes:
     Hashed counts of stemmed content words (stop words and numbers dropped); words of the
     headline (the title without a web page's site name, `headline`) and of the lead count more
     than the rest of the body. The streets the title and text name (`places.streets`) are
-    hashed apart, at BUCKETS and above: they are no terms of the vector (`term_matrix` leaves
-    them out) but a check of the decision (`places_of`). So are the names and numbers of the
-    text (`language.names`), unstemmed, at NAME_MARK and above: what reports in two languages
-    share (`names_matrix`, `digest.crossing`).
+    hashed apart, at STREET_MARK and above: they are no terms of the vector (`term_matrix`
+    leaves them out) but a check of the decision (`places_of`). So are the names and numbers of
+    the text (`language.names`), unstemmed, at NAME_MARK and above: what reports in two
+    languages share (`names_matrix`, `digest.crossing`).
     """
     body = terms_of(article.text, article.language)
     weights = np.ones(len(body))
@@ -89,13 +90,13 @@ def features(article: Article) -> bytes:
     codes = list(LANGUAGES)
     spoken = [LANGUAGE_MARK + codes.index(article.language)] if article.language in codes else []
     return encode(
-        np.concatenate([body, title, where.astype(np.int64), name_terms, spoken]),
+        np.concatenate([body, title, name_terms, where.astype(np.int64), spoken]),
         np.concatenate(
             [
                 weights,
                 np.full(len(title), TITLE_WEIGHT),
-                np.ones(len(where)),
                 name_weights,
+                np.ones(len(where)),
                 np.ones(len(spoken)),
             ]
         ),
@@ -109,19 +110,36 @@ def _name_term(name: str) -> int:
 def names_matrix(blobs: Sequence[bytes]) -> sparse.csr_matrix:
     """One row per document of log(1 + count) per name (`features`), over these documents'
     names: the part of the features the word matrix (`term_matrix`) leaves out."""
-    rows, terms, counts = [], [], []
-    for row, blob in enumerate(blobs):
-        found, weights = decode(blob)
-        start, end = np.searchsorted(found, [NAME_MARK, LANGUAGE_MARK])
-        rows.append(np.full(end - start, row))
-        terms.append(found[start:end])
-        counts.append(weights[start:end])
     if not blobs:
         return sparse.csr_matrix((0, 0))
-    columns = np.unique(np.concatenate(terms), return_inverse=True)[1]
-    values = np.log1p(np.concatenate(counts).astype(np.float64))
+    # `vectors.encode`'s layout read as one array; each blob's names found by bisection, all
+    # blobs at once (the words, most of each, are never gathered).
+    joined = np.frombuffer(b"".join(blobs), dtype="<i4")
+    sizes = (np.fromiter(map(len, blobs), np.int64, len(blobs)) - 4) // 8
+    starts = np.concatenate([[0], np.cumsum(4 + 8 * sizes)[:-1]]) // 4 + 1  # first term, in words
+    first, end = (_first_at_least(joined, starts, sizes, mark) for mark in (NAME_MARK, STREET_MARK))
+    counts = end - first
+    row = np.repeat(np.arange(len(blobs)), counts)
+    at = np.repeat(first - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+    at += np.arange(len(row))
+    columns = np.unique(joined[at], return_inverse=True)[1].reshape(-1)
+    values = np.log1p(joined[at + sizes[row]].view("<f4").astype(np.float64))
     shape = (len(blobs), int(columns.max()) + 1 if len(columns) else 0)
-    return sparse.csr_matrix((values, (np.concatenate(rows), columns)), shape=shape)
+    return sparse.csr_matrix((values, (row, columns)), shape=shape)
+
+
+def _first_at_least(
+    joined: np.ndarray, starts: np.ndarray, sizes: np.ndarray, mark: int
+) -> np.ndarray:
+    """In each blob's sorted terms (`sizes[i]` from `starts[i]` in `joined`), the place of the
+    first term at `mark` or above (the end of its terms when there is none)."""
+    low, high = starts.copy(), starts + sizes
+    while (open_ := low < high).any():
+        middle = (low + high) // 2
+        below = open_ & (joined[np.minimum(middle, len(joined) - 1)] < mark)
+        low = np.where(below, middle + 1, low)
+        high = np.where(open_ & ~below, middle, high)
+    return low
 
 
 def language_of(blob: bytes) -> int:
@@ -133,16 +151,20 @@ def language_of(blob: bytes) -> int:
 
 
 def _place_term(street: str) -> int:
-    return BUCKETS + zlib.crc32(street.encode()) % BUCKETS
+    return STREET_MARK + zlib.crc32(street.encode()) % BUCKETS
 
 
 def places_of(blob: bytes) -> frozenset[int]:
     """The hashed streets stored in an article's features."""
-    # The terms are sorted: the streets lie between the words and the names, found by bisection
-    # (most articles name none).
+    # The terms are sorted, so the streets come last but for the language: most articles name
+    # none, and a look at the last terms (from byte 4 × size of `vectors.encode`'s layout)
+    # spares decoding them.
+    size = (len(blob) - 4) // 8
+    last = size - (language_of(blob) != UNKNOWN)
+    if last < 1 or int.from_bytes(blob[4 * last : 4 * last + 4], "little") < STREET_MARK:
+        return frozenset()
     terms, _ = decode(blob)
-    start, end = np.searchsorted(terms, [BUCKETS, NAME_MARK])
-    return frozenset(terms[start:end].tolist()) if end > start else frozenset()
+    return frozenset(terms[(terms >= STREET_MARK) & (terms < LANGUAGE_MARK)].tolist())
 
 
 # " - ", " | ", " « ", " — " between spaces: where a page title joins its headline to the site's

@@ -10,6 +10,7 @@ from scipy import sparse
 from digest.cluster import (
     LANGUAGE_MARK,
     NAME_MARK,
+    STREET_MARK,
     assign,
     features,
     language_of,
@@ -152,7 +153,7 @@ def test_features_hold_the_language_apart_from_the_words_and_streets():
     terms, _ = decode(features(english))
     assert terms[-1] == LANGUAGE_MARK + list(LANGUAGES).index("en")
     assert places_of(features(english)) == frozenset(
-        terms[(terms > 1 << 24) & (terms < NAME_MARK)].tolist()
+        terms[(terms >= STREET_MARK) & (terms < LANGUAGE_MARK)].tolist()
     )
     assert len(places_of(features(english))) == 1
 
@@ -509,12 +510,10 @@ def test_a_state_of_schema_12_gets_its_names_and_keeps_every_id(tmp_path):
         before = db.execute(f"SELECT {columns} FROM articles ORDER BY seq").fetchall()
         for article_id, blob in db.execute("SELECT id, features FROM articles").fetchall():
             terms, weights = decode(blob)
-            kept = terms < NAME_MARK
-            language = terms[terms >= LANGUAGE_MARK] - LANGUAGE_MARK + 2 * BUCKETS
-            old = encode(
-                np.concatenate([terms[kept], language]).astype(np.int64),
-                np.concatenate([weights[kept], [1.0]]).astype(np.float64),
-            )
+            kept = (terms < NAME_MARK) | (terms >= STREET_MARK)  # no names
+            # The streets and the language stood a BUCKETS lower (`places_of` reads them).
+            old_terms = np.where(terms >= STREET_MARK, terms - BUCKETS, terms)[kept]
+            old = encode(old_terms.astype(np.int64), weights[kept].astype(np.float64))
             db.execute("UPDATE articles SET features = ? WHERE id = ?", (old, article_id))
         db.execute("PRAGMA user_version = 12")
         stories = db.execute("SELECT id FROM stories ORDER BY id").fetchall()
@@ -533,3 +532,21 @@ def test_a_state_of_schema_12_gets_its_names_and_keeps_every_id(tmp_path):
             [stored] = store.articles_by_id([row[0]]).values()
             [(blob,)] = store.db.execute("SELECT features FROM articles WHERE id = ?", (row[0],))
             assert blob == features(stored)
+
+
+def test_the_names_matrix_holds_each_article_s_own_names():
+    items = [article(FLOOD_EN), article(QUAKE_A), spanish(FLOOD_ES, days=1), article(RATES)]
+    blobs = [features(a) for a in items]
+    matrix = names_matrix(blobs)
+    stored = [decode(blob) for blob in blobs]
+    kept = [(terms >= NAME_MARK) & (terms < LANGUAGE_MARK) for terms, _ in stored]
+    every = np.unique(
+        np.concatenate([terms[k] for (terms, _), k in zip(stored, kept, strict=True)])
+    )
+    assert matrix.shape == (len(blobs), len(every))
+    for row, ((terms, counts), k) in enumerate(zip(stored, kept, strict=True)):
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        assert every[matrix.indices[start:end]].tolist() == terms[k].tolist()
+        assert np.allclose(matrix.data[start:end], np.log1p(counts[k]))
+    assert matrix[0].nnz > 5 and matrix[1].nnz > 0  # names and numbers
+    assert names_matrix([]).shape == (0, 0)
