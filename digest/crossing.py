@@ -75,18 +75,17 @@ def crossing_terms(
 
 def _held_in_two(counts: sparse.csr_matrix, languages: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """The columns that documents of two or more of these languages hold."""
-    # The language of most documents is counted as what the others leave: its rows are not
-    # copied out (a store in one language with a report in another is the usual case).
+    # The language of most documents holds what the others leave: its rows are never copied out
+    # (a store in one language with a few reports in another is the usual case).
     size = counts.shape[1]
-    of_row = np.repeat(languages, np.diff(counts.indptr))  # each entry's language
     most = codes[np.argmax([np.count_nonzero(languages == code) for code in codes])]
-    others = of_row != most
-    rest = np.bincount(counts.indices, minlength=size) - np.bincount(
-        counts.indices[others], minlength=size
-    )
-    held = (rest > 0).astype(np.int64)
+    rows = np.flatnonzero(languages != most)
+    others = counts[rows]
+    of_entry = np.repeat(languages[rows], np.diff(others.indptr))
+    held = np.bincount(counts.indices, minlength=size) > np.bincount(others.indices, minlength=size)
+    held = held.astype(np.int64)
     for code in codes[codes != most]:
-        held += np.bincount(counts.indices[of_row == code], minlength=size) > 0
+        held += np.bincount(others.indices[of_entry == code], minlength=size) > 0
     return np.flatnonzero(held >= 2)
 
 
