@@ -160,30 +160,37 @@ class Crossing:
 
 @dataclass
 class _Dots:
-    """New articles' vectors on some terms, and their dot products with the stories' sums on
-    them before the chunk and with each other."""
+    """New articles' vectors on some terms, their dot products with each other, and with the
+    stories' sums on those terms before the chunk, computed for one article at a time (a
+    chunk × stories array would be as large as the clustering's own)."""
 
-    vectors: sparse.csr_matrix
-    before: np.ndarray | None  # new article × story
+    sums: sparse.csr_matrix  # story × term, before the chunk
+    vectors: sparse.csr_matrix  # new article × term
     among: np.ndarray  # new article × new article
 
     @classmethod
     def of(cls, sums: sparse.csr_matrix, vectors: sparse.csr_matrix) -> _Dots:
-        before = (sums @ vectors.T).T.toarray() if sums.shape[0] else None
-        return cls(vectors, before, (vectors @ vectors.T).toarray())
+        return cls(sums, vectors, (vectors @ vectors.T).toarray())
+
+    def __post_init__(self) -> None:
+        self._before: tuple[int, np.ndarray] = (-1, np.zeros(0))
+
+    def before(self, i: int) -> np.ndarray:
+        """New article `i`'s dot product with each story's sum before the chunk."""
+        if self._before[0] != i:
+            self._before = (i, (self.sums @ self.vectors[i].T).toarray().ravel())
+        return self._before[1]
 
     def with_story(self, i: int, story: int, choice: np.ndarray) -> float:
         """New article `i`'s dot product with a story, `choice` holding the stories of the
         articles of the chunk placed before it."""
-        stored = self.before is not None and story < self.before.shape[1]
-        dot = self.before[i, story] if stored else 0.0
+        dot = self.before(i)[story] if story < self.sums.shape[0] else 0.0
         return float(dot + self.among[i, :i][choice == story].sum())
 
     def with_stories(self, i: int, count: int, choice: np.ndarray) -> np.ndarray:
         """`with_story` for the first `count` stories."""
         dots = np.zeros(count)
-        if self.before is not None:
-            dots[: self.before.shape[1]] = self.before[i]
+        dots[: self.sums.shape[0]] = self.before(i)
         if i:
             dots += np.bincount(choice[:i], weights=self.among[i, :i], minlength=count)[:count]
         return dots

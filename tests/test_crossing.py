@@ -84,8 +84,12 @@ ELECTION_FR = (
 )
 
 
+def written_in(language: str, story: tuple[str, str], *, days: float, source: str) -> Article:
+    return replace(article(story, days=days, source=source), language=language)
+
+
 def french(story: tuple[str, str], *, days: float, source: str = "Le Quotidien") -> Article:
-    return replace(article(story, days=days, source=source), language="fr")
+    return written_in("fr", story, days=days, source=source)
 
 
 def background() -> list[Article]:
@@ -446,7 +450,7 @@ BACKGROUND_ES = (
 
 
 def spanish(story: tuple[str, str], *, days: float, source: str = "El Diario") -> Article:
-    return replace(article(story, days=days, source=source), language="es")
+    return written_in("es", story, days=days, source=source)
 
 
 def test_names_are_read_unstemmed_and_without_accents_so_they_match_across_languages():
