@@ -161,42 +161,49 @@ class Crossing:
 @dataclass
 class _Dots:
     """New articles' vectors on some terms, their dot products with each other, and with the
-    stories' sums on those terms before the chunk, computed for one article at a time (a
-    chunk × stories array would be as large as the clustering's own)."""
+    stories' sums on those terms before the chunk: kept sparse (few stories share a crossing
+    term or a name with an article), one article's made whole when it is placed."""
 
-    sums: sparse.csr_matrix  # story × term, before the chunk
+    stored: int  # stories before the chunk
+    before: sparse.csr_matrix  # new article × story
     vectors: sparse.csr_matrix  # new article × term
     among: np.ndarray  # new article × new article
 
     @classmethod
     def of(cls, sums: sparse.csr_matrix, vectors: sparse.csr_matrix) -> _Dots:
-        return cls(sums, vectors, (vectors @ vectors.T).toarray())
+        before = sparse.csr_matrix((sums @ vectors.T).T)
+        return cls(sums.shape[0], before, vectors, (vectors @ vectors.T).toarray())
 
     def __post_init__(self) -> None:
-        self._before: tuple[int, np.ndarray] = (-1, np.zeros(0))
-
-    def before(self, i: int) -> np.ndarray:
-        """New article `i`'s dot product with each story's sum before the chunk."""
-        if self._before[0] != i:
-            self._before = (i, (self.sums @ self.vectors[i].T).toarray().ravel())
-        return self._before[1]
-
-    def with_story(self, i: int, story: int, choice: np.ndarray) -> float:
-        """New article `i`'s dot product with a story, `choice` holding the stories of the
-        articles of the chunk placed before it."""
-        dot = self.before(i)[story] if story < self.sums.shape[0] else 0.0
-        return float(dot + self.among[i, :i][choice == story].sum())
+        self._last: tuple[int, np.ndarray] = (-1, np.zeros(0))
 
     def with_stories(self, i: int, count: int, choice: np.ndarray) -> np.ndarray:
-        """`with_story` for the first `count` stories."""
-        dots = np.zeros(count)
-        dots[: self.sums.shape[0]] = self.before(i)
+        """New article `i`'s dot product with each of the first `count` stories, `choice`
+        holding the stories of the articles of the chunk placed before it."""
+        if self._last[0] != i:
+            row = np.zeros(self.stored)
+            stories, dots = _row(self.before, i)
+            row[stories] = dots
+            self._last = (i, row)
+        size = max(count, self.stored)
+        dots = np.zeros(size)
+        dots[: self.stored] = self._last[1]
         if i:
-            dots += np.bincount(choice[:i], weights=self.among[i, :i], minlength=count)[:count]
-        return dots
+            dots += np.bincount(choice[:i], weights=self.among[i, :i], minlength=size)[:size]
+        return dots[:count]
+
+    def with_story(self, i: int, story: int, choice: np.ndarray) -> float:
+        """`with_stories` for one story."""
+        return float(self.with_stories(i, story + 1, choice)[story])
 
     def terms(self, i: int) -> list[int]:
-        return self.vectors.indices[self.vectors.indptr[i] : self.vectors.indptr[i + 1]].tolist()
+        return _row(self.vectors, i)[0].tolist()
+
+
+def _row(matrix: sparse.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:
+    """The columns and values of a row of a sparse matrix."""
+    start, end = matrix.indptr[row], matrix.indptr[row + 1]
+    return matrix.indices[start:end], matrix.data[start:end]
 
 
 @dataclass
@@ -283,9 +290,7 @@ class Chunk:
 
 def _row_columns(sums: sparse.csr_matrix, row: int) -> set[int]:
     """The columns a row of story sums holds (none for a story not in the sums yet)."""
-    if row >= sums.shape[0]:
-        return set()
-    return set(sums.indices[sums.indptr[row] : sums.indptr[row + 1]].tolist())
+    return set(_row(sums, row)[0].tolist()) if row < sums.shape[0] else set()
 
 
 AT = len(LANGUAGES) + 1  # columns of `own2` and `spoken`: UNKNOWN, then each language's number
