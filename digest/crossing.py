@@ -15,6 +15,11 @@ report and a story in another language are about as alike when they tell one eve
 reports in one language are, and reports of different events much less (docs/quality.md,
 "Seventh round").
 
+Each language's stemmer makes its own term of many names ("Valencia" is "valencia" in English,
+"valenci" in Spanish), so with a story that has no article in L, the article's names and
+numbers as written (`cluster.names_matrix`) held in two languages count beside its crossing
+terms, scaled by NAME_WEIGHT: in both x seen and S seen, and in their dot product.
+
 With one language at hand there is no crossing term, and nothing here runs.
 """
 
@@ -37,9 +42,9 @@ SEEN_AT_LEAST = 0.15
 # compared on them: one place name is where two events may happen, not one event; and words
 # the languages spell alike ("police", "France") are crossing terms too (at 3, a fire and a tram
 # crash in Lyon that shared Lyon, France and "police" joined; the en/fr sets score the same).
+# Names count so too: four crossing terms or four names (a name that both languages stem
+# alike is in both counts, so the larger is taken, not their sum).
 SHARED_AT_LEAST = 4
-
-
 # The names of an article (unit length, their rarity weighed as the words') weigh this much
 # beside its words (unit length) when it is compared across languages (docs/quality.md,
 # "Seventh round").
