@@ -28,7 +28,7 @@ from scipy import sparse
 
 from digest.config import StorySettings
 from digest.crossing import UNKNOWN, Chunk, Crossing, Terms, crossing_terms
-from digest.language import names
+from digest.language import names, word_start
 from digest.models import LANGUAGES, Article, Frequencies, Placed
 from digest.places import streets
 from digest.vectors import (
@@ -84,9 +84,9 @@ def features(article: Article) -> bytes:
     weights[:LEAD_WORDS] = LEAD_WEIGHT
     title = terms_of(headline(article.title or ""), article.language)
     where = np.array([_place_term(s) for s in streets(f"{article.title or ''}\n{article.text}")])
-    named = list(names(article.text))
+    named, lead = list(names(article.text)), word_start(article.text, LEAD_WORDS)
     name_terms = np.array([_name_term(name) for _, name in named], dtype=np.int64)
-    name_weights = np.array([LEAD_WEIGHT if at < LEAD_WORDS else 1.0 for at, _ in named])
+    name_weights = np.array([LEAD_WEIGHT if at < lead else 1.0 for at, _ in named])
     codes = list(LANGUAGES)
     spoken = [LANGUAGE_MARK + codes.index(article.language)] if article.language in codes else []
     return encode(

@@ -7,6 +7,7 @@ nothing is downloaded, and neither imports NLTK, which is slow to import.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -77,12 +78,16 @@ def detect_language(text: str, default: str = "en") -> str:
     return best if counts[best] >= 2 else default
 
 
-# A word as `sentences.words` finds it, and whether a sentence ends before it (start of the text,
-# a line break, or . ! ? … : with spaces, quotes or brackets between).
-_NAMED = re.compile(r"(?P<start>(?:^|[\n.!?…:])[\s\"'“”«»(\[]*)?(?P<word>\w+(?:[-'’]\w+)*)")
+# A word that may be a name or a number: one that opens on anything but a lower-case ASCII
+# letter, or on a French elision ("d'Agrigento"). Words as `sentences.words` finds them; the
+# others (most) are never looked at.
+_CANDIDATE = re.compile(r"(?<!\w)(?<!\w[-'’])(?:[^\W_a-z]|[a-z]{1,7}['’](?=\w))\w*(?:[-'’]\w+)*")
+# Between a sentence's end (. ! ? … : or a line break) and its first word: spaces and these.
+_OPENING = frozenset("\"'“”«»([")
+_ENDS = frozenset("\n.!?…:")
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # as `sentences.words` finds words
 # French and Italian elision before a name: "d'Agrigento", "l'Iran", "qu'Obama".
 _ELIDED = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
-_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
 NUMBER_DIGITS = 2  # a number of one digit ("3 people") says little of which event it is
 
 
@@ -93,8 +98,7 @@ def fold(word: str) -> str:
 
 
 def names(text: str) -> Iterator[tuple[int, str]]:
-    """The names and numbers of a text, unstemmed and folded, with each one's place among the
-    text's words (as `sentences.words` counts them).
+    """The names and numbers of a text, unstemmed and folded, with where each one starts in it.
 
     A name is a capitalised word not at a sentence start and not a stop word of any language
     digest reads ("Paris" in "flooding in Paris", not "The" nor "Police" opening a sentence),
@@ -104,17 +108,38 @@ def names(text: str) -> Iterator[tuple[int, str]]:
     ("Paris": "pari" in English, "paris" in French).
     """
     stops = _all_stop_words()
-    for place, found in enumerate(_NAMED.finditer(text)):
-        word = found["word"]
+    for found in _CANDIDATE.finditer(text):
+        word, at = found[0], found.start()
         if word.isdigit():
             if len(word) >= NUMBER_DIGITS and word.strip("0"):  # not the "000" of "60,000"
-                yield place, word
+                yield at, word
             continue
-        word = _POSSESSIVE.sub("", _ELIDED.sub("", word))
-        if found["start"] is None and word[:1].isupper() and len(word) > 1:
+        if "'" in word[:8] or "’" in word[:8]:
+            word = _ELIDED.sub("", word)
+        if word[-2:] in ("'s", "’s", "'S", "’S"):
+            word = word[:-2]
+        if word[:1].isupper() and len(word) > 1 and not _opens_sentence(text, at):
             folded = fold(word)
             if folded not in stops:
-                yield place, folded
+                yield at, folded
+
+
+def _opens_sentence(text: str, at: int) -> bool:
+    """Whether the word at `at` opens the text or a sentence: only spaces, quotes or brackets
+    stand between it and the start, a line break, or a sentence's end."""
+    while at and (text[at - 1].isspace() or text[at - 1] in _OPENING):
+        at -= 1
+        if text[at] == "\n":
+            return True
+    return not at or text[at - 1] in _ENDS
+
+
+def word_start(text: str, number: int) -> int:
+    """Where the word of this number (from 0, as `sentences.words` counts them) starts in
+    `text`; its length when it has fewer words."""
+    for found in itertools.islice(_WORD.finditer(text), number, None):
+        return found.start()
+    return len(text)
 
 
 @cache

@@ -19,7 +19,7 @@ from digest.cluster import (
 )
 from digest.config import StorySettings
 from digest.crossing import NAME_WEIGHT, UNKNOWN, crossing_terms
-from digest.language import names
+from digest.language import names, word_start
 from digest.models import LANGUAGES, Article, Placed
 from digest.vectors import decode, encode
 from tests.test_cluster import (
@@ -462,13 +462,16 @@ def test_names_are_read_unstemmed_and_without_accents_so_they_match_across_langu
     stems_en = set(decode(english)[0][decode(english)[0] < 1 << 24].tolist())
     stems_es = set(decode(report)[0][decode(report)[0] < 1 << 24].tolist())
     assert len(stems_en & stems_es) < shared  # each stemmer makes its own term of most names
-    assert list(names("Le maire de Paris, Anne Hidalgo, a parlé à l'AFP d'Agrigento.")) == [
-        (3, "paris"), (4, "anne"), (5, "hidalgo"), (9, "afp"), (10, "agrigento")
-    ]  # fmt: skip
+    mayor = "Le maire de Paris, Anne Hidalgo, a parlé à l'AFP d'Agrigento.\n« Lyon » aussi"
+    found = list(names(mayor))
+    assert [name for _, name in found] == ["paris", "anne", "hidalgo", "afp", "agrigento"]
+    assert [mayor[at : at + 5] for at, _ in found] == ["Paris", "Anne ", "Hidal", "l'AFP", "d'Agr"]
     visit = "A visit by Obama's team to Zürich. It cost 3 or 1200 euros, 60,000 in all"
-    assert list(names(visit)) == [
-        (3, "obama"), (6, "zurich"), (11, "1200"), (13, "60")
-    ]  # fmt: skip
+    assert [name for _, name in names(visit)] == ["obama", "zurich", "1200", "60"]
+    # The lead's end: where the word of that number starts (as `sentences.words` counts).
+    assert word_start(visit, 3) == visit.index("Obama")
+    assert word_start(visit, 12) == visit.index("euros")
+    assert word_start(visit, 99) == len(visit)
 
 
 def test_a_flood_in_valencia_reported_in_english_and_spanish_makes_one_story():
