@@ -22,6 +22,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -64,6 +65,9 @@ MEMBERS = 50  # a candidate story's newest articles, whose sum is its centroid (
 # names (NAME_MARK + hashed name), the streets (STREET_MARK + hashed street), and last one term,
 # LANGUAGE_MARK + the number of the article's language in LANGUAGES.
 NAME_MARK = BUCKETS
+NAMES_CACHED = (
+    100_000  # names whose terms are remembered (a daemon reads names for as long as it runs)
+)
 STREET_MARK = 2 * BUCKETS
 LANGUAGE_MARK = 3 * BUCKETS
 
@@ -84,9 +88,10 @@ def features(article: Article) -> bytes:
     weights[:LEAD_WORDS] = LEAD_WEIGHT
     title = terms_of(headline(article.title or ""), article.language)
     where = np.array([_place_term(s) for s in streets(f"{article.title or ''}\n{article.text}")])
-    named, lead = list(names(article.text)), word_start(article.text, LEAD_WORDS)
-    name_terms = np.array([_name_term(name) for _, name in named], dtype=np.int64)
-    name_weights = np.array([LEAD_WEIGHT if at < lead else 1.0 for at, _ in named])
+    named = names(article.text)
+    name_terms = np.fromiter((_name_term(name) for _, name in named), np.int64, len(named))
+    starts = np.fromiter((at for at, _ in named), np.int64, len(named))
+    name_weights = np.where(starts < word_start(article.text, LEAD_WORDS), LEAD_WEIGHT, 1.0)
     codes = list(LANGUAGES)
     spoken = [LANGUAGE_MARK + codes.index(article.language)] if article.language in codes else []
     return encode(
@@ -103,6 +108,7 @@ def features(article: Article) -> bytes:
     )
 
 
+@lru_cache(maxsize=NAMES_CACHED)
 def _name_term(name: str) -> int:
     return NAME_MARK + zlib.crc32(name.encode()) % BUCKETS
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -81,7 +81,7 @@ def detect_language(text: str, default: str = "en") -> str:
 # A word that may be a name or a number: one that opens on anything but a lower-case ASCII
 # letter, or on a French elision ("d'Agrigento"). Words as `sentences.words` finds them; the
 # others (most) are never looked at.
-_CANDIDATE = re.compile(r"(?<!\w)(?<!\w[-'’])(?:[^\W_a-z]|[a-z]{1,7}['’](?=\w))\w*(?:[-'’]\w+)*")
+_CANDIDATE = re.compile(r"\b(?<!\w[-'’])(?:[^\W_a-z]|[a-z]{1,7}['’](?=\w))\w*(?:[-'’]\w+)*")
 # Between a sentence's end (. ! ? … : or a line break) and its first word: spaces and these.
 _OPENING = frozenset("\"'“”«»([")
 _ENDS = frozenset("\n.!?…:")
@@ -93,11 +93,13 @@ NUMBER_DIGITS = 2  # a number of one digit ("3 people") says little of which eve
 
 def fold(word: str) -> str:
     """A word lower-cased (casefolded) and without accents: "Sánchez" and "Sanchez" alike."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def names(text: str) -> Iterator[tuple[int, str]]:
+def names(text: str) -> list[tuple[int, str]]:
     """The names and numbers of a text, unstemmed and folded, with where each one starts in it.
 
     A name is a capitalised word not at a sentence start and not a stop word of any language
@@ -107,21 +109,27 @@ def names(text: str) -> Iterator[tuple[int, str]]:
     which event a report is of, where each language's stemmer makes its own term of a name
     ("Paris": "pari" in English, "paris" in French).
     """
-    stops = _all_stop_words()
-    for found in _CANDIDATE.finditer(text):
-        word, at = found[0], found.start()
-        if word.isdigit():
-            if len(word) >= NUMBER_DIGITS and word.strip("0"):  # not the "000" of "60,000"
-                yield at, word
-            continue
-        if "'" in word[:8] or "’" in word[:8]:
-            word = _ELIDED.sub("", word)
-        if word[-2:] in ("'s", "’s", "'S", "’S"):
-            word = word[:-2]
-        if word[:1].isupper() and len(word) > 1 and not _opens_sentence(text, at):
-            folded = fold(word)
-            if folded not in stops:
-                yield at, folded
+    found = []
+    for candidate in _CANDIDATE.finditer(text):
+        name, number = _name_of(candidate[0])
+        if name and (number or not _opens_sentence(text, candidate.start())):
+            found.append((candidate.start(), name))
+    return found
+
+
+@lru_cache(maxsize=STEM_CACHE)
+def _name_of(word: str) -> tuple[str, bool]:
+    """The name a word gives wherever it stands ("" for none), and whether it is a number."""
+    if word.isdigit():
+        kept = len(word) >= NUMBER_DIGITS and word.strip("0")  # not the "000" of "60,000"
+        return (word, True) if kept else ("", True)
+    if "'" in word[:8] or "’" in word[:8]:
+        word = _ELIDED.sub("", word)
+    if word[-2:] in ("'s", "’s", "'S", "’S"):
+        word = word[:-2]
+    if not word[:1].isupper() or len(word) < 2 or fold(word) in _all_stop_words():
+        return "", False
+    return fold(word), False
 
 
 def _opens_sentence(text: str, at: int) -> bool:
