@@ -79,9 +79,9 @@ def features(article: Article) -> bytes:
     headline (the title without a web page's site name, `headline`) and of the lead count more
     than the rest of the body. The streets the title and text name (`places.streets`) are
     hashed apart, at STREET_MARK and above: they are no terms of the vector (`term_matrix`
-    leaves them out) but a check of the decision (`places_of`). So are the names and numbers of
-    the text (`language.names`), unstemmed, at NAME_MARK and above: what reports in two
-    languages share (`names_matrix`, `digest.crossing`).
+    leaves them out) but a check of the decision (`places_of`). So are the names of the text
+    (`language.names`), unstemmed, at NAME_MARK and above: what reports in two languages share
+    (`names_matrix`, `digest.crossing`).
     """
     body = terms_of(article.text, article.language)
     weights = np.ones(len(body))

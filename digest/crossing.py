@@ -16,9 +16,9 @@ reports in one language are, and reports of different events much less (docs/qua
 "Seventh round").
 
 Each language's stemmer makes its own term of many names ("Valencia" is "valencia" in English,
-"valenci" in Spanish), so with a story that has no article in L, the article's names and
-numbers as written (`cluster.names_matrix`) held in two languages count beside its crossing
-terms, scaled by NAME_WEIGHT: in both x seen and S seen, and in their dot product.
+"valenci" in Spanish), so with a story that has no article in L, the article's names as
+written (`cluster.names_matrix`) held in two languages count beside its crossing terms, scaled
+by NAME_WEIGHT: in both x seen and S seen, and in their dot product.
 
 With one language at hand there is no crossing term, and nothing here runs.
 """

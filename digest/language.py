@@ -78,17 +78,16 @@ def detect_language(text: str, default: str = "en") -> str:
     return best if counts[best] >= 2 else default
 
 
-# A word that may be a name or a number: one that opens on anything but a lower-case ASCII
-# letter, or on a French elision ("d'Agrigento"). Words as `sentences.words` finds them; the
+# A word that may be a name: one that opens on anything but a lower-case ASCII letter or a
+# digit, or on a French elision ("d'Agrigento"). Words as `sentences.words` finds them; the
 # others (most) are never looked at.
-_CANDIDATE = re.compile(r"\b(?<!\w[-'’])(?:[^\W_a-z]|[a-z]{1,7}['’](?=\w))\w*(?:[-'’]\w+)*")
+_CANDIDATE = re.compile(r"\b(?<!\w[-'’])(?:[^\W\d_a-z]|[a-z]{1,7}['’](?=\w))\w*(?:[-'’]\w+)*")
 # Between a sentence's end (. ! ? … : or a line break) and its first word: spaces and these.
 _OPENING = frozenset("\"'“”«»([")
 _ENDS = frozenset("\n.!?…:")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # as `sentences.words` finds words
 # French and Italian elision before a name: "d'Agrigento", "l'Iran", "qu'Obama".
 _ELIDED = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
-NUMBER_DIGITS = 2  # a number of one digit ("3 people") says little of which event it is
 
 
 def fold(word: str) -> str:
@@ -100,36 +99,34 @@ def fold(word: str) -> str:
 
 
 def names(text: str) -> list[tuple[int, str]]:
-    """The names and numbers of a text, unstemmed and folded, with where each one starts in it.
+    """The names of a text, unstemmed and folded, with where each one starts in it.
 
     A name is a capitalised word not at a sentence start and not a stop word of any language
     digest reads ("Paris" in "flooding in Paris", not "The" nor "Police" opening a sentence),
-    less a French elision or an English possessive ("d'Agrigento", "Obama's"); a number has
-    NUMBER_DIGITS digits or more. Spelled alike in every language, these tell across languages
-    which event a report is of, where each language's stemmer makes its own term of a name
-    ("Paris": "pari" in English, "paris" in French).
+    less a French elision or an English possessive ("d'Agrigento", "Obama's"). Spelled alike in
+    every language, names tell across languages which event a report is of, where each
+    language's stemmer makes its own term of a name ("Paris": "pari" in English, "paris" in
+    French). Numbers are no names: the days of a month and the years that reports of two
+    events share made a French poll the "story" of an English brand ranking (docs/quality.md).
     """
     found = []
     for candidate in _CANDIDATE.finditer(text):
-        name, number = _name_of(candidate[0])
-        if name and (number or not _opens_sentence(text, candidate.start())):
+        name = _name_of(candidate[0])
+        if name and not _opens_sentence(text, candidate.start()):
             found.append((candidate.start(), name))
     return found
 
 
 @lru_cache(maxsize=STEM_CACHE)
-def _name_of(word: str) -> tuple[str, bool]:
-    """The name a word gives wherever it stands ("" for none), and whether it is a number."""
-    if word.isdigit():
-        kept = len(word) >= NUMBER_DIGITS and word.strip("0")  # not the "000" of "60,000"
-        return (word, True) if kept else ("", True)
+def _name_of(word: str) -> str:
+    """The name a word is wherever it stands, or "" when it is none."""
     if "'" in word[:8] or "’" in word[:8]:
         word = _ELIDED.sub("", word)
     if word[-2:] in ("'s", "’s", "'S", "’S"):
         word = word[:-2]
     if not word[:1].isupper() or len(word) < 2 or fold(word) in _all_stop_words():
-        return "", False
-    return fold(word), False
+        return ""
+    return fold(word)
 
 
 def _opens_sentence(text: str, at: int) -> bool:

@@ -457,8 +457,8 @@ def test_names_are_read_unstemmed_and_without_accents_so_they_match_across_langu
     english, report = features(article(FLOOD_EN)), features(spanish(FLOOD_ES, days=0.1))
     matrix = names_matrix([english, report]).toarray() > 0
     shared = int((matrix[0] & matrix[1]).sum())
-    # Valencia, Paiporta, Lucía Ferrandis, AEMET, Poyo, Catarroja, Alfafar, 48, 300 (of 2,300)
-    assert shared >= 10
+    # Valencia, Paiporta, Lucía Ferrandis, AEMET, Poyo, Catarroja, Alfafar
+    assert shared >= 8
     stems_en = set(decode(english)[0][decode(english)[0] < 1 << 24].tolist())
     stems_es = set(decode(report)[0][decode(report)[0] < 1 << 24].tolist())
     assert len(stems_en & stems_es) < shared  # each stemmer makes its own term of most names
@@ -467,7 +467,7 @@ def test_names_are_read_unstemmed_and_without_accents_so_they_match_across_langu
     assert [name for _, name in found] == ["paris", "anne", "hidalgo", "afp", "agrigento"]
     assert [mayor[at : at + 5] for at, _ in found] == ["Paris", "Anne ", "Hidal", "l'AFP", "d'Agr"]
     visit = "A visit by Obama's team to Zürich. It cost 3 or 1200 euros, 60,000 in all"
-    assert [name for _, name in names(visit)] == ["obama", "zurich", "1200", "60"]
+    assert [name for _, name in names(visit)] == ["obama", "zurich"]  # no numbers
     # The lead's end: where the word of that number starts (as `sentences.words` counts).
     assert word_start(visit, 3) == visit.index("Obama")
     assert word_start(visit, 12) == visit.index("euros")
