@@ -3,11 +3,11 @@
 Every article is a unit vector of weighted terms; a story is the sum S of its articles' vectors,
 and an article x joins the story with the highest cosine x·S/|S| (its centroid), when that cosine
 reaches `StorySettings.threshold` (or BUSY_SHARE of it, for a busy story: BUSY_ARTICLES or more,
-one of them at most BUSY_DAYS old), the story's last article is within `window_days` of it, and
-the streets they name do not disagree (`places.streets`: when the article and the story both
-name streets and share none, the cosine must reach OTHER_STREETS). A story that holds articles
-in another language than the article's is compared with it on what both can hold
-(`digest.crossing`).
+its newest within BUSY_DAYS of the article's date), the story's last article is within
+`window_days` of it, and the streets they name do not disagree (`places.streets`: when the
+article and the story both name streets and share none, the cosine must reach OTHER_STREETS).
+A story that holds articles in another language than the article's is compared with it on what
+both can hold (`digest.crossing`).
 New articles are placed one at a time in date order and every centroid moves as articles join,
 so a stream of daily builds and one build of everything give (nearly) the same stories.
 
@@ -23,12 +23,14 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
 
 from digest.config import StorySettings
-from digest.crossing import UNKNOWN, Chunk, Crossing, crossing_terms
+from digest.crossing import UNKNOWN, Chunk, Crossing, Terms, crossing_terms
+from digest.language import names, word_start
 from digest.models import LANGUAGES, Article, Frequencies, Placed
 from digest.places import streets
 from digest.vectors import (
@@ -56,10 +58,10 @@ PRIOR_DOCUMENTS = 50
 # below it, 99 % of such report pairs were of two events; above, half were one (a flood, a
 # march: one event of many streets).
 OTHER_STREETS = 0.4
-# A busy story, of BUSY_ARTICLES articles or more with one at most BUSY_DAYS old, takes an
-# article at BUSY_SHARE of the threshold: a developing story's next report shares fewer words
-# with all the story has said than a first one does, and a report that close to a story in
-# the news that week is its continuation (docs/quality.md, "Eighth round").
+# A busy story, of BUSY_ARTICLES articles or more, its newest within BUSY_DAYS of the article's
+# date, takes an article at BUSY_SHARE of the threshold: a developing story's next report shares
+# fewer words with all the story has said than a first one does, and a report that close to a
+# story in the news that week is its continuation (docs/quality.md, "Eighth round").
 BUSY_ARTICLES = 10
 BUSY_DAYS = 3
 BUSY_SHARE = 0.72
@@ -67,9 +69,15 @@ INDEX_TERMS = 25  # an article's terms by which later articles find its story (s
 CANDIDATES = 40  # stories a new article is scored against: those sharing most of its INDEX_TERMS
 POSTINGS = 10  # of the articles indexed under a term, the newest, whose stories are candidates
 MEMBERS = 50  # a candidate story's newest articles, whose sum is its centroid (see docs)
-# Stored with the features, above the words (below BUCKETS) and the streets (up to 2 BUCKETS):
-# one term, LANGUAGE_MARK + the number of the article's language in LANGUAGES.
-LANGUAGE_MARK = 2 * BUCKETS
+# The layout of the stored features, by term (they are sorted): the words (below BUCKETS), the
+# names (NAME_MARK + hashed name), the streets (STREET_MARK + hashed street), and last one term,
+# LANGUAGE_MARK + the number of the article's language in LANGUAGES.
+NAME_MARK = BUCKETS
+NAMES_CACHED = (
+    100_000  # names whose terms are remembered (a daemon reads names for as long as it runs)
+)
+STREET_MARK = 2 * BUCKETS
+LANGUAGE_MARK = 3 * BUCKETS
 
 
 def features(article: Article) -> bytes:
@@ -78,22 +86,80 @@ def features(article: Article) -> bytes:
     Hashed counts of stemmed content words (stop words and numbers dropped); words of the
     headline (the title without a web page's site name, `headline`) and of the lead count more
     than the rest of the body. The streets the title and text name (`places.streets`) are
-    hashed apart, at BUCKETS and above: they are no terms of the vector (`term_matrix` leaves
-    them out) but a check of the decision (`places_of`).
+    hashed apart, at STREET_MARK and above: they are no terms of the vector (`term_matrix`
+    leaves them out) but a check of the decision (`places_of`). So are the names of the text
+    (`language.names`), unstemmed, at NAME_MARK and above: what reports in two languages share
+    (`names_matrix`, `digest.crossing`).
     """
     body = terms_of(article.text, article.language)
     weights = np.ones(len(body))
     weights[:LEAD_WORDS] = LEAD_WEIGHT
     title = terms_of(headline(article.title or ""), article.language)
     where = np.array([_place_term(s) for s in streets(f"{article.title or ''}\n{article.text}")])
+    named = names(article.text)
+    name_terms = np.fromiter((_name_term(name) for _, name in named), np.int64, len(named))
+    starts = np.fromiter((at for at, _ in named), np.int64, len(named))
+    name_weights = np.where(starts < word_start(article.text, LEAD_WORDS), LEAD_WEIGHT, 1.0)
     codes = list(LANGUAGES)
     spoken = [LANGUAGE_MARK + codes.index(article.language)] if article.language in codes else []
     return encode(
-        np.concatenate([body, title, where.astype(np.int64), spoken]),
+        np.concatenate([body, title, name_terms, where.astype(np.int64), spoken]),
         np.concatenate(
-            [weights, np.full(len(title), TITLE_WEIGHT), np.ones(len(where) + len(spoken))]
+            [
+                weights,
+                np.full(len(title), TITLE_WEIGHT),
+                name_weights,
+                np.ones(len(where)),
+                np.ones(len(spoken)),
+            ]
         ),
     )
+
+
+@lru_cache(maxsize=NAMES_CACHED)
+def _name_term(name: str) -> int:
+    return NAME_MARK + zlib.crc32(name.encode()) % BUCKETS
+
+
+def names_matrix(blobs: Sequence[bytes]) -> sparse.csr_matrix:
+    """One row per document of log(1 + count) per name (`features`), over these documents'
+    names: the part of the features the word matrix (`term_matrix`) leaves out."""
+    if not blobs:
+        return sparse.csr_matrix((0, 0))
+    # `vectors.encode`'s layout read as one array; each blob's names found by bisection, all
+    # blobs at once (the words, most of each, are never gathered).
+    lengths_in_bytes = np.fromiter(map(len, blobs), np.int64, len(blobs))
+    for wrong in np.flatnonzero((lengths_in_bytes < 4) | (lengths_in_bytes % 8 != 4))[:1]:
+        raise ValueError(
+            f"clustering features of {lengths_in_bytes[wrong]} bytes are not of the stored"
+            " layout; the article must be read again"
+        )
+    joined = np.frombuffer(b"".join(blobs), dtype="<i4")
+    sizes = (lengths_in_bytes - 4) // 8
+    starts = np.concatenate([[0], np.cumsum(4 + 8 * sizes)[:-1]]) // 4 + 1  # first term, in words
+    first, end = (_first_at_least(joined, starts, sizes, mark) for mark in (NAME_MARK, STREET_MARK))
+    counts = end - first
+    row = np.repeat(np.arange(len(blobs)), counts)
+    at = np.repeat(first - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+    at += np.arange(len(row))
+    columns = np.unique(joined[at], return_inverse=True)[1].reshape(-1)
+    values = np.log1p(joined[at + sizes[row]].view("<f4").astype(np.float64))
+    shape = (len(blobs), int(columns.max()) + 1 if len(columns) else 0)
+    return sparse.csr_matrix((values, (row, columns)), shape=shape)
+
+
+def _first_at_least(
+    joined: np.ndarray, starts: np.ndarray, sizes: np.ndarray, mark: int
+) -> np.ndarray:
+    """In each blob's sorted terms (`sizes[i]` from `starts[i]` in `joined`), the place of the
+    first term at `mark` or above (the end of its terms when there is none)."""
+    low, high = starts.copy(), starts + sizes
+    while (open_ := low < high).any():
+        middle = (low + high) // 2
+        below = open_ & (joined[np.minimum(middle, len(joined) - 1)] < mark)
+        low = np.where(below, middle + 1, low)
+        high = np.where(open_ & ~below, middle, high)
+    return low
 
 
 def language_of(blob: bytes) -> int:
@@ -105,7 +171,7 @@ def language_of(blob: bytes) -> int:
 
 
 def _place_term(street: str) -> int:
-    return BUCKETS + zlib.crc32(street.encode()) % BUCKETS
+    return STREET_MARK + zlib.crc32(street.encode()) % BUCKETS
 
 
 def places_of(blob: bytes) -> frozenset[int]:
@@ -115,10 +181,10 @@ def places_of(blob: bytes) -> frozenset[int]:
     # spares decoding them.
     size = (len(blob) - 4) // 8
     last = size - (language_of(blob) != UNKNOWN)
-    if last < 1 or int.from_bytes(blob[4 * last : 4 * last + 4], "little") < BUCKETS:
+    if last < 1 or int.from_bytes(blob[4 * last : 4 * last + 4], "little") < STREET_MARK:
         return frozenset()
     terms, _ = decode(blob)
-    return frozenset(terms[(terms >= BUCKETS) & (terms < LANGUAGE_MARK)].tolist())
+    return frozenset(terms[(terms >= STREET_MARK) & (terms < LANGUAGE_MARK)].tolist())
 
 
 # " - ", " | ", " « ", " — " between spaces: where a page title joins its headline to the site's
@@ -176,13 +242,16 @@ def assign(
     if callable(frequencies):
         frequencies = frequencies(vocabulary)
     base, stored = _base_frequencies(known, counts, vocabulary, frequencies), len(known)
+    named = _names_if_several_languages([p.features for p in known + ordered], spoken)
     assigned: dict[str, str] = {}
     for start, end in growth_steps(base.documents, len(ordered)):
         at_hand = len(known) + end - start  # the rows of the documents up to this step
         # The last step (a daily build's only one) takes every row: no copy of the matrix.
         rows_at_hand = counts if at_hand == counts.shape[0] else counts[:at_hand]
         matrix = weighted(rows_at_hand, base, stored)
-        crossing = crossing_terms(rows_at_hand, spoken[:at_hand])
+        crossing = crossing_terms(
+            rows_at_hand, spoken[:at_hand], None if named is None else weighted(named[:at_hand])
+        )
         stories = _Stories.of(known, matrix[: len(known)], settings, crossing, spoken)
         for first in range(start, end, CHUNK):
             last = min(first + CHUNK, end)
@@ -191,6 +260,14 @@ def assign(
         assigned |= stories.assigned
         known += [replace(p, story_id=assigned[p.article_id]) for p in ordered[start:end]]
     return assigned
+
+
+def _names_if_several_languages(
+    blobs: Sequence[bytes], spoken: np.ndarray
+) -> sparse.csr_matrix | None:
+    """The documents' `names_matrix` when they are in two languages or more, else None (no
+    comparison across languages, no names read)."""
+    return names_matrix(blobs) if len(np.unique(spoken[spoken != UNKNOWN])) > 1 else None
 
 
 def growth_steps(stored: int, new: int) -> Iterator[tuple[int, int]]:
@@ -244,9 +321,9 @@ def _distinct(terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _decode_words(blobs: Iterable[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The word terms of many feature blobs (the streets hashed at BUCKETS and above left out):
-    how many each blob has, and all their terms and counts, in order (`vectors.decode`'s layout
-    read as one array, not blob by blob)."""
+    """The word terms of many feature blobs (names, streets and the language, at BUCKETS and
+    above, left out): how many each blob has, and all their terms and counts, in order
+    (`vectors.decode`'s layout read as one array, not blob by blob)."""
     return _decode(blobs)[:3]
 
 
@@ -255,8 +332,14 @@ def _decode(blobs: Iterable[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     blobs = list(blobs)
     if not blobs:
         return np.zeros(0, np.int64), np.zeros(0, "<i4"), np.zeros(0, "<f4"), np.zeros(0, np.int64)
+    lengths_in_bytes = np.fromiter(map(len, blobs), np.int64, len(blobs))
+    for wrong in np.flatnonzero((lengths_in_bytes < 4) | (lengths_in_bytes % 8 != 4))[:1]:
+        raise ValueError(
+            f"clustering features of {lengths_in_bytes[wrong]} bytes are not of the stored"
+            " layout; the article must be read again"
+        )
     joined = np.frombuffer(b"".join(blobs), dtype="<i4")
-    sizes = (np.fromiter(map(len, blobs), np.int64, len(blobs)) - 4) // 8
+    sizes = (lengths_in_bytes - 4) // 8
     parts = np.empty(3 * len(blobs), dtype=np.int64)  # each blob: its version, terms, counts
     parts[0::3], parts[1::3], parts[2::3] = 1, sizes, sizes
     kind = np.repeat(np.tile(np.array([0, 1, 2], dtype=np.int8), len(blobs)), parts)
@@ -265,7 +348,7 @@ def _decode(blobs: Iterable[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
         decode(blobs[wrong])  # its error
     terms, counts = joined[kind == 1], joined[kind == 2].view("<f4")
     kept = terms < BUCKETS
-    # Few terms are left out (a language mark, streets): each one's blob, by its place.
+    # The terms left out (names, streets, a language mark): each one's blob, by its place.
     left_out = np.flatnonzero(~kept)
     first_term = np.cumsum(sizes) - sizes
     blob_of = np.searchsorted(first_term, left_out, side="right") - 1
@@ -429,7 +512,7 @@ class _Stories:
         placed: list[Placed],
         vectors: sparse.csr_matrix,
         settings: StorySettings,
-        crossing: np.ndarray | None = None,
+        crossing: Terms | None = None,
         spoken: np.ndarray | None = None,
     ) -> _Stories:
         """The stories of the stored articles."""
@@ -484,7 +567,9 @@ class _Stories:
             where = places_of(article.features)
             crossed = None
             if crossing:  # stories at hand in several languages
-                crossed = crossing.cosines(i, dots[:count], norms2[:count], self.threshold)
+                # Its safeguard holds for every cosine that may take a story, a busy one's too.
+                lowest = BUSY_SHARE * self.threshold
+                crossed = crossing.cosines(i, dots[:count], norms2[:count], lowest)
             best = self._best(
                 dots[:count], norms2[:count], last[:count], when, where, crossed, sizes[:count]
             )
@@ -541,9 +626,10 @@ class _Stories:
 
     def _needed(self, busy: bool, age: float) -> float:
         """The cosine a story needs of an article: the threshold, or BUSY_SHARE of it when the
-        story is busy (`busy`: BUSY_ARTICLES articles or more) and its newest article is at most
-        BUSY_DAYS older than the article (`age`, in seconds)."""
-        if busy and age <= timedelta(days=BUSY_DAYS).total_seconds():
+        story is busy (`busy`: BUSY_ARTICLES articles or more) and its newest article is within
+        BUSY_DAYS of the article's date (`age`, in seconds; negative for a report dated before
+        it: one dated months before a busy story is no report of its week)."""
+        if busy and abs(age) <= timedelta(days=BUSY_DAYS).total_seconds():
             return BUSY_SHARE * self.threshold
         return self.threshold
 

@@ -7,6 +7,9 @@ nothing is downloaded, and neither imports NLTK, which is slow to import.
 
 from __future__ import annotations
 
+import itertools
+import re
+import unicodedata
 from collections.abc import Callable
 from functools import cache, lru_cache
 from importlib import resources
@@ -16,7 +19,7 @@ import Stemmer
 from digest.models import LANGUAGES
 from digest.sentences import words
 
-__all__ = ["LANGUAGES", "detect_language", "stemmer", "stop_words"]
+__all__ = ["LANGUAGES", "detect_language", "names", "stemmer", "stop_words"]
 _SAMPLE_WORDS = 400
 STEM_CACHE = 200_000  # words per language: a daemon's vocabulary grows for as long as it runs
 
@@ -73,3 +76,77 @@ def detect_language(text: str, default: str = "en") -> str:
             counts[code] += 1
     best = max(counts, key=lambda code: (counts[code], code == default))
     return best if counts[best] >= 2 else default
+
+
+# A word that may be a name: one that opens on anything but a lower-case ASCII letter or a
+# digit, or on a French elision ("d'Agrigento"). Words as `sentences.words` finds them; the
+# others (most) are never looked at.
+_CANDIDATE = re.compile(r"\b(?<!\w[-'’])(?:[^\W\d_a-z]|[a-z]{1,7}['’](?=\w))\w*(?:[-'’]\w+)*")
+# Between a sentence's end (. ! ? … : or a line break) and its first word: spaces and these.
+_OPENING = frozenset("\"'“”«»([")
+_ENDS = frozenset("\n.!?…:")
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # as `sentences.words` finds words
+# French and Italian elision before a name: "d'Agrigento", "l'Iran", "qu'Obama".
+_ELIDED = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
+
+
+def fold(word: str) -> str:
+    """A word lower-cased (casefolded) and without accents: "Sánchez" and "Sanchez" alike."""
+    if word.isascii():
+        return word.lower()
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def names(text: str) -> list[tuple[int, str]]:
+    """The names of a text, unstemmed and folded, with where each one starts in it.
+
+    A name is a capitalised word not at a sentence start and not a stop word of any language
+    digest reads ("Paris" in "flooding in Paris", not "The" nor "Police" opening a sentence),
+    less a French elision or an English possessive ("d'Agrigento", "Obama's"). Spelled alike in
+    every language, names tell across languages which event a report is of, where each
+    language's stemmer makes its own term of a name ("Paris": "pari" in English, "paris" in
+    French). Numbers are no names: the days of a month and the years that reports of two
+    events share made a French poll the "story" of an English brand ranking (docs/quality.md).
+    """
+    found = []
+    for candidate in _CANDIDATE.finditer(text):
+        name = _name_of(candidate[0])
+        if name and not _opens_sentence(text, candidate.start()):
+            found.append((candidate.start(), name))
+    return found
+
+
+@lru_cache(maxsize=STEM_CACHE)
+def _name_of(word: str) -> str:
+    """The name a word is wherever it stands, or "" when it is none."""
+    if "'" in word[:8] or "’" in word[:8]:
+        word = _ELIDED.sub("", word)
+    if word[-2:] in ("'s", "’s", "'S", "’S"):
+        word = word[:-2]
+    if not word[:1].isupper() or len(word) < 2 or fold(word) in _all_stop_words():
+        return ""
+    return fold(word)
+
+
+def _opens_sentence(text: str, at: int) -> bool:
+    """Whether the word at `at` opens the text or a sentence: only spaces, quotes or brackets
+    stand between it and the start, a line break, or a sentence's end."""
+    while at and (text[at - 1].isspace() or text[at - 1] in _OPENING):
+        at -= 1
+        if text[at] == "\n":
+            return True
+    return not at or text[at - 1] in _ENDS
+
+
+def word_start(text: str, number: int) -> int:
+    """Where the word of this number (from 0, as `sentences.words` counts them) starts in
+    `text`; its length when it has fewer words."""
+    for found in itertools.islice(_WORD.finditer(text), number, None):
+        return found.start()
+    return len(text)
+
+
+@cache
+def _all_stop_words() -> frozenset[str]:
+    return frozenset(fold(word) for code in LANGUAGES for word in stop_words(code))

@@ -55,8 +55,14 @@ def _recompute_features(db: sqlite3.Connection) -> None:
 
 
 def _store_languages(db: sqlite3.Connection) -> None:
-    """The features computed again with each article's language (only builds read them: a
-    reading command's upgraded copy leaves this out; a feature without it reads as unknown)."""
+    """Once, the features computed again with each article's language; now migration 13
+    (`_store_names`), which every upgrade through 12 runs too, computes them: not done twice."""
+
+
+def _store_names(db: sqlite3.Connection) -> None:
+    """The features computed again with each article's language and names (only builds read
+    them: a reading command's upgraded copy leaves this out; features stored before read as of
+    unknown language)."""
     _recompute_features(db)
 
 
@@ -140,9 +146,9 @@ _NOTE_CARRIER = (
 # Steps whose work only a build uses, left out of the upgraded copy a reading command makes
 # (it would redo them at every command until a build upgrades the state): the stored articles
 # noted as furniture carriers take about 35 s for 100,000 articles, their features with their
-# language (migration 12) longer. (Migration 6's features stay: migration 7 indexes them.)
+# language and names (migration 13) longer. (Migration 6's features stay: migration 7 indexes them.)
 BUILD_ONLY: frozenset[Callable[[sqlite3.Connection], None]] = frozenset(
-    {_note_carriers, _store_languages}
+    {_note_carriers, _store_languages, _store_names}
 )
 
 # Each migration is a tuple of steps, run in one transaction: SQL statements, or functions of
@@ -260,6 +266,7 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         ) WITHOUT ROWID""",
     ),
     (_store_languages,),  # 12: the article's language is stored with its features
+    (_store_names,),  # 13: its names and numbers too, unstemmed (`cluster.features`)
 )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from digest.cluster import BUSY_ARTICLES, BUSY_DAYS, assign
 from digest.config import StorySettings
 from digest.models import Article, Placed
@@ -99,3 +101,31 @@ def test_a_story_that_grows_busy_within_one_build_takes_the_report_too():
     flood = {story_of[p.article_id] for p in new[:BUSY_ARTICLES]}
     assert len(flood) == 1
     assert story_of[report.id] in flood
+
+
+def test_a_report_dated_long_before_a_busy_story_is_not_its_continuation():
+    late = insurers(day=5 - 300)  # dated 300 days before the story's newest article
+    assert assign([placed(late)], flood_story(BUSY_ARTICLES, 5), StorySettings()) == {
+        late.id: "s" + late.id[:12]
+    }
+    days_before = insurers(day=5 - BUSY_DAYS + 1)  # the story's week: its continuation
+    story_of = assign([placed(days_before)], flood_story(BUSY_ARTICLES, 5), StorySettings())
+    assert story_of[days_before.id] == "s-flood"
+
+
+# A French report of another event (a factory fire) that names one place of the English flood
+# story: fewer than SHARED_AT_LEAST crossing terms or names in common.
+FIRE = (
+    "Un incendie a détruit une usine de meubles mardi soir. Les pompiers ont lutté toute la nuit"
+    " contre les flammes. Une enquête a été ouverte sur les causes du sinistre. Les ouvriers de"
+    " l'usine sont au chômage technique depuis mercredi. La direction promet de reconstruire le"
+    " bâtiment avant l'hiver. On en parle à Launceston."
+)
+
+
+def test_a_busy_story_in_another_language_needs_the_shared_terms_all_the_same():
+    fire = replace(
+        article(("Incendie dans une usine", FIRE), days=6, source="Le Monde"), language="fr"
+    )
+    story_of = assign([placed(fire)], flood_story(BUSY_ARTICLES, 5), StorySettings())
+    assert story_of[fire.id] == "s" + fire.id[:12]

@@ -16,6 +16,7 @@ from digest.cluster import (
     features,
     headline,
     language_of,
+    names_matrix,
     places_of,
     recompute_features,
     term_matrix,
@@ -418,8 +419,8 @@ def test_streets_are_stored_apart_from_the_words(day_of_news):
     blob = features(article(MEMPHIS_FIRST))
     terms, _ = decode(blob)
     assert len(places_of(blob)) == 1
-    # The street and the language are checks, not terms of the vector.
-    assert term_matrix([blob]).shape[1] == len(terms) - 2
+    # The street, the names and the language are checks, not terms of the vector.
+    assert term_matrix([blob]).shape[1] == len(terms) - 2 - len(names_matrix([blob]).indices)
     assert all(places_of(features(a)) == frozenset() for a in day_of_news)
     assert language_of(blob) == list(LANGUAGES).index("en")
 
@@ -459,3 +460,10 @@ def test_the_terms_of_many_articles_are_numbered_as_a_sort_would_number_them():
     expected_vocabulary, expected_columns = np.unique(terms, return_inverse=True)
     assert vocabulary.tolist() == expected_vocabulary.tolist()
     assert columns.tolist() == expected_columns.tolist()
+
+
+@pytest.mark.parametrize("blob", [b"", b"\x01\x00", b"\x01\x00\x00\x00" + bytes(12)])
+def test_features_of_another_layout_are_refused_by_name(blob):
+    good = features(make_article("Rain fell on Dunmore all day, and the river rose."))
+    with pytest.raises(ValueError, match="must be read again"):
+        term_matrix([good, blob])

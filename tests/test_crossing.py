@@ -7,9 +7,19 @@ from dataclasses import replace
 import numpy as np
 from scipy import sparse
 
-from digest.cluster import LANGUAGE_MARK, assign, features, language_of, places_of
+from digest.cluster import (
+    LANGUAGE_MARK,
+    NAME_MARK,
+    STREET_MARK,
+    assign,
+    features,
+    language_of,
+    names_matrix,
+    places_of,
+)
 from digest.config import StorySettings
-from digest.crossing import UNKNOWN, crossing_terms
+from digest.crossing import NAME_WEIGHT, UNKNOWN, crossing_terms
+from digest.language import names, word_start
 from digest.models import LANGUAGES, Article, Placed
 from digest.vectors import decode, encode
 from tests.test_cluster import (
@@ -74,8 +84,12 @@ ELECTION_FR = (
 )
 
 
+def written_in(language: str, story: tuple[str, str], *, days: float, source: str) -> Article:
+    return replace(article(story, days=days, source=source), language=language)
+
+
 def french(story: tuple[str, str], *, days: float, source: str = "Le Quotidien") -> Article:
-    return replace(article(story, days=days, source=source), language="fr")
+    return written_in("fr", story, days=days, source=source)
 
 
 def background() -> list[Article]:
@@ -143,7 +157,7 @@ def test_features_hold_the_language_apart_from_the_words_and_streets():
     terms, _ = decode(features(english))
     assert terms[-1] == LANGUAGE_MARK + list(LANGUAGES).index("en")
     assert places_of(features(english)) == frozenset(
-        terms[(terms > 1 << 24) & (terms < LANGUAGE_MARK)].tolist()
+        terms[(terms >= STREET_MARK) & (terms < LANGUAGE_MARK)].tolist()
     )
     assert len(places_of(features(english))) == 1
 
@@ -183,8 +197,16 @@ def test_crossing_terms_are_those_held_in_two_languages_or_none_with_one():
     counts = sparse.csr_matrix(np.array([[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1], [1, 0, 0, 1]]))
     en, fr = list(LANGUAGES).index("en"), list(LANGUAGES).index("fr")
     assert crossing_terms(counts, np.array([en, en, en, en])) is None
-    assert crossing_terms(counts, np.array([en, en, fr, UNKNOWN])).tolist() == [2]
-    assert crossing_terms(counts, np.array([en, fr, en, fr])).tolist() == [0, 1, 2, 3]
+    assert crossing_terms(counts, np.array([en, en, fr, UNKNOWN])).columns.tolist() == [2]
+    assert crossing_terms(counts, np.array([en, fr, en, fr])).columns.tolist() == [0, 1, 2, 3]
+    # Names: those held in two languages, weighed beside the words.
+    names = sparse.csr_matrix(np.array([[0.6, 0.8], [0.0, 1.0], [1.0, 0.0], [0.0, 1.0]]))
+    terms = crossing_terms(counts, np.array([en, en, fr, fr]), names)
+    assert terms is not None
+    assert np.allclose(terms.names.toarray(), names.toarray() * NAME_WEIGHT)
+    terms = crossing_terms(counts, np.array([fr, en, fr, en]), names)  # the first: French only
+    assert terms is not None
+    assert np.allclose(terms.names.toarray(), names[:, [1]].toarray() * NAME_WEIGHT)
 
 
 def _groups(story_of: dict[str, str | None]) -> set[frozenset[str]]:
@@ -388,3 +410,150 @@ def test_a_brief_in_one_language_takes_its_headline_from_a_title_in_that_languag
     update = summarize(Story("s-wreck", (seen, *reruns, news), history), BriefSettings())
     assert update.sentences and all(s.text in news.text for s in update.sentences)
     assert update.headline == WRECK_FR_DAY_3[0]
+
+
+# A flood in Valencia, in English and in Spanish: the Spanish stemmer makes its own term of most
+# of the names ("valenci", "paiport", "ferrandis"), so the two reports share names, not terms.
+FLOOD_EN = (
+    "Flash floods kill 48 around Valencia",
+    "Flash floods swept through towns south of Valencia on Tuesday night, killing at least 48 "
+    "people, after a storm dropped a year's rain in eight hours, the weather agency AEMET "
+    "said. In Paiporta, the Poyo ravine burst its banks and cars were "
+    "carried into the streets.\n\nRegional president Lucía Ferrandis said 2,300 rescuers, "
+    "including soldiers, were searching for the missing in Paiporta, Catarroja and Alfafar. "
+    "Schools in Valencia will stay shut until Friday.",
+)
+FLOOD_ES = (
+    "Las inundaciones dejan 48 muertos en torno a Valencia",
+    "Las riadas arrasaron el martes por la noche varios municipios al sur de Valencia y "
+    "causaron al menos 48 muertos, después de que una tormenta descargara la lluvia de un año "
+    "en ocho horas, según la AEMET. En Paiporta, el barranco del Poyo se desbordó y "
+    "arrastró los coches por las calles.\n\nLa presidenta regional, Lucía Ferrandis, afirmó que "
+    "2.300 efectivos, entre ellos militares, buscan a los desaparecidos en Paiporta, Catarroja "
+    "y Alfafar. Los colegios de Valencia seguirán cerrados hasta el viernes.",
+)
+# Another event in Valencia, in Spanish, on the same days.
+METRO_ES = (
+    "Huelga en el metro de Valencia",
+    "Los trabajadores de Metrovalencia iniciaron el miércoles una huelga de 24 horas por el "
+    "convenio colectivo, y la empresa FGV fijó servicios mínimos del 40 por ciento. Miles de "
+    "usuarios esperaron en los andenes de Xàtiva y Colón.\n\nEl comité de empresa acusa a la "
+    "dirección de bloquear la negociación desde hace meses.",
+)
+BACKGROUND_ES = (
+    "El Congreso aprueba la reforma de las pensiones",
+    "El Congreso de los Diputados aprobó el jueves la reforma de las pensiones con 178 votos a "
+    "favor, tras un debate de más de seis horas. La oposición votó en contra y anunció un "
+    "recurso ante el Tribunal Constitucional.\n\nEl Gobierno calcula que la medida afectará a "
+    "nueve millones de pensionistas a partir de enero.",
+)
+
+
+def spanish(story: tuple[str, str], *, days: float, source: str = "El Diario") -> Article:
+    return written_in("es", story, days=days, source=source)
+
+
+def test_names_are_read_unstemmed_and_without_accents_so_they_match_across_languages():
+    english, report = features(article(FLOOD_EN)), features(spanish(FLOOD_ES, days=0.1))
+    matrix = names_matrix([english, report]).toarray() > 0
+    shared = int((matrix[0] & matrix[1]).sum())
+    # Valencia, Paiporta, Lucía Ferrandis, AEMET, Poyo, Catarroja, Alfafar
+    assert shared >= 8
+    stems_en = set(decode(english)[0][decode(english)[0] < 1 << 24].tolist())
+    stems_es = set(decode(report)[0][decode(report)[0] < 1 << 24].tolist())
+    assert len(stems_en & stems_es) < shared  # each stemmer makes its own term of most names
+    mayor = "Le maire de Paris, Anne Hidalgo, a parlé à l'AFP d'Agrigento.\n« Lyon » aussi"
+    found = list(names(mayor))
+    assert [name for _, name in found] == ["paris", "anne", "hidalgo", "afp", "agrigento"]
+    assert [mayor[at : at + 5] for at, _ in found] == ["Paris", "Anne ", "Hidal", "l'AFP", "d'Agr"]
+    visit = "A visit by Obama's team to Zürich. It cost 3 or 1200 euros, 60,000 in all"
+    assert [name for _, name in names(visit)] == ["obama", "zurich"]  # no numbers
+    # The lead's end: where the word of that number starts (as `sentences.words` counts).
+    assert word_start(visit, 3) == visit.index("Obama")
+    assert word_start(visit, 12) == visit.index("euros")
+    assert word_start(visit, 99) == len(visit)
+
+
+def test_a_flood_in_valencia_reported_in_english_and_spanish_makes_one_story():
+    english, report = article(FLOOD_EN, source="Wire"), spanish(FLOOD_ES, days=0.2)
+    others = [article(QUAKE_A, days=-1), article(PENSIONS, days=-0.9), article(RATES, days=-0.7),
+              spanish(BACKGROUND_ES, days=-0.6), article(STRIKE_EN, days=-0.5)]  # fmt: skip
+    story_of = assign([placed(a) for a in [*others, english, report]], [], StorySettings())
+    assert together(story_of, english, report)
+    assert len({story_of[a.id] for a in [*others, english]}) == len(others) + 1
+    # A stream of builds, the Spanish report the day after: the same.
+    stored = [placed(a, story_of[a.id]) for a in [*others, english]]
+    later = spanish(FLOOD_ES, days=1)
+    assert assign([placed(later)], stored, StorySettings())[later.id] == story_of[english.id]
+
+
+def test_two_events_in_one_city_in_english_and_spanish_stay_apart():
+    flood, metro = article(FLOOD_EN, source="Wire"), spanish(METRO_ES, days=0.5)
+    others = [article(QUAKE_A, days=-1), article(PENSIONS, days=-0.9),
+              spanish(BACKGROUND_ES, days=-0.6), article(STRIKE_EN, days=-0.5)]  # fmt: skip
+    story_of = assign([placed(a) for a in [*others, flood, metro]], [], StorySettings())
+    assert story_of[flood.id] != story_of[metro.id]
+
+
+def test_a_state_of_schema_12_gets_its_names_and_keeps_every_id(tmp_path):
+    import sqlite3
+    from datetime import timedelta
+
+    from digest import pipeline
+    from digest.cluster import BUCKETS
+    from digest.store import MIGRATIONS, Store
+    from tests.conftest import NOW, make_config, make_inbox, txt
+
+    config = make_config(tmp_path)
+    day = str(NOW.date())
+    make_inbox(config.paths.inbox, {
+        "flood.txt": txt(*FLOOD_EN, source="Wire", date=day),
+        "quake.txt": txt(*QUAKE_A, source="Wire", date=day),
+        "pensiones.txt": txt(*BACKGROUND_ES, source="El Diario", date=day),
+    })  # fmt: skip
+    pipeline.build(config, now=NOW)
+    columns = "id, story_id, seq, title, text"
+    with sqlite3.connect(config.paths.state) as db:  # as schema 12 stored the features
+        before = db.execute(f"SELECT {columns} FROM articles ORDER BY seq").fetchall()
+        for article_id, blob in db.execute("SELECT id, features FROM articles").fetchall():
+            terms, weights = decode(blob)
+            kept = (terms < NAME_MARK) | (terms >= STREET_MARK)  # no names
+            # The streets and the language stood a BUCKETS lower (`places_of` reads them).
+            old_terms = np.where(terms >= STREET_MARK, terms - BUCKETS, terms)[kept]
+            old = encode(old_terms.astype(np.int64), weights[kept].astype(np.float64))
+            db.execute("UPDATE articles SET features = ? WHERE id = ?", (old, article_id))
+        db.execute("PRAGMA user_version = 12")
+        stories = db.execute("SELECT id FROM stories ORDER BY id").fetchall()
+    later = str(NOW.date() + timedelta(days=1))
+    make_inbox(config.paths.inbox, {"riada.txt": txt(*FLOOD_ES, source="El Diario", date=later)})
+    now = NOW + timedelta(days=1)
+    runs = [pipeline.build(config, now=now, dry_run=dry) for dry in (True, False)]
+    dry, real = ([len(b.articles) for b in run.digest.briefs] for run in runs)
+    assert dry == real == [2]  # the Spanish report joins the English story, in both
+    with Store.open(config.paths.state) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 13
+        after = store.db.execute(f"SELECT {columns} FROM articles ORDER BY seq").fetchall()
+        assert after[: len(before)] == before  # every article, its id and its story kept
+        assert store.db.execute("SELECT id FROM stories ORDER BY id").fetchall() == stories
+        for row in after[: len(before)]:
+            [stored] = store.articles_by_id([row[0]]).values()
+            [(blob,)] = store.db.execute("SELECT features FROM articles WHERE id = ?", (row[0],))
+            assert blob == features(stored)
+
+
+def test_the_names_matrix_holds_each_article_s_own_names():
+    items = [article(FLOOD_EN), article(QUAKE_A), spanish(FLOOD_ES, days=1), article(RATES)]
+    blobs = [features(a) for a in items]
+    matrix = names_matrix(blobs)
+    stored = [decode(blob) for blob in blobs]
+    kept = [(terms >= NAME_MARK) & (terms < LANGUAGE_MARK) for terms, _ in stored]
+    every = np.unique(
+        np.concatenate([terms[k] for (terms, _), k in zip(stored, kept, strict=True)])
+    )
+    assert matrix.shape == (len(blobs), len(every))
+    for row, ((terms, counts), k) in enumerate(zip(stored, kept, strict=True)):
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        assert every[matrix.indices[start:end]].tolist() == terms[k].tolist()
+        assert np.allclose(matrix.data[start:end], np.log1p(counts[k]))
+    assert matrix[0].nnz > 5 and matrix[1].nnz > 0  # names and numbers
+    assert names_matrix([]).shape == (0, 0)

@@ -183,7 +183,7 @@ def test_a_state_of_schema_9_notes_its_stored_carriers_and_loses_nothing(tmp_pat
         assert copy.paragraph_carriers([paragraph_key(PROMO)]) == {paragraph_key(PROMO): []}
         assert copy.db.execute("SELECT source, paragraph, seen FROM boilerplate").fetchall()
     with Store.open(path) as store:
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 12
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 13
         rows = store.db.execute("SELECT source, paragraph, seen FROM boilerplate").fetchall()
         assert set(before) <= set(rows)  # every count kept
         assert store.paragraph_carriers([paragraph_key(PROMO)]) == {

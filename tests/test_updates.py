@@ -266,7 +266,7 @@ def test_a_state_of_the_previous_schema_upgrades_and_loses_nothing(tmp_path):
     write_version_1_state(path)
 
     with Store.open(path) as store:
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 12
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 13
         assert store.counts() == {"articles": 1, "stories": 1}
         assert [d.name for d in store.digests()] == ["digest-2026-11-20"]
         assert store.histories(["s1"]) == {}  # shown before the upgrade: not recorded
