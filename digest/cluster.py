@@ -128,14 +128,8 @@ def names_matrix(blobs: Sequence[bytes]) -> sparse.csr_matrix:
         return sparse.csr_matrix((0, 0))
     # `vectors.encode`'s layout read as one array; each blob's names found by bisection, all
     # blobs at once (the words, most of each, are never gathered).
-    lengths_in_bytes = np.fromiter(map(len, blobs), np.int64, len(blobs))
-    for wrong in np.flatnonzero((lengths_in_bytes < 4) | (lengths_in_bytes % 8 != 4))[:1]:
-        raise ValueError(
-            f"clustering features of {lengths_in_bytes[wrong]} bytes are not of the stored"
-            " layout; the article must be read again"
-        )
+    sizes = _sizes(blobs)
     joined = np.frombuffer(b"".join(blobs), dtype="<i4")
-    sizes = (lengths_in_bytes - 4) // 8
     starts = np.concatenate([[0], np.cumsum(4 + 8 * sizes)[:-1]]) // 4 + 1  # first term, in words
     first, end = (_first_at_least(joined, starts, sizes, mark) for mark in (NAME_MARK, STREET_MARK))
     counts = end - first
@@ -332,14 +326,8 @@ def _decode(blobs: Iterable[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     blobs = list(blobs)
     if not blobs:
         return np.zeros(0, np.int64), np.zeros(0, "<i4"), np.zeros(0, "<f4"), np.zeros(0, np.int64)
-    lengths_in_bytes = np.fromiter(map(len, blobs), np.int64, len(blobs))
-    for wrong in np.flatnonzero((lengths_in_bytes < 4) | (lengths_in_bytes % 8 != 4))[:1]:
-        raise ValueError(
-            f"clustering features of {lengths_in_bytes[wrong]} bytes are not of the stored"
-            " layout; the article must be read again"
-        )
+    sizes = _sizes(blobs)
     joined = np.frombuffer(b"".join(blobs), dtype="<i4")
-    sizes = (lengths_in_bytes - 4) // 8
     parts = np.empty(3 * len(blobs), dtype=np.int64)  # each blob: its version, terms, counts
     parts[0::3], parts[1::3], parts[2::3] = 1, sizes, sizes
     kind = np.repeat(np.tile(np.array([0, 1, 2], dtype=np.int8), len(blobs)), parts)
@@ -356,6 +344,18 @@ def _decode(blobs: Iterable[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     last = np.where(sizes > 0, joined[starts + sizes], 0).astype(np.int64)  # a blob's last term
     languages = np.where(last >= LANGUAGE_MARK, last - LANGUAGE_MARK, UNKNOWN)
     return lengths, terms[kept], counts[kept], languages
+
+
+def _sizes(blobs: Sequence[bytes]) -> np.ndarray:
+    """How many terms each feature blob holds (`vectors.encode`'s layout: a 4-byte format, then
+    4 bytes a term and 4 a weight); a blob of another length is refused."""
+    lengths = np.fromiter(map(len, blobs), np.int64, len(blobs))
+    for wrong in np.flatnonzero((lengths < 4) | (lengths % 8 != 4))[:1].tolist():
+        raise ValueError(
+            f"clustering features of {lengths[wrong]} bytes are not of the stored layout;"
+            " the article must be read again"
+        )
+    return (lengths - 4) // 8
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,9 +42,13 @@ SEEN_AT_LEAST = 0.15
 # compared on them: one place name is where two events may happen, not one event; and words
 # the languages spell alike ("police", "France") are crossing terms too (at 3, a fire and a tram
 # crash in Lyon that shared Lyon, France and "police" joined; the en/fr sets score the same).
-# Names count so too: four crossing terms or four names (a name that both languages stem
-# alike is in both counts, so the larger is taken, not their sum).
+# Names count so too: four crossing terms or SHARED_NAMES_AT_LEAST names (a name that both
+# languages stem alike is in both counts, so the larger is taken, not their sum). A name needs
+# one more: a person's first name and surname are two names, so the city, its mayor and the news
+# agency of any regional report ("Valencia", "Carlos", "Mazón", "EFE") made four, and a wildfire
+# and a budget vote joined.
 SHARED_AT_LEAST = 4
+SHARED_NAMES_AT_LEAST = SHARED_AT_LEAST + 1
 # The names of an article (unit length, their rarity weighed as the words') weigh this much
 # beside its words (unit length) when it is compared across languages (docs/quality.md,
 # "Seventh round").
@@ -238,9 +242,9 @@ class Chunk:
         its cosine with each on the terms both can hold and their names, from its whole dot
         products `dots` with the stories and their whole squared lengths `norms2`; -1 for a
         story in other languages only that reaches `threshold` with fewer than SHARED_AT_LEAST
-        crossing terms, or names, in common. None when there is none, or for an article of
-        unknown language (a story with an article of unknown language is never one: their
-        plain cosines stand)."""
+        crossing terms, and fewer than SHARED_NAMES_AT_LEAST names, in common. None when there
+        is none, or for an article of unknown language (a story with an article of unknown
+        language is never one: their plain cosines stand)."""
         at, count = int(self.languages[i]) + 1, len(dots)
         if at == UNKNOWN + 1:
             return None
@@ -260,7 +264,8 @@ class Chunk:
         held = (set(self.words.terms(i)), set(self.names.terms(i)))
         for k in np.flatnonzero(~own & (cosines >= threshold)).tolist():
             words, names = self._story_terms(int(stories[k]))
-            if max(len(held[0] & words), len(held[1] & names)) < SHARED_AT_LEAST:
+            shared_words, shared_names = len(held[0] & words), len(held[1] & names)
+            if shared_words < SHARED_AT_LEAST and shared_names < SHARED_NAMES_AT_LEAST:
                 cosines[k] = -1.0
         return stories, cosines
 

@@ -557,3 +557,34 @@ def test_the_names_matrix_holds_each_article_s_own_names():
         assert np.allclose(matrix.data[start:end], np.log1p(counts[k]))
     assert matrix[0].nnz > 5 and matrix[1].nnz > 0  # names and numbers
     assert names_matrix([]).shape == (0, 0)
+
+
+# Two events of one region on one day, in English and Spanish, that share the city, the regional
+# president's first name and surname and the news agency: four names, and nothing else.
+WILDFIRE_EN = (
+    "Wildfire forces evacuations north of Valencia",
+    "A wildfire fanned by strong winds forced the evacuation of about 1,500 residents from "
+    "villages in the hills north of Valencia on Saturday, emergency services said. More than "
+    "300 firefighters and eleven water-bombing aircraft were deployed.\n\n"
+    "Regional president Carlos Mazón said the blaze was not yet under control, news agency EFE "
+    "reported. Officials asked residents to stay indoors.",
+)
+BUDGET_ES = (
+    "Les Corts aprueban los presupuestos autonómicos",
+    "El pleno de Les Corts aprobó el sábado los presupuestos autonómicos para el próximo año, con "
+    "los votos del Partido Popular y de Vox, según informó EFE. Las cuentas autonómicas prevén "
+    "un aumento del gasto en sanidad y educación.\n\nEl presidente Carlos Mazón defendió en "
+    "Valencia unas cuentas que, a su juicio, bajan los impuestos a las familias.",
+)
+
+
+def test_a_city_its_leader_and_a_news_agency_are_not_enough_to_join_two_events():
+    fire, budget = article(WILDFIRE_EN, source="Wire"), spanish(BUDGET_ES, days=0.2)
+    shared = {n for _, n in names(fire.text)} & {n for _, n in names(budget.text)}
+    assert shared == {"valencia", "carlos", "mazon", "efe"}
+    others = [article(QUAKE_A, days=-1), article(PENSIONS, days=-0.9), article(RATES, days=-0.7),
+              spanish(BACKGROUND_ES, days=-0.6), article(STRIKE_EN, days=-0.5)]  # fmt: skip
+    story_of = assign([placed(a) for a in [*others, fire, budget]], [], StorySettings())
+    assert story_of[fire.id] != story_of[budget.id]
+    stored = [placed(a, story_of[a.id]) for a in [*others, fire]]
+    assert assign([placed(budget)], stored, StorySettings())[budget.id] != story_of[fire.id]
