@@ -17,7 +17,7 @@ from importlib import resources
 import Stemmer
 
 from digest.models import LANGUAGES
-from digest.sentences import words
+from digest.sentences import ABBREVIATIONS, words
 
 __all__ = ["LANGUAGES", "detect_language", "names", "stemmer", "stop_words"]
 _SAMPLE_WORDS = 400
@@ -82,9 +82,17 @@ def detect_language(text: str, default: str = "en") -> str:
 # digit, or on a French elision ("d'Agrigento"). Words as `sentences.words` finds them; the
 # others (most) are never looked at.
 _CANDIDATE = re.compile(r"\b(?<!\w[-'’])(?:[^\W\d_a-z]|[a-z]{1,7}['’](?=\w))\w*(?:[-'’]\w+)*")
-# Between a sentence's end (. ! ? … : or a line break) and its first word: spaces and these.
-_OPENING = frozenset("\"'“”«»([")
+# Between a sentence's end (. ! ? … : or a line break) and its first word: spaces and these
+# (quotes, brackets, Spanish opening marks, a list's bullets and dashes).
+_OPENING = frozenset("\"'“”«»()[]¿¡-–—•*·")
 _ENDS = frozenset("\n.!?…:")
+# A period after an abbreviation or an initial ends no sentence: "Mr. Smith", "M. Macron",
+# "George W. Bush" (as `sentences` splits them); the abbreviations are no names themselves.
+_BEFORE_PERIOD = re.compile(r"(\w+)\.$")
+# A line of capitals (a shouted headline, a dateline) says nothing of which words are names.
+_SHOUTED = re.compile(r"^(?=(?:[^\n]*?[A-Z]){12})[^a-z\n]{12,}$", re.MULTILINE)
+# Letters NFKD leaves whole, spelled without their stroke: "Łódź" and "Lodz" alike.
+_STROKES = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "’": "'"})
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # as `sentences.words` finds words
 # French and Italian elision before a name: "d'Agrigento", "l'Iran", "qu'Obama".
 _ELIDED = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
@@ -94,7 +102,7 @@ def fold(word: str) -> str:
     """A word lower-cased (casefolded) and without accents: "Sánchez" and "Sanchez" alike."""
     if word.isascii():
         return word.lower()
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    decomposed = unicodedata.normalize("NFKD", word.casefold().translate(_STROKES))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -110,11 +118,17 @@ def names(text: str) -> list[tuple[int, str]]:
     events share made a French poll the "story" of an English brand ranking (docs/quality.md).
     """
     found = []
+    shouted = [line.span() for line in _SHOUTED.finditer(text)]
     for candidate in _CANDIDATE.finditer(text):
         name = _name_of(candidate[0])
-        if name and not _opens_sentence(text, candidate.start()):
-            found.append((candidate.start(), name))
+        at = candidate.start()
+        if name and not _opens_sentence(text, at) and not _within(shouted, at):
+            found.append((at, name))
     return found
+
+
+def _within(spans: list[tuple[int, int]], at: int) -> bool:
+    return any(start <= at < end for start, end in spans)
 
 
 @lru_cache(maxsize=STEM_CACHE)
@@ -124,9 +138,10 @@ def _name_of(word: str) -> str:
         word = _ELIDED.sub("", word)
     if word[-2:] in ("'s", "’s", "'S", "’S"):
         word = word[:-2]
-    if not word[:1].isupper() or len(word) < 2 or fold(word) in _all_stop_words():
+    folded = fold(word)
+    if not word[:1].isupper() or len(word) < 2 or folded in _all_stop_words():
         return ""
-    return fold(word)
+    return "" if folded in ABBREVIATIONS else folded
 
 
 def _opens_sentence(text: str, at: int) -> bool:
@@ -136,6 +151,10 @@ def _opens_sentence(text: str, at: int) -> bool:
         at -= 1
         if text[at] == "\n":
             return True
+    if at and text[at - 1] == "." and (before := _BEFORE_PERIOD.search(text, max(0, at - 12), at)):
+        word = before[1].lower()
+        if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+            return False
     return not at or text[at - 1] in _ENDS
 
 

@@ -47,11 +47,19 @@ def _recompute_features(db: sqlite3.Connection) -> None:
     id, story or text changes."""
     from digest.cluster import recompute_features  # numpy and scipy: not for opening a store
 
-    rows = db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles").fetchall()
-    db.executemany(
-        "UPDATE articles SET features = ? WHERE id = ?",
-        [(blob, article_id) for article_id, blob in recompute_features(map(_article, rows))],
-    )
+    total, done, last = db.execute("SELECT count(*) FROM articles").fetchone()[0], 0, 0
+    while rows := db.execute(  # a thousand at a time: a large store's text is not read at once
+        f"SELECT seq, {_ARTICLE_COLUMNS} FROM articles WHERE seq > ? ORDER BY seq LIMIT 1000",
+        (last,),
+    ).fetchall():
+        articles = (_article(row[1:]) for row in rows)
+        db.executemany(
+            "UPDATE articles SET features = ? WHERE id = ?",
+            [(blob, article_id) for article_id, blob in recompute_features(articles)],
+        )
+        done, last = done + len(rows), rows[-1][0]
+        if done % 20_000 < len(rows) or done == total:
+            log.info("clustering features computed again: %d of %d articles", done, total)
 
 
 def _store_languages(db: sqlite3.Connection) -> None:

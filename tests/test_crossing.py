@@ -588,3 +588,41 @@ def test_a_city_its_leader_and_a_news_agency_are_not_enough_to_join_two_events()
     assert story_of[fire.id] != story_of[budget.id]
     stored = [placed(a, story_of[a.id]) for a in [*others, fire]]
     assert assign([placed(budget)], stored, StorySettings())[budget.id] != story_of[fire.id]
+
+
+def test_names_after_titles_initials_and_list_marks_are_read_and_the_titles_are_not_names():
+    def read(text: str) -> list[str]:
+        return [name for _, name in names(text)]
+
+    assert read("Hier, M. Macron a parlé.") == ["macron"]
+    assert read("Then Mr. Smith met Dr. Jones in St. Louis.") == ["smith", "jones", "louis"]
+    assert read("A speech by George W. Bush.") == ["george", "bush"]
+    assert read("¡Viva la fiesta! ¿Dónde está Sevilla?") == ["sevilla"]
+    assert read("- Police said\n• Officials added\n— Firefighters came") == []
+    assert read("FIRE DESTROYS HOMES IN PARIS TONIGHT\nThe mayor of Paris spoke.") == ["paris"]
+    assert read("In Łódź, O’Brien met Zoë.") == read("In Lodz, O'Brien met Zoe.")
+
+
+def test_features_are_computed_again_a_thousand_articles_at_a_time_with_progress(caplog):
+    import logging
+    import sqlite3
+
+    from digest.store import MIGRATIONS, _recompute_features
+
+    db = sqlite3.connect(":memory:")
+    for step in MIGRATIONS[0]:
+        db.execute(step)
+    texts = [f"Storm {n} hit Dunmore, and Mayor Ada Quist closed {n} roads." for n in range(2100)]
+    db.executemany(
+        "INSERT INTO articles (id, file, text, language, ingested, placed_at, features)"
+        " VALUES (?, 'f.txt', ?, 'en', '2026-11-21', '2026-11-21', x'00')",
+        [(f"a{n:05d}", text) for n, text in enumerate(texts)],
+    )
+    with caplog.at_level(logging.INFO, logger="digest.store"):
+        _recompute_features(db)
+    blobs = dict(db.execute("SELECT id, features FROM articles"))
+    assert len(blobs) == 2100
+    for n in (0, 999, 1000, 2099):  # either side of a batch's end
+        stored = Article(f"a{n:05d}", "f.txt", None, None, None, None, texts[n], "en")
+        assert blobs[stored.id] == features(stored)
+    assert "2100 of 2100 articles" in caplog.text
