@@ -413,7 +413,12 @@ class Store:
                 raise StoreError(
                     f"{self.path} was written by a newer digest (schema {version}); upgrade digest"
                 )
-            if version and not copy:  # an existing state: a large one takes a while, once
+            if version and self._scratch is not None and not copy:  # a dry run's copy
+                log.info(
+                    "reading %s through a copy upgraded from schema %d to %d (a build upgrades"
+                    " the state itself)", self.path, version, len(MIGRATIONS),
+                )  # fmt: skip
+            elif version and not copy:  # an existing state: a large one takes a while, once
                 log.info("upgrading %s from schema %d to %d", self.path, version, len(MIGRATIONS))
             for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
                 for step in statements:

@@ -102,3 +102,12 @@ def test_a_build_says_it_upgrades_an_old_state(tmp_path, caplog):
     with caplog.at_level(logging.INFO, logger="digest.store"):
         assert cli("build", "--config", config).exit_code == 0
     assert f"upgrading {state} from schema 1 to {len(MIGRATIONS)}" in caplog.text
+
+
+def test_a_dry_run_says_it_reads_an_old_state_through_an_upgraded_copy(tmp_path, caplog):
+    config, state = old_project(tmp_path)
+    make_inbox(tmp_path / "inbox", {"day-1.txt": DAY_1})
+    with caplog.at_level(logging.INFO, logger="digest.store"):
+        assert cli("build", "--dry-run", "--config", config).exit_code == 0
+    assert f"reading {state} through a copy upgraded from schema 1" in caplog.text
+    assert f"upgrading {state}" not in caplog.text and version(state) == 1
