@@ -9,7 +9,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from digest.language import stop_words
 from digest.models import Article
@@ -193,6 +193,21 @@ def edge_sentences(
             if len((sentence := paragraph[start:end]).split()) >= EDGE_WORDS
         )
     return edges
+
+
+def without_furniture(
+    article: Article,
+    paragraphs: Sequence[Paragraph],
+    dropped: Container[str],
+    furniture: Container[str],
+) -> Article:
+    """The article less its paragraphs `dropped` names and the sentences keyed on their own that
+    `furniture` names (`Paragraph.kept`): the same object when it loses nothing, or would lose
+    everything; else without its spans, which were found for the whole text."""
+    kept = [text for p in paragraphs if (text := p.kept(dropped, furniture))]
+    if kept and kept != [p.text for p in paragraphs]:
+        return replace(article, text="\n\n".join(kept), spans=None)
+    return article
 
 
 # Stored articles that carried a paragraph before: (source, article id) by paragraph key.
