@@ -87,3 +87,35 @@ def test_a_line_recognised_as_furniture_later_is_not_quoted_from_an_article_stor
     texts = stored_texts(config)
     assert LETTER in texts["Courier"] and LETTER in texts["Gazette"]
     assert LETTER not in texts["Herald"]  # cleaned when it was read
+
+
+def test_a_paragraph_its_source_repeats_later_is_not_quoted_from_its_first_articles(tmp_path):
+    config = make_config(tmp_path, **{"brief.words": 1000})
+    sign_off = (
+        "Write to the Courier newsroom with your news and photographs at any hour of the day."
+    )
+    drop(config, 0, {"pier.txt": ("Courier", "Pier to close", f"{PIER}\n\n{sign_off}")})
+    pipeline.update(config, now=NOW)
+    drop(config, 1, {"cup.txt": ("Courier", "Rovers win the cup", f"{CUP}\n\n{sign_off}")})
+    pipeline.update(config, now=NOW + timedelta(days=1))
+    # The third sighting makes it the source's boilerplate; the pier story has news.
+    drop(
+        config,
+        2,
+        {
+            "bakery.txt": ("Courier", "Bakery opens on Quay Street", f"{BAKERY}\n\n{sign_off}"),
+            "post.txt": ("Post", "Ferry pier to close for repairs", PIER_AGAIN),
+        },
+    )
+    built = pipeline.build(config, now=NOW + timedelta(days=2))
+    quoted = [s.text for brief in built.digest.briefs for s in brief.sentences]
+    assert len(built.digest.briefs) == 3
+    assert quoted and sign_off not in quoted
+    # Each story still quotes its Courier article.
+    courier = {a.id for b in built.digest.briefs for a in b.articles if a.source == "Courier"}
+    assert len(courier) == 3
+    assert courier <= {source for s in quoted_sentences(built) for source in s.sources}
+
+
+def quoted_sentences(built):
+    return [s for brief in built.digest.briefs for s in brief.sentences]
