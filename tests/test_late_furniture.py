@@ -54,30 +54,34 @@ def stored_texts(config) -> dict[str, str]:
         return dict(store.db.execute("SELECT source, text FROM articles").fetchall())
 
 
+def three_days(config, sources: tuple[str, str, str], line: str):
+    """Three unrelated reports carrying `line`, one a day by `sources`: the first two only
+    stored (no digest), the third read by the third day's build, with a second report of the
+    first one's story (so that it has news). Returns that build."""
+    reports = [("Pier to close", PIER), ("Rovers win the cup", CUP),
+               ("Bakery opens on Quay Street", BAKERY)]  # fmt: skip
+    for day, (source, (title, body)) in enumerate(zip(sources, reports, strict=True)):
+        files = {f"{day}.txt": (source, title, f"{body}\n\n{line}")}
+        if day < 2:
+            drop(config, day, files)
+            pipeline.update(config, now=NOW + timedelta(days=day))
+    drop(config, 2, {**files, "post.txt": ("Post", "Ferry pier to close for repairs", PIER_AGAIN)})
+    return pipeline.build(config, now=NOW + timedelta(days=2))
+
+
+def quoted(built) -> list[str]:
+    return [s.text for brief in built.digest.briefs for s in brief.sentences]
+
+
 def test_a_line_recognised_as_furniture_later_is_not_quoted_from_an_article_stored_before(
     tmp_path,
 ):
     # Long briefs: every sentence that may be quoted is.
     config = make_config(tmp_path, **{"brief.words": 1000})
-    # Day 1: one outlet carries the newsletter line; it is stored with it (no evidence yet).
-    drop(config, 0, {"courier.txt": ("Courier", "Pier to close", f"{PIER}\n\n{LETTER}")})
-    pipeline.update(config, now=NOW)
-    # Day 2: a second outlet, about something else: two carriers are not evidence enough.
-    drop(config, 1, {"gazette.txt": ("Gazette", "Rovers win the cup", f"{CUP}\n\n{LETTER}")})
-    pipeline.update(config, now=NOW + timedelta(days=1))
-    assert all(LETTER in text for text in stored_texts(config).values())
-    # Day 3: a third unrelated carrier makes the line furniture; the pier story has news.
-    drop(
-        config,
-        2,
-        {
-            "herald.txt": ("Herald", "Bakery opens on Quay Street", f"{BAKERY}\n\n{LETTER}"),
-            "post.txt": ("Post", "Ferry pier to close for repairs", PIER_AGAIN),
-        },
-    )
-    built = pipeline.build(config, now=NOW + timedelta(days=2))
-    quoted = [s.text for brief in built.digest.briefs for s in brief.sentences]
-    assert quoted and not any(LETTER in sentence for sentence in quoted)
+    # Days 1 and 2: two outlets carry the newsletter line (not evidence enough); on day 3 a
+    # third unrelated carrier makes it furniture, and the pier story has news.
+    built = three_days(config, ("Courier", "Gazette", "Herald"), LETTER)
+    assert quoted(built) and not any(LETTER in sentence for sentence in quoted(built))
     # The day-1 article still is a source of its story, with the rest of its text quoted.
     [pier] = [b for b in built.digest.briefs if any("Pier" in (a.title or "") for a in b.articles)]
     courier = next(a for a in pier.articles if a.source == "Courier")
@@ -94,28 +98,30 @@ def test_a_paragraph_its_source_repeats_later_is_not_quoted_from_its_first_artic
     sign_off = (
         "Write to the Courier newsroom with your news and photographs at any hour of the day."
     )
-    drop(config, 0, {"pier.txt": ("Courier", "Pier to close", f"{PIER}\n\n{sign_off}")})
-    pipeline.update(config, now=NOW)
-    drop(config, 1, {"cup.txt": ("Courier", "Rovers win the cup", f"{CUP}\n\n{sign_off}")})
-    pipeline.update(config, now=NOW + timedelta(days=1))
-    # The third sighting makes it the source's boilerplate; the pier story has news.
-    drop(
-        config,
-        2,
-        {
-            "bakery.txt": ("Courier", "Bakery opens on Quay Street", f"{BAKERY}\n\n{sign_off}"),
-            "post.txt": ("Post", "Ferry pier to close for repairs", PIER_AGAIN),
-        },
-    )
-    built = pipeline.build(config, now=NOW + timedelta(days=2))
-    quoted = [s.text for brief in built.digest.briefs for s in brief.sentences]
+    # The third sighting makes it the source's boilerplate.
+    built = three_days(config, ("Courier", "Courier", "Courier"), sign_off)
     assert len(built.digest.briefs) == 3
-    assert quoted and sign_off not in quoted
+    assert quoted(built) and sign_off not in quoted(built)
     # Each story still quotes its Courier article.
     courier = {a.id for b in built.digest.briefs for a in b.articles if a.source == "Courier"}
     assert len(courier) == 3
-    assert courier <= {source for s in quoted_sentences(built) for source in s.sources}
+    cited = {
+        source for brief in built.digest.briefs for s in brief.sentences for source in s.sources
+    }
+    assert courier <= cited
 
 
-def quoted_sentences(built):
-    return [s for brief in built.digest.briefs for s in brief.sentences]
+def test_only_stored_articles_are_checked_and_a_changed_one_loses_its_spans(tmp_path):
+    config = make_config(tmp_path)
+    three_days(config, ("Courier", "Gazette", "Herald"), LETTER)
+    with Store.open(config.paths.state) as store:
+        stories = store.stories(store.all_story_ids())
+        [courier] = [a for s in stories for a in s.articles if a.source == "Courier"]
+        assert courier.spans is not None and LETTER in courier.text
+        checked = pipeline.without_late_furniture(store, stories, config.brief, ())
+        [read] = [a for s in checked for a in s.articles if a.id == courier.id]
+        assert read.text == PIER and read.spans is None
+        # An article this build read was cleaned as it was stored: it is not checked again.
+        skipped = pipeline.without_late_furniture(store, stories, config.brief, {courier.id})
+        [same] = [a for s in skipped for a in s.articles if a.id == courier.id]
+        assert same is courier
