@@ -198,12 +198,14 @@ def edge_sentences(
 def without_furniture(
     article: Article,
     paragraphs: Sequence[Paragraph],
-    dropped: Container[str],
-    furniture: Container[str],
+    furniture: frozenset[str],
+    boilerplate: Collection[str] = frozenset(),
 ) -> Article:
-    """The article less its paragraphs `dropped` names and the sentences keyed on their own that
-    `furniture` names (`Paragraph.kept`): the same object when it loses nothing, or would lose
-    everything; else without its spans, which were found for the whole text."""
+    """The article less its paragraphs that `furniture` (`shared_furniture`) or its source's
+    `boilerplate` (paragraphs the source repeats) name, and less the sentences keyed on their
+    own that `furniture` names (`Paragraph.kept`): the same object when it loses nothing, or
+    would lose everything; else without its spans, which were found for the whole text."""
+    dropped = furniture | set(boilerplate)
     kept = [text for p in paragraphs if (text := p.kept(dropped, furniture))]
     if kept and kept != [p.text for p in paragraphs]:
         return replace(article, text="\n\n".join(kept), spans=None)

@@ -280,7 +280,8 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
     notice's shape. An article without a source loses what the others' evidence shows.
 
     Sightings are counted over the whole batch first, so the first articles of a batch lose a
-    footer as the later ones do. (Articles stored by earlier builds keep theirs.)
+    footer as the later ones do. (Articles stored by earlier builds keep theirs: briefs read
+    them through `without_late_furniture`.)
     """
     from digest.clean import both_forms, keyed_paragraphs, shared_furniture, without_furniture
 
@@ -307,9 +308,7 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
     # An article that keeps every paragraph whole stays the same object: its features hold;
     # the spans of one that loses some are found again (`ingest`).
     return [
-        without_furniture(
-            article, paragraphs, furniture | repeated.get(article.source or "", set()), furniture
-        )
+        without_furniture(article, paragraphs, furniture, repeated.get(article.source or "", ()))
         for article, paragraphs in keyed
     ]
 
@@ -345,8 +344,8 @@ def without_late_furniture(
     repeated = store.repeated_paragraphs(keys, REPEATED_PARAGRAPH)
     cleaned = {}
     for article, paragraphs in keyed:
-        dropped = furniture | repeated.get(article.source or "", set())
-        if (kept := without_furniture(article, paragraphs, dropped, furniture)) is not article:
+        own = repeated.get(article.source or "", ())
+        if (kept := without_furniture(article, paragraphs, furniture, own)) is not article:
             cleaned[id(article)] = kept
     if cleaned:
         log.debug("%d stored article(s) read with furniture found since left out", len(cleaned))
