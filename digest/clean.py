@@ -9,7 +9,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from digest.language import stop_words
 from digest.models import Article
@@ -193,6 +193,23 @@ def edge_sentences(
             if len((sentence := paragraph[start:end]).split()) >= EDGE_WORDS
         )
     return edges
+
+
+def without_furniture(
+    article: Article,
+    paragraphs: Sequence[Paragraph],
+    furniture: frozenset[str],
+    boilerplate: Collection[str] = frozenset(),
+) -> Article:
+    """The article less its paragraphs that `furniture` (`shared_furniture`) or its source's
+    `boilerplate` (paragraphs the source repeats) name, and less the sentences keyed on their
+    own that `furniture` names (`Paragraph.kept`): the same object when it loses nothing, or
+    would lose everything; else without its spans, which were found for the whole text."""
+    dropped = furniture | set(boilerplate)
+    kept = [text for p in paragraphs if (text := p.kept(dropped, furniture))]
+    if kept and kept != [p.text for p in paragraphs]:
+        return replace(article, text="\n\n".join(kept), spans=None)
+    return article
 
 
 # Stored articles that carried a paragraph before: (source, article id) by paragraph key.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from digest import inbox, publish
 from digest.archive import RECORD_HEADLINES, refresh_archive
-from digest.config import Config
+from digest.config import BriefSettings, Config
 from digest.errors import DigestError, ReadError
 from digest.lock import state_lock
 from digest.models import Article, Brief, Digest, Frequencies, Story
@@ -119,6 +119,7 @@ def build(
             with store.transaction(rollback=dry_run):
                 result, read = ingest(store, config, now, files, in_process=in_process)
                 stories = stories_for_digest(store, config, all_stories)
+                stories = without_late_furniture(store, stories, config.brief, result.stored)
                 briefs = summarize_stories(stories, config, in_process=in_process)
                 store.pass_over(b.story_id for b in briefs if b.previous and not b.sentences)
                 briefs = limit_stories(with_news(briefs), config)
@@ -279,9 +280,10 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
     notice's shape. An article without a source loses what the others' evidence shows.
 
     Sightings are counted over the whole batch first, so the first articles of a batch lose a
-    footer as the later ones do. (Articles stored by earlier builds keep theirs.)
+    footer as the later ones do. (Articles stored by earlier builds keep theirs: briefs read
+    them through `without_late_furniture`.)
     """
-    from digest.clean import both_forms, keyed_paragraphs, shared_furniture
+    from digest.clean import both_forms, keyed_paragraphs, shared_furniture, without_furniture
 
     # Articles without a source are checked only when there is evidence to check them against.
     evidence = any(a.source for a in articles) or store.has_paragraph_counts()
@@ -303,15 +305,56 @@ def drop_repeated_paragraphs(store: Store, articles: list[Article]) -> list[Arti
     sourced = [(article, paragraphs) for article, paragraphs in keyed if article.source]
     unsourced = [paragraphs for article, paragraphs in keyed if not article.source]
     furniture = shared_furniture(sourced, earlier, store.articles_by_id, unsourced)
-    cleaned = []
+    # An article that keeps every paragraph whole stays the same object: its features hold;
+    # the spans of one that loses some are found again (`ingest`).
+    return [
+        without_furniture(article, paragraphs, furniture, repeated.get(article.source or "", ()))
+        for article, paragraphs in keyed
+    ]
+
+
+def without_late_furniture(
+    store: Store, stories: Sequence[Story], settings: BriefSettings, fresh: Collection[str]
+) -> list[Story]:
+    """The stories, each stored article a brief reads (`places_read`) less what the evidence
+    now calls boilerplate or furniture, by the rule of `drop_repeated_paragraphs`: a notice
+    that more outlets carried since an article was stored is not quoted from it.
+
+    The articles of this build (`fresh`) were cleaned as they were stored, and an update reads
+    only its context of the articles seen, so the cost follows the build's news, not the
+    store. The stored text stays as it is; an article that changes loses its spans (its
+    sentences are split again).
+    """
+    from digest.clean import both_forms, keyed_paragraphs, shared_furniture, without_furniture
+    from digest.summarizers.story_text import places_read, story_order
+
+    read: dict[str, Article] = {}
+    for story in stories:
+        ordered = story_order(story.articles)
+        history = story.history if settings.updates else None
+        read.update((ordered[i].id, ordered[i]) for i in places_read(ordered, history))
+    stored = [a for article_id, a in read.items() if article_id not in fresh]
+    if not stored or not store.has_paragraph_counts():
+        return list(stories)
+    keyed = [(a, keyed_paragraphs(a.text, a.spans)) for a in stored]
+    keys = {key for _, ps in keyed for p in ps for key in p.all_keys()}
+    # Stored articles are evidence already (each was counted as it was stored): only checked.
+    earlier = store.paragraph_carriers(both_forms(keys))
+    furniture = shared_furniture((), earlier, store.articles_by_id, [ps for _, ps in keyed])
+    repeated = store.repeated_paragraphs(keys, REPEATED_PARAGRAPH)
+    cleaned = {}
     for article, paragraphs in keyed:
-        dropped = furniture | repeated.get(article.source or "", set())
-        kept = [text for p in paragraphs if (text := p.kept(dropped, furniture))]
-        # An article that keeps every paragraph whole stays the same object: its features hold.
-        if kept and kept != [p.text for p in paragraphs]:  # spans found again (`ingest`)
-            article = replace(article, text="\n\n".join(kept), spans=None)
-        cleaned.append(article)
-    return cleaned
+        own = repeated.get(article.source or "", ())
+        if (kept := without_furniture(article, paragraphs, furniture, own)) is not article:
+            cleaned[id(article)] = kept
+    if cleaned:
+        log.debug("%d stored article(s) read with furniture found since left out", len(cleaned))
+    return [
+        replace(story, articles=tuple(cleaned.get(id(a), a) for a in story.articles))
+        if any(id(a) in cleaned for a in story.articles)
+        else story
+        for story in stories
+    ]
 
 
 def place_articles(store: Store, config: Config) -> int:

@@ -650,6 +650,15 @@ class Store:
             carriers.setdefault(key, []).extend((source, i) for i in (ids or "").split())
         return carriers
 
+    def repeated_paragraphs(self, keys: Iterable[str], times: int) -> dict[str, set[str]]:
+        """Those of these paragraph keys a source was seen carrying `times` times or more (its
+        boilerplate), by source."""
+        found: dict[str, set[str]] = {}
+        select = "SELECT source, paragraph FROM boilerplate WHERE seen >= ? AND paragraph IN"
+        for source, key in self._rows_in(select, keys, times):
+            found.setdefault(source, set()).add(key)
+        return found
+
     def articles_by_id(self, ids: Collection[str]) -> dict[str, Article]:
         """These stored articles, by id (an id not stored is left out)."""
         select = f"SELECT {_ARTICLE_COLUMNS} FROM articles"

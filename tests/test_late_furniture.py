@@ -1,0 +1,127 @@
+"""Furniture recognised after an article was stored: a build that briefs the article's story
+checks it against the evidence as it stands then, and leaves out what is now furniture."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from digest import pipeline
+from digest.store import Store
+
+from .conftest import NOW, make_config, make_inbox, txt
+
+LETTER = (
+    "The Harbour Review morning letter brings the best of local news and sport to readers"
+    " before breakfast each weekday."
+)
+PIER = (
+    "The harbour board voted on Monday to close the old ferry pier at Carrow for repairs next"
+    " spring.\n\nEngineers found that two of the pier's timber piles had rotted through below"
+    " the waterline, the board said.\n\nFerry passengers will board from a temporary landing"
+    " stage beside the fish market while contractors drive new steel piles into the seabed."
+)
+PIER_AGAIN = (
+    "The old ferry pier at Carrow will close for repairs next spring after the harbour board"
+    " vote on Monday.\n\nThe board said engineers had found rotted timber piles below the"
+    " waterline of the pier."
+)
+CUP = (
+    "Ellington Rovers beat Port Ellis United two goals to one in the county cup final on Saturday"
+    " afternoon.\n\nThe winning goal came from a header by the captain in the last minute of"
+    " extra time.\n\nSupporters of the visiting side filled the north stand and sang through"
+    " the penalty shootout that never came, the referee having added six minutes of stoppage."
+)
+BAKERY = (
+    "A family bakery opened on Quay Street this week, selling rye loaves and cardamom buns from"
+    " six in the morning.\n\nThe owners moved to the town from the north coast and hired four"
+    " apprentices.\n\nTheir sourdough starter, they said, is older than either of their"
+    " children, and the oven was built by a mason from the valley villages."
+)
+
+
+def drop(config, day: int, files: dict[str, tuple[str, str, str]]) -> None:
+    """Write (source, title, body) articles dated `day` days after NOW into the inbox."""
+    date = (NOW + timedelta(days=day)).date().isoformat()
+    make_inbox(
+        config.paths.inbox,
+        {name: txt(title, body, source=source, date=date) for name, (source, title, body)
+         in files.items()},
+    )  # fmt: skip
+
+
+def stored_texts(config) -> dict[str, str]:
+    with Store.open(config.paths.state) as store:
+        return dict(store.db.execute("SELECT source, text FROM articles").fetchall())
+
+
+def three_days(config, sources: tuple[str, str, str], line: str):
+    """Three unrelated reports carrying `line`, one a day by `sources`: the first two only
+    stored (no digest), the third read by the third day's build, with a second report of the
+    first one's story (so that it has news). Returns that build."""
+    reports = [("Pier to close", PIER), ("Rovers win the cup", CUP),
+               ("Bakery opens on Quay Street", BAKERY)]  # fmt: skip
+    for day, (source, (title, body)) in enumerate(zip(sources, reports, strict=True)):
+        files = {f"{day}.txt": (source, title, f"{body}\n\n{line}")}
+        if day < 2:
+            drop(config, day, files)
+            pipeline.update(config, now=NOW + timedelta(days=day))
+    drop(config, 2, {**files, "post.txt": ("Post", "Ferry pier to close for repairs", PIER_AGAIN)})
+    return pipeline.build(config, now=NOW + timedelta(days=2))
+
+
+def quoted(built) -> list[str]:
+    return [s.text for brief in built.digest.briefs for s in brief.sentences]
+
+
+def test_a_line_recognised_as_furniture_later_is_not_quoted_from_an_article_stored_before(
+    tmp_path,
+):
+    # Long briefs: every sentence that may be quoted is.
+    config = make_config(tmp_path, **{"brief.words": 1000})
+    # Days 1 and 2: two outlets carry the newsletter line (not evidence enough); on day 3 a
+    # third unrelated carrier makes it furniture, and the pier story has news.
+    built = three_days(config, ("Courier", "Gazette", "Herald"), LETTER)
+    assert quoted(built) and not any(LETTER in sentence for sentence in quoted(built))
+    # The day-1 article still is a source of its story, with the rest of its text quoted.
+    [pier] = [b for b in built.digest.briefs if any("Pier" in (a.title or "") for a in b.articles)]
+    courier = next(a for a in pier.articles if a.source == "Courier")
+    assert any(courier.id in s.sources for s in pier.sentences)
+    assert {a.source for a in pier.articles} == {"Courier", "Post"}
+    # The stored text is not rewritten: only what a brief may quote changes.
+    texts = stored_texts(config)
+    assert LETTER in texts["Courier"] and LETTER in texts["Gazette"]
+    assert LETTER not in texts["Herald"]  # cleaned when it was read
+
+
+def test_a_paragraph_its_source_repeats_later_is_not_quoted_from_its_first_articles(tmp_path):
+    config = make_config(tmp_path, **{"brief.words": 1000})
+    sign_off = (
+        "Write to the Courier newsroom with your news and photographs at any hour of the day."
+    )
+    # The third sighting makes it the source's boilerplate.
+    built = three_days(config, ("Courier", "Courier", "Courier"), sign_off)
+    assert len(built.digest.briefs) == 3
+    assert quoted(built) and sign_off not in quoted(built)
+    # Each story still quotes its Courier article.
+    courier = {a.id for b in built.digest.briefs for a in b.articles if a.source == "Courier"}
+    assert len(courier) == 3
+    cited = {
+        source for brief in built.digest.briefs for s in brief.sentences for source in s.sources
+    }
+    assert courier <= cited
+
+
+def test_only_stored_articles_are_checked_and_a_changed_one_loses_its_spans(tmp_path):
+    config = make_config(tmp_path)
+    three_days(config, ("Courier", "Gazette", "Herald"), LETTER)
+    with Store.open(config.paths.state) as store:
+        stories = store.stories(store.all_story_ids())
+        [courier] = [a for s in stories for a in s.articles if a.source == "Courier"]
+        assert courier.spans is not None and LETTER in courier.text
+        checked = pipeline.without_late_furniture(store, stories, config.brief, ())
+        [read] = [a for s in checked for a in s.articles if a.id == courier.id]
+        assert read.text == PIER and read.spans is None
+        # An article this build read was cleaned as it was stored: it is not checked again.
+        skipped = pipeline.without_late_furniture(store, stories, config.brief, {courier.id})
+        [same] = [a for s in skipped for a in s.articles if a.id == courier.id]
+        assert same is courier
