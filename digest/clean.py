@@ -222,6 +222,8 @@ def shared_furniture(
     earlier: EarlierCarriers | None = None,
     load: LoadArticles | None = None,
     checked: Sequence[Sequence[Paragraph]] = (),
+    *,
+    stored: bool = False,
 ) -> frozenset[str]:
     """The keys (`paragraph_key`; an edge sentence's `base_key`) of the paragraphs and edge
     sentences that FURNITURE_CARRIERS articles carry, no two of which are about the same
@@ -234,12 +236,14 @@ def shared_furniture(
     `articles` are this build's new articles, each with its paragraphs; `earlier` the stored
     articles that carried each key before (by source), which `load` reads by id; `checked` the
     paragraphs of new articles that are checked against that evidence but are none (articles
-    without a source: their sightings cannot be told apart from a source's own). Only the
+    without a source: their sightings cannot be told apart from a source's own; or, `stored`,
+    stored articles read again, whose sightings are in `earlier` already and whose paragraphs'
+    shapes count as the new articles' do). Only the
     carriers of a key seen often enough have their words compared (less the key's own), at
     most EARLIER_EXAMINED stored ones, a source at a time; so the test costs what the build's
     news costs, not what the store holds.
     """
-    carriers, texts, several = _carriers(articles, checked)
+    carriers, texts, several = _carriers(articles, checked, stored)
     several.update(key for key in earlier or {} if key == base_key(key))  # stored whole before
     before: dict[str, list[tuple[str, str]]] = {}  # by base key: alone or glued, one notice
     for key, found in (earlier or {}).items():
@@ -272,18 +276,20 @@ def shared_furniture(
 def _carriers(
     articles: Sequence[tuple[Article, Sequence[Paragraph]]],
     checked: Sequence[Sequence[Paragraph]] = (),
+    shapes: bool = False,
 ) -> tuple[dict[str, list[int]], dict[str, str], set[str]]:
     """The articles (by index) carrying each key, each key's text, and the keys that need
     carriers of FURNITURE_SOURCES sources: whole paragraphs, and sentences only ever seen inside
     a paragraph (a notice's shape is no proof: a source's stock phrase in its reports is news).
-    The keys of `checked` paragraphs get no carrier and decide nothing: they are no evidence."""
+    The keys of `checked` paragraphs get no carrier and decide nothing (they are no evidence),
+    but for their shapes when `shapes` says so (stored articles read again)."""
     carriers: dict[str, list[int]] = {}
     texts: dict[str, str] = {}
     whole, glued, inside = set(), set(), set()
     numbered = [(index, paragraphs) for index, (_, paragraphs) in enumerate(articles)]
     for index, paragraphs in [*numbered, *((None, paragraphs) for paragraphs in checked)]:
         for paragraph in paragraphs:
-            if index is not None:
+            if index is not None or shapes:
                 whole.add(paragraph.key)
                 for edge in paragraph.edges:
                     (inside if edge.inside else glued).add(base_key(edge.key))

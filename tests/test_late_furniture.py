@@ -125,3 +125,109 @@ def test_only_stored_articles_are_checked_and_a_changed_one_loses_its_spans(tmp_
         skipped = pipeline.without_late_furniture(store, stories, config.brief, {courier.id})
         [same] = [a for s in skipped for a in s.articles if a.id == courier.id]
         assert same is courier
+
+
+def _drop(config, day: int, files: dict[str, tuple[str, str, str]]) -> None:
+    date = (NOW + timedelta(days=day)).date().isoformat()
+    make_inbox(config.paths.inbox, {
+        name: txt(title, body, source=source, date=date)
+        for name, (source, title, body) in files.items()
+    })  # fmt: skip
+
+
+MILL_LEAD = (
+    "A fire at the Marlow paper mill forced the evacuation of two hundred workers on Monday"
+    " and closed the river road between Marlow and Ashby for most of the day."
+)
+MILL_NEWS = [
+    "Fire crews from four stations fought the blaze, which started in a storage shed near the"
+    " loading bays, a fire service spokeswoman said.",
+    "The mill's owners said on Tuesday that production would resume within a week and that no"
+    " worker had been injured.",
+    "Investigators said on Wednesday the fire was probably caused by an electrical fault in a"
+    " conveyor motor, and the river road reopened.",
+]
+
+
+def test_the_lead_one_outlet_repeats_in_the_updates_of_one_story_is_still_quoted(tmp_path):
+    config = make_config(tmp_path, **{"brief.words": 1000})
+    for day, news in enumerate(MILL_NEWS):
+        _drop(
+            config,
+            day,
+            {f"a{day}.txt": ("Courier", f"Mill fire, day {day}", f"{MILL_LEAD}\n\n{news}")},
+        )
+        if day < 2:
+            pipeline.update(config, now=NOW + timedelta(days=day, hours=1))
+    built = pipeline.build(config, now=NOW + timedelta(days=2, hours=1))
+    [brief] = built.digest.briefs
+    assert any(MILL_LEAD in s.text for s in brief.sentences)
+
+
+POLICE_STOCK = (
+    "Anyone with information can report it online at www.carrowpolice.example or call 101."
+)
+POLICE_REPORTS = [
+    ("Van stolen from depot", "A white delivery van was stolen from a depot on Mill Lane in Ashby"
+     " overnight on Sunday, along with tools worth several thousand pounds.",
+     "Officers are examining footage from cameras near the depot gates. {s} The van has a dented"
+     " rear door and a roof rack."),
+    ("Cyclist hurt at junction", "A cyclist was taken to hospital with leg injuries after a"
+     " collision with a tractor at the Brook Street junction in Marlow on Tuesday morning.",
+     "The tractor driver stopped at the scene and spoke to paramedics. {s} The junction was"
+     " closed for two hours while debris was cleared."),
+    ("Shed fire in allotments", "Firefighters and police were called to the Greenfield allotments"
+     " in Carrow late on Wednesday after a garden shed was set alight deliberately.",
+     "Neighbours reported seeing two teenagers running toward the canal towpath. {s} Nobody was"
+     " injured, but seed stores and a greenhouse were destroyed."),
+]  # fmt: skip
+
+
+def test_one_sources_stock_sentence_inside_its_reports_stays_theirs_when_read_again(tmp_path):
+    config = make_config(tmp_path)
+    for day, (title, lead, middle) in enumerate(POLICE_REPORTS):
+        body = f"{lead}\n\n{middle.format(s=POLICE_STOCK)}"
+        _drop(config, day, {f"p{day}.txt": ("Carrow Police", title, body)})
+        pipeline.update(config, now=NOW + timedelta(days=day, hours=1))
+    with Store.open(config.paths.state) as store:
+        stories = store.stories(store.all_story_ids())
+        read = pipeline.without_late_furniture(store, stories, config.brief, ())
+    assert len(read) == 3 and all(POLICE_STOCK in a.text for s in read for a in s.articles)
+
+
+BARRIER = (
+    "The Carrow flood barrier was built in 1987 after a storm surge flooded three hundred homes"
+    " along the estuary. It cost the county forty million pounds and its steel gates have"
+    " been raised eleven times since the harbour wall was extended."
+)
+BARRIER_LEADS = [
+    "Engineers raised the Carrow flood barrier on Monday evening as Storm Delia brought gales"
+    " and a high spring tide toward the estuary towns.",
+    "The Carrow flood barrier held overnight as Storm Delia pushed the estuary tide to its"
+    " highest level in a decade, engineers said on Tuesday.",
+    "Storm Delia passed the estuary on Wednesday and engineers began lowering the Carrow flood"
+    " barrier gates after two nights of gales and flooding fears.",
+]
+HARBOUR = (
+    "Councillors approved a plan on Tuesday to resurface the harbour wall walkway at Ellmouth"
+    " and to add benches and lighting along its length before the summer season."
+)
+RETURN = (
+    "Residents of the estuary towns returned home on Wednesday after Storm Delia passed and"
+    " the Carrow flood barrier gates were lowered by engineers."
+)
+
+
+def test_what_the_reader_read_is_not_told_again_when_it_becomes_a_sources_boilerplate(tmp_path):
+    config = make_config(tmp_path, **{"brief.sentences": 1})
+    for day, lead in enumerate(BARRIER_LEADS):
+        files = {f"a{day}.txt": ("Courier", f"Flood barrier, day {day}", f"{lead}\n\n{BARRIER}")}
+        if day == 1:  # the Courier's background in another of its stories: its boilerplate
+            files["c.txt"] = ("Courier", "Harbour wall works", f"{HARBOUR}\n\n{BARRIER}")
+        if day == 2:  # another outlet carries the background word for word
+            files["b.txt"] = ("Gazette", "Residents return", f"{RETURN}\n\n{BARRIER}")
+            config = make_config(tmp_path, **{"brief.words": 1000})
+        _drop(config, day, files)
+        built = pipeline.build(config, now=NOW + timedelta(days=day, hours=1))
+    [update] = built.digest.briefs
+    assert update.sentences and not any("1987" in s.text for s in update.sentences)
