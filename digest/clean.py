@@ -73,6 +73,8 @@ def content_id(title: str | None, text: str) -> str:
     return hashlib.blake2b(folded.encode(), digest_size=8).hexdigest()
 
 
+REPEATED_PARAGRAPH = 3  # a paragraph seen in this many articles of one source is boilerplate
+
 # A paragraph that several unrelated articles of different sources carry word for word is
 # furniture: a syndication note ("This article first appeared on ..."), a cookie or newsletter
 # notice. (Articles about one event share paragraphs too, wire copy most of all: those are news,

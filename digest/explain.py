@@ -20,6 +20,7 @@ from digest.errors import DigestError
 from digest.models import Article, Brief, BriefSentence, Story
 from digest.outlets import credit
 from digest.render import citations, outlets
+from digest.reread import without_late_furniture
 from digest.store import Store, resolve_story_id
 from digest.summarize import summarize
 from digest.summarizers.selection import near_duplicates
@@ -69,10 +70,15 @@ def explain_story(config: Config, story_id: str) -> Explanation:
         titles = {info.id: info.title for info in store.story_infos()}
         [story] = store.stories([resolve_story_id(titles, story_id)])
         story = replace(story, history=store.histories([story.id]).get(story.id))
-    brief = summarize(story, config.brief)  # as the next digest would brief it
+        # As the next digest would brief it: its stored articles read against the evidence as
+        # it stands; and whole, when every article was shown.
+        [story] = without_late_furniture(store, [story], config.brief, ())
+        [whole] = without_late_furniture(store, [story], replace(config.brief, updates=False), ())
+    brief = summarize(story, config.brief)
     update = config.brief.updates and story.history is not None
     if not brief.sentences:  # every article was shown: the story's whole brief
-        brief, update = summarize(story, replace(config.brief, updates=False)), False
+        brief, update = summarize(whole, replace(config.brief, updates=False)), False
+        story = whole
     fits = similarities(brief.articles)
     articles = tuple(
         ArticleFit(number, article, fit)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from digest import pipeline
+from digest.explain import explain_story
+from digest.reread import without_late_furniture
 from digest.store import Store
 
 from .conftest import NOW, make_config, make_inbox, txt
@@ -91,6 +93,11 @@ def test_a_line_recognised_as_furniture_later_is_not_quoted_from_an_article_stor
     texts = stored_texts(config)
     assert LETTER in texts["Courier"] and LETTER in texts["Gazette"]
     assert LETTER not in texts["Herald"]  # cleaned when it was read
+    # `digest explain` briefs the story as the digest does (here whole: every article shown).
+    for brief in built.digest.briefs:
+        explained = explain_story(config, brief.story_id)
+        assert explained.brief.sentences
+        assert not any(LETTER in s.text for s in explained.brief.sentences)
 
 
 def test_a_paragraph_its_source_repeats_later_is_not_quoted_from_its_first_articles(tmp_path):
@@ -118,11 +125,11 @@ def test_only_stored_articles_are_checked_and_a_changed_one_loses_its_spans(tmp_
         stories = store.stories(store.all_story_ids())
         [courier] = [a for s in stories for a in s.articles if a.source == "Courier"]
         assert courier.spans is not None and LETTER in courier.text
-        checked = pipeline.without_late_furniture(store, stories, config.brief, ())
+        checked = without_late_furniture(store, stories, config.brief, ())
         [read] = [a for s in checked for a in s.articles if a.id == courier.id]
         assert read.text == PIER and read.spans is None
         # An article this build read was cleaned as it was stored: it is not checked again.
-        skipped = pipeline.without_late_furniture(store, stories, config.brief, {courier.id})
+        skipped = without_late_furniture(store, stories, config.brief, {courier.id})
         [same] = [a for s in skipped for a in s.articles if a.id == courier.id]
         assert same is courier
 
@@ -191,7 +198,7 @@ def test_one_sources_stock_sentence_inside_its_reports_stays_theirs_when_read_ag
         pipeline.update(config, now=NOW + timedelta(days=day, hours=1))
     with Store.open(config.paths.state) as store:
         stories = store.stories(store.all_story_ids())
-        read = pipeline.without_late_furniture(store, stories, config.brief, ())
+        read = without_late_furniture(store, stories, config.brief, ())
     assert len(read) == 3 and all(POLICE_STOCK in a.text for s in read for a in s.articles)
 
 
