@@ -238,3 +238,12 @@ def test_what_the_reader_read_is_not_told_again_when_it_becomes_a_sources_boiler
         built = pipeline.build(config, now=NOW + timedelta(days=day, hours=1))
     [update] = built.digest.briefs
     assert update.sentences and not any("1987" in s.text for s in update.sentences)
+
+
+def test_the_state_notes_as_many_carriers_as_the_cleaning_rules_need():
+    # The store keeps its own number (opening a state imports no cleaning rules); it must
+    # note every carrier the furniture test examines and the source's repeats count.
+    from digest import clean
+    from digest.store import CARRIERS_NOTED
+
+    assert max(clean.FURNITURE_CARRIERS, clean.REPEATED_PARAGRAPH) == CARRIERS_NOTED
