@@ -32,6 +32,9 @@ ABBREVIATIONS = frozenset(
 MAX_JOINED = 4  # a quotation is re-joined across at most this many pieces
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n+")
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+# A web address that ends a sentence ("Subscribe at www.paper.co.uk. Rain fell"), where the
+# splitter sees one token: its last label is two letters or more (no "U.S.", "a.m.", "e.g.").
+_ADDRESS_ENDS = re.compile(r"(?<![\w.])(?:[\w-]+\.)+[a-z]{2,}\. (?=[A-Z\"“])")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
 # A quotation opening right after a sentence ended: `evening. " i have`, `left. “i have`,
 # `“Yes.” “Then go.”`; the word before the stop must not be an abbreviation, an initialism
@@ -75,6 +78,8 @@ def _split_folded(paragraph: str) -> list[str]:
     starts = _starts(text, pieces)
     if starts is None:  # blingfire changed another character (none known): keep its cut
         return pieces
+    if ". " in paragraph:
+        starts = sorted({*starts, *(m.end() for m in _ADDRESS_ENDS.finditer(paragraph))})
     bounds = [*_mend_quotes(paragraph, starts), len(paragraph)]
     return [paragraph[a:b].strip() for a, b in _rejoin(paragraph, pairwise(bounds))]
 

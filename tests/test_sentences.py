@@ -154,3 +154,14 @@ def test_spans_of_another_text_or_splitter_are_not_trusted(monkeypatch):
     mine = sentence_spans(first.text)
     monkeypatch.setattr(sentences, "SPANS_VERSION", sentences.SPANS_VERSION + 1)
     assert span_triples(first.text, mine) is None  # found by an earlier splitter: split again
+
+
+def test_a_web_address_that_ends_a_sentence_ends_it():
+    text = "Subscribe at www.harbour-review.co.uk. Rain fell on Carrow all day."
+    assert split_sentences(text) == [
+        "Subscribe at www.harbour-review.co.uk.",
+        "Rain fell on Carrow all day.",
+    ]
+    # Abbreviations and initials with inner periods still end no sentence.
+    for kept in ("The U.S. Army came at 8 a.m. Police said so.", "See e.g. The Times."):
+        assert split_sentences(kept) == [kept]
