@@ -30,9 +30,10 @@ from scipy import sparse
 
 from digest.config import StorySettings
 from digest.crossing import UNKNOWN, Chunk, Crossing, Terms, crossing_terms
-from digest.language import names, word_start
+from digest.language import names
 from digest.models import LANGUAGES, Article, Frequencies, Placed
 from digest.places import streets
+from digest.sentences import word_start
 from digest.vectors import (
     BUCKETS,
     decode,
@@ -555,6 +556,7 @@ class _Stories:
         sizes = np.concatenate([self.sizes, np.zeros(size)])
         ids, taken = [*self.ids], set(self.ids)
         choice = np.empty(size, dtype=np.int64)
+        lowest = BUSY_SHARE * self.threshold  # the least cosine that takes a story
         crossing = (
             self.crossing.chunk(vectors, spoken) if self.crossing and spoken is not None else None
         )
@@ -568,7 +570,6 @@ class _Stories:
             crossed = None
             if crossing:  # stories at hand in several languages
                 # Its safeguard holds for every cosine that may take a story, a busy one's too.
-                lowest = BUSY_SHARE * self.threshold
                 crossed = crossing.cosines(i, dots[:count], norms2[:count], lowest)
             best = self._best(
                 dots[:count], norms2[:count], last[:count], when, where, crossed, sizes[:count]

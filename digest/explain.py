@@ -72,20 +72,20 @@ def explain_story(config: Config, story_id: str) -> Explanation:
         story = replace(story, history=store.histories([story.id]).get(story.id))
         # As the next digest would brief it: its stored articles read against the evidence as
         # it stands; and whole, when every article was shown.
-        [story] = without_late_furniture(store, [story], config.brief, ())
-        [whole] = without_late_furniture(store, [story], replace(config.brief, updates=False), ())
-    brief = summarize(story, config.brief)
-    update = config.brief.updates and story.history is not None
-    if not brief.sentences:  # every article was shown: the story's whole brief
-        brief, update = summarize(whole, replace(config.brief, updates=False)), False
-        story = whole
+        read = without_late_furniture(store, [story], config.brief, ())[0]
+        brief = summarize(read, config.brief)
+        update = config.brief.updates and story.history is not None
+        if not brief.sentences:  # every article was shown: the story's whole brief
+            whole = replace(config.brief, updates=False)
+            read = without_late_furniture(store, [story], whole, ())[0]
+            brief, update = summarize(read, whole), False
     fits = similarities(brief.articles)
     articles = tuple(
         ArticleFit(number, article, fit)
         for number, (article, fit) in enumerate(zip(brief.articles, fits, strict=True), start=1)
     )
     ranks = {id(s): rank for rank, s in enumerate(sorted(brief.sentences, key=_by_score), 1)}
-    carriers = sentence_carriers(story, brief, config.brief.language, updates=update)
+    carriers = sentence_carriers(read, brief, config.brief.language, updates=update)
     sentences = tuple(
         SentenceChoice(s, ranks[id(s)], found)
         for s, found in zip(brief.sentences, carriers, strict=True)

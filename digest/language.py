@@ -7,7 +7,6 @@ nothing is downloaded, and neither imports NLTK, which is slow to import.
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -93,7 +92,6 @@ _BEFORE_PERIOD = re.compile(r"(\w+)\.$")
 _SHOUTED = re.compile(r"^(?=(?:[^\n]*?[A-Z]){12})[^a-z\n]{12,}$", re.MULTILINE)
 # Letters NFKD leaves whole, spelled without their stroke: "Łódź" and "Lodz" alike.
 _STROKES = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "’": "'"})
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # as `sentences.words` finds words
 # French and Italian elision before a name: "d'Agrigento", "l'Iran", "qu'Obama".
 _ELIDED = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
 
@@ -156,14 +154,6 @@ def _opens_sentence(text: str, at: int) -> bool:
         if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
             return False
     return not at or text[at - 1] in _ENDS
-
-
-def word_start(text: str, number: int) -> int:
-    """Where the word of this number (from 0, as `sentences.words` counts them) starts in
-    `text`; its length when it has fewer words."""
-    for found in itertools.islice(_WORD.finditer(text), number, None):
-        return found.start()
-    return len(text)
 
 
 @cache

@@ -17,7 +17,6 @@ from digest.clean import (
 from digest.config import BriefSettings
 from digest.models import Article, Story
 from digest.store import Store
-from digest.summarizers.story_text import places_read, story_order
 
 log = logging.getLogger(__name__)
 
@@ -25,12 +24,13 @@ log = logging.getLogger(__name__)
 def without_late_furniture(
     store: Store, stories: Sequence[Story], settings: BriefSettings, fresh: Collection[str]
 ) -> list[Story]:
-    """The stories, each stored article a brief reads (`places_read`) less what the evidence
-    now calls boilerplate or furniture, by the rule of `pipeline.drop_repeated_paragraphs`: a notice
-    that more outlets carried since an article was stored is not quoted from it.
+    """The stories, each stored article a brief may quote from (one the reader has not seen)
+    less what the evidence now calls boilerplate or furniture, by the rule of
+    `pipeline.drop_repeated_paragraphs`: a notice that more outlets carried since an article was
+    stored is not quoted from it.
 
-    The articles of this build (`fresh`) were cleaned as they were stored, and an update reads
-    only its context of the articles seen, so the cost follows the build's news, not the
+    The articles of this build (`fresh`) were cleaned as they were stored, and the articles an
+    update's reader saw are not read again, so the cost follows the build's news, not the
     store. The stored text stays as it is; an article that changes loses its spans (its
     sentences are split again).
     """
@@ -39,16 +39,11 @@ def without_late_furniture(
     for story in stories:
         members = frozenset(a.id for a in story.articles)
         story_of.update((a.id, members) for a in story.articles)
-        ordered = story_order(story.articles)
         history = story.history if settings.updates else None
         # What the reader saw (or an earlier build passed over) is never quoted: it only tells
-        # what is known, as it stood when shown.
+        # what is known, as it stood when shown. Every other article a brief reads.
         known = history.seen | history.passed if history else frozenset()
-        read.update(
-            (ordered[i].id, ordered[i])
-            for i in places_read(ordered, history)
-            if ordered[i].id not in known
-        )
+        read.update((a.id, a) for a in story.articles if a.id not in known)
     stored = [a for article_id, a in read.items() if article_id not in fresh]
     if not stored or not store.has_paragraph_counts():
         return list(stories)

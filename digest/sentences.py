@@ -12,6 +12,7 @@ paragraph.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import re
 import struct
 import threading
@@ -272,6 +273,14 @@ def words(text: str) -> list[str]:
 
 
 _last_words: tuple[str | None, tuple[str, ...]] = (None, ())  # the text last tokenized, its words
+
+
+def word_start(text: str, number: int) -> int:
+    """Where the word of this number (from 0, as `words` counts them) starts in
+    `text`; its length when it has fewer words."""
+    for found in itertools.islice(_WORD.finditer(text), number, None):
+        return found.start()
+    return len(text)
 
 
 class SumyTokenizer:

@@ -69,8 +69,7 @@ def _store_languages(db: sqlite3.Connection) -> None:
 
 def _store_names(db: sqlite3.Connection) -> None:
     """The features computed again with each article's language and names (only builds read
-    them: a reading command's upgraded copy leaves this out; features stored before read as of
-    unknown language)."""
+    them: a reading command's upgraded copy, which never places an article, leaves this out)."""
     _recompute_features(db)
 
 
@@ -274,7 +273,7 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         ) WITHOUT ROWID""",
     ),
     (_store_languages,),  # 12: the article's language is stored with its features
-    (_store_names,),  # 13: its names and numbers too, unstemmed (`cluster.features`)
+    (_store_names,),  # 13: its names too, unstemmed and accent-free (`cluster.features`)
 )
 
 

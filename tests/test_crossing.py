@@ -19,8 +19,9 @@ from digest.cluster import (
 )
 from digest.config import StorySettings
 from digest.crossing import NAME_WEIGHT, UNKNOWN, crossing_terms
-from digest.language import names, word_start
+from digest.language import names
 from digest.models import LANGUAGES, Article, Placed
+from digest.sentences import word_start
 from digest.vectors import decode, encode
 from tests.test_cluster import (
     FOOTBALL,

@@ -139,7 +139,7 @@ class StoryText:
         self.articles = story_order(story.articles)
         self.languages = tuple(_language_of(a, language) for a in self.articles)
         history = story.history if updates else None
-        read = places_read(self.articles, history)
+        read = context(self.articles, history) if history else range(len(self.articles))
         self.sentences: list[Sentence] = []
         article_of: list[int] = []
         for index in read:
@@ -439,12 +439,6 @@ class StoryText:
         if before < 0 or self.article_of[before] != self.article_of[index]:
             return None
         return before
-
-
-def places_read(articles: Sequence[Article], history: History | None) -> list[int]:
-    """The places of the articles (in `story_order`) whose sentences a brief reads: in an
-    update (a `history`), its `context`; else every one."""
-    return context(articles, history) if history else list(range(len(articles)))
 
 
 def context(articles: Sequence[Article], history: History) -> list[int]:
