@@ -601,6 +601,11 @@ def test_names_after_titles_initials_and_list_marks_are_read_and_the_titles_are_
     assert read("¡Viva la fiesta! ¿Dónde está Sevilla?") == ["sevilla"]
     assert read("- Police said\n• Officials added\n— Firefighters came") == []
     assert read("FIRE DESTROYS HOMES IN PARIS TONIGHT\nThe mayor of Paris spoke.") == ["paris"]
+    # A line of capitals needs twelve of them and no lower-case letter; the others are read.
+    assert read("In Paris, NASA 2026 NATO.\nThe mayor spoke.") == ["paris", "nasa", "nato"]
+    # (NASA opens a sentence after the colon, so it says nothing of names.)
+    assert read("Rain in PARIS: NASA AND NATO WARN EUROPE") == ["paris", "nato", "warn", "europe"]
+    assert read("NOTE: 12 CAPITALS, 2026 ROME\nAid reached Rome.") == ["rome"]
     assert read("In Łódź, O’Brien met Zoë.") == read("In Lodz, O'Brien met Zoe.")
 
 
