@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 from scipy import sparse
@@ -36,6 +37,8 @@ from digest.places import streets
 from digest.sentences import word_start
 from digest.vectors import (
     BUCKETS,
+    FORMAT_VERSION,
+    check_format,
     decode,
     encode,
     grown_sums,
@@ -79,6 +82,7 @@ NAMES_CACHED = (
 )
 STREET_MARK = 2 * BUCKETS
 LANGUAGE_MARK = 3 * BUCKETS
+_Terms = TypeVar("_Terms", int, np.ndarray)  # one blob's (`language_of`) or many (`_decode`)
 
 
 def features(article: Article) -> bytes:
@@ -129,10 +133,10 @@ def names_matrix(blobs: Sequence[bytes]) -> sparse.csr_matrix:
         return sparse.csr_matrix((0, 0))
     # `vectors.encode`'s layout read as one array; each blob's names found by bisection, all
     # blobs at once (the words, most of each, are never gathered).
-    sizes = _sizes(blobs)
-    joined = np.frombuffer(b"".join(blobs), dtype="<i4")
-    starts = np.concatenate([[0], np.cumsum(4 + 8 * sizes)[:-1]]) // 4 + 1  # first term, in words
-    first, end = (_first_at_least(joined, starts, sizes, mark) for mark in (NAME_MARK, STREET_MARK))
+    joined, versions, sizes = _layout(blobs)
+    first, end = (
+        _first_at_least(joined, versions + 1, sizes, mark) for mark in (NAME_MARK, STREET_MARK)
+    )
     counts = end - first
     row = np.repeat(np.arange(len(blobs)), counts)
     at = np.repeat(first - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
@@ -161,8 +165,17 @@ def language_of(blob: bytes) -> int:
     """The number of an article's language in LANGUAGES, as its features hold it (UNKNOWN for
     features stored before they held it)."""
     size = (len(blob) - 4) // 8
-    last = int.from_bytes(blob[4 * size : 4 * size + 4], "little") if size else 0
-    return last - LANGUAGE_MARK if last >= LANGUAGE_MARK else UNKNOWN
+    return _language_in(int.from_bytes(blob[4 * size : 4 * size + 4], "little"), size)
+
+
+def _language_in(last: _Terms, size: _Terms) -> _Terms:
+    """The language a blob's word `size` (its last term, after the format version) holds: the
+    number in LANGUAGES after LANGUAGE_MARK, else UNKNOWN (no term, or features stored before
+    they held the language)."""
+    # Arithmetic rather than a branch or np.where: the one rule serves one blob (ints, for
+    # `places_of`, called article by article) and many (arrays, `_decode`) at the speed of each.
+    spoken = (size > 0) & (last >= LANGUAGE_MARK)
+    return UNKNOWN + spoken * (last - LANGUAGE_MARK - UNKNOWN)
 
 
 def _place_term(street: str) -> int:
@@ -327,14 +340,10 @@ def _decode(blobs: Iterable[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     blobs = list(blobs)
     if not blobs:
         return np.zeros(0, np.int64), np.zeros(0, "<i4"), np.zeros(0, "<f4"), np.zeros(0, np.int64)
-    sizes = _sizes(blobs)
-    joined = np.frombuffer(b"".join(blobs), dtype="<i4")
+    joined, versions, sizes = _layout(blobs)
     parts = np.empty(3 * len(blobs), dtype=np.int64)  # each blob: its version, terms, counts
     parts[0::3], parts[1::3], parts[2::3] = 1, sizes, sizes
     kind = np.repeat(np.tile(np.array([0, 1, 2], dtype=np.int8), len(blobs)), parts)
-    starts = np.cumsum(parts[0::3] + 2 * sizes) - parts[0::3] - 2 * sizes
-    for wrong in np.flatnonzero(joined[starts] != 1)[:1].tolist():  # the format's version
-        decode(blobs[wrong])  # its error
     terms, counts = joined[kind == 1], joined[kind == 2].view("<f4")
     kept = terms < BUCKETS
     # The terms left out (names, streets, a language mark): each one's blob, by its place.
@@ -342,9 +351,21 @@ def _decode(blobs: Iterable[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     first_term = np.cumsum(sizes) - sizes
     blob_of = np.searchsorted(first_term, left_out, side="right") - 1
     lengths = sizes - np.bincount(blob_of, minlength=len(blobs))
-    last = np.where(sizes > 0, joined[starts + sizes], 0).astype(np.int64)  # a blob's last term
-    languages = np.where(last >= LANGUAGE_MARK, last - LANGUAGE_MARK, UNKNOWN)
+    languages = _language_in(joined[versions + sizes].astype(np.int64), sizes)
     return lengths, terms[kept], counts[kept], languages
+
+
+def _layout(blobs: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Feature blobs read as one array of 4-byte words (`vectors.encode`'s layout: a format
+    version, the terms, their weights): the words, where each blob's version is among them, and
+    how many terms each holds; a blob of another length or format version is refused."""
+    sizes = _sizes(blobs)
+    joined = np.frombuffer(b"".join(blobs), dtype="<i4")
+    words = 1 + 2 * sizes
+    versions = np.cumsum(words) - words
+    for wrong in np.flatnonzero(joined[versions] != FORMAT_VERSION)[:1].tolist():
+        check_format(blobs[wrong])  # the first such blob, refused as `vectors.decode` refuses it
+    return joined, versions, sizes
 
 
 def _sizes(blobs: Sequence[bytes]) -> np.ndarray:

@@ -13,7 +13,8 @@ from digest.sentences import words
 
 BUCKETS = 1 << 24  # hashed term space; with a few hundred thousand stems, collisions are rare
 DROPPED = -1  # the term of a stop word, a number or a one-letter word
-_FORMAT = np.array([1], dtype="<u4").tobytes()  # version of the byte layout
+FORMAT_VERSION = 1  # of the byte layout: the first 4 bytes of every blob `encode` writes
+_FORMAT = np.array([FORMAT_VERSION], dtype="<u4").tobytes()
 _MIN_LENGTH = 2
 _CACHE_LIMIT = 500_000  # words remembered per language before the cache starts over
 _terms: dict[str, dict[str, int]] = {}
@@ -62,10 +63,15 @@ def encode(terms: np.ndarray, weights: np.ndarray) -> bytes:
     return _FORMAT + unique.astype("<i4").tobytes() + sums.astype("<f4").tobytes()
 
 
-def decode(blob: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """The sorted terms and their weights written by `encode` (read-only views of `blob`)."""
+def check_format(blob: bytes) -> None:
+    """Refuse a blob of another format version than `encode` writes."""
     if blob[:4] != _FORMAT:
         raise ValueError("unknown clustering feature format; the article must be read again")
+
+
+def decode(blob: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted terms and their weights written by `encode` (read-only views of `blob`)."""
+    check_format(blob)
     size = (len(blob) - 4) // 8
     terms = np.frombuffer(blob, dtype="<i4", count=size, offset=4)
     weights = np.frombuffer(blob, dtype="<f4", count=size, offset=4 + 4 * size)

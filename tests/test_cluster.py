@@ -10,6 +10,10 @@ import numpy as np
 import pytest
 
 from digest.cluster import (
+    LANGUAGE_MARK,
+    NAME_MARK,
+    STREET_MARK,
+    _decode,
     _distinct,
     _terms_matrix_languages,
     assign,
@@ -454,6 +458,28 @@ def test_each_article_s_language_is_read_with_its_terms():
     assert (matrix != terms_and_matrix(blobs)[0]).nnz == 0
 
 
+LAST_TERMS = [  # the terms of a blob, and the language its last term holds
+    ([5, LANGUAGE_MARK], 0),  # the first language of LANGUAGES
+    ([5, NAME_MARK + 1, LANGUAGE_MARK + len(LANGUAGES) - 1], len(LANGUAGES) - 1),
+    ([LANGUAGE_MARK + 2], 2),  # the language, no word
+    ([5, STREET_MARK + 9], UNKNOWN),  # a street last: stored before the language was
+    ([5, LANGUAGE_MARK - 1], UNKNOWN),  # the highest street term, just below the mark
+    ([], UNKNOWN),  # no term: its last word is the format version
+]
+
+
+def test_one_blob_and_many_read_the_language_by_one_rule():
+    blobs = [
+        encode(np.array(terms, dtype=np.int64), np.ones(len(terms))) for terms, _ in LAST_TERMS
+    ]
+    expected = [language for _, language in LAST_TERMS]
+    assert [language_of(blob) for blob in blobs] == expected
+    assert all(type(language_of(blob)) is int for blob in blobs)
+    languages = _decode(blobs)[3]
+    assert languages.dtype == np.int64 and languages.tolist() == expected
+    assert _decode(blobs[::-1])[3].tolist() == expected[::-1]  # each blob's own, wherever it is
+
+
 def test_the_terms_of_many_articles_are_numbered_as_a_sort_would_number_them():
     terms = np.random.default_rng(7).integers(0, BUCKETS, size=BUCKETS // 4).astype("<i4")
     vocabulary, columns = _distinct(terms)  # the table, for this many terms
@@ -467,3 +493,21 @@ def test_features_of_another_layout_are_refused_by_name(blob):
     good = features(make_article("Rain fell on Dunmore all day, and the river rose."))
     with pytest.raises(ValueError, match="must be read again"):
         term_matrix([good, blob])
+    with pytest.raises(ValueError, match="must be read again"):
+        names_matrix([good, blob])
+
+
+@pytest.mark.parametrize("at", [0, 1, 2])
+def test_names_of_features_of_another_format_version_are_refused_as_their_words_are(at):
+    """The names' reader skips the words, and would have read names from a blob of another
+    layout as if they were of this one."""
+    blobs = [features(article(story)) for story in (QUAKE_A, MEMPHIS_FIRST)]
+    assert names_matrix(blobs).nnz > 0
+    # The same terms and weights, under another version of the layout.
+    blobs.insert(at, b"\x02\x00\x00\x00" + blobs[0][4:])
+    message = "unknown clustering feature format; the article must be read again"
+    with pytest.raises(ValueError, match=message) as names_refused:
+        names_matrix(blobs)
+    with pytest.raises(ValueError) as words_refused:
+        term_matrix(blobs)
+    assert str(names_refused.value) == str(words_refused.value)
