@@ -543,11 +543,13 @@ def test_a_state_of_schema_12_gets_its_names_and_keeps_every_id(tmp_path):
 
 
 def test_the_names_matrix_holds_each_article_s_own_names():
+    street = ("Fire on Baker Street", "A fire broke out at 221 Baker Street in London on Monday.")
     items = [article(FLOOD_EN), article(QUAKE_A), spanish(FLOOD_ES, days=1), article(RATES)]
-    blobs = [features(a) for a in items]
+    blobs = [features(a) for a in [*items, article(street)]]
     matrix = names_matrix(blobs)
     stored = [decode(blob) for blob in blobs]
-    kept = [(terms >= NAME_MARK) & (terms < LANGUAGE_MARK) for terms, _ in stored]
+    assert (stored[-1][0] >= STREET_MARK).any()  # streets come after the names: none is one
+    kept = [(terms >= NAME_MARK) & (terms < STREET_MARK) for terms, _ in stored]
     every = np.unique(
         np.concatenate([terms[k] for (terms, _), k in zip(stored, kept, strict=True)])
     )
