@@ -72,7 +72,7 @@ class Daemon:
             finally:
                 stop_fetching.set()
                 if fetching is not None:
-                    fetching.join(timeout=5)  # a request in flight ends at its timeout
+                    fetching.join(timeout=5)  # at once: the fetch leaves a request in flight
                 scheduler.shutdown(wait=False)
                 observer.stop()
                 observer.join(timeout=5)

@@ -6,12 +6,18 @@ per-request timeout and a deadline for the whole fetch, a size limit on the deco
 at most `max_redirects` redirects, one request at a time per host, and a host that answered
 429 or 503 is not asked again before its Retry-After (within this fetch; the caller keeps it
 for later ones).
+
+A stop ends a fetch at once: each request runs on a thread of its own, and the thread that asked
+stops waiting for it as soon as `stop` is set (a socket waiting on a slow server cannot be woken,
+so the request is left to end at its timeout on a daemon thread, which keeps no process alive).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -28,6 +34,7 @@ MAX_RETRY_AFTER = 86400.0  # seconds: a longer wait asked for is taken as a day
 _REDIRECTS = (301, 302, 303, 307, 308)
 _PERMANENT = (301, 308)
 _CHUNK = 64 * 1024
+STOP_POLL_SECONDS = 0.1  # how often a thread waiting for a request checks whether to stop
 
 
 class FetchError(DigestError):
@@ -77,7 +84,11 @@ class Fetcher:
     def get(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
     ) -> Response:
-        """GET `url`, following redirects; a Response for 200 and 304, else FetchError."""
+        """GET `url`, following redirects; a Response for 200 and 304, else FetchError (also
+        as soon as `stop` is set, whatever the request is waiting for)."""
+        return self._until_stopped(lambda: self._get(url, etag, last_modified))
+
+    def _get(self, url: str, etag: str | None, last_modified: str | None) -> Response:
         moved_to: str | None = None
         permanent = True
         for _hop in range(self.limits.max_redirects + 1):
@@ -94,6 +105,25 @@ class Fetcher:
             url = urljoin(url, location.strip())
             moved_to = url if permanent else moved_to
         raise FetchError(f"more than {self.limits.max_redirects} redirects (a redirect loop?)")
+
+    def _until_stopped(self, request: Callable[[], Response]) -> Response:
+        """What `request()` gives, run on a thread of its own; FetchError once `stop` is set.
+
+        A thread, because a request waiting on a slow server (to connect, for the TLS handshake,
+        the headers or the body) blocks in a socket call that nothing ends before its timeout:
+        urllib3 cannot read on after a shorter timeout, and closing the pool closes only the
+        connections not in use.
+        """
+        if self.stop.is_set():
+            raise FetchError("stopped")
+        answer: Future[Response] = Future()
+        threading.Thread(
+            target=_run, args=(request, answer), name="digest-request", daemon=True
+        ).start()
+        while not wait([answer], timeout=STOP_POLL_SECONDS).done:
+            if self.stop.is_set():
+                raise FetchError("stopped")
+        return answer.result()
 
     def _answer(self, response, url: str, moved_to: str | None) -> Response:
         status = response.status
@@ -179,6 +209,13 @@ class Fetcher:
         if pause <= 0 or (until < self._ends and not self.stop.wait(pause)):
             return
         raise FetchError(f"{host} asked digest to wait; not asked again in this fetch")
+
+
+def _run(request: Callable[[], Response], answer: Future[Response]) -> None:
+    try:
+        answer.set_result(request())
+    except BaseException as error:  # handed to the waiting thread, if it still waits
+        answer.set_exception(error)
 
 
 def retry_after(value: str | None) -> float | None:

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -468,6 +469,7 @@ def write_config(config) -> Path:
         f'outbox = "{config.paths.outbox}"',
         "[feeds]",
         f'opml = "{config.feeds.opml}"',
+        f"timeout_seconds = {config.feeds.timeout_seconds}",
         "subscriptions = [",
         *(f'  {{url = "{s.url}", full_text = {str(s.full_text).lower()}}},'
           for s in config.feeds.subscriptions),
@@ -657,3 +659,110 @@ def test_ctrl_c_stops_a_fetch_at_the_feed_in_hand(tmp_path, site):
     assert process.returncode != 0 and len(asked) < 4  # not every feed after the Ctrl-C
     assert b"Traceback" not in process.stderr.read()
     process.stderr.close()
+
+
+class Stalled:
+    """A server on 127.0.0.1 that accepts each connection, sends it `opening` and then stalls,
+    holding it open and saying nothing more, until the `with` block ends."""
+
+    def __init__(self, opening: bytes = b"") -> None:
+        self.opening = opening
+        self.accepted = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.05)  # to see `closed`: a blocked accept() never would
+        self.closed = threading.Event()
+        self.held: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}{path}"
+
+    def __enter__(self) -> Stalled:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.closed.set()
+        self.thread.join(timeout=WAIT)
+        for connection in [*self.held, self.listener]:  # a request left waiting ends now
+            connection.close()
+
+    def _accept(self) -> None:
+        while not self.closed.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            connection.sendall(self.opening)
+            self.held.append(connection)
+            self.accepted.set()
+
+
+STALLED_BODY = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n<?xml version="
+
+
+def stop_once_held(server: Stalled, stop: threading.Event) -> list[float]:
+    """Set `stop` once a request waits on `server`; the list gets the moment it was set."""
+    stopped_at: list[float] = []
+
+    def stop_it() -> None:
+        if server.accepted.wait(WAIT):
+            time.sleep(0.2)  # the request is now waiting for the server to say more
+            stopped_at.append(time.monotonic())
+            stop.set()
+
+    threading.Thread(target=stop_it, daemon=True).start()
+    return stopped_at
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("opening", [b"", STALLED_BODY], ids=["no-headers", "half-a-body"])
+def test_a_stop_ends_a_request_a_stalled_server_holds_long_before_its_timeout(opening):
+    fetcher = Fetcher(Limits(timeout=3 * WAIT))
+    with Stalled(opening) as server:
+        stopped_at = stop_once_held(server, fetcher.stop)
+        with pytest.raises(FetchError, match=r"^stopped$"):
+            fetcher.get(server.url("/feed.xml"))
+        assert time.monotonic() - stopped_at[0] < 2  # not the 30 s of the timeout
+    fetcher.close()
+
+
+@pytest.mark.timeout(60)
+def test_ctrl_c_ends_a_fetch_at_once_while_a_server_holds_a_request(tmp_path):
+    with Stalled() as server:
+        config = feed_config(tmp_path, server.url("/feed.xml"), timeout_seconds=6 * WAIT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "digest", "fetch", "--config", str(write_config(config))],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as at a terminal
+        )  # fmt: skip
+        try:
+            assert server.accepted.wait(30)
+            time.sleep(0.2)  # the request is now waiting for the server's answer
+            interrupted = time.monotonic()
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=WAIT)
+            assert time.monotonic() - interrupted < 5  # not the 60 s of the timeout
+        finally:
+            process.kill()
+            process.wait(timeout=WAIT)
+    assert process.returncode != 0
+    assert b"Traceback" not in process.stderr.read()
+    process.stderr.close()
+
+
+@pytest.mark.timeout(60)
+def test_the_daemon_stops_at_once_while_a_server_holds_its_fetch(tmp_path):
+    def fetching() -> list[str]:
+        return [t.name for t in threading.enumerate() if t.name.startswith("digest-f")]
+
+    with Stalled() as server:
+        config = feed_config(tmp_path, server.url("/feed.xml"), interval=60,
+                             timeout_seconds=6 * WAIT)  # fmt: skip
+        config.paths.inbox.mkdir(parents=True)
+        with Running(config):
+            assert server.accepted.wait(30)
+            time.sleep(0.2)  # the fetch is now waiting for the server's answer
+            stopping = time.monotonic()
+        assert time.monotonic() - stopping < 3  # not the 5 s the daemon waits for its fetch
+        assert not fetching()  # its fetch thread and the fetch's workers have ended
