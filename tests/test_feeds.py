@@ -628,6 +628,15 @@ def test_a_stopping_fetch_starts_no_worker_and_takes_no_entry_it_did_not_read(tm
     assert again.written == 2
 
 
+def fetch_in_a_process(config) -> subprocess.Popen:
+    """`digest fetch` in a process of its own that Ctrl-C stops, as at a terminal."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "digest", "fetch", "--config", str(write_config(config))],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+
+
 @pytest.mark.timeout(60)
 def test_ctrl_c_stops_a_fetch_at_the_feed_in_hand(tmp_path, site):
     held = threading.Event()
@@ -643,11 +652,7 @@ def test_ctrl_c_stops_a_fetch_at_the_feed_in_hand(tmp_path, site):
     for n in range(8):
         site.routes[f"/feed-{n}.xml"] = slow_feed(n)
     config = feed_config(tmp_path, *(site.url(f"/feed-{n}.xml") for n in range(8)))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "digest", "fetch", "--config", str(write_config(config))],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as at a terminal
-    )  # fmt: skip
+    process = fetch_in_a_process(config)
     try:
         assert held.wait(30)
         process.send_signal(signal.SIGINT)
@@ -731,11 +736,7 @@ def test_a_stop_ends_a_request_a_stalled_server_holds_long_before_its_timeout(op
 def test_ctrl_c_ends_a_fetch_at_once_while_a_server_holds_a_request(tmp_path):
     with Stalled() as server:
         config = feed_config(tmp_path, server.url("/feed.xml"), timeout_seconds=6 * WAIT)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "digest", "fetch", "--config", str(write_config(config))],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as at a terminal
-        )  # fmt: skip
+        process = fetch_in_a_process(config)
         try:
             assert server.accepted.wait(30)
             time.sleep(0.2)  # the request is now waiting for the server's answer
