@@ -72,6 +72,11 @@ class History:
         return self.coverages[-1] if self.coverages else None
 
     @property
+    def known(self) -> frozenset[str]:
+        """The articles that are no news: read by the reader, or passed over as adding nothing."""
+        return self.seen | self.passed
+
+    @property
     def shown(self) -> tuple[str, ...]:
         """Every sentence shown of the story so far."""
         return tuple(s.text for c in self.coverages for s in c.sentences)

@@ -348,16 +348,24 @@ def stories_for_digest(store: Store, config: Config, all_stories: bool) -> list[
     ids = store.story_ids_with_news(after)
     histories = store.histories(ids)
     stories = [replace(s, history=histories.get(s.id)) for s in store.stories(ids)]
+    if not all_stories and config.brief.updates:  # articles passed over stay no news
+        stories = [story for story in stories if news_of(story)]
     stories.sort(key=most_reported_first)
     return stories
 
 
 def most_reported_first(story: Story) -> tuple[int, int]:
-    """Sort key: most outlets, then most articles, counting only what the reader has not seen
-    (a story shown before ranks by its new articles)."""
-    seen = story.history.seen if story.history else frozenset()
-    news = [a for a in story.articles if a.id not in seen]
+    """Sort key: most outlets, then most articles, counting only its news (a story shown before
+    ranks by its new articles, less those a build passed over as adding nothing)."""
+    news = news_of(story)
     return -len(outlets_of(news)), -len(news)
+
+
+def news_of(story: Story) -> list[Article]:
+    """The articles of a story that are news: all of a story never shown; else those neither
+    read by the reader nor passed over as adding nothing."""
+    known = story.history.known if story.history else frozenset()
+    return [a for a in story.articles if a.id not in known]
 
 
 def with_news(briefs: Sequence[Brief]) -> list[Brief]:

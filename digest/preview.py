@@ -112,16 +112,26 @@ def _user() -> int:
 
 
 def story_news(config: Config, briefs: tuple[Brief, ...]) -> tuple[str | None, list[StoryNews]]:
-    """The last digest's name, and how many articles of each story came after it."""
+    """The last digest's name, and how many articles of each story came after it (less those a
+    build passed over as adding nothing)."""
     store = Store.open_existing(config.paths.state)
     if store is None:
         return None, [StoryNews(brief, len(brief.articles)) for brief in briefs]
     with store:
         last = store.last_digest()
         seqs = store.article_seqs(a.id for brief in briefs for a in brief.articles)
+        histories = store.histories([brief.story_id for brief in briefs])
     after = last.last_article_seq if last else 0
+    passed = {i for history in histories.values() for i in history.passed}  # no news
     news = [
-        StoryNews(brief, sum(1 for a in brief.articles if seqs.get(a.id, after + 1) > after))
+        StoryNews(
+            brief,
+            sum(
+                1
+                for a in brief.articles
+                if seqs.get(a.id, after + 1) > after and a.id not in passed
+            ),
+        )
         for brief in briefs
     ]
     return (last.name if last else None), news

@@ -42,7 +42,7 @@ def without_late_furniture(
         history = story.history if settings.updates else None
         # What the reader saw (or an earlier build passed over) is never quoted: it only tells
         # what is known, as it stood when shown. Every other article a brief reads.
-        known = history.seen | history.passed if history else frozenset()
+        known = history.known if history else frozenset()
         read.update((a.id, a) for a in story.articles if a.id not in known)
     fresh = frozenset(fresh)  # a build's ids come as a tuple: 12,000 of them made this quadratic
     stored = [a for article_id, a in read.items() if article_id not in fresh]

@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from click.testing import CliRunner
@@ -186,6 +187,46 @@ def test_articles_that_added_nothing_are_read_as_seen_from_then_on(tmp_path):
     [brief] = third.digest.briefs
     assert brief.headline == "Port Edda asks for national disaster funds after Storm Arlo"
     assert sentences_of(third)[0].startswith("Port Edda's council voted")
+
+
+CHESS = [
+    txt(
+        "Teenager wins the Varnholm chess open",
+        "Fifteen-year-old Mira Ostrand won the Varnholm chess open on Sunday, beating the top seed "
+        f"in the final round. Ostrand finished with seven points from nine games. {last}",
+        source=source,
+        date="2026-11-22",
+    )
+    for source, last in (
+        ("Board Weekly", "Organisers said a record 412 players took part this year."),
+        ("Chess Herald", "She will play in the national championship in the spring."),
+    )
+]
+
+
+def test_articles_passed_over_are_no_news_for_the_ranking_the_preview_or_a_later_build(
+    tmp_path, caplog
+):
+    config = make_config(tmp_path, **{"digest.max_stories": 1})
+    make_inbox(config.paths.inbox, {"day-1.txt": DAY_1, "day-2.txt": DAY_2})
+    pipeline.build(config, now=NOW)
+    reruns = {f"rerun-{n}.txt": RERUN.replace("Valley Times", outlet)
+              for n, outlet in enumerate(["Valley Times", "Metro Wire"])}  # fmt: skip
+    make_inbox(config.paths.inbox, reruns)
+    assert not pipeline.build(config, now=NOW + timedelta(days=1)).digest.briefs  # passed over
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        again = pipeline.build(config, now=NOW + timedelta(days=1, hours=1))
+    assert again.digest.briefs == () and "left out" not in caplog.text  # not briefed again
+    # One new report of the storm (one outlet) against a new story told by two outlets: the
+    # re-runs passed over do not make the storm the more reported.
+    make_inbox(config.paths.inbox, {"day-3.txt": DAY_3, "chess-1.txt": CHESS[0],
+                                    "chess-2.txt": CHESS[1]})  # fmt: skip
+    every = replace(config, digest=replace(config.digest, max_stories=0))
+    shown = preview(every, now=NOW + timedelta(days=2))
+    assert [s.new_articles for s in shown.stories] == [2, 1]  # the chess story first
+    [kept] = pipeline.build(config, now=NOW + timedelta(days=2)).digest.briefs
+    assert kept.headline == "Teenager wins the Varnholm chess open"
 
 
 def test_what_was_passed_over_does_not_make_later_news_count_as_told(tmp_path):

@@ -152,7 +152,7 @@ class StoryText:
         split = [t.split() for t in self.texts]
         self.lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
         seen = history.seen if history else frozenset()
-        known = seen | history.passed if history else seen
+        known = history.known if history else seen
         unseen = np.asarray([a.id not in known for a in self.articles], dtype=bool)
         self.fresh = unseen[self.article_of] if len(unseen) else np.ones(0, dtype=bool)
         read_before = np.asarray([a.id in seen for a in self.articles], dtype=bool)
@@ -453,7 +453,7 @@ def context(articles: Sequence[Article], history: History) -> list[int]:
     reader knows. A story that keeps going for months holds hundreds of them; reading them all
     every day it has news made its brief cost grow with its age, not with its news.
     """
-    known = history.seen | history.passed
+    known = history.known
     seen = [i for i, a in enumerate(articles) if a.id in known]
     if len(seen) <= CONTEXT_NEWEST or not history.coverages:  # `brief --after`: all it read
         return list(range(len(articles)))
