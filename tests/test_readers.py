@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,18 @@ def test_json_object_and_list(tmp_path):
     articles = read(tmp_path, "two.json", json.dumps([item, other]))
     assert [a.title for a in articles] == ["Ferry", "Other"]
     assert articles[1].text.endswith("two piers.")
+
+
+def test_items_of_a_json_list_that_are_no_articles_are_named_with_their_file(tmp_path, caplog):
+    item = {"title": "Ferry", "content": BODY, "source": "Bay Times"}
+    short = {"title": "Stray item", "text": "Two words."}
+    with caplog.at_level(logging.INFO):
+        [article] = read(tmp_path, "mixed.json", json.dumps([item, short, 42]))
+    assert article.title == "Ferry"
+    assert "mixed.json: item 2 is not an object with article fields; the file's other" in (
+        caplog.text
+    )
+    assert "mixed.json: 1 of its 3 items left out, under" in caplog.text
 
 
 @pytest.mark.parametrize(

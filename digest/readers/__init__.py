@@ -25,7 +25,7 @@ from digest.readers.draft import Draft
 from digest.readers.email import read_email
 from digest.readers.feed import read_feed
 from digest.readers.html import read_html
-from digest.readers.json import read_json
+from digest.readers.json import json_items, read_json
 from digest.readers.markdown import read_markdown
 from digest.readers.text import read_text
 
@@ -70,26 +70,29 @@ def read_file(path: Path, *, max_bytes: int, language: str = "auto") -> list[Art
         text = decode(data)
         if not text.strip():
             raise ReadError("the file holds only whitespace")
-        drafts = _drafts(reader, data, text)
+        drafts, problems = _drafts(reader, data, text)
     articles = [_article(d, _printable_name(path), language) for d in drafts]
     kept = [a for a in articles if a is not None]
     if not kept:
         raise ReadError("no article text found (nothing that reads as sentences)")
+    for problem in problems:
+        log.warning("%s: %s; the file's other items are read", _printable_name(path), problem)
     if len(kept) < len(articles):
         short = [
             d.title or "(untitled)" for d, a in zip(drafts, articles, strict=True) if a is None
         ]
         log.info(
             "%s: %d of its %d items left out, under %d words of text: %s",
-            _printable_name(path), len(short), len(articles), MIN_WORDS,
+            _printable_name(path), len(short), len(articles) + len(problems), MIN_WORDS,
             "; ".join(repr(" ".join(title.split())[:60]) for title in short[:5])
             + ("; …" if len(short) > 5 else ""),
         )  # fmt: skip
     return kept
 
 
-def _drafts(reader: Reader | BytesReader, data: bytes, text: str) -> list[Draft]:
-    """The reader's drafts, once the file passed the screens for costly input."""
+def _drafts(reader: Reader | BytesReader, data: bytes, text: str) -> tuple[list[Draft], list[str]]:
+    """The reader's drafts, once the file passed the screens for costly input, and why each
+    item of a JSON list that is no article was left out."""
     if reader is read_feed:
         limits.check_entities(data)
     if reader is not read_text:
@@ -97,7 +100,9 @@ def _drafts(reader: Reader | BytesReader, data: bytes, text: str) -> list[Draft]
     if reader is read_json:
         text = _big_integers_as_text(text)
     try:
-        return reader(data if reader in READS_BYTES else text)  # type: ignore[arg-type]
+        if reader is read_json:
+            return json_items(text)
+        return reader(data if reader in READS_BYTES else text), []  # type: ignore[arg-type]
     except RecursionError:
         raise ReadError("the file's markup or structure is nested too deeply to read") from None
 

@@ -7,13 +7,11 @@ rejected only when no item is one.
 from __future__ import annotations
 
 import json
-import logging
 
 from digest.errors import ReadError
 from digest.readers.blocks import fragment_text
 from digest.readers.draft import Draft, draft_from_meta
 
-log = logging.getLogger(__name__)
 _TEXT_KEYS = ("text", "content", "body")
 _JSON_FEED = "https://jsonfeed.org/version/"
 # A JSON Feed item's fields, by preference: full HTML or text content, then the summary.
@@ -25,6 +23,12 @@ _FEED_DATES = ("date_published", "date_modified")
 def read_json(text: str) -> list[Draft]:
     """Articles from a .json file with `title`, `text` (or `content`/`body`), `url`, ..., or
     the items of a JSON Feed."""
+    return json_items(text)[0]
+
+
+def json_items(text: str) -> tuple[list[Draft], list[str]]:
+    """`read_json`'s articles, and why each item of a list that is none was left out (the
+    caller names the file)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -32,7 +36,7 @@ def read_json(text: str) -> list[Draft]:
     except RecursionError:
         raise ReadError("not readable JSON: nested too deeply") from None
     if _is_json_feed(data):
-        return _feed_drafts(data)
+        return _feed_drafts(data), []
     items = data if isinstance(data, list) else [data]
     drafts, problems = [], []
     for index, item in enumerate(items):
@@ -46,9 +50,7 @@ def read_json(text: str) -> list[Draft]:
         raise ReadError(
             problems[0] if len(problems) == 1 else f"no item is an article: {problems[0]}"
         )
-    for problem in problems:
-        log.warning("%s; the file's other items are read", problem)
-    return drafts
+    return drafts, problems
 
 
 def _draft(item: object, index: int) -> Draft:
