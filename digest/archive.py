@@ -3,8 +3,9 @@
 Both are rebuilt after each build that writes a digest, from the digest files in the outbox (the
 store's record of each digest gives its title, time and headlines; its JSON, or its dated name,
 stands in when it has no record). The feed's entries carry their digest's briefs, read from its
-JSON. Each digest's permalink is its dated file name; a digest that a build is publishing, or
-stopped publishing before recording it, is passed over.
+JSON. Each digest's permalink is its dated file name, in the first format it was written in
+(`permalinks`); a digest that a build is publishing, or stopped publishing before recording it,
+is passed over.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from digest import publish
 from digest.config import Config
 from digest.errors import DigestError
 from digest.files import write_atomic
-from digest.models import FORMATS, Brief
+from digest.models import Brief
+from digest.permalinks import PERMALINK_FORMATS, digest_files
 from digest.render import LATEST, environment, template_failure
 from digest.schema import from_json
 from digest.store import DigestRecord, Store
@@ -38,7 +40,6 @@ FEED_BRIEFS = 10  # of which the newest carry their briefs (the rest their headl
 FEED_STORIES = 25  # briefs in one feed entry, the digest's first; the rest are a link away
 FEED_COPIES = "feed"  # beside the state: the part of each digest's JSON its feed entry shows
 RECORD_HEADLINES = FEED_STORIES  # of each recorded digest: the most the index or the feed shows
-PERMALINK_FORMATS = FORMATS  # the first that exists is the digest's permalink
 DIGEST_NAME = re.compile(r"digest-(\d{4}-\d{2}-\d{2})(?:-(\d+))?")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 HEADLINE_CHARS = 90  # of the top headline in a mail's subject and a feed entry's title
@@ -312,7 +313,7 @@ def load_issue(
     """The digest `stem` in `folder`, described by its record in the state (without reading
     it), else by its JSON, else by an older record, else by its name. `listed`: the names of
     the folder's files, when they were listed already."""
-    files = _files_of(folder, stem, listed)
+    files = digest_files(folder, stem, listed)
     if not files:
         raise DigestError(f"no digest {stem!r} in {folder}")
     if record is not None and record.title is not None:  # all it needs is in the record
@@ -353,7 +354,7 @@ def find_issue(config: Config, name: str | Path | None = None) -> Issue:
             raise DigestError(f"{path.name} is not published: {_NOT_PUBLISHED}")
         if len(path.parts) > 1:
             return load_issue(path.parent, path.name, record, title)
-        if is_digest_name(path.name) and _files_of(outbox, path.name):
+        if is_digest_name(path.name) and digest_files(outbox, path.name):
             return load_issue(outbox, path.name, record, title)  # without reading the others
     found = issues(outbox, records, title, unfinished)
     if path is None or path.name == LATEST:
@@ -371,13 +372,6 @@ _NOT_PUBLISHED = (
     "a build is publishing it, or stopped before recording it (the next build or `digest"
     " archive` then removes it, and its stories go into the next digest)"
 )
-
-
-def _files_of(folder: Path, stem: str, listed: Collection[str] | None = None) -> tuple[Path, ...]:
-    names = [f"{stem}.{fmt}" for fmt in PERMALINK_FORMATS]
-    if listed is not None:
-        return tuple(folder / name for name in names if name in listed)
-    return tuple(path for name in names if (path := folder / name).is_file())
 
 
 def _records(config: Config) -> list[DigestRecord]:

@@ -54,8 +54,9 @@ def unfinished(config: Config) -> str | None:
 
 
 def links(config: Config, *, mail: bool = False, name: str = "") -> Links:
-    """Where the links of a digest rendered under `config` point."""
-    return Links(config.digest.base_url, config.digest.formats, mail, name)
+    """Where the links of a digest rendered under `config` point: to the files of the other
+    digests in its outbox."""
+    return Links(config.digest.base_url, config.digest.formats, mail, name, config.paths.outbox)
 
 
 def write_digest(config: Config, digest: Digest) -> Publication:

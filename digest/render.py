@@ -19,6 +19,7 @@ from digest.errors import DigestError
 from digest.files import write_atomic
 from digest.models import FORMATS, Article, Brief, BriefSentence, Digest
 from digest.outlets import credit, outlets_of, safe_url
+from digest.permalinks import digest_files
 from digest.schema import json_text, to_json
 
 TEMPLATES = {"html": "digest.html.j2", "md": "digest.md.j2", "text": "digest.txt.j2"}
@@ -29,25 +30,38 @@ LATEST = "latest"
 class Links:
     """Where a digest's links to other digests point (templates receive it as `links`).
 
-    In the outbox a link is relative, or under `base_url` when the outbox is served there; in a
-    mail a relative link leads nowhere, so without `base_url` there is none.
+    A link goes to a file of the other digest that is in `outbox` (`prefer`'s, else its
+    permalink: `permalinks.digest_files`), whatever formats are configured now; none when its
+    files are gone, or when the outbox is not known. In the outbox a link is relative, or under
+    `base_url` when the outbox is served there; in a mail a relative link leads nowhere, so
+    without `base_url` there is none.
     """
 
     base_url: str = ""  # ends with "/" when set
     formats: tuple[str, ...] = FORMATS  # the formats digests are written in
     mail: bool = False
     name: str = ""  # this digest's own name, when known
+    outbox: Path | None = None  # where the digests are written
 
     def digest(self, name: str, prefer: str = "html") -> str | None:
-        """The address of digest `name` in a format that is written (`prefer` when it is)."""
-        if self.mail and not self.base_url:
+        """The address of digest `name`: its file of format `prefer` when it was written, else
+        its permalink; None when none of its files is in the outbox."""
+        if (self.mail and not self.base_url) or self.outbox is None:
             return None
-        written = [fmt for fmt in (prefer, *FORMATS) if fmt in self.formats]
-        return f"{self.base_url}{name}.{written[0] if written else prefer}"
+        files = digest_files(self.outbox, name)
+        chosen = next((path for path in files if path.suffix == f".{prefer}"), None)
+        chosen = chosen or (files[0] if files else None)
+        return f"{self.base_url}{chosen.name}" if chosen is not None else None
 
     def web(self, prefer: str = "html") -> str | None:
-        """This digest's own address on the web, when `base_url` and its name are known."""
-        return self.digest(self.name, prefer) if self.base_url and self.name else None
+        """This digest's own address on the web, when `base_url` and its name are known: as
+        `digest` finds it, or (not written yet: it is being rendered to be written) in a
+        configured format, `prefer` when it is one."""
+        if not (self.base_url and self.name):
+            return None
+        written = [fmt for fmt in (prefer, *FORMATS) if fmt in self.formats]
+        own = f"{self.base_url}{self.name}.{written[0] if written else prefer}"
+        return self.digest(self.name, prefer) or own
 
 
 def citations(brief: Brief, sentence: BriefSentence) -> list[tuple[int, Article]]:

@@ -156,18 +156,39 @@ def test_the_package_ships_every_module_folder_and_the_templates():
     assert setup["package-data"] == {"digest.templates": ["*.j2", "config.toml"]}
 
 
-def test_links_to_other_digests_point_to_a_written_format():
+def test_links_to_other_digests_point_to_a_file_that_is_written(tmp_path):
     from digest.render import Links
 
-    assert Links().digest("digest-2026-11-20") == "digest-2026-11-20.html"
-    assert Links(formats=("md", "json")).digest("digest-2026-11-20") == "digest-2026-11-20.md"
-    assert Links(formats=("html",)).digest("digest-2026-11-20", "md") == "digest-2026-11-20.html"
-    assert Links(formats=("json",)).digest("d") == "d.json"
-    served = Links("https://example.org/d/", ("md",), mail=True, name="digest-2026-11-21")
+    for name in ("digest-2026-11-19.md", "digest-2026-11-20.md", "digest-2026-11-20.json"):
+        (tmp_path / name).write_text("")
+    (tmp_path / "digest-2026-11-18.html").write_text("")
+    links = Links(outbox=tmp_path)  # every format configured: the files say which are written
+    assert links.digest("digest-2026-11-20") == "digest-2026-11-20.md"  # the permalink
+    assert links.digest("digest-2026-11-20", "json") == "digest-2026-11-20.json"
+    assert links.digest("digest-2026-11-18", "md") == "digest-2026-11-18.html"
+    assert Links(formats=("html",), outbox=tmp_path).digest("digest-2026-11-19") == (
+        "digest-2026-11-19.md"  # written before the config named HTML alone
+    )
+    assert links.digest("digest-2026-11-17") is None  # its files are gone
+    assert Links().digest("digest-2026-11-20") is None  # no outbox: nothing known to link
+    served = Links("https://example.org/d/", ("html",), mail=True, outbox=tmp_path)
     assert served.digest("digest-2026-11-20") == "https://example.org/d/digest-2026-11-20.md"
-    assert served.web() == "https://example.org/d/digest-2026-11-21.md"
-    assert Links(mail=True).digest("digest-2026-11-20") is None  # relative: dead in a mail
-    assert Links(mail=True, name="digest-2026-11-21").web() is None
+    assert Links(mail=True, outbox=tmp_path).digest("digest-2026-11-20") is None  # relative
+
+
+def test_a_digests_own_address_is_its_written_file_or_a_configured_format(tmp_path):
+    from digest.render import Links
+
+    (tmp_path / "digest-2026-11-20.md").write_text("")
+    base = "https://example.org/d/"
+    # Mailed later under a config that names HTML alone: the address of the file it has.
+    old = Links(base, ("html",), mail=True, name="digest-2026-11-20", outbox=tmp_path)
+    assert old.web() == "https://example.org/d/digest-2026-11-20.md"
+    # Rendered to be written: the format it is being written in.
+    new = Links(base, ("md", "json"), mail=True, name="digest-2026-11-21", outbox=tmp_path)
+    assert new.web() == "https://example.org/d/digest-2026-11-21.md"
+    assert Links(base, ("json",), name="digest-2026-11-21").web() == f"{base}digest-2026-11-21.json"
+    assert Links(mail=True, name="digest-2026-11-21", outbox=tmp_path).web() is None
 
 
 def test_a_render_does_not_depend_on_the_cache_of_compiled_templates(tmp_path, monkeypatch):

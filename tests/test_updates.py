@@ -128,6 +128,76 @@ def test_updated_stories_link_the_previous_digest_in_html_and_markdown(tmp_path)
     assert "*New*" in first and "Previously" not in first
 
 
+def previous_links(outbox, name):
+    """The links "previously in" of digest `name`: (HTML targets, Markdown targets)."""
+    html = (outbox / f"{name}.html").read_text()
+    markdown = (outbox / f"{name}.md").read_text()
+    return (
+        re.findall(r'previously in <a href="([^"]+)"', html),
+        re.findall(r"previously in \[the digest of [^\]]+\]\(<([^>]+)>\)", markdown),
+    )
+
+
+def test_the_previous_digest_is_linked_in_a_format_it_was_written_in(tmp_path):
+    # Day 1 is written as Markdown alone; then the config asks for every format.
+    config = make_config(tmp_path, **{"digest.formats": ["md"]})
+    make_inbox(config.paths.inbox, {"day-1.txt": DAY_1})
+    pipeline.build(config, now=NOW)
+    config = make_config(tmp_path, **{"digest.formats": ["html", "md", "json"]})
+    make_inbox(config.paths.inbox, {"day-2.txt": DAY_2})
+    [brief] = pipeline.build(config, now=NOW + timedelta(days=1)).digest.briefs
+    assert brief.previous.digest == "digest-2026-11-21"
+
+    outbox = config.paths.outbox
+    assert sorted(p.name for p in outbox.glob("digest-2026-11-21.*")) == ["digest-2026-11-21.md"]
+    html_links, markdown_links = previous_links(outbox, "digest-2026-11-22")
+    assert html_links == markdown_links == ["digest-2026-11-21.md"]
+    latest = (outbox / "latest.html").read_text()
+    assert 'previously in <a href="digest-2026-11-21.md"' in latest
+    # The archive names the same file: one permalink for a digest, wherever it is linked.
+    index = (outbox / "index.html").read_text()
+    assert 'href="digest-2026-11-21.md"' in index and 'href="digest-2026-11-21.html"' not in index
+    # The JSON names the digest, not a file: the same whatever formats it was written in.
+    [story] = json.loads((outbox / "digest-2026-11-22.json").read_text())["stories"]
+    assert story["previous_digest"]["name"] == "digest-2026-11-21"
+
+
+def test_the_markdown_links_the_previous_markdown_and_the_page_the_previous_page(tmp_path):
+    # Day 1 as a page and JSON; day 2 also in Markdown: its Markdown links day 1's page.
+    config = make_config(tmp_path, **{"digest.formats": ["html", "json"]})
+    make_inbox(config.paths.inbox, {"day-1.txt": DAY_1})
+    pipeline.build(config, now=NOW)
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"day-2.txt": DAY_2})
+    pipeline.build(config, now=NOW + timedelta(days=1))
+    html_links, markdown_links = previous_links(config.paths.outbox, "digest-2026-11-22")
+    assert html_links == markdown_links == ["digest-2026-11-21.html"]
+    # Day 3: day 2 was written in every format, so each links its own kind.
+    make_inbox(config.paths.inbox, {"day-3.txt": DAY_3})
+    pipeline.build(config, now=NOW + timedelta(days=2))
+    html_links, markdown_links = previous_links(config.paths.outbox, "digest-2026-11-23")
+    assert (html_links, markdown_links) == (["digest-2026-11-22.html"], ["digest-2026-11-22.md"])
+
+
+def test_a_previous_digest_whose_files_are_gone_is_named_without_a_link(tmp_path):
+    config = make_config(tmp_path)
+    outbox = config.paths.outbox
+    make_inbox(config.paths.inbox, {"day-1.txt": DAY_1})
+    pipeline.build(config, now=NOW)
+    for path in outbox.glob("digest-2026-11-21.*"):
+        path.unlink()
+    make_inbox(config.paths.inbox, {"day-2.txt": DAY_2})
+    [brief] = pipeline.build(config, now=NOW + timedelta(days=1)).digest.briefs
+    assert brief.previous.digest == "digest-2026-11-21"  # the story still continues
+
+    assert previous_links(outbox, "digest-2026-11-22") == ([], [])
+    html = (outbox / "digest-2026-11-22.html").read_text()
+    assert "previously in the digest of 21 Nov" in html and "digest-2026-11-21" not in html
+    markdown = (outbox / "digest-2026-11-22.md").read_text()
+    assert "previously in the digest of 21 Nov*" in markdown
+    assert "digest-2026-11-21" not in markdown
+
+
 def test_json_gives_status_first_seen_and_previous_digest_and_reads_back(tmp_path):
     config, (first, _, third) = three_days(tmp_path)
     data = json.loads((config.paths.outbox / "digest-2026-11-23.json").read_text())
