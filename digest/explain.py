@@ -151,7 +151,9 @@ def describe(explanation: Explanation) -> str:
         "Sentences (score: the method's value for it; rank: by score within this brief):",
     ]
     for number, choice in enumerate(explanation.sentences, start=1):
-        cited = "".join(f"[{c.number}]" for c in choice.carriers) or "none"
+        # An article may carry the sentence and a near copy of it: cited once, shown for each.
+        numbers = dict.fromkeys(c.number for c in choice.carriers)
+        cited = "".join(f"[{n}]" for n in numbers) or "none"
         lines.append(
             f"{number:>3}. score {choice.sentence.score:.4f}, rank {choice.rank}; cites {cited}"
         )

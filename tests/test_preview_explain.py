@@ -123,6 +123,31 @@ def test_explain_gives_scores_carriers_and_article_fit(tmp_path):
     assert "same news in" in text or text.count("from [") >= 2
 
 
+def test_explain_cites_each_article_once_when_it_carries_a_sentence_twice(tmp_path):
+    homes = ("Around 12,000 homes across Pellmouth, Orrin Bay and Stavely were left without "
+             "electricity after power lines came down.")  # fmt: skip
+    restored = ("Solent Lines said power had been restored to 10,500 homes in Pellmouth, Orrin "
+                "Bay and Stavely by Wednesday evening.")  # fmt: skip
+    gale = "Gale-force winds hit the south coast on Tuesday night, felling trees."
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {
+        "d1.txt": txt("Storm cuts power to 12,000 homes", f"{gale} {homes} Schools stayed "
+                      "shut on Wednesday.", source="Southern Gazette", date="2026-11-20"),
+        "d2.txt": txt("Power back for most homes after storm", f"{homes} {restored} Crews "
+                      "worked through the night.", source="Coastline Herald", date="2026-11-20"),
+    })  # fmt: skip
+    [brief] = pipeline.build(config, now=NOW).digest.briefs
+    explanation = explain_story(config, brief.story_id)
+    twice = [
+        c for c in explanation.sentences if len({x.number for x in c.carriers}) < len(c.carriers)
+    ]
+    assert twice  # an article carries the sentence and a near copy of it
+    text = describe_explanation(explanation)
+    for choice in twice:
+        numbers = sorted({c.number for c in choice.carriers})
+        assert f"cites {''.join(f'[{n}]' for n in numbers)}\n" in text
+
+
 def test_explain_unknown_story_and_the_commands(tmp_path):
     (tmp_path / "config.toml").write_text(f'[paths]\ntemplates = "{ROOT / "templates"}"\n')
     make_inbox(tmp_path / "inbox", {"storm.txt": STORM})
