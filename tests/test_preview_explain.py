@@ -126,8 +126,8 @@ def test_explain_gives_scores_carriers_and_article_fit(tmp_path):
 def test_explain_cites_each_article_once_when_it_carries_a_sentence_twice(tmp_path):
     homes = ("Around 12,000 homes across Pellmouth, Orrin Bay and Stavely were left without "
              "electricity after power lines came down.")  # fmt: skip
-    restored = ("Solent Lines said power had been restored to 10,500 homes in Pellmouth, Orrin "
-                "Bay and Stavely by Wednesday evening.")  # fmt: skip
+    restored = ("About 12,000 homes in Pellmouth, Orrin Bay and Stavely lost electricity when "
+                "power lines came down, Solent Lines said.")  # fmt: skip
     gale = "Gale-force winds hit the south coast on Tuesday night, felling trees."
     config = make_config(tmp_path)
     make_inbox(config.paths.inbox, {

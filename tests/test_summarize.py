@@ -288,6 +288,33 @@ def test_the_same_names_doing_something_else_are_another_fact() -> None:
     assert text.near_duplicates(0).tolist() == [0]
 
 
+def test_sentences_stating_other_numbers_are_other_facts_and_cite_only_their_carriers() -> None:
+    places = "Pellmouth, Orrin Bay and Stavely"
+    lost = make_article(
+        "gazette",
+        f"Around 12,000 homes across {places} were left without electricity after power lines "
+        "came down.\n\nSchools in the three towns stayed shut on Wednesday.",
+    )
+    restored = make_article(
+        "herald",
+        f"Solent Lines said power had been restored to 10,500 homes in {places} by Wednesday "
+        "evening.\n\nCrews from two other counties worked through the night.",
+    )
+    text = StoryText(make_story(lost, restored))
+    shared = set(text.content.by_row()[0]) & set(text.content.by_row()[2])
+    assert len(shared) >= 7  # words enough for a reworded copy: only the numbers differ
+    assert text.near_duplicates(0).tolist() == [0] and text.near_duplicates(2).tolist() == [2]
+    brief = summarize(make_story(lost, restored), BriefSettings(sentences=3))
+    cited = {s.text.split()[0]: set(s.sources) for s in brief.sentences}
+    assert cited["Around"] == {"gazette"} and cited["Solent"] == {"herald"}
+    # The same number in words and in digits, or with and without its separator, is one.
+    again = make_article(
+        "wire",
+        f"About 12000 homes across {places} were left without power after lines came down.",
+    )
+    assert 2 in StoryText(make_story(lost, again)).near_duplicates(0).tolist()
+
+
 def test_the_brief_opens_with_the_sentence_that_states_the_event() -> None:
     older = make_article(
         "older",

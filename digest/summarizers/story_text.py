@@ -57,6 +57,16 @@ _NUMBER_WORDS = frozenset(
 )
 # Words and the punctuation between them: a name runs over capitalized words, not over a comma.
 _TOKEN = re.compile(r"[\w'’.-]*\w|[^\w\s]")
+# The exact numbers a sentence states: "12,000" (one number), "4.5", each of "9-4"; and those
+# said in words, as digits ("three dead" and "3 dead" state the same number).
+_EXACT_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d+(?:\.\d+)?")
+_NUMBER_VALUES = {
+    word: str(value)
+    for value, word in enumerate(
+        "two three four five six seven eight nine ten eleven twelve".split(), 2
+    )
+}
+_NUMBER_WORD = re.compile(rf"\b(?:{'|'.join(_NUMBER_VALUES)})\b", re.IGNORECASE)
 _POSSESSIVES = ("'s", "’s")
 
 _UNDATED = datetime.max.replace(tzinfo=UTC)
@@ -104,6 +114,22 @@ def same_facts(a: frozenset[str], b: frozenset[str]) -> bool:
 def _is_number(fact: str) -> bool:
     """True for a fact (see `facts`) that is a number: "12", "2-1", "dozens"."""
     return fact[0].isdigit() or fact in _NUMBER_WORDS
+
+
+def exact_numbers(sentence: str) -> frozenset[str]:
+    """The exact numbers a sentence states, written alike: "12,000" as "12000", "three" as "3",
+    each number of "9-4" or "14-kilometre" on its own ("voted 9-4" and "by nine votes to four"
+    state the same numbers); round words ("dozens", "thousands") state none."""
+    found = {number.replace(",", "") for number in _EXACT_NUMBER.findall(sentence)}
+    found.update(_NUMBER_VALUES[word.lower()] for word in _NUMBER_WORD.findall(sentence))
+    return frozenset(found)
+
+
+def other_numbers(first: frozenset[str], second: frozenset[str]) -> bool:
+    """True when two sentences both state exact numbers (`exact_numbers`) and share none: "12,000
+    homes lost power" and "power was restored to 10,500 homes" are two statements, however many
+    other words they share."""
+    return bool(first) and bool(second) and first.isdisjoint(second)
 
 
 def _told_across(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -166,6 +192,7 @@ class StoryText:
         self._drop_captions()
         self._repeats: dict[int, np.ndarray] = {}  # near_duplicates, memoised
         self._found_facts: dict[int, frozenset[str]] = {}  # _facts_of, memoised
+        self._found_numbers: dict[int, frozenset[str]] = {}  # _numbers_of, memoised
         self._lexicon = lexicon()
         self.eligible &= self.fresh
         if history is not None and self.eligible.any():
@@ -375,9 +402,22 @@ class StoryText:
         shared = self.content.dot(probe)
         # Cosine of binary vectors, shared / √(size × size'), compared squared: no roots.
         repeats = (shared * shared >= scaled_sizes * len(words[index])) & long_enough
-        repeats[index] = True
         repeats[self._restating(index, shared)] = True
+        # A sentence stating other numbers says something else (a new toll, a new count): it is
+        # neither a repeat to leave out nor a carrier to cite for this one.
+        if numbers := self._numbers_of(index):
+            for other in np.flatnonzero(repeats).tolist():
+                if other_numbers(numbers, self._numbers_of(other)):
+                    repeats[other] = False
+        repeats[index] = True
         return np.flatnonzero(repeats)
+
+    def _numbers_of(self, index: int) -> frozenset[str]:
+        """The exact numbers sentence `index` states (see `exact_numbers`), found once."""
+        found = self._found_numbers.get(index)
+        if found is None:
+            found = self._found_numbers[index] = exact_numbers(self.texts[index])
+        return found
 
     def _facts_of(self, index: int) -> frozenset[str]:
         """The names and numbers sentence `index` states (see `facts`), found once."""
