@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from dateparser.date import DateDataParser
 
-EARLIEST_YEAR = 1900  # "0001-01-01" and the like stand for "no date"
+EARLIEST_YEAR = 1901  # "0001-01-01", "1900-01-01" (a database's zero date) stand for "no date"
 FUTURE_SLACK = timedelta(days=2)  # time zones, and feeds that post-date by a day
 _FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _NUMERIC_FORMATS = (
@@ -28,6 +28,7 @@ _NUMERIC_FORMATS = (
 WRITTEN_LANGUAGES = ("en", "fr", "de", "es")  # dates written in words, in these languages
 _LETTER = re.compile(r"[^\W\d_]")
 _EPOCH_SECONDS = re.compile(r"\d{9,10}")
+_TIME_OF_DAY = re.compile(r"(?i)[t\s]\d{1,2}:\d{2}(?!\d)")  # "T23:30", " 10:00", not "+05:00"
 
 
 def parse_date(value: object) -> datetime | None:
@@ -52,6 +53,14 @@ def parse_date(value: object) -> datetime | None:
     if parsed is None:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """`parse_date` of a date written with its time of day; None for a day alone ("2026-03-08",
+    which `parse_date` reads as midnight), or what cannot be read."""
+    if not isinstance(value, str) or not _TIME_OF_DAY.search(value):
+        return None
+    return parse_date(value)
 
 
 def _parse_iso(text: str) -> datetime | None:

@@ -264,7 +264,7 @@ def test_an_impossible_date_is_read_as_undated_with_a_warning(tmp_path, caplog):
     ]  # fmt: skip
     assert all(a.published is None for b in result.digest.briefs for a in b.articles)
     assert (
-        "zero.json: date 0001-01-01 is before 1900, a placeholder; read as undated" in caplog.text
+        "zero.json: date 0001-01-01 is before 1901, a placeholder; read as undated" in caplog.text
     )
     assert "far.txt: date 9999-12-31 is in the future; read as undated" in caplog.text
     assert "odd.txt: date 'the day after the storm' not understood; read as undated" in caplog.text

@@ -18,11 +18,13 @@ from collections import Counter
 from itertools import zip_longest
 
 import lxml.etree
+import lxml.html
 
 from digest.errors import ReadError
 from digest.prose import is_boilerplate, is_whole_prose
 from digest.readers.blocks import HEADINGS, Block, blocks, parse_page
 from digest.readers.draft import Draft
+from digest.readers.page_date import page_published
 from digest.sentences import split_sentences
 
 log = logging.getLogger(__name__)
@@ -51,8 +53,10 @@ def read_html(text: str) -> list[Draft]:
     precise, wider = (d if isinstance(d, Document) else None for d in found)
     meta = precise or wider
     paragraphs = second_try(*(_paragraphs(getattr(d, "body", None)) for d in (precise, wider)))
+    root = parse_page(text)
+    published = page_published(root, getattr(meta, "date", None))  # before root is cut down
     paragraphs = with_page_prose(
-        paragraphs, text, getattr(meta, "description", None), getattr(meta, "title", None)
+        paragraphs, root, getattr(meta, "description", None), getattr(meta, "title", None)
     )
     if _words(paragraphs) < MIN_ARTICLE_WORDS:
         paragraphs = _fallback_paragraphs(text) or paragraphs
@@ -64,7 +68,7 @@ def read_html(text: str) -> list[Draft]:
             title=getattr(meta, "title", None) or _page_title(text),
             source=getattr(meta, "sitename", None),
             url=getattr(meta, "url", None),
-            published=getattr(meta, "date", None),
+            published=published,
         )
     ]
 
@@ -116,15 +120,19 @@ def second_try(kept: list[str], wider: list[str]) -> list[str]:
 
 
 def with_page_prose(
-    paragraphs: list[str], text: str, description: str | None = None, title: str | None = None
+    paragraphs: list[str],
+    page: str | lxml.html.HtmlElement | None,
+    description: str | None = None,
+    title: str | None = None,
 ) -> list[str]:
     """The article's paragraphs and the page's prose paragraphs (`<p>`, outside figures and
     navigation) that neither mode kept but that stand among them: alone between two of them,
     or right before the first (an opening paragraph set apart, a standfirst); not one the page
-    repeats. And the standfirst the page declares (`standfirst`), first."""
+    repeats. And the standfirst the page declares (`standfirst`), first. `page` is the page's
+    markup, or the page parsed (`parse_page`), which this cuts down."""
     if len(paragraphs) < 2:
         return paragraphs
-    root = parse_page(text)
+    root = parse_page(page) if isinstance(page, str) else page
     if root is None:
         return paragraphs
     opening = standfirst(root, paragraphs, description, title)
