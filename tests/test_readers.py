@@ -38,6 +38,17 @@ def test_text_with_header_block(tmp_path):
     assert article.text.count("\n\n") == 1
 
 
+def test_a_text_header_the_body_follows_without_a_blank_line_is_still_the_header(tmp_path):
+    text = "Title: Ferry terminal to open\nSource: Bay Times\nDate: 2026-03-02\n" + BODY
+    [article] = read(tmp_path, "a.txt", text)
+    assert (article.title, article.source) == ("Ferry terminal to open", "Bay Times")
+    assert article.published.date().isoformat() == "2026-03-02"
+    assert article.text.startswith("The harbor authority said on Monday")
+    # A body that opens on a label of its own is body.
+    [update] = read(tmp_path, "b.txt", "Update: " + BODY)
+    assert update.title is None and update.text.startswith("Update: The harbor authority")
+
+
 def test_text_headline_as_first_line(tmp_path):
     [article] = read(tmp_path, "a.txt", "Ferry terminal to open in March\n\n" + BODY)
     assert article.title == "Ferry terminal to open in March"

@@ -16,6 +16,9 @@ def read_text(text: str) -> list[Draft]:
     meta = _header(head)
     if meta is not None:
         return [draft_from_meta(meta, body)]
+    if glued := _glued_header(head):  # no blank line after the header: its lines are ours
+        meta, lines = glued
+        return [draft_from_meta(meta, "\n".join(lines) + text[len(head) :])]
     first, _, rest = text.partition("\n")
     if _looks_like_headline(first) and rest.startswith("\n"):
         return [Draft(text=rest, title=first.strip())]
@@ -32,6 +35,19 @@ def _header(block: str) -> dict[str, str] | None:
             return None
         meta[match.group(1).strip()] = match.group(2).strip()
     return meta if any(key.lower() in META_KEYS for key in meta) else None
+
+
+def _glued_header(block: str) -> tuple[dict[str, str], list[str]] | None:
+    """A header block the body follows without a blank line: its leading `Key: value` lines,
+    every key one of ours (a body may open on "Update: ..."), and the block's other lines."""
+    lines = block.split("\n")
+    meta: dict[str, str] = {}
+    for count, line in enumerate(lines):
+        match = _HEADER_LINE.match(line.strip())
+        if not match or match.group(1).strip().lower() not in META_KEYS:
+            return (meta, lines[count:]) if meta else None
+        meta[match.group(1).strip()] = match.group(2).strip()
+    return None  # every line is a header line: `_header` read it
 
 
 def _looks_like_headline(line: str) -> bool:
