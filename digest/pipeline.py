@@ -224,7 +224,7 @@ def ingest(
     if new or rejected:
         log.info(
             "read %d file(s): %d new article(s), %d duplicate(s), %d rejected, "
-            "%d story(ies) updated",
+            "%d story(ies) with new articles",
             len(files), len(new), result.duplicates, len(rejected), touched,
         )  # fmt: skip
     return result, read
