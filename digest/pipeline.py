@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -219,9 +219,10 @@ def ingest(
     for rejection in rejected:
         log.warning("%s: rejected: %s", inbox.printable_name(rejection.file), rejection.reason)
     duplicates = len(articles) - len(new)
+    log_duplicates(articles, known)
     waiting = sum(1 for item in read if item.waits)
     result = Update(len(files), tuple(a.id for a in new), duplicates, rejected, touched, waiting)
-    if new or rejected:
+    if new or rejected or duplicates:
         log.info(
             "read %d file(s): %d new article(s), %d duplicate(s), %d rejected, "
             "%d story(ies) with new articles",
@@ -237,6 +238,19 @@ def ready_to_store(article: Article) -> tuple[Article, bytes]:
 
     with_spans = replace(article, spans=sentence_spans(article.text))
     return with_spans, cluster.features(with_spans)
+
+
+def log_duplicates(articles: Sequence[Article], stored: Collection[str]) -> None:
+    """Name each file whose article was stored already, or came in another file of this pass
+    (the same title and text: a wire story sent twice; it is filed away, not stored again)."""
+    found: set[str] = set()
+    for article in articles:
+        if article.id in stored or article.id in found:
+            log.info(
+                "%s: the same title and text as an article stored already; not stored again",
+                inbox.printable_name(article.file),
+            )
+        found.add(article.id)
 
 
 def read_one(path: Path, config: Config, *, with_features: bool = False) -> ReadFile:

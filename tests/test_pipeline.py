@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from datetime import timedelta
 
@@ -95,14 +96,18 @@ def test_read_files_move_to_processed_and_bad_ones_to_rejected(tmp_path):
     assert not [p for p in inbox.iterdir() if p.is_file()]
 
 
-def test_same_content_twice_is_stored_once(tmp_path):
+def test_same_content_twice_is_stored_once(tmp_path, caplog):
     config = make_config(tmp_path)
     inbox_of(config, {"storm.txt": STORM, "storm copy.txt": STORM})
     first = pipeline.update(config, now=NOW)
     assert len(first.stored) == 1 and first.duplicates == 1
     inbox_of(config, {"storm-again.txt": STORM})
-    again = pipeline.update(config, now=NOW)
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        again = pipeline.update(config, now=NOW)
     assert again.stored == () and again.duplicates == 1
+    assert "storm-again.txt: the same title and text as an article stored already" in caplog.text
+    assert "read 1 file(s): 0 new article(s), 1 duplicate(s)" in caplog.text
     assert queries.status(config).articles == 1
     assert len(list((config.paths.inbox / PROCESSED).rglob("*.txt"))) == 3
 
