@@ -26,6 +26,7 @@ from digest.explain import describe as describe_explanation
 from digest.explain import explain_story
 from digest.preview import describe as describe_preview
 from digest.preview import preview
+from digest.store import Store
 
 from .conftest import NOW, ROOT, make_config, make_inbox, txt
 from .test_daemon import article
@@ -146,6 +147,21 @@ def test_explain_cites_each_article_once_when_it_carries_a_sentence_twice(tmp_pa
     for choice in twice:
         numbers = sorted({c.number for c in choice.carriers})
         assert f"cites {''.join(f'[{n}]' for n in numbers)}\n" in text
+
+
+def test_explain_says_why_a_story_has_no_sentence_to_quote(tmp_path):
+    run_on = " ".join(["The committee met again and the members discussed the plans"] * 12) + "."
+    config = make_config(tmp_path)
+    article = txt("Committee meets", f"{run_on}\n\n{run_on}", source="Gazette", date="2026-11-20")
+    make_inbox(config.paths.inbox, {"long.txt": article})
+    result = pipeline.build(config, now=NOW)
+    assert result.update.stored and not result.digest.briefs  # left out of the digest
+    with Store.open(config.paths.state) as store:
+        [story] = store.all_story_ids()
+    text = describe_explanation(explain_story(config, story))
+    assert (
+        "none: no sentence of its articles is a whole sentence of prose of 6 to 100 words" in text
+    )
 
 
 def test_explain_unknown_story_and_the_commands(tmp_path):
