@@ -134,6 +134,8 @@ def test_items_of_a_json_list_that_are_no_articles_are_named_with_their_file(tmp
         caplog.text
     )
     assert "mixed.json: 1 of its 3 items left out, under" in caplog.text
+    with pytest.raises(ReadError, match=r"sentences\); item 1 is not an object .*; item 2 has no"):
+        read(tmp_path, "none.json", json.dumps([short, 42, {"title": "x"}]))
 
 
 @pytest.mark.parametrize(

@@ -73,8 +73,9 @@ def read_file(path: Path, *, max_bytes: int, language: str = "auto") -> list[Art
         drafts, problems = _drafts(reader, data, text)
     articles = [_article(d, _printable_name(path), language) for d in drafts]
     kept = [a for a in articles if a is not None]
-    if not kept:
-        raise ReadError("no article text found (nothing that reads as sentences)")
+    if not kept:  # and why the items that are no articles are none
+        reasons = "".join(f"; {problem}" for problem in problems)
+        raise ReadError(f"no article text found (nothing that reads as sentences){reasons}")
     for problem in problems:
         log.warning("%s: %s; the file's other items are read", _printable_name(path), problem)
     if len(kept) < len(articles):
