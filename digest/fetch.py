@@ -107,7 +107,8 @@ class Fetcher:
         raise FetchError(f"more than {self.limits.max_redirects} redirects (a redirect loop?)")
 
     def _until_stopped(self, request: Callable[[], Response]) -> Response:
-        """What `request()` gives, run on a thread of its own; FetchError once `stop` is set.
+        """What `request()` gives, run on a thread of its own; FetchError once `stop` is set or
+        the fetch's deadline has passed.
 
         A thread, because a request waiting on a slow server (to connect, for the TLS handshake,
         the headers or the body) blocks in a socket call that nothing ends before its timeout:
@@ -123,6 +124,8 @@ class Fetcher:
         while not wait([answer], timeout=STOP_POLL_SECONDS).done:
             if self.stop.is_set():
                 raise FetchError("stopped")
+            if time.monotonic() > self._ends:  # a server sending a byte at a time, each in time
+                raise FetchError(f"the fetch's deadline of {self.limits.deadline:g} s has passed")
         return answer.result()
 
     def _answer(self, response, url: str, moved_to: str | None) -> Response:

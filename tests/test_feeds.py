@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import logging
@@ -718,6 +719,33 @@ def stop_once_held(server: Stalled, stop: threading.Event) -> list[float]:
 
     threading.Thread(target=stop_it, daemon=True).start()
     return stopped_at
+
+
+class Dripping(Stalled):
+    """A `Stalled` server that, after its opening, sends a byte every 0.3 s: each read comes in
+    time, the response never ends."""
+
+    def __enter__(self) -> Dripping:
+        super().__enter__()
+        threading.Thread(target=self._drip, daemon=True).start()
+        return self
+
+    def _drip(self) -> None:
+        while not self.closed.wait(0.3):
+            for connection in list(self.held):
+                with contextlib.suppress(OSError):
+                    connection.sendall(b" ")
+
+
+@pytest.mark.timeout(60)
+def test_the_fetch_deadline_holds_against_a_server_that_sends_a_byte_at_a_time():
+    fetcher = Fetcher(Limits(timeout=2, deadline=3))
+    with Dripping(STALLED_BODY) as server:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match="deadline of 3 s has passed"):
+            fetcher.get(server.url("/feed.xml"))
+        assert time.monotonic() - started < 6  # it had taken a minute
+    fetcher.close()
 
 
 @pytest.mark.timeout(60)
