@@ -27,7 +27,7 @@ from digest.summarize import (
 from digest.summarizers.concepts import cover_greedily
 from digest.summarizers.incidence import Incidence
 from digest.summarizers.selection import Budget, Selection
-from digest.summarizers.story_text import StoryText, restates
+from digest.summarizers.story_text import StoryText, exact_numbers, restates
 
 SHARED = (
     "The storm tore away a forty-metre section of the Harbour Street bridge early on Monday, "
@@ -308,6 +308,11 @@ def test_sentences_stating_other_numbers_are_other_facts_and_cite_only_their_car
     cited = {s.text.split()[0]: set(s.sources) for s in brief.sentences}
     assert cited["Around"] == {"gazette"} and cited["Solent"] == {"herald"}
     # The same number in words and in digits, or with and without its separator, is one.
+    alike = [("Twenty-three were hurt", "23 were hurt"), ("12\u00a0000 foyers", "12,000 homes"),
+             ("at 10:30 a.m.", "at 10.30am"), ("4,5 per cent", "4.5 per cent"),
+             ("voted 9-4", "by nine votes to four")]  # fmt: skip
+    assert all(exact_numbers(a) == exact_numbers(b) for a, b in alike)
+    assert exact_numbers("May 5, 2019, one of them") == exact_numbers("5 May 2019") == {"5", "2019"}
     again = make_article(
         "wire",
         f"About 12000 homes across {places} were left without power after lines came down.",

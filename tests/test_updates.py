@@ -299,6 +299,28 @@ def test_articles_passed_over_are_no_news_for_the_ranking_the_preview_or_a_later
     assert kept.headline == "Teenager wins the Varnholm chess open"
 
 
+def test_a_new_count_of_what_was_shown_is_news(tmp_path):
+    """Day 2 says how many homes are still without power: the words of day 1's count, another
+    number."""
+    config = make_config(tmp_path)
+    places = "Pellmouth, Orrin Bay and Stavely"
+    days = [
+        ("Storm cuts power across the bay", "Bay Gazette",
+         f"Around 12,000 homes across {places} were left without electricity after the storm. "
+         "Engineers from Solent Lines worked through the night to repair the damaged lines."),
+        ("Thousands still without power", "Coast Herald",
+         f"Around 3,000 homes across {places} were still without electricity on Thursday."),
+    ]  # fmt: skip
+    built = []
+    for day, (title, source, body) in enumerate(days):
+        date = (NOW + timedelta(days=day)).date().isoformat()
+        make_inbox(config.paths.inbox, {f"day-{day}.txt": txt(title, body, source=source,
+                                                                date=date)})  # fmt: skip
+        built.append(pipeline.build(config, now=NOW + timedelta(days=day)))
+    assert "12,000 homes" in sentences_of(built[0])[0]
+    assert sentences_of(built[1]) == [days[1][2]]
+
+
 def test_what_was_passed_over_does_not_make_later_news_count_as_told(tmp_path):
     """Each re-run is left out for repeating most of what was shown; what counts as told stays
     what the reader read, so a third report's change is news, not a repeat of the second's."""

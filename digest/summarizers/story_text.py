@@ -57,16 +57,23 @@ _NUMBER_WORDS = frozenset(
 )
 # Words and the punctuation between them: a name runs over capitalized words, not over a comma.
 _TOKEN = re.compile(r"[\w'’.-]*\w|[^\w\s]")
-# The exact numbers a sentence states: "12,000" (one number), "4.5", each of "9-4"; and those
-# said in words, as digits ("three dead" and "3 dead" state the same number).
-_EXACT_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d+(?:\.\d+)?")
+# The exact numbers a sentence states, written alike: a separator between digits is dropped
+# ("12,000", "12 000" and "12000"; "4.5" and "4,5"; "10:30" and "10.30"), a hyphen or a
+# comma and a space part two ("9-4"; "May 5, 2019"); numbers said in words are digits.
+_BETWEEN_DIGITS = re.compile(r"(?<=\d)[,.'\u00a0\u202f\u2009:](?=\d)|(?<=\d) (?=\d{3}(?!\d))")
+_DIGIT_RUN = re.compile(r"\d+")
+_UNITS = "one two three four five six seven eight nine".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 _NUMBER_VALUES = {
-    word: str(value)
-    for value, word in enumerate(
-        "two three four five six seven eight nine ten eleven twelve".split(), 2
-    )
+    **{word: value for value, word in enumerate([*_UNITS, "ten", "eleven", "twelve"], 1)},
+    **{word: 10 * value for value, word in enumerate(_TENS, 2)},
 }
-_NUMBER_WORD = re.compile(rf"\b(?:{'|'.join(_NUMBER_VALUES)})\b", re.IGNORECASE)
+_ALONE = [word for word in _NUMBER_VALUES if word not in _TENS and word != "one"]
+_NUMBER_WORD = re.compile(
+    rf"(?<![\w-])({'|'.join(_TENS)})(?:[- ]({'|'.join(_UNITS)}))?(?![\w-])"
+    rf"|(?<![\w-])({'|'.join(_ALONE)})(?![\w-])",
+    re.IGNORECASE,
+)
 _POSSESSIVES = ("'s", "’s")
 
 _UNDATED = datetime.max.replace(tzinfo=UTC)
@@ -117,11 +124,14 @@ def _is_number(fact: str) -> bool:
 
 
 def exact_numbers(sentence: str) -> frozenset[str]:
-    """The exact numbers a sentence states, written alike: "12,000" as "12000", "three" as "3",
-    each number of "9-4" or "14-kilometre" on its own ("voted 9-4" and "by nine votes to four"
-    state the same numbers); round words ("dozens", "thousands") state none."""
-    found = {number.replace(",", "") for number in _EXACT_NUMBER.findall(sentence)}
-    found.update(_NUMBER_VALUES[word.lower()] for word in _NUMBER_WORD.findall(sentence))
+    """The exact numbers a sentence states, written alike (see _BETWEEN_DIGITS): "12,000" and
+    "12 000" as "12000", "twenty-three" as "23", each number of "9-4" or "14-kilometre" on its
+    own ("voted 9-4" and "by nine votes to four" state the same numbers); round words ("dozens",
+    "thousands") and "one" (more often "one of them" than a count) state none."""
+    found = set(_DIGIT_RUN.findall(_BETWEEN_DIGITS.sub("", sentence)))
+    for tens, unit, alone in _NUMBER_WORD.findall(sentence):
+        words = (tens or alone).lower(), unit.lower()
+        found.add(str(_NUMBER_VALUES[words[0]] + _NUMBER_VALUES.get(words[1], 0)))
     return frozenset(found)
 
 
@@ -376,16 +386,22 @@ class StoryText:
             shape=(len(self), width),
         )
         shared = (matrix[candidates] @ matrix[seen_rows].T).toarray()
-        most = shared.max(axis=1, initial=0.0)
+        shown = np.flatnonzero(self.shown).tolist()
         shown_words = np.zeros(width)
-        shown_words[[w for i in np.flatnonzero(self.shown).tolist() for w in words[i]]] = 1.0
+        shown_words[[w for i in shown for w in words[i]]] = 1.0
         in_shown = matrix[candidates] @ shown_words
+        shown_numbers = frozenset(n for i in shown for n in self._numbers_of(i))
         for row, index in enumerate(candidates):
             size = len(words[index])
+            if size < MIN_CONTENT_WORDS:
+                continue
             allowed = max(1.0, (1.0 - COVERED) * size)
-            told[index] = size >= MIN_CONTENT_WORDS and (
-                size - most[row] <= allowed or size - in_shown[row] <= allowed
-            )
+            # What states other numbers than the words that cover it (a new toll) is news.
+            numbers = self._numbers_of(index)
+            told[index] = any(
+                not other_numbers(numbers, self._numbers_of(int(seen_rows[j])))
+                for j in np.flatnonzero(size - shared[row] <= allowed).tolist()
+            ) or (size - in_shown[row] <= allowed and not other_numbers(numbers, shown_numbers))
         return told
 
     @cached_property
