@@ -299,6 +299,17 @@ def test_articles_passed_over_are_no_news_for_the_ranking_the_preview_or_a_later
     assert kept.headline == "Teenager wins the Varnholm chess open"
 
 
+def build_day_by_day(config, days: list[tuple[str, str, str]]) -> list:
+    """One article a day, (title, source, body), each day's digest built."""
+    built = []
+    for day, (title, source, body) in enumerate(days):
+        date = (NOW + timedelta(days=day)).date().isoformat()
+        article = txt(title, body, source=source, date=date)
+        make_inbox(config.paths.inbox, {f"day-{day}.txt": article})
+        built.append(pipeline.build(config, now=NOW + timedelta(days=day)))
+    return built
+
+
 def test_a_new_count_of_what_was_shown_is_news(tmp_path):
     """Day 2 says how many homes are still without power: the words of day 1's count, another
     number."""
@@ -311,12 +322,7 @@ def test_a_new_count_of_what_was_shown_is_news(tmp_path):
         ("Thousands still without power", "Coast Herald",
          f"Around 3,000 homes across {places} were still without electricity on Thursday."),
     ]  # fmt: skip
-    built = []
-    for day, (title, source, body) in enumerate(days):
-        date = (NOW + timedelta(days=day)).date().isoformat()
-        make_inbox(config.paths.inbox, {f"day-{day}.txt": txt(title, body, source=source,
-                                                                date=date)})  # fmt: skip
-        built.append(pipeline.build(config, now=NOW + timedelta(days=day)))
+    built = build_day_by_day(config, days)
     assert "12,000 homes" in sentences_of(built[0])[0]
     assert sentences_of(built[1]) == [days[1][2]]
 
@@ -337,12 +343,7 @@ def test_what_was_passed_over_does_not_make_later_news_count_as_told(tmp_path):
          "Engineers reopened the Harlow river bridge on Friday after inspectors found corroded"
          f" steel cables. {commuters}"),
     ]  # fmt: skip
-    built = []
-    for day, (title, source, body) in enumerate(days):
-        date = (NOW + timedelta(days=day)).date().isoformat()
-        make_inbox(config.paths.inbox, {f"day-{day}.txt": txt(title, body, source=source,
-                                                                date=date)})  # fmt: skip
-        built.append(pipeline.build(config, now=NOW + timedelta(days=day)))
+    built = build_day_by_day(config, days)
     assert not built[1].digest.briefs  # the re-run adds nothing: left out
     [third] = built[2].digest.briefs
     assert "reopened" in third.sentences[0].text
