@@ -151,11 +151,9 @@ def describe(explanation: Explanation) -> str:
         "",
         "Sentences (score: the method's value for it; rank: by score within this brief):",
     ]
-    if not explanation.sentences:  # the digest leaves the story out: say why, as the build logs
+    if not explanation.sentences:  # (an update with nothing new is explained whole)
         lines.append(
-            f"  none: its new articles add nothing to what {brief.previous.digest} showed"
-            if explanation.update and brief.previous
-            else f"  none: no sentence of its articles is a whole sentence of prose of {MIN_WORDS}"
+            f"  none: no sentence of its articles is a whole sentence of prose of {MIN_WORDS}"
             f" to {MAX_WORDS} words (links, labels and captions are not)"
         )
     for number, choice in enumerate(explanation.sentences, start=1):

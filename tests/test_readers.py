@@ -47,6 +47,10 @@ def test_a_text_header_the_body_follows_without_a_blank_line_is_still_the_header
     # A body that opens on a label of its own is body.
     [update] = read(tmp_path, "b.txt", "Update: " + BODY)
     assert update.title is None and update.text.startswith("Update: The harbor authority")
+    [quote] = read(
+        tmp_path, "c.txt", "Source: a senior official said the talks had failed.\n" + BODY
+    )
+    assert quote.source is None and quote.text.startswith("Source: a senior official")
 
 
 def test_text_headline_as_first_line(tmp_path):
@@ -136,6 +140,8 @@ def test_items_of_a_json_list_that_are_no_articles_are_named_with_their_file(tmp
     assert "mixed.json: 1 of its 3 items left out, under" in caplog.text
     with pytest.raises(ReadError, match=r"sentences\); item 1 is not an object .*; item 2 has no"):
         read(tmp_path, "none.json", json.dumps([short, 42, {"title": "x"}]))
+    with pytest.raises(ReadError, match=r"item 3 is not .*; and 997 more$"):
+        read(tmp_path, "many.json", json.dumps([short, *[42] * 1000]))
 
 
 @pytest.mark.parametrize(

@@ -317,10 +317,12 @@ def test_a_new_count_of_what_was_shown_is_news(tmp_path):
     places = "Pellmouth, Orrin Bay and Stavely"
     days = [
         ("Storm cuts power across the bay", "Bay Gazette",
-         f"Around 12,000 homes across {places} were left without electricity after the storm. "
+         f"Around 12,000 homes across {places} were left without electricity after the 2026"
+         " storm. "
          "Engineers from Solent Lines worked through the night to repair the damaged lines."),
         ("Thousands still without power", "Coast Herald",
-         f"Around 3,000 homes across {places} were still without electricity on Thursday."),
+         f"Around 3,000 homes across {places} were still without electricity after the 2026"
+         " storm."),
     ]  # fmt: skip
     built = build_day_by_day(config, days)
     assert "12,000 homes" in sentences_of(built[0])[0]

@@ -74,7 +74,8 @@ def read_file(path: Path, *, max_bytes: int, language: str = "auto") -> list[Art
     articles = [_article(d, _printable_name(path), language) for d in drafts]
     kept = [a for a in articles if a is not None]
     if not kept:  # and why the items that are no articles are none
-        reasons = "".join(f"; {problem}" for problem in problems)
+        reasons = "".join(f"; {problem}" for problem in problems[:3])
+        reasons += f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
         raise ReadError(f"no article text found (nothing that reads as sentences){reasons}")
     for problem in problems:
         log.warning("%s: %s; the file's other items are read", _printable_name(path), problem)

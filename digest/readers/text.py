@@ -39,13 +39,15 @@ def _header(block: str) -> dict[str, str] | None:
 
 def _glued_header(block: str) -> tuple[dict[str, str], list[str]] | None:
     """A header block the body follows without a blank line: its leading `Key: value` lines,
-    every key one of ours (a body may open on "Update: ..."), and the block's other lines."""
+    two or more, every key one of ours (a body may open on "Update: ..."), and the block's other
+    lines."""
     lines = block.split("\n")
     meta: dict[str, str] = {}
     for count, line in enumerate(lines):
         match = _HEADER_LINE.match(line.strip())
         if not match or match.group(1).strip().lower() not in META_KEYS:
-            return (meta, lines[count:]) if meta else None
+            # Two of our keys at least: one line "Source: a senior official said ..." is prose.
+            return (meta, lines[count:]) if len(meta) >= 2 else None
         meta[match.group(1).strip()] = match.group(2).strip()
     return None  # every line is a header line: `_header` read it
 

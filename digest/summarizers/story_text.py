@@ -57,21 +57,29 @@ _NUMBER_WORDS = frozenset(
 )
 # Words and the punctuation between them: a name runs over capitalized words, not over a comma.
 _TOKEN = re.compile(r"[\w'’.-]*\w|[^\w\s]")
-# The exact numbers a sentence states, written alike: a separator between digits is dropped
-# ("12,000", "12 000" and "12000"; "4.5" and "4,5"; "10:30" and "10.30"), a hyphen or a
-# comma and a space part two ("9-4"; "May 5, 2019"); numbers said in words are digits.
-_BETWEEN_DIGITS = re.compile(r"(?<=\d)[,.'\u00a0\u202f\u2009:](?=\d)|(?<=\d) (?=\d{3}(?!\d))")
-_DIGIT_RUN = re.compile(r"\d+")
+# The counts a sentence states (`exact_numbers`). Times and scores ("10:30", "9 a.m.", "2:1")
+# are left out, as are numbers that belong to a name ("COVID-19", "F-16", "A320", "G7") and
+# years: two copies of one report write them in their own ways, or add them.
+_NOT_COUNTS = re.compile(
+    r"\b\d{1,2}(?:[:.]\d{2})?\s?[ap]\.?\s?m\b\.?|\b\d{1,2}:\d{1,2}\b"
+    r"|(?<=[A-Za-z])-?\d+|\d+(?=[A-Za-z])"
+)
+# Digits grouped by thousands ("12,000", "12 000", "1,234,567"): one number.
+_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:[,\u00a0\u202f\u2009 ]\d{3})+(?![\d])")
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")  # "4,5 per cent": 4.5
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:\s+(?:million|billion)\b)?", re.IGNORECASE)
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _UNITS = "one two three four five six seven eight nine".split()
+_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 _NUMBER_VALUES = {
-    **{word: value for value, word in enumerate([*_UNITS, "ten", "eleven", "twelve"], 1)},
+    **{word: value for value, word in enumerate([*_UNITS, *_TEENS], 1)},
     **{word: 10 * value for value, word in enumerate(_TENS, 2)},
 }
-_ALONE = [word for word in _NUMBER_VALUES if word not in _TENS and word != "one"]
-_NUMBER_WORD = re.compile(
-    rf"(?<![\w-])({'|'.join(_TENS)})(?:[- ]({'|'.join(_UNITS)}))?(?![\w-])"
-    rf"|(?<![\w-])({'|'.join(_ALONE)})(?![\w-])",
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
+_NUMBER_WORDS_RUN = re.compile(
+    rf"(?<![\w-])(?:{'|'.join(_NUMBER_VALUES)})(?:[- ](?:{'|'.join([*_UNITS, *_SCALES])}))*"
+    r"(?![\w])",
     re.IGNORECASE,
 )
 _POSSESSIVES = ("'s", "’s")
@@ -124,21 +132,51 @@ def _is_number(fact: str) -> bool:
 
 
 def exact_numbers(sentence: str) -> frozenset[str]:
-    """The exact numbers a sentence states, written alike (see _BETWEEN_DIGITS): "12,000" and
-    "12 000" as "12000", "twenty-three" as "23", each number of "9-4" or "14-kilometre" on its
-    own ("voted 9-4" and "by nine votes to four" state the same numbers); round words ("dozens",
-    "thousands") and "one" (more often "one of them" than a count) state none."""
-    found = set(_DIGIT_RUN.findall(_BETWEEN_DIGITS.sub("", sentence)))
-    for tens, unit, alone in _NUMBER_WORD.findall(sentence):
-        words = (tens or alone).lower(), unit.lower()
-        found.add(str(_NUMBER_VALUES[words[0]] + _NUMBER_VALUES.get(words[1], 0)))
-    return frozenset(found)
+    """The counts a sentence states, written alike: "12,000", "12 000" and "twelve thousand" as
+    "12000"; "4,5" as "4.5"; "1.2 million" as "1200000"; "twenty-three" as "23"; each number of
+    "9-4" ("voted 9-4" and "by nine votes to four" state the same counts). Round words
+    ("dozens", "thousands") and "one" (more often "one of them" than a count) state none; nor do
+    times, scores, years and the numbers of names (see _NOT_COUNTS)."""
+    text = _NOT_COUNTS.sub(" ", sentence)
+    text = _GROUPED.sub(lambda m: re.sub(r"\D", "", m[0]), text)
+    found = {_count(m[0]) for m in _NUMBER.finditer(_DECIMAL_COMMA.sub(".", text))}
+    for run in _NUMBER_WORDS_RUN.findall(text):
+        value = _spelled(run.lower().replace("-", " ").split())
+        if value is not None:
+            found.add(str(value))
+    return frozenset(n for n in found if not _YEAR.fullmatch(n))
+
+
+def _count(number: str) -> str:
+    """A number of digits as `exact_numbers` writes it ("1.2 million": "1200000")."""
+    digits, *scale = number.lower().split()
+    if not scale:
+        return digits
+    value = float(digits) * _SCALES[scale[0]]
+    return str(int(value)) if value.is_integer() else str(value)
+
+
+def _spelled(words: list[str]) -> int | None:
+    """The value of a number said in words ("three hundred", "twenty three"); None for "one"
+    alone."""
+    if words == ["one"]:
+        return None
+    total, part = 0, 0
+    for word in words:
+        if word in _SCALES:
+            part = max(part, 1) * _SCALES[word]
+            if _SCALES[word] >= 1000:
+                total, part = total + part, 0
+        else:
+            part += _NUMBER_VALUES[word]
+    return total + part
 
 
 def other_numbers(first: frozenset[str], second: frozenset[str]) -> bool:
-    """True when two sentences both state exact numbers (`exact_numbers`) and share none: "12,000
-    homes lost power" and "power was restored to 10,500 homes" are two statements, however many
-    other words they share."""
+    """True when two sentences both state counts (`exact_numbers`) and share none: "12,000 homes
+    lost power in the 2026 storm" and "power was restored to 10,500 homes after the 2026 storm"
+    are two statements, however many other words they share. One count in common keeps them
+    one statement (a copy may add a count: a cost, a date)."""
     return bool(first) and bool(second) and first.isdisjoint(second)
 
 
