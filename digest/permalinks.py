@@ -25,10 +25,3 @@ def digest_files(
     if listed is not None:
         return tuple(folder / name for name in names if name in listed)
     return tuple(path for name in names if (path := folder / name).is_file())
-
-
-def permalink(folder: Path, stem: str) -> str | None:
-    """The file name that holds digest `stem` in `folder` for good (`digest-2026-11-21.html`,
-    else its `.md`, else its `.json`); None when none of its files is there."""
-    files = digest_files(folder, stem)
-    return files[0].name if files else None

@@ -123,17 +123,11 @@ def story_news(config: Config, briefs: tuple[Brief, ...]) -> tuple[str | None, l
         histories = store.histories([brief.story_id for brief in briefs])
     after = last.last_article_seq if last else 0
     passed = {i for history in histories.values() for i in history.passed}  # no news
-    news = [
-        StoryNews(
-            brief,
-            sum(
-                1
-                for a in brief.articles
-                if seqs.get(a.id, after + 1) > after and a.id not in passed
-            ),
-        )
-        for brief in briefs
-    ]
+
+    def is_news(article_id: str) -> bool:
+        return seqs.get(article_id, after + 1) > after and article_id not in passed
+
+    news = [StoryNews(brief, sum(map(is_news, (a.id for a in brief.articles)))) for brief in briefs]
     return (last.name if last else None), news
 
 

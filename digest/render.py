@@ -49,8 +49,7 @@ class Links:
         if (self.mail and not self.base_url) or self.outbox is None:
             return None
         files = digest_files(self.outbox, name)
-        chosen = next((path for path in files if path.suffix == f".{prefer}"), None)
-        chosen = chosen or (files[0] if files else None)
+        chosen = next((p for p in files if p.suffix == f".{prefer}"), files[0] if files else None)
         return f"{self.base_url}{chosen.name}" if chosen is not None else None
 
     def web(self, prefer: str = "html") -> str | None:

@@ -99,11 +99,9 @@ def _drafts(reader: Reader | BytesReader, data: bytes, text: str) -> tuple[list[
         limits.check_entities(data)
     if reader is not read_text:
         limits.check_markup(text)
-    if reader is read_json:
-        text = _big_integers_as_text(text)
     try:
         if reader is read_json:
-            return json_items(text)
+            return json_items(_big_integers_as_text(text))
         return reader(data if reader in READS_BYTES else text), []  # type: ignore[arg-type]
     except RecursionError:
         raise ReadError("the file's markup or structure is nested too deeply to read") from None
