@@ -795,3 +795,44 @@ def test_evaluation_limits_must_be_above_zero(tmp_path, capsys):
             main([command, str(tmp_path / "data.jsonl"), "--limit", "-1"])
         assert exit.value.code == 2
         assert "expected a whole number above 0, got '-1'" in capsys.readouterr().err
+
+
+def _alert(name: str, day: int) -> Article:
+    """A page that is only a sign-up widget naming a writer: a story of such pages ties."""
+    text = (
+        f"Follow {name} for updates every morning! Your follow request has been noted. "
+        "We could not record your follow request this time. "
+        f"Each time {name} writes a new piece, a short message will reach your inbox. "
+        "Messages go out at most once a day, and only when something new has been written."
+    )
+    return Article(
+        id=f"alert-{day}", file=f"alert-{day}.txt", title=None, source=None, url=None,
+        published=datetime(2026, 3, day, 9, tzinfo=UTC), text=text, language="en",
+    )  # fmt: skip
+
+
+def test_a_brief_does_not_depend_on_what_the_process_read_before(monkeypatch):
+    """The process's lexicon numbers words in the order it meets them (workers meet different
+    stories in every run); a story's brief, ties included, must come out the same whatever it
+    met before."""
+    from digest.sentences import words
+    from digest.summarizers import lexicon as lexicon_module
+
+    story = Story(
+        "s-alerts",
+        tuple(_alert(name, day) for day, name in enumerate(
+            ["Mara Quill", "Oskar Brenn", "Tilda Osei", "Rafe Lindqvist", "Ines Pardo"], start=1
+        )),
+    )  # fmt: skip
+    vocabulary = sorted({w for a in story.articles for w in words(a.text)})
+    briefs = set()
+    for seed in range(12):
+        met_before = lexicon_module.Lexicon()
+        order = vocabulary[:]
+        random.Random(seed).shuffle(order)
+        for word in order:  # one at a time: each is numbered in this order
+            met_before.encode([word], "en")
+        monkeypatch.setattr(lexicon_module, "_lexicon", met_before)
+        brief = summarize(story, BriefSettings())
+        briefs.add((brief.headline, tuple(s.text for s in brief.sentences)))
+    assert len(briefs) == 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cached_property
 from itertools import chain, groupby
@@ -319,7 +319,7 @@ class StoryText:
 
     @property
     def token_stems(self) -> np.ndarray:
-        """The lexicon's number of each token's stem."""
+        """The number of each token's stem in this story: 0 for the first stem met, and so on."""
         return self._tokens[1]
 
     @property
@@ -331,8 +331,11 @@ class StoryText:
     def _tokens(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Stem every word once: flat arrays of every token's sentence, stem and content flag.
 
-        A stem is the lexicon's number for it (the same in every story of the process). Only
-        when asked: a story whose news repeats what was seen word for word needs none.
+        A stem is numbered in the order the story's text meets it, not by the process's lexicon:
+        the lexicon numbers words in the order the process met them, and a brief must not depend
+        on which stories a worker summarized before (sums over concepts run in column order, and
+        two sentences of equal weight must tie the same way in every run). Only when asked: a
+        story whose news repeats what was seen word for word needs none.
         """
         tokens = [words(t) for t in self.texts]
         counts = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
@@ -344,21 +347,10 @@ class StoryText:
             codes.append(self._lexicon.encode(list(chain.from_iterable(tokens[start:end])), code))
             start = end
         coded = np.concatenate(codes)
-        return sentence, coded >> 1, (coded & 1).astype(bool)
+        return sentence, numbered_as_met(coded >> 1), (coded & 1).astype(bool)
 
     def __len__(self) -> int:
         return len(self.sentences)
-
-    def stem_numbers(self, stems: Iterable[str]) -> np.ndarray:
-        """The lexicon's numbers of those `stems` the story uses (the others are left out),
-        sorted and distinct."""
-        numbers, used = self._lexicon.stem_numbers, self._stems_used
-        found = {number for stem in stems if (number := numbers.get(stem, -1)) in used}
-        return np.asarray(sorted(found), dtype=np.int64)
-
-    @cached_property
-    def _stems_used(self) -> frozenset[int]:
-        return frozenset(self.token_stems.tolist())
 
     @cached_property
     def language(self) -> str:
@@ -368,19 +360,11 @@ class StoryText:
         return _most_common(self.languages)
 
     @cached_property
-    def _content(self) -> tuple[Incidence, np.ndarray]:
-        content = self.token_content
-        return Incidence.of_keys(self.token_sentence[content], self.token_stems[content], len(self))
-
-    @property
     def content(self) -> Incidence:
         """Sentences × the story's content words (stems): which sentence holds which."""
-        return self._content[0]
-
-    @property
-    def content_words(self) -> np.ndarray:
-        """The lexicon's numbers of the stems of the columns of `content`, sorted."""
-        return self._content[1]
+        content = self.token_content
+        rows, stems = self.token_sentence[content], self.token_stems[content]
+        return Incidence.of_keys(rows, stems, len(self))[0]
 
     @cached_property
     def content_sizes(self) -> np.ndarray:
@@ -594,3 +578,12 @@ def _language_of(article: Article, setting: str) -> str:
     if article.language in LANGUAGES:
         return article.language
     return detect_language(article.text)
+
+
+def numbered_as_met(values: np.ndarray) -> np.ndarray:
+    """Each value replaced by its rank among the distinct values in the order first met
+    (`[7, 3, 7, 5]` gives `[0, 1, 0, 2]`)."""
+    distinct, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[np.argsort(first)] = np.arange(len(distinct), dtype=np.int64)
+    return rank[inverse]
