@@ -20,6 +20,7 @@ import os
 import re
 import stat
 import time
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +30,7 @@ from digest.errors import DigestError
 log = logging.getLogger(__name__)
 PROCESSED = "processed"
 REJECTED = "rejected"
+NOTE = ".error"  # what a rejected file's note adds to its name
 _TEMPORARY_SUFFIXES = (".tmp", ".part", ".crdownload", ".partial", ".swp", "~")
 _MAX_NAME_BYTES = 200  # leaves room for "-NN" and ".error" within the usual 255-byte limit
 _UNSAFE = re.compile(r"[/\\\x00]")
@@ -77,25 +79,41 @@ def settle(path: Path, seen: Stamp | None, settle_seconds: float) -> str | None:
     return None
 
 
-def pending_files(inbox: Path) -> list[Path]:
-    """Entries waiting at the top of the inbox, oldest first (subfolders are not read).
+def _file_entries(folder: Path) -> Iterator[os.DirEntry[str]]:
+    """The entries at the top of `folder` that are read as files: all but its subfolders and
+    hidden or temporary names, none opened or followed. Links (broken ones too), pipes, sockets
+    and devices are among them, so that reading them says why they are not read rather than
+    leaving them unseen. OSError when the folder cannot be listed."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            try:
+                if not is_ignored(entry.name) and not entry.is_dir(follow_symlinks=False):
+                    yield entry
+            except OSError:
+                continue  # vanished between listing and looking
 
-    Links, pipes, sockets and devices are listed too, so that they are rejected with a reason
-    rather than left there unseen. A DigestError when the inbox cannot be listed.
-    """
+
+def files_in(folder: Path) -> list[Path]:
+    """The `_file_entries` of a folder given to read (`digest brief FOLDER`), by name; a
+    DigestError when it cannot be listed."""
+    try:
+        return sorted(Path(entry.path) for entry in _file_entries(folder))
+    except OSError as error:
+        raise DigestError(f"cannot read the folder {folder}: {error.strerror or error}") from None
+
+
+def pending_files(inbox: Path) -> list[Path]:
+    """The `_file_entries` waiting in the inbox, oldest first. A DigestError when the inbox
+    cannot be listed."""
     if not inbox.is_dir():
         return []
     found = []
     try:
-        with os.scandir(inbox) as entries:
-            for entry in entries:
-                if is_ignored(entry.name):
-                    continue
-                try:
-                    if not entry.is_dir(follow_symlinks=False):
-                        found.append((entry.stat(follow_symlinks=False).st_mtime, entry.name))
-                except OSError:
-                    continue  # vanished between listing and stat
+        for entry in _file_entries(inbox):
+            try:
+                found.append((entry.stat(follow_symlinks=False).st_mtime, entry.name))
+            except OSError:
+                continue  # vanished between listing and stat
     except OSError as error:
         raise DigestError(f"cannot read the inbox {inbox}: {error.strerror or error}") from None
     return [inbox / name for _, name in sorted(found)]
@@ -133,14 +151,32 @@ def still_as_read(path: Path, seen: Stamp | None) -> bool:
     return False
 
 
+def _note_of(path: Path) -> Path:
+    """The note beside a rejected file that says why it was rejected: `<name>.error`."""
+    return path.with_name(path.name + NOTE)
+
+
+def _is_note(name: str, names: Collection[str]) -> bool:
+    """True when `name`, among the `names` of the rejected folder, is a rejected file's note.
+
+    A rejected file takes a name whose note's name is free too (`_free_name`), so a name
+    ending in `.error` is a note unless a note of its own stands beside it: a rejected
+    `notes.error` is kept beside `notes.error.error`.
+    """
+    return name.endswith(NOTE) and name + NOTE not in names
+
+
 def rejected_files(inbox: Path) -> list[Path]:
-    """Files set aside as unreadable (not their .error notes)."""
+    """Files set aside as unreadable, by name (links, pipes and sockets too; not the notes).
+    A DigestError when the folder cannot be listed."""
     folder = inbox / REJECTED
     if not folder.is_dir():
         return []
-    return sorted(
-        p for p in folder.iterdir() if (p.is_symlink() or p.is_file()) and p.suffix != ".error"
-    )
+    try:
+        names = {entry.name for entry in _file_entries(folder)}
+    except OSError as error:
+        raise DigestError(f"cannot read {folder}: {error.strerror or error}") from None
+    return [folder / name for name in sorted(names) if not _is_note(name, names)]
 
 
 def move_processed(
@@ -161,7 +197,7 @@ def reject(
     for `move_processed`)."""
     target = _move(path, inbox, (REJECTED,), seen, checked)
     if target is not None:
-        note = target.with_name(target.name + ".error")
+        note = _note_of(target)
         try:  # "x": a new file, never through a link planted under the note's name
             with open(note, "x", encoding="utf-8", errors="replace") as file:
                 file.write(f"{printable_name(path.name)}: {reason}\n")
@@ -235,7 +271,7 @@ def _free_name(folder: Path, name: str) -> Path:
     target = folder / name
     stem, suffix = _stem_and_suffix(name)
     number = 2
-    while os.path.lexists(target) or os.path.lexists(target.with_name(target.name + ".error")):
+    while os.path.lexists(target) or os.path.lexists(_note_of(target)):
         target = folder / f"{stem}-{number}{suffix}"
         number += 1
     return target

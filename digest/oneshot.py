@@ -150,8 +150,12 @@ def _story(articles: Sequence[Article], seen: frozenset[str]) -> Story:
 
 def _read_paths(paths: Sequence[Path], config: Config) -> tuple[list[Article], list[ReadFile]]:
     """The distinct articles of these files or folders, and each file as read; unreadable files
-    are warned about."""
-    read = [read_one(path, config) for p in paths for path in _files_of(Path(p))]
+    are warned about. A folder's entries are those the inbox would read (`inbox.files_in`): a
+    link, pipe or socket among them is warned about with its kind, never opened."""
+    files = [
+        f for p in map(Path, paths) for f in (inbox.files_in(p) if p.is_dir() else _files_of(p))
+    ]
+    read = [read_one(path, config) for path in files]
     for item in read:
         if item.error:
             log.warning("%s: skipped: %s", item.path, item.error)

@@ -13,6 +13,8 @@ pass over it.
 from __future__ import annotations
 
 import logging
+import os
+import stat
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -89,9 +91,10 @@ def begin(config: Config, stem: str) -> None:
 
 
 def finish(config: Config, stem: str, texts: Mapping[str, str]) -> tuple[Path, ...]:
-    """After the digest is recorded: its `latest.*` copies (from its texts), then the marker
-    goes. A copy that cannot be written is a DigestError, and the marker stays, so that the next
-    build or `digest archive` writes the copies; the digest itself stands, recorded."""
+    """After the digest is recorded: its `latest.*` copies (from its texts), and the copies of
+    the formats it was not written in go (they hold an older digest); then the marker goes. A
+    copy that cannot be written or removed is a DigestError, and the marker stays, so that the
+    next build or `digest archive` does it; the digest itself stands, recorded."""
     outbox = config.paths.outbox
     copies = []
     for fmt, text in texts.items():
@@ -104,8 +107,36 @@ def finish(config: Config, stem: str, texts: Mapping[str, str]) -> tuple[Path, .
                 f" {error.strerror or error}; the next build or `digest archive` writes it"
             ) from None
         copies.append(copy)
+    _remove_other_copies(outbox, stem, [fmt for fmt in FORMATS if fmt not in texts])
     marker(config).unlink(missing_ok=True)
     return tuple(copies)
+
+
+def _remove_other_copies(outbox: Path, stem: str, formats: Sequence[str]) -> None:
+    """Remove `latest.<format>` of each of `formats`, the formats digest `stem` was not written
+    in: left, they would go on holding an older digest. Only those exact names, and never a
+    folder of such a name (not digest's)."""
+    removed = []
+    for fmt in formats:
+        copy = outbox / f"{LATEST}.{fmt}"
+        try:
+            if stat.S_ISDIR(os.lstat(copy).st_mode):
+                continue
+            copy.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            raise DigestError(
+                f"{stem} is written and recorded, but {copy}, a copy of an older digest, could"
+                f" not be removed: {error.strerror or error}; the next build or `digest archive`"
+                " removes it"
+            ) from None
+        removed.append(fmt)
+    if removed:
+        log.info(
+            "removed %s, copies of an older digest: %s was not written as %s (digest.formats)",
+            ", ".join(f"{LATEST}.{fmt}" for fmt in removed), stem, " or ".join(removed),
+        )  # fmt: skip
 
 
 def withdraw(config: Config, own: Sequence[Path]) -> None:

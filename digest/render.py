@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 
 import jinja2
 import jinja2.bccache
@@ -42,15 +43,36 @@ class Links:
     mail: bool = False
     name: str = ""  # this digest's own name, when known
     outbox: Path | None = None  # where the digests are written
+    # The files of the digests a render links to, by name, looked up once (`resolved`): a
+    # digest of hundreds of updated stories asks for the same few in every format.
+    found: Mapping[str, tuple[Path, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def resolved(self, digest: Digest) -> Links:
+        """These links, with the files of every digest that `digest` links to (the previous
+        digest of each updated story, and its own) looked up once."""
+        outbox = self._linked_outbox
+        if outbox is None:
+            return self
+        names = [brief.previous.digest for brief in digest.briefs if brief.previous]
+        names += [self.name] if self.name else []
+        found = {name: digest_files(outbox, name) for name in dict.fromkeys(names)}
+        return replace(self, found=MappingProxyType(found))
 
     def digest(self, name: str, prefer: str = "html") -> str | None:
         """The address of digest `name`: its file of format `prefer` when it was written, else
         its permalink; None when none of its files is in the outbox."""
-        if (self.mail and not self.base_url) or self.outbox is None:
+        outbox = self._linked_outbox
+        if outbox is None:
             return None
-        files = digest_files(self.outbox, name)
+        files = self.found[name] if name in self.found else digest_files(outbox, name)
         chosen = next((p for p in files if p.suffix == f".{prefer}"), files[0] if files else None)
         return f"{self.base_url}{chosen.name}" if chosen is not None else None
+
+    @property
+    def _linked_outbox(self) -> Path | None:
+        """The outbox links lead into; None when there is no link to make (no outbox known, or
+        a mail without `base_url`)."""
+        return None if self.mail and not self.base_url else self.outbox
 
     def web(self, prefer: str = "html") -> str | None:
         """This digest's own address on the web, when `base_url` and its name are known: as
@@ -213,6 +235,8 @@ def render(
     part)."""
     env = environment(templates)
     links = links or Links()
+    if any(fmt in TEMPLATES for fmt in formats):  # the JSON links to no file
+        links = links.resolved(digest)
     rendered = {}
     for fmt in formats:
         if fmt == "json":

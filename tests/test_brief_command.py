@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
+import os
+import socket
 
+import pytest
 from click.testing import CliRunner
 
 from digest.cli import main
+from digest.oneshot import brief_stories
 
-from .conftest import make_inbox
+from .conftest import make_config, make_inbox
 from .test_pipeline import RAIL_A, RAIL_B, STORM
 from .test_updates import DAY_2, RERUN
 
@@ -74,3 +80,44 @@ def test_the_reason_for_printing_nothing_is_the_stories_own(tmp_path):
     assert result.exit_code == 1 and result.stdout == ""
     assert "can be quoted in a brief; nothing printed" in result.stderr
     assert "Nothing new" not in result.stderr
+
+
+def test_entries_of_a_folder_that_are_not_files_are_each_named_and_never_opened(
+    tmp_path, monkeypatch, caplog
+):
+    folder = make_inbox(tmp_path / "news", {"a.txt": RAIL_A, "b.txt": RAIL_B})
+    os.mkfifo(folder / "pipe.txt")
+    os.mkfifo(folder / "feed")  # no extension: told as a pipe all the same
+    (folder / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    (folder / "older").mkdir()  # subfolders are not read, as in the inbox
+    listener = socket.socket(socket.AF_UNIX)
+    try:
+        listener.bind(str(folder / "socket.txt"))
+    except OSError:  # a path too long for a socket address
+        pytest.skip("cannot bind a socket in the temporary folder")
+    opened = []
+    real_os_open, real_io_open = os.open, io.open
+
+    def refuse_pipes(open_):
+        def guarded(path, *args, **kwargs):
+            named = not isinstance(path, int)  # a file descriptor was opened already
+            if named and os.path.basename(os.fsdecode(path)) in {"pipe.txt", "feed"}:
+                opened.append(path)
+                raise AssertionError("a pipe was opened")  # instead of waiting on it
+            return open_(path, *args, **kwargs)
+
+        return guarded
+
+    monkeypatch.setattr(os, "open", refuse_pipes(real_os_open))
+    monkeypatch.setattr(io, "open", refuse_pipes(real_io_open))
+    with listener, caplog.at_level(logging.WARNING):
+        [story] = brief_stories([folder], make_config(tmp_path))
+    assert opened == []
+    assert sorted(a.file for a in story.articles) == ["a.txt", "b.txt"]
+    told = {r.getMessage().split(": skipped: ")[0]: r.getMessage() for r in caplog.records}
+    skipped = ("feed", "gone.txt", "pipe.txt", "socket.txt")  # not the folder "older"
+    assert sorted(told) == [str(folder / name) for name in skipped]
+    assert "a named pipe, not a regular file" in told[str(folder / "pipe.txt")]
+    assert "a named pipe, not a regular file" in told[str(folder / "feed")]
+    assert "a socket, not a regular file" in told[str(folder / "socket.txt")]
+    assert "a broken symbolic link" in told[str(folder / "gone.txt")]

@@ -282,3 +282,39 @@ def test_a_digest_that_cannot_be_written_whole_leaves_no_marker(tmp_path, monkey
     with pytest.raises(DigestError, match=r"digest-2026-11-21\.md: No space left on device"):
         pipeline.build(config, now=NOW)
     assert digest_files(config) == [] and not publish.marker(config).exists()
+
+
+def test_latest_copies_of_formats_no_longer_written_are_removed(tmp_path, caplog):
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"a.txt": RAIL_A})
+    pipeline.build(config, now=NOW)
+    outbox = config.paths.outbox
+    (outbox / "latest.json.bak").write_text("mine")  # not digest's: only latest.<format> goes
+    (outbox / "latest.txt").write_text("mine")
+    html_only = make_config(tmp_path, **{"digest.formats": ["html"]})
+    make_inbox(config.paths.inbox, {"c.txt": STORM})
+    with caplog.at_level(logging.INFO):
+        result = pipeline.build(html_only, now=NOW + timedelta(days=1))
+    assert [p.name for p in result.written] == ["digest-2026-11-22.html", "latest.html"]
+    assert sorted(p.name for p in outbox.glob("latest*")) == [
+        "latest.html", "latest.json.bak", "latest.txt",
+    ]  # fmt: skip
+    told = "removed latest.md, latest.json, copies of an older digest: digest-2026-11-22 was not"
+    assert f"{told} written as md or json" in caplog.text
+    assert (outbox / "latest.html").read_text() == (outbox / "digest-2026-11-22.html").read_text()
+
+
+def test_a_dry_run_and_a_preview_remove_no_latest_copy(tmp_path):
+    from digest.preview import preview
+
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"a.txt": RAIL_A})
+    pipeline.build(config, now=NOW)
+    before = {p.name: p.read_text() for p in config.paths.outbox.glob("latest.*")}
+    html_only = make_config(tmp_path, **{"digest.formats": ["html"]})
+    make_inbox(config.paths.inbox, {"c.txt": STORM})
+    later = NOW + timedelta(days=1)
+    assert pipeline.build(html_only, now=later, dry_run=True).digest.briefs
+    assert preview(html_only, now=later).files
+    assert {p.name: p.read_text() for p in config.paths.outbox.glob("latest.*")} == before
+    assert sorted(before) == ["latest.html", "latest.json", "latest.md"]

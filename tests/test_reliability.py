@@ -444,3 +444,27 @@ def test_watchdogs_shutdown_race_is_not_logged_as_an_error(caplog):
         )
         logging.getLogger("watchdog.observers.inotify").error("a real failure")
     assert [r.getMessage() for r in caplog.records] == ["a real failure"]
+
+
+def test_a_pipe_is_told_as_a_pipe_whatever_its_name_and_listed_once_rejected(tmp_path):
+    config = make_config(tmp_path)
+    config.paths.inbox.mkdir()
+    os.mkfifo(config.paths.inbox / "feed")  # no extension: not "unsupported file type"
+    (config.paths.inbox / "gone.png").symlink_to(tmp_path / "nowhere.png")
+    reasons = {r.file: r.reason for r in pipeline.update(config).rejected}
+    assert reasons["feed"].startswith("a named pipe, not a regular file")
+    assert reasons["gone.png"].startswith("a broken symbolic link")
+    assert queries.status(config).rejected == ("feed", "gone.png")  # nothing unseen
+
+
+def test_status_lists_a_rejected_file_whose_own_name_ends_in_error(tmp_path):
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"notes.error": "Not an article.", "bad.json": "[1"})
+    pipeline.update(config)
+    rejected = config.paths.inbox / REJECTED
+    assert sorted(os.listdir(rejected)) == [
+        "bad.json", "bad.json.error", "notes.error", "notes.error.error",
+    ]  # fmt: skip
+    (rejected / "old.txt.error").write_text("old.txt: its file was removed by hand\n")
+    (rejected / ".DS_Store").write_text("")  # not digest's
+    assert queries.status(config).rejected == ("bad.json", "notes.error")

@@ -207,3 +207,39 @@ def test_a_render_does_not_depend_on_the_cache_of_compiled_templates(tmp_path, m
     folder.rmdir()  # removed under a running daemon, say: compiled again, not kept
     assert render(hostile_digest(), ROOT / "templates", ["md", "html"]) == first
     assert not folder.exists()
+
+
+def test_each_previous_digest_is_looked_up_once_per_render(tmp_path, monkeypatch):
+    from digest import render as rendering
+    from digest.models import Coverage
+    from digest.render import Links
+
+    for name in ("digest-2026-11-19.md", "digest-2026-11-20.html", "digest-2026-11-20.json"):
+        (tmp_path / name).write_text("")
+    shown = BriefSentence("The council met on Tuesday to talk about the rail line.", ("a",))
+    earlier = {  # seven updated stories, shown in three earlier digests (one of them gone)
+        day: Coverage(f"digest-2026-11-{day}", datetime(2026, 11, day, tzinfo=UTC), "H", (shown,))
+        for day in (18, 19, 20)
+    }
+    briefs = tuple(
+        Brief(
+            f"s{n}", f"Story {n}", (make_article(f"Story {n} has news today, more than before."),),
+            (BriefSentence(f"Story {n} has news today, more than before.", ()),),
+            previous=earlier[day],
+        )
+        for n, day in enumerate((18, 19, 19, 20, 20, 20, 20))
+    )  # fmt: skip
+    digest = Digest("Daily digest", datetime(2026, 11, 21, 7, tzinfo=UTC), briefs)
+    looked_up = []
+    real = rendering.digest_files
+
+    def counted(folder, stem, *args):
+        looked_up.append(stem)
+        return real(folder, stem, *args)
+
+    monkeypatch.setattr(rendering, "digest_files", counted)
+    texts = render(digest, ROOT / "templates", ["html", "md"], links=Links(outbox=tmp_path))
+    assert sorted(looked_up) == ["digest-2026-11-18", "digest-2026-11-19", "digest-2026-11-20"]
+    assert texts["html"].count('href="digest-2026-11-20.html"') == 4
+    assert texts["md"].count("(<digest-2026-11-19.md>)") == 2
+    assert "digest-2026-11-18." not in texts["html"]  # its files are gone: no link

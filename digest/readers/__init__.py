@@ -59,6 +59,7 @@ def is_supported(path: Path) -> bool:
 
 def read_file(path: Path, *, max_bytes: int, language: str = "auto") -> list[Article]:
     """The cleaned articles of one file; raises ReadError saying why it cannot be read."""
+    _refuse_non_files(path)  # first: a pipe is told as a pipe, whatever its name
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         known = ", ".join(sorted(READERS))
@@ -142,16 +143,14 @@ def _integer_or_text(digits: str) -> int | str:
     return int(digits) if len(digits.lstrip("-")) <= _MAX_DIGITS else digits
 
 
-_SYMLINK = "a symbolic link: digest reads only files placed in the inbox, not what links point to"
+_SYMLINK = "a symbolic link: digest reads only files, not what links point to"
+_BROKEN_SYMLINK = "a broken symbolic link: digest reads only files, not what links point to"
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
-    """The file's bytes; links, non-regular files and files above the limit are never read.
-
-    The size is checked on the opened file, before reading, and O_NOFOLLOW refuses a file that
-    was swapped for a link after the first check.
-    """
+def _refuse_non_files(path: Path) -> None:
+    """A ReadError naming what `path` is when it is no regular file: a link (broken or not;
+    never followed), a pipe, a socket, a device or a folder. Nothing is opened."""
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
@@ -159,9 +158,18 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
     except OSError as error:
         raise ReadError(f"cannot read the file: {error.strerror or error}") from None
     if stat.S_ISLNK(mode):
-        raise ReadError(_SYMLINK)
+        broken = not os.path.exists(path)  # its target looked up, never opened
+        raise ReadError(_BROKEN_SYMLINK if broken else _SYMLINK)
     if kind := non_file_kind(mode):
         raise ReadError(f"{kind}, not a regular file: digest reads only files")
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes; links, non-regular files and files above the limit are never read.
+
+    The size is checked on the opened file, before reading, and O_NOFOLLOW refuses a file that
+    was swapped for a link after `_refuse_non_files` looked at it.
+    """
     try:
         handle = os.open(path, _OPEN_FLAGS | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
