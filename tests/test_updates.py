@@ -562,6 +562,24 @@ def test_first_reported_is_the_earliest_article_date_or_the_first_digest_without
     assert dated.first_seen == NOW < datetime(2026, 11, 22, tzinfo=UTC)
 
 
+def test_first_reported_never_moves_once_a_digest_showed_it(tmp_path):
+    """A date after the article was stored (a clock or a feed ahead) is no day of first report,
+    and a later article dated earlier (a typo for the 22nd) does not move the day shown."""
+    config = make_config(tmp_path)
+    ahead = DAY_1.replace("Date: 2026-11-20", "Date: 2026-11-23")  # stored on the 21st
+    misdated = DAY_3.replace("Date: 2026-11-22", "Date: 2026-11-02")
+    for day, article in enumerate((ahead, DAY_2, misdated)):
+        make_inbox(config.paths.inbox, {f"day-{day + 1}.txt": article})
+        pipeline.build(config, now=NOW + timedelta(days=day))
+    shown = [
+        json.loads((config.paths.outbox / f"digest-2026-11-{day}.json").read_text())["stories"]
+        for day in (21, 22, 23)
+    ]
+    assert [story["first_seen"] for [story] in shown] == [NOW.isoformat()] * 3
+    page = (config.paths.outbox / "digest-2026-11-23.md").read_text()
+    assert "*Updated · first reported 21 Nov · previously in" in page
+
+
 def test_a_stored_articles_sentences_are_not_split_again_when_its_story_is_briefed(
     tmp_path, monkeypatch
 ):
