@@ -108,11 +108,13 @@ class Brief:
     sentences: tuple[BriefSentence, ...]
     first_seen: datetime | None = None  # first reported (`summarize.first_reported`)
     previous: Coverage | None = None  # the last digest that showed it
+    read_before: bool = False  # its reader read of it: in `previous`, or files (`brief --after`)
 
     @property
     def status(self) -> str:
-        """ "updated" for a story shown in an earlier digest, else "new"."""
-        return "updated" if self.previous else "new"
+        """ "updated" for a story its reader read of before (in an earlier digest, or in the
+        files `digest brief --after` names), else "new"."""
+        return "updated" if self.read_before or self.previous else "new"
 
     @property
     def previously(self) -> str | None:

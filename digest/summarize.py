@@ -56,6 +56,7 @@ def summarize(story: Story, settings: BriefSettings, *, budget: Budget | None = 
         sentences=sentences,
         first_seen=first_reported(story),
         previous=history.last if history else None,
+        read_before=history is not None,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from click.testing import CliRunner
 
@@ -10,7 +11,7 @@ from digest.cli import main
 
 from .conftest import make_inbox
 from .test_pipeline import RAIL_A, RAIL_B, STORM
-from .test_updates import DAY_2, RERUN
+from .test_updates import CHESS, DAY_1, DAY_2, RERUN
 
 
 def brief(*args):
@@ -74,3 +75,23 @@ def test_the_reason_for_printing_nothing_is_the_stories_own(tmp_path):
     assert result.exit_code == 1 and result.stdout == ""
     assert "can be quoted in a brief; nothing printed" in result.stderr
     assert "Nothing new" not in result.stderr
+
+
+def test_a_brief_after_files_read_is_an_update_first_reported_on_their_date(tmp_path):
+    """What PATHS add to a story the reader read of is an update, first reported on the day of
+    the earliest file read; no digest showed it, so no "previously in"; a story of new files
+    alone is new."""
+    read = make_inbox(tmp_path / "read", {"day-1.txt": DAY_1})
+    new = make_inbox(tmp_path / "new", {"day-2.txt": DAY_2, "chess.txt": CHESS[0]})
+    stories = json.loads(brief(new, "--after", read, "--format", "json").output)
+    storm, chess = sorted(stories, key=lambda s: "chess" in s["headline"])
+    assert (storm["status"], storm["first_seen"]) == ("updated", "2026-11-20T00:00:00+00:00")
+    assert (storm["previous_digest"], storm["previously"]) == (None, None)
+    assert (chess["status"], chess["previous_digest"]) == ("new", None)
+
+    md = brief(new, "--after", read, "--format", "md").output
+    assert "*Updated · first reported 20 Nov*\n" in md and "*New*\n" in md
+    html = brief(new, "--after", read, "--format", "html").output
+    assert re.search(r">Updated</span> · first reported 20 Nov\s*</p>", html)
+    assert ">New</span>" in html
+    assert "previously" not in md + html
