@@ -26,6 +26,9 @@ class Article:
     # Where its sentences lie (`sentences.sentence_spans` of this text), found once when it was
     # read; None: split when needed. Not part of what an article is: equality leaves it out.
     spans: bytes | None = field(default=None, compare=False, repr=False)
+    # When digest received it (stored it; read it, for `digest brief`); None: not known. Not
+    # part of what an article is either.
+    received: datetime | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +64,14 @@ class Coverage:
 class History:
     """What the reader of a story has seen already: the digests that covered it (oldest first)
     and the articles the story held when it was last shown; and the articles a later build
-    left out as adding nothing to that (`passed`: no news, but nothing the reader read)."""
+    left out as adding nothing to that (`passed`: no news, but nothing the reader read).
+    `first_read` is what the reader first read of it: the articles the story held when a
+    digest first showed it (`digest brief --after`: the files read, as `seen`)."""
 
     coverages: tuple[Coverage, ...] = ()
     seen: frozenset[str] = frozenset()  # article ids
     passed: frozenset[str] = frozenset()  # article ids
+    first_read: frozenset[str] = frozenset()  # article ids
 
     @property
     def last(self) -> Coverage | None:
@@ -100,13 +106,15 @@ class Brief:
     headline: str
     articles: tuple[Article, ...]
     sentences: tuple[BriefSentence, ...]
-    first_seen: datetime | None = None  # first reported: the earliest article's date
+    first_seen: datetime | None = None  # first reported (`summarize.first_reported`)
     previous: Coverage | None = None  # the last digest that showed it
+    read_before: bool = False  # its reader read of it: in `previous`, or files (`brief --after`)
 
     @property
     def status(self) -> str:
-        """ "updated" for a story shown in an earlier digest, else "new"."""
-        return "updated" if self.previous else "new"
+        """ "updated" for a story its reader read of before (in an earlier digest, or in the
+        files `digest brief --after` names), else "new"."""
+        return "updated" if self.read_before or self.previous else "new"
 
     @property
     def previously(self) -> str | None:

@@ -103,14 +103,16 @@ class NothingToBrief(DigestError):
 def _read_all(
     paths: Sequence[Path], after: Sequence[Path], config: Config
 ) -> tuple[list[Article], list[Article]]:
-    """The articles of `paths`, and those of `after`; DigestError when `paths` give none."""
+    """The articles of `paths`, and those of `after`, received now; DigestError when `paths`
+    give none."""
     articles, read = _read_paths(paths, config)
     earlier, _ = _read_paths(after, config)
     if not articles:
         reasons = "; ".join(f"{item.path.name}: {item.error}" for item in read)
         reasons = reasons or f"no files in {', '.join(map(str, paths))}"
         raise DigestError(f"nothing to summarize ({reasons})")
-    return articles, earlier
+    now = datetime.now(UTC)
+    return [replace(a, received=now) for a in articles], [replace(a, received=now) for a in earlier]
 
 
 def _settings(
@@ -144,7 +146,7 @@ def _story(articles: Sequence[Article], seen: frozenset[str]) -> Story:
     joined = ",".join(sorted(story_articles))
     story_id = "brief-" + hashlib.blake2b(joined.encode(), digest_size=6).hexdigest()
     seen = frozenset(seen.intersection(story_articles))
-    history = History(seen=seen) if seen else None
+    history = History(seen=seen, first_read=seen) if seen else None
     return Story(story_id, tuple(story_articles.values()), history)
 
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 log = logging.getLogger(__name__)
+ADDS_NOTHING = "left out %s: its new articles add nothing to what %s showed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,16 +357,33 @@ def place_articles(store: Store, config: Config) -> int:
 
 def stories_for_digest(store: Store, config: Config, all_stories: bool) -> list[Story]:
     """Stories with articles stored since the last digest (or all), most reported first, each
-    with what earlier digests showed of it."""
+    with what earlier digests showed of it; with updates on, only those with news (`news_of`:
+    articles passed over stay no news), and of all stories, those without are logged."""
     last = store.last_digest()
     after = 0 if all_stories or last is None else last.last_article_seq
     ids = store.story_ids_with_news(after)
     histories = store.histories(ids)
     stories = [replace(s, history=histories.get(s.id)) for s in store.stories(ids)]
-    if not all_stories and config.brief.updates:  # articles passed over stay no news
+    if config.brief.updates:
+        if all_stories:
+            log_without_news(stories)
         stories = [story for story in stories if news_of(story)]
     stories.sort(key=most_reported_first)
     return stories
+
+
+def log_without_news(stories: Sequence[Story]) -> None:
+    """Name each shown story left out for having no news since: no new article at all, or
+    only articles a build passed over as adding nothing."""
+    for story in stories:
+        if story.history is None or news_of(story):
+            continue
+        shown = story.history.last
+        name = story_name(Brief(story.id, "", story.articles, (), previous=shown))
+        if story.history.passed:
+            log.info(ADDS_NOTHING, name, shown.digest)
+        else:
+            log.info("left out %s: no new article since %s showed it", name, shown.digest)
 
 
 def most_reported_first(story: Story) -> tuple[int, int]:
@@ -393,10 +411,7 @@ def with_news(briefs: Sequence[Brief]) -> list[Brief]:
         if brief.sentences:
             continue
         if brief.previous:
-            log.info(
-                "left out %s: its new articles add nothing to what %s showed",
-                story_name(brief), brief.previous.digest,
-            )  # fmt: skip
+            log.info(ADDS_NOTHING, story_name(brief), brief.previous.digest)
         else:
             log.warning(
                 "left out %s: no sentence of its %d article(s) can be quoted in a brief (none is"

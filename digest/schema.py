@@ -140,8 +140,17 @@ def from_json(data: dict) -> Digest:
         )  # fmt: skip
         sentences = tuple(BriefSentence(s["text"], tuple(s["sources"])) for s in story["sentences"])
         first_seen, previous = _history_of(story)
+        read_before = story.get("status") == "updated"
         briefs.append(
-            Brief(story["id"], story["headline"], articles, sentences, first_seen, previous)
+            Brief(
+                story["id"],
+                story["headline"],
+                articles,
+                sentences,
+                first_seen,
+                previous,
+                read_before,
+            )
         )
     return Digest(data["title"], datetime.fromisoformat(data["generated_at"]), tuple(briefs))
 

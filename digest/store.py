@@ -39,7 +39,7 @@ BUSY_SECONDS = 30.0  # how long to wait for another process that holds the datab
 # The state is read through a memory map of up to this many bytes: a build at 100,000 stored
 # articles reads some 400,000 pages of it, each a system call (and a copy) without the map.
 MMAP_BYTES = 1 << 30
-_ARTICLE_COLUMNS = "id, file, title, source, url, published, text, language"  # as `_article` reads
+_ARTICLE_COLUMNS = "id, file, title, source, url, published, text, language, ingested"  # `_article`
 
 
 def _recompute_features(db: sqlite3.Connection) -> None:
@@ -753,9 +753,11 @@ class Store:
         The articles a reader has seen of a story are those it held when a digest last showed
         it (its articles stored up to that digest); those it held when a later build left it out
         because they added nothing to what was shown (`pass_over`) are passed: no news, but
-        not what the reader read either (what counts as told does not grow with them).
+        not what the reader read either (what counts as told does not grow with them). Those
+        it held when a digest first showed it are what the reader first read of it.
         """
         coverages: dict[str, list[Coverage]] = {}
+        first_up_to: dict[str, int] = {}
         seen_up_to: dict[str, int] = {}
         passed_up_to: dict[str, int] = {}
         for chunk in _chunks(story_ids):
@@ -771,6 +773,7 @@ class Store:
                 sentences = tuple(shown.get((story_id, seq), ()))
                 coverage = Coverage(name, _date(generated_at), headline, sentences)
                 coverages.setdefault(story_id, []).append(coverage)
+                first_up_to.setdefault(story_id, last_seq)
                 seen_up_to[story_id] = last_seq
             passed = self.db.execute(
                 f"SELECT story_id, last_article_seq FROM passed_over WHERE story_id IN ({marks})",
@@ -779,13 +782,16 @@ class Store:
             for story_id, last_seq in passed:
                 if story_id in seen_up_to and last_seq > seen_up_to[story_id]:
                     passed_up_to[story_id] = last_seq
-        seen = self._articles_up_to(seen_up_to)
-        passed_over = self._articles_up_to(passed_up_to)
+        stored = self._article_seqs_of(list(coverages))
         histories = {}
         for story_id, found in coverages.items():
-            read = frozenset(seen.get(story_id, ()))
-            passed_by = frozenset(passed_over.get(story_id, ())).difference(read)
-            histories[story_id] = History(tuple(found), read, passed_by)
+            articles = stored.get(story_id, ())
+            read = frozenset(a for a, seq in articles if seq <= seen_up_to[story_id])
+            passed_by = frozenset(
+                a for a, seq in articles if seq <= passed_up_to.get(story_id, 0)
+            ).difference(read)
+            first = frozenset(a for a, seq in articles if seq <= first_up_to[story_id])
+            histories[story_id] = History(tuple(found), read, passed_by, first)
         return histories
 
     def pass_over(self, story_ids: Iterable[str]) -> None:
@@ -812,17 +818,16 @@ class Store:
             )
         return shown
 
-    def _articles_up_to(self, last_seq: dict[str, int]) -> dict[str, list[str]]:
-        """The ids of each story's articles stored up to a number (per story)."""
-        found: dict[str, list[str]] = {}
-        for chunk in _chunks(list(last_seq)):
+    def _article_seqs_of(self, story_ids: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
+        """Each story's articles: their ids and storage numbers."""
+        found: dict[str, list[tuple[str, int]]] = {}
+        for chunk in _chunks(story_ids):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
                 f"SELECT story_id, id, seq FROM articles WHERE story_id IN ({marks})", chunk
             )
             for story_id, article_id, seq in rows:
-                if seq <= last_seq[story_id]:
-                    found.setdefault(story_id, []).append(article_id)
+                found.setdefault(story_id, []).append((article_id, seq))
         return found
 
     def counts(self) -> dict[str, int]:
@@ -915,11 +920,11 @@ def _placement(row: tuple) -> Placed:
 
 def _article(row: tuple, spans: bytes | None = None) -> Article:
     """The article of a row of _ARTICLE_COLUMNS."""
-    article_id, file, title, source, url, published, text, language = row
+    article_id, file, title, source, url, published, text, language, ingested = row
     return Article(
         id=article_id, file=file, title=title, source=source, url=url,
         published=_date(published) if published else None, text=text, language=language,
-        spans=spans,
+        spans=spans, received=_date(ingested),
     )  # fmt: skip
 
 

@@ -56,6 +56,7 @@ def summarize(story: Story, settings: BriefSettings, *, budget: Budget | None = 
         sentences=sentences,
         first_seen=first_reported(story),
         previous=history.last if history else None,
+        read_before=history is not None,
     )
 
 
@@ -82,13 +83,27 @@ def summarize_apart(story: Story, settings: BriefSettings) -> BriefApart:
 
 
 def first_reported(story: Story) -> datetime | None:
-    """When the story was first reported: its earliest article's date, or when a digest first
-    showed it if that is earlier (its undated articles were received by then); None for a story
-    of undated articles not shown yet."""
-    dates = [article.published for article in story.articles if article.published]
-    if story.history and story.history.coverages:
-        dates.append(story.history.coverages[0].generated_at)
-    return min(dates, default=None)
+    """When the story was first reported, as its reader first read of it: the earliest date of
+    the articles it held then (`History.first_read`: when a digest first showed it, or the files
+    `digest brief --after` names; all its articles before), else the day the first digest showed
+    it; None for a story of undated articles not shown yet (the digest's own time).
+
+    So the day never moves once shown: a later article dated earlier does not move it back. A
+    date after the article was received (a clock or a feed ahead of time) is no day the story
+    was reported by: such an article counts as undated.
+    """
+    history = story.history
+    held = history.first_read if history and history.first_read else None
+    dates = [
+        a.published
+        for a in story.articles
+        if a.published
+        and (held is None or a.id in held)
+        and (a.received is None or a.published <= a.received)
+    ]
+    if dates:
+        return min(dates)
+    return history.coverages[0].generated_at if history and history.coverages else None
 
 
 def brief_budget(settings: BriefSettings) -> Budget:

@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import os
+import re
 import socket
 
 import pytest
@@ -16,7 +17,7 @@ from digest.oneshot import brief_stories
 
 from .conftest import make_config, make_inbox
 from .test_pipeline import RAIL_A, RAIL_B, STORM
-from .test_updates import DAY_2, RERUN
+from .test_updates import CHESS, DAY_1, DAY_2, RERUN
 
 
 def brief(*args):
@@ -121,3 +122,23 @@ def test_entries_of_a_folder_that_are_not_files_are_each_named_and_never_opened(
     assert "a named pipe, not a regular file" in told[str(folder / "feed")]
     assert "a socket, not a regular file" in told[str(folder / "socket.txt")]
     assert "a broken symbolic link" in told[str(folder / "gone.txt")]
+
+
+def test_a_brief_after_files_read_is_an_update_first_reported_on_their_date(tmp_path):
+    """What PATHS add to a story the reader read of is an update, first reported on the day of
+    the earliest file read; no digest showed it, so no "previously in"; a story of new files
+    alone is new."""
+    read = make_inbox(tmp_path / "read", {"day-1.txt": DAY_1})
+    new = make_inbox(tmp_path / "new", {"day-2.txt": DAY_2, "chess.txt": CHESS[0]})
+    stories = json.loads(brief(new, "--after", read, "--format", "json").output)
+    storm, chess = sorted(stories, key=lambda s: "chess" in s["headline"])
+    assert (storm["status"], storm["first_seen"]) == ("updated", "2026-11-20T00:00:00+00:00")
+    assert (storm["previous_digest"], storm["previously"]) == (None, None)
+    assert (chess["status"], chess["previous_digest"]) == ("new", None)
+
+    md = brief(new, "--after", read, "--format", "md").output
+    assert "*Updated · first reported 20 Nov*\n" in md and "*New*\n" in md
+    html = brief(new, "--after", read, "--format", "html").output
+    assert re.search(r">Updated</span> · first reported 20 Nov\s*</p>", html)
+    assert ">New</span>" in html
+    assert "previously" not in md + html

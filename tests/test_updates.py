@@ -562,6 +562,51 @@ def test_first_reported_is_the_earliest_article_date_or_the_first_digest_without
     assert dated.first_seen == NOW < datetime(2026, 11, 22, tzinfo=UTC)
 
 
+def test_first_reported_never_moves_once_a_digest_showed_it(tmp_path):
+    """A date after the article was stored (a clock or a feed ahead) is no day of first report,
+    and a later article dated earlier (a typo for the 22nd) does not move the day shown."""
+    config = make_config(tmp_path)
+    ahead = DAY_1.replace("Date: 2026-11-20", "Date: 2026-11-23")  # stored on the 21st
+    misdated = DAY_3.replace("Date: 2026-11-22", "Date: 2026-11-02")
+    for day, article in enumerate((ahead, DAY_2, misdated)):
+        make_inbox(config.paths.inbox, {f"day-{day + 1}.txt": article})
+        pipeline.build(config, now=NOW + timedelta(days=day))
+    shown = [
+        json.loads((config.paths.outbox / f"digest-2026-11-{day}.json").read_text())["stories"]
+        for day in (21, 22, 23)
+    ]
+    assert [story["first_seen"] for [story] in shown] == [NOW.isoformat()] * 3
+    page = (config.paths.outbox / "digest-2026-11-23.md").read_text()
+    assert "*Updated · first reported 21 Nov · previously in" in page
+
+
+def test_build_all_does_not_call_stories_without_new_articles_ones_that_add_nothing(
+    tmp_path, caplog
+):
+    config, _ = three_days(tmp_path)  # every article of the storm was shown
+    make_inbox(config.paths.inbox, {"chess.txt": CHESS[0]})
+    with caplog.at_level(logging.INFO):
+        shown = preview(config, now=NOW + timedelta(days=3), all_stories=True)
+        built = pipeline.build(config, now=NOW + timedelta(days=3), all_stories=True)
+    assert [b.headline for b in shown.digest.briefs] == ["Teenager wins the Varnholm chess open"]
+    assert [b.headline for b in built.digest.briefs] == [b.headline for b in shown.digest.briefs]
+    assert "add nothing" not in caplog.text
+    no_article = "left out 'Port Edda asks for national disaster funds after Storm Arlo': no new"
+    assert caplog.text.count(f"{no_article} article since digest-2026-11-23 showed it") == 2
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        again = pipeline.build(config, now=NOW + timedelta(days=4), all_stories=True)
+    assert again.digest.briefs == () and "add nothing" not in caplog.text
+    # A re-run passed over as adding nothing: new articles, and they add nothing.
+    make_inbox(config.paths.inbox, {"rerun.txt": RERUN})
+    pipeline.build(config, now=NOW + timedelta(days=5))
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        pipeline.build(config, now=NOW + timedelta(days=6), all_stories=True)
+    assert "its new articles add nothing to what digest-2026-11-23 showed" in caplog.text
+    assert "no new article since digest-2026-11-24 showed it" in caplog.text  # the chess story
+
+
 def test_a_stored_articles_sentences_are_not_split_again_when_its_story_is_briefed(
     tmp_path, monkeypatch
 ):
