@@ -131,7 +131,7 @@ def downgrade(state: Path, env: dict, code: str) -> None:
     """Let an older checkout open a state that newer migrations changed: its schema number is
     set back to the last that checkout knows (their tables are left, unread by it)."""
     known = subprocess.run(
-        [sys.executable, "-c", "from digest.store import MIGRATIONS; print(len(MIGRATIONS))"],
+        [sys.executable, "-c", "from digest.migrations import MIGRATIONS; print(len(MIGRATIONS))"],
         capture_output=True, text=True, check=True, env=env, cwd=code,
     )  # fmt: skip
     with sqlite3.connect(state) as db:

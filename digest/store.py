@@ -1,26 +1,25 @@
 """The state: one SQLite file of articles, stories and digests issued.
 
-Schema changes are numbered migrations, applied in order and recorded in `PRAGMA user_version`.
-Every change happens inside a transaction, so a crash at any moment leaves the store as it was
-before the change or after it, never in between.
+Schema changes are numbered migrations (`digest/migrations.py`), applied in order and recorded
+in `PRAGMA user_version`. Every change happens inside a transaction, so a crash at any moment
+leaves the store as it was before the change or after it, never in between.
 """
 
 from __future__ import annotations
 
 import difflib
-import itertools
 import logging
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
 
 from digest.errors import DigestError, StoreError
+from digest.migrations import BUILD_ONLY, MIGRATIONS, NOTE_CARRIER, describe_stories
 from digest.models import (
     Article,
     Brief,
@@ -31,250 +30,13 @@ from digest.models import (
     Placed,
     Story,
 )
-from digest.outlets import outlet
+from digest.rows import ARTICLE_COLUMNS, from_iso, in_chunks, row_article, to_iso
 
-T = TypeVar("T")
 log = logging.getLogger(__name__)
 BUSY_SECONDS = 30.0  # how long to wait for another process that holds the database
 # The state is read through a memory map of up to this many bytes: a build at 100,000 stored
 # articles reads some 400,000 pages of it, each a system call (and a copy) without the map.
 MMAP_BYTES = 1 << 30
-_ARTICLE_COLUMNS = "id, file, title, source, url, published, text, language, ingested"  # `_article`
-
-
-def _recompute_features(db: sqlite3.Connection) -> None:
-    """Clustering features computed again from each stored article (their rule changed); no
-    id, story or text changes."""
-    from digest.cluster import recompute_features  # numpy and scipy: not for opening a store
-
-    total, done, last = db.execute("SELECT count(*) FROM articles").fetchone()[0], 0, 0
-    while rows := db.execute(  # a thousand at a time: a large store's text is not read at once
-        f"SELECT seq, {_ARTICLE_COLUMNS} FROM articles WHERE seq > ? ORDER BY seq LIMIT 1000",
-        (last,),
-    ).fetchall():
-        articles = (_article(row[1:]) for row in rows)
-        db.executemany(
-            "UPDATE articles SET features = ? WHERE id = ?",
-            [(blob, article_id) for article_id, blob in recompute_features(articles)],
-        )
-        done, last = done + len(rows), rows[-1][0]
-        if done % 20_000 < len(rows) or done == total:
-            log.info("clustering features computed again: %d of %d articles", done, total)
-
-
-def _store_languages(db: sqlite3.Connection) -> None:
-    """Once, the features computed again with each article's language; now migration 13
-    (`_store_names`), which every upgrade through 12 runs too, computes them: not done twice."""
-
-
-def _store_names(db: sqlite3.Connection) -> None:
-    """The features computed again with each article's language and names (only builds read
-    them: a reading command's upgraded copy, which never places an article, leaves this out)."""
-    _recompute_features(db)
-
-
-def _index_stored(db: sqlite3.Connection) -> None:
-    """The term index and term frequencies of every article already in a story."""
-    from digest import cluster  # numpy and scipy: not for opening a store
-
-    rows = db.execute("SELECT seq, features FROM articles WHERE story_id IS NOT NULL").fetchall()
-    totals = cluster.document_frequencies(blob for _, blob in rows)
-    # index_terms counts each article among the documents itself, as a build does for articles
-    # not yet counted; these are all counted already, and it looks up only an article's own
-    # terms: so one less of each.
-    others = Frequencies(len(rows) - 1, {term: count - 1 for term, count in totals.items()})
-    placed = [Placed(str(number), None, datetime.now(UTC), blob) for number, blob in rows]
-    indexed = cluster.index_terms(placed, others)
-    seq = {str(number): number for number, _ in rows}
-    db.executemany("INSERT INTO term_frequencies (term, articles) VALUES (?, ?)", totals.items())
-    db.executemany(
-        "INSERT INTO term_articles (term, seq) VALUES (?, ?)",
-        [(term, seq[article]) for article, terms in indexed.items() for term in terms],
-    )
-
-
-def _describe_stories(db: sqlite3.Connection, ids: Sequence[str] | None) -> None:
-    """Rows of the stories table for these stories (None: every story)."""
-    from digest.summarize import story_headline  # the one headline rule
-
-    select = "SELECT story_id, source, url, title, placed_at, language FROM articles"
-    chunks = [None] if ids is None else list(_chunks(ids))
-    for chunk in chunks:
-        where = "story_id IS NOT NULL"
-        if chunk is not None:
-            where = f"story_id IN ({','.join('?' * len(chunk))})"
-        rows = db.execute(f"{select} WHERE {where} ORDER BY story_id, placed_at, id", chunk or ())
-        described = []
-        for story_id, group in itertools.groupby(rows, key=lambda row: row[0]):
-            articles = list(group)
-            outlets = {name for _, source, url, *_ in articles if (name := outlet(source, url))}
-            title = story_headline([(row[3], row[5]) for row in articles if row[3]]) or None
-            described.append(
-                (story_id, len(articles), "\n".join(sorted(outlets)), articles[0][4],
-                 articles[-1][4], title)
-            )  # fmt: skip
-        db.executemany(
-            "INSERT OR REPLACE INTO stories (id, articles, sources, first, last, title)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            described,
-        )
-
-
-def _note_carriers(db: sqlite3.Connection) -> None:
-    """Each stored article of a source noted as a carrier of its paragraphs and of their first
-    and last sentences, as ingest notes new ones: a paragraph counted already keeps its count,
-    a sentence key (new in this version) is counted once."""
-    from digest.clean import keyed_paragraphs  # the one keying rule
-
-    note, last = _NOTE_CARRIER.format(count="seen"), 0
-    while rows := db.execute(  # a thousand at a time: a large store's text is not read at once
-        "SELECT seq, id, source, text, spans FROM articles"
-        " WHERE source IS NOT NULL AND seq > ? ORDER BY seq LIMIT 1000",
-        (last,),
-    ).fetchall():
-        for _, article_id, source, text, spans in rows:
-            keys = {key: None for p in keyed_paragraphs(text, spans) for key in p.all_keys()}
-            db.executemany(note, [(source, k, article_id) for k in keys])
-        last = rows[-1][0]
-
-
-# How many carriers of a paragraph are noted per source: at most FURNITURE_CARRIERS are needed,
-# and a source's paragraph seen that often is its boilerplate anyway.
-CARRIERS_NOTED = 3
-_NOTE_CARRIER = (
-    "INSERT INTO boilerplate (source, paragraph, seen, carriers) VALUES (?, ?, 1, ?)"
-    " ON CONFLICT (source, paragraph) DO UPDATE SET seen = {count}, carriers = CASE"
-    " WHEN carriers IS NULL THEN excluded.carriers"
-    f" WHEN length(carriers) - length(replace(carriers, ' ', '')) < {CARRIERS_NOTED - 1}"
-    " THEN carriers || ' ' || excluded.carriers ELSE carriers END"
-)
-
-
-# Steps whose work only a build uses, left out of the upgraded copy a reading command makes
-# (it would redo them at every command until a build upgrades the state): the stored articles
-# noted as furniture carriers take about 35 s for 100,000 articles, their features with their
-# language and names (migration 13) longer. (Migration 6's features stay: migration 7 indexes them.)
-BUILD_ONLY: frozenset[Callable[[sqlite3.Connection], None]] = frozenset(
-    {_note_carriers, _store_languages, _store_names}
-)
-
-# Each migration is a tuple of steps, run in one transaction: SQL statements, or functions of
-# the connection for what SQL alone cannot do.
-Step = str | Callable[[sqlite3.Connection], None]
-MIGRATIONS: tuple[tuple[Step, ...], ...] = (
-    (
-        """CREATE TABLE articles (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            id TEXT NOT NULL UNIQUE,
-            file TEXT NOT NULL,
-            title TEXT, source TEXT, url TEXT,
-            published TEXT,
-            ingested TEXT NOT NULL,
-            placed_at TEXT NOT NULL,  -- published, or ingested when the date is unknown (UTC ISO)
-            text TEXT NOT NULL,
-            language TEXT NOT NULL,
-            features BLOB NOT NULL,
-            story_id TEXT
-        )""",
-        "CREATE INDEX articles_story ON articles (story_id)",
-        "CREATE INDEX articles_placed ON articles (placed_at)",
-        """CREATE TABLE digests (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            generated_at TEXT NOT NULL,
-            name TEXT NOT NULL,
-            last_article_seq INTEGER NOT NULL,
-            stories INTEGER NOT NULL
-        )""",
-        """CREATE TABLE boilerplate (
-            source TEXT NOT NULL,
-            paragraph TEXT NOT NULL,
-            seen INTEGER NOT NULL,
-            PRIMARY KEY (source, paragraph)
-        ) WITHOUT ROWID""",
-    ),
-    (  # 2: what each digest showed of each story, so the next one tells only what is new
-        """CREATE TABLE digest_stories (
-            digest_seq INTEGER NOT NULL REFERENCES digests (seq),
-            story_id TEXT NOT NULL,
-            position INTEGER NOT NULL,  -- the story's place in that digest, from 0
-            headline TEXT NOT NULL,
-            status TEXT NOT NULL,  -- new | updated
-            PRIMARY KEY (digest_seq, story_id)
-        ) WITHOUT ROWID""",
-        "CREATE INDEX digest_stories_story ON digest_stories (story_id)",
-        """CREATE TABLE shown_sentences (
-            digest_seq INTEGER NOT NULL REFERENCES digests (seq),
-            story_id TEXT NOT NULL,
-            position INTEGER NOT NULL,  -- the sentence's place in the brief, from 0
-            text TEXT NOT NULL,
-            sources TEXT NOT NULL,  -- the ids of the articles that carried it, space-separated
-            PRIMARY KEY (story_id, digest_seq, position)
-        ) WITHOUT ROWID""",
-    ),
-    (),  # 3: a page title's site name no longer counts as its headline (6 recomputes them all)
-    (  # 4: a digest's title with its record, so the archive lists digests without reading them
-        "ALTER TABLE digests ADD COLUMN title TEXT",
-    ),
-    (  # 5: subscriptions: how each feed was last fetched, and which entries were written
-        """CREATE TABLE feeds (
-            url TEXT PRIMARY KEY,  -- as subscribed
-            location TEXT NOT NULL,  -- where it is fetched from now (a 301 moves it)
-            etag TEXT, last_modified TEXT,  -- validators for the next conditional GET
-            last_fetch TEXT,  -- when it was last asked for (UTC ISO)
-            status TEXT NOT NULL,  -- what that fetch got: "200", "304", an error
-            entries INTEGER NOT NULL,  -- entries written into the inbox, all told
-            failures INTEGER NOT NULL,  -- failed fetches in a row
-            error TEXT,  -- the last error, while it keeps failing
-            error_logged TEXT,  -- when a failure was last logged (once a day)
-            retry_at TEXT,  -- not asked again before this (429, 503, failures)
-            gone TEXT  -- when it answered 410 Gone: never fetched again
-        ) WITHOUT ROWID""",
-        """CREATE TABLE feed_entries (
-            key TEXT PRIMARY KEY,  -- "id <feed url> <entry id>" or "link <entry link>"
-            feed TEXT NOT NULL,
-            taken TEXT NOT NULL
-        ) WITHOUT ROWID""",
-    ),
-    (_recompute_features,),  # 6: the streets an article names are stored with its features
-    (  # 7: what a build needs to find the stories a new article may join without reading all
-        """CREATE TABLE term_frequencies (
-            term INTEGER PRIMARY KEY,  -- a hashed stem of the clustering features
-            articles INTEGER NOT NULL  -- how many articles in a story hold it
-        )""",
-        """CREATE TABLE term_articles (
-            term INTEGER NOT NULL,  -- one of an article's most distinctive terms
-            seq INTEGER NOT NULL,  -- the article (articles.seq)
-            PRIMARY KEY (term, seq)
-        ) WITHOUT ROWID""",
-        _index_stored,
-    ),
-    (  # 8: a row a story, kept as articles join, so listing stories reads no article
-        """CREATE TABLE stories (
-            id TEXT PRIMARY KEY,
-            articles INTEGER NOT NULL,
-            sources TEXT NOT NULL,  -- its outlets, one a line
-            first TEXT NOT NULL, last TEXT NOT NULL,  -- its articles' placed_at, oldest, newest
-            title TEXT  -- the headline its titles give (story_headline); NULL without titles
-        ) WITHOUT ROWID""",
-        lambda db: _describe_stories(db, None),
-    ),
-    # 9: where each article's sentences lie, so that a story's brief need not split it again;
-    # found as articles are read (those stored before are split when briefed, as they were)
-    ("ALTER TABLE articles ADD COLUMN spans BLOB",),
-    (  # 10: furniture across builds: the articles that carried each paragraph, by its key
-        "ALTER TABLE boilerplate ADD COLUMN carriers TEXT",  # ids of a source's first ones
-        "CREATE INDEX boilerplate_paragraph ON boilerplate (paragraph)",
-        _note_carriers,
-    ),
-    (  # 11: a story left out because its new articles added nothing: they count as seen since
-        """CREATE TABLE IF NOT EXISTS passed_over (
-            story_id TEXT PRIMARY KEY,
-            last_article_seq INTEGER NOT NULL  -- the articles stored then (articles.seq)
-        ) WITHOUT ROWID""",
-    ),
-    (_store_languages,),  # 12: the article's language is stored with its features
-    (_store_names,),  # 13: its names too, unstemmed and accent-free (`cluster.features`)
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -467,15 +229,15 @@ class Store:
 
     def add_articles(self, articles: Sequence[tuple[Article, bytes]], ingested: datetime) -> None:
         """Store new articles with their clustering features (not yet in a story)."""
-        stamp = _iso(ingested)
+        stamp = to_iso(ingested)
         rows = []
         for article, features in articles:
             placed_at = article.published or ingested
             rows.append(
                 (
                     article.id, article.file, article.title, article.source, article.url,
-                    _iso(article.published) if article.published else None, stamp,
-                    _iso(placed_at), article.text, article.language, features, article.spans,
+                    to_iso(article.published) if article.published else None, stamp,
+                    to_iso(placed_at), article.text, article.language, features, article.spans,
                 )
             )  # fmt: skip
         self.db.executemany(
@@ -510,7 +272,7 @@ class Store:
             " JOIN stories s ON s.id = a.story_id"
             " WHERE t.term = ? AND s.last >= ? ORDER BY t.seq DESC LIMIT ?"
         )
-        stamp, found = _iso(since), []
+        stamp, found = to_iso(since), []
         for term in sorted(set(terms)):
             rows = self.db.execute(query, (term, stamp, per_term))
             found += [(term, story) for story in dict.fromkeys(row[0] for row in rows)]
@@ -532,7 +294,7 @@ class Store:
     def _rows_in(self, select: str, values: Iterable, *before: object) -> Iterator[tuple]:
         """The rows of `select` (ending in "... IN") for these values, asked in chunks; the
         parameters `before` come first."""
-        for chunk in _chunks(sorted(set(values))):
+        for chunk in in_chunks(sorted(set(values))):
             marks = ",".join("?" * len(chunk))
             yield from self.db.execute(f"{select} ({marks})", (*before, *chunk))
 
@@ -586,12 +348,12 @@ class Store:
             chunk = list(ids[start : start + 500])
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
-                f"SELECT story_id, {_ARTICLE_COLUMNS}, spans"
+                f"SELECT story_id, {ARTICLE_COLUMNS}, spans"
                 f" FROM articles WHERE story_id IN ({marks}) ORDER BY placed_at, id",
                 chunk,
             )
             for row in rows:
-                by_story[row[0]].append(_article(row[1:-1], spans=row[-1]))
+                by_story[row[0]].append(row_article(row[1:-1], spans=row[-1]))
         return [Story(story_id, tuple(by_story[story_id])) for story_id in ids]
 
     def story_infos(self) -> list[StoryInfo]:
@@ -606,14 +368,14 @@ class Store:
         )
         return [
             StoryInfo(story, count, tuple(sources.split("\n")) if sources else (),
-                      _date(first), _date(last), title)
+                      from_iso(first), from_iso(last), title)
             for story, count, sources, first, last, title in rows
         ]  # fmt: skip
 
     def describe_stories(self, ids: Iterable[str]) -> None:
         """Record these stories' article counts, outlets, date ranges and titles as they are
         now (after articles joined them), for `story_infos`."""
-        _describe_stories(self.db, sorted(set(ids)))
+        describe_stories(self.db, sorted(set(ids)))
 
     # Boilerplate -----------------------------------------------------------------------------
 
@@ -622,7 +384,7 @@ class Store:
         id); returns the new totals."""
         keys = list(dict.fromkeys(keys))
         self.db.executemany(
-            _NOTE_CARRIER.format(count="seen + 1"), [(source, key, carrier) for key in keys]
+            NOTE_CARRIER.format(count="seen + 1"), [(source, key, carrier) for key in keys]
         )
         totals = {}
         for start in range(0, len(keys), 500):
@@ -660,9 +422,9 @@ class Store:
 
     def articles_by_id(self, ids: Collection[str]) -> dict[str, Article]:
         """These stored articles, by id (an id not stored is left out)."""
-        select = f"SELECT {_ARTICLE_COLUMNS} FROM articles"
+        select = f"SELECT {ARTICLE_COLUMNS} FROM articles"
         rows = self._rows_in(f"{select} WHERE id IN", ids)
-        return {article.id: article for article in map(_article, rows)}
+        return {article.id: article for article in map(row_article, rows)}
 
     # Digests ---------------------------------------------------------------------------------
 
@@ -671,7 +433,7 @@ class Store:
             "SELECT seq, generated_at, name, last_article_seq, stories, title FROM digests"
             " ORDER BY seq DESC LIMIT 1"
         ).fetchone()
-        return DigestRecord(row[0], _date(row[1]), *row[2:]) if row else None
+        return DigestRecord(row[0], from_iso(row[1]), *row[2:]) if row else None
 
     def digests(self, headlines: int | None = None) -> list[DigestRecord]:
         """Every digest issued, oldest first, with its stories' headlines (only the first
@@ -692,7 +454,7 @@ class Store:
         return [
             DigestRecord(
                 row[0],
-                _date(row[1]),
+                from_iso(row[1]),
                 *row[2:],
                 tuple(first.get(row[0], ())),
                 tuple(story_ids.get(row[0], ())),
@@ -760,7 +522,7 @@ class Store:
         first_up_to: dict[str, int] = {}
         seen_up_to: dict[str, int] = {}
         passed_up_to: dict[str, int] = {}
-        for chunk in _chunks(story_ids):
+        for chunk in in_chunks(story_ids):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
                 "SELECT ds.story_id, d.seq, d.name, d.generated_at, ds.headline,"
@@ -771,7 +533,7 @@ class Store:
             shown = self._shown_sentences(chunk)
             for story_id, seq, name, generated_at, headline, last_seq in rows:
                 sentences = tuple(shown.get((story_id, seq), ()))
-                coverage = Coverage(name, _date(generated_at), headline, sentences)
+                coverage = Coverage(name, from_iso(generated_at), headline, sentences)
                 coverages.setdefault(story_id, []).append(coverage)
                 first_up_to.setdefault(story_id, last_seq)
                 seen_up_to[story_id] = last_seq
@@ -821,7 +583,7 @@ class Store:
     def _article_seqs_of(self, story_ids: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
         """Each story's articles: their ids and storage numbers."""
         found: dict[str, list[tuple[str, int]]] = {}
-        for chunk in _chunks(story_ids):
+        for chunk in in_chunks(story_ids):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
                 f"SELECT story_id, id, seq FROM articles WHERE story_id IN ({marks})", chunk
@@ -846,7 +608,7 @@ class Store:
     def save_feed(self, record: FeedRecord) -> None:
         """Record how a feed was fetched (replacing what was recorded before)."""
         values = [getattr(record, name) for name in FeedRecord.__slots__]
-        values = [_iso(v) if isinstance(v, datetime) else v for v in values]
+        values = [to_iso(v) if isinstance(v, datetime) else v for v in values]
         marks = ",".join("?" * len(values))
         self.db.execute(f"INSERT OR REPLACE INTO feeds ({_FEED_COLUMNS}) VALUES ({marks})", values)
 
@@ -858,7 +620,7 @@ class Store:
         """Remember entry keys as written into the inbox."""
         self.db.executemany(
             "INSERT OR IGNORE INTO feed_entries (key, feed, taken) VALUES (?, ?, ?)",
-            [(key, feed, _iso(when)) for key in keys],
+            [(key, feed, to_iso(when)) for key in keys],
         )
 
 
@@ -899,33 +661,8 @@ def state_fault(error: sqlite3.Error, path: Path) -> StoreError | None:
     return StoreError(f"{path}: {message}: {advice}")
 
 
-def _chunks(values: Sequence[T], size: int = 500) -> Iterator[list[T]]:
-    """Lists of at most `size` values: SQLite limits the parameters of one statement."""
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _date(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
 def _placement(row: tuple) -> Placed:
-    return Placed(row[0], row[1], _date(row[2]), row[3])
-
-
-def _article(row: tuple, spans: bytes | None = None) -> Article:
-    """The article of a row of _ARTICLE_COLUMNS."""
-    article_id, file, title, source, url, published, text, language, ingested = row
-    return Article(
-        id=article_id, file=file, title=title, source=source, url=url,
-        published=_date(published) if published else None, text=text, language=language,
-        spans=spans, received=_date(ingested),
-    )  # fmt: skip
+    return Placed(row[0], row[1], from_iso(row[2]), row[3])
 
 
 @dataclass(frozen=True, slots=True)
@@ -953,5 +690,5 @@ _FEED_DATES = ("last_fetch", "error_logged", "retry_at", "gone")
 def _feed_record(row: tuple) -> FeedRecord:
     values = dict(zip(FeedRecord.__slots__, row, strict=True))
     for name in _FEED_DATES:
-        values[name] = _date(values[name]) if values[name] else None
+        values[name] = from_iso(values[name]) if values[name] else None
     return FeedRecord(**values)

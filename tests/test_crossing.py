@@ -502,7 +502,8 @@ def test_a_state_of_schema_12_gets_its_names_and_keeps_every_id(tmp_path):
 
     from digest import pipeline
     from digest.cluster import BUCKETS
-    from digest.store import MIGRATIONS, Store
+    from digest.migrations import MIGRATIONS
+    from digest.store import Store
     from tests.conftest import NOW, make_config, make_inbox, txt
 
     config = make_config(tmp_path)
@@ -615,7 +616,7 @@ def test_features_are_computed_again_a_thousand_articles_at_a_time_with_progress
     import logging
     import sqlite3
 
-    from digest.store import MIGRATIONS, _recompute_features
+    from digest.migrations import MIGRATIONS, _recompute_features
 
     db = sqlite3.connect(":memory:")
     for step in MIGRATIONS[0]:
@@ -626,7 +627,7 @@ def test_features_are_computed_again_a_thousand_articles_at_a_time_with_progress
         " VALUES (?, 'f.txt', ?, 'en', '2026-11-21', '2026-11-21', x'00')",
         [(f"a{n:05d}", text) for n, text in enumerate(texts)],
     )
-    with caplog.at_level(logging.INFO, logger="digest.store"):
+    with caplog.at_level(logging.INFO, logger="digest.migrations"):
         _recompute_features(db)
     blobs = dict(db.execute("SELECT id, features FROM articles"))
     assert len(blobs) == 2100

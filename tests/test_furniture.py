@@ -16,9 +16,10 @@ from digest.clean import (
     paragraph_key,
     shared_furniture,
 )
+from digest.migrations import MIGRATIONS
 from digest.prose import names_the_medium
 from digest.sentences import sentence_spans
-from digest.store import MIGRATIONS, Store
+from digest.store import Store
 
 from .conftest import NOW, make_article, make_config, make_inbox, txt
 

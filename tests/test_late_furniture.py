@@ -244,6 +244,6 @@ def test_the_state_notes_as_many_carriers_as_the_cleaning_rules_need():
     # The store keeps its own number (opening a state imports no cleaning rules); it must
     # note every carrier the furniture test examines and the source's repeats count.
     from digest import clean
-    from digest.store import CARRIERS_NOTED
+    from digest.migrations import CARRIERS_NOTED
 
     assert max(clean.FURNITURE_CARRIERS, clean.REPEATED_PARAGRAPH) == CARRIERS_NOTED

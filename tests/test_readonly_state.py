@@ -10,7 +10,7 @@ import sqlite3
 from click.testing import CliRunner
 
 from digest.cli import main
-from digest.store import MIGRATIONS
+from digest.migrations import MIGRATIONS
 
 from .conftest import ROOT, make_inbox
 from .test_updates import DAY_1, DAY_2, write_version_1_state

@@ -14,10 +14,11 @@ from click.testing import CliRunner
 from digest import pipeline, sentences
 from digest.cli import main
 from digest.cluster import features
+from digest.migrations import MIGRATIONS
 from digest.preview import preview
 from digest.schema import from_json, to_json
 from digest.sentences import sentence_spans
-from digest.store import MIGRATIONS, Store
+from digest.store import Store
 
 from .conftest import NOW, ROOT, make_config, make_inbox, txt
 
