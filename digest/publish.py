@@ -90,11 +90,15 @@ def begin(config: Config, stem: str) -> None:
         ) from None
 
 
-def finish(config: Config, stem: str, texts: Mapping[str, str]) -> tuple[Path, ...]:
+def finish(
+    config: Config, stem: str, texts: Mapping[str, str], *, recovering: bool = False
+) -> tuple[Path, ...]:
     """After the digest is recorded: its `latest.*` copies (from its texts), and the copies of
-    the formats it was not written in go (they hold an older digest); then the marker goes. A
-    copy that cannot be written or removed is a DigestError, and the marker stays, so that the
-    next build or `digest archive` does it; the digest itself stands, recorded."""
+    the formats it was not written in go (they hold an older digest; not when `recovering` a
+    stopped publication, whose texts are the files left, not the formats written); then the
+    marker goes. A copy that cannot be written or removed is a DigestError, and the marker
+    stays, so that the next build or `digest archive` does it; the digest itself stands,
+    recorded."""
     outbox = config.paths.outbox
     copies = []
     for fmt, text in texts.items():
@@ -107,21 +111,22 @@ def finish(config: Config, stem: str, texts: Mapping[str, str]) -> tuple[Path, .
                 f" {error.strerror or error}; the next build or `digest archive` writes it"
             ) from None
         copies.append(copy)
-    _remove_other_copies(outbox, stem, [fmt for fmt in FORMATS if fmt not in texts])
+    if not recovering:
+        _remove_other_copies(outbox, stem, [fmt for fmt in FORMATS if fmt not in texts])
     marker(config).unlink(missing_ok=True)
     return tuple(copies)
 
 
 def _remove_other_copies(outbox: Path, stem: str, formats: Sequence[str]) -> None:
     """Remove `latest.<format>` of each of `formats`, the formats digest `stem` was not written
-    in: left, they would go on holding an older digest. Only those exact names, and never a
-    folder of such a name (not digest's)."""
+    in, when it is a copy of an earlier digest (`_stale_copy`): left, it would go on holding an
+    older digest. A user's own file of that name, or a link, stays."""
     removed = []
     for fmt in formats:
-        copy = outbox / f"{LATEST}.{fmt}"
+        copy = _stale_copy(outbox, fmt)
+        if copy is None:
+            continue
         try:
-            if stat.S_ISDIR(os.lstat(copy).st_mode):
-                continue
             copy.unlink()
         except FileNotFoundError:
             continue
@@ -137,6 +142,26 @@ def _remove_other_copies(outbox: Path, stem: str, formats: Sequence[str]) -> Non
             "removed %s, copies of an older digest: %s was not written as %s (digest.formats)",
             ", ".join(f"{LATEST}.{fmt}" for fmt in removed), stem, " or ".join(removed),
         )  # fmt: skip
+
+
+def _stale_copy(outbox: Path, fmt: str) -> Path | None:
+    """`latest.<fmt>` when digest wrote it: a regular file (digest writes no link) holding, byte
+    for byte, one of the outbox's digests in that format; else None."""
+    copy = outbox / f"{LATEST}.{fmt}"
+    try:
+        info = os.lstat(copy)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        held = None
+        for path in outbox.glob(f"digest-*.{fmt}"):
+            if path.stat().st_size != info.st_size:
+                continue
+            held = copy.read_bytes() if held is None else held
+            if path.read_bytes() == held:
+                return copy
+    except OSError:  # gone meanwhile, or unreadable: not known to be digest's
+        return None
+    return None
 
 
 def withdraw(config: Config, own: Sequence[Path]) -> None:
@@ -159,7 +184,7 @@ def recover(config: Config, store: Store) -> None:
     if any(record.name == stem for record in store.digests(headlines=0)):
         texts = {path.suffix[1:]: path.read_text(encoding="utf-8") for path in files}
         try:
-            finish(config, stem, texts)
+            finish(config, stem, texts, recovering=True)
         except DigestError as error:  # told, and tried again; it must not stop this build
             log.error("%s", error)
             return

@@ -318,3 +318,36 @@ def test_a_dry_run_and_a_preview_remove_no_latest_copy(tmp_path):
     assert preview(html_only, now=later).files
     assert {p.name: p.read_text() for p in config.paths.outbox.glob("latest.*")} == before
     assert sorted(before) == ["latest.html", "latest.json", "latest.md"]
+
+
+def test_a_latest_file_that_digest_did_not_write_stays(tmp_path, caplog):
+    """Only a copy of one of the outbox's digests goes: a user's own `latest.md`, or a link
+    named `latest.json`, in a project that never wrote those formats, is theirs."""
+    config = make_config(tmp_path, **{"digest.formats": ["html"]})
+    outbox = config.paths.outbox
+    outbox.mkdir(parents=True)
+    (outbox / "latest.md").write_text("my own notes\n")
+    (tmp_path / "site").mkdir()
+    (outbox / "latest.json").symlink_to(tmp_path / "site")
+    make_inbox(config.paths.inbox, {"a.txt": RAIL_A})
+    with caplog.at_level(logging.INFO):
+        pipeline.build(config, now=NOW)
+    assert (outbox / "latest.md").read_text() == "my own notes\n"
+    assert (outbox / "latest.json").is_symlink()
+    assert "removed latest" not in caplog.text
+
+
+def test_finishing_a_stopped_publication_removes_no_copy(tmp_path, caplog):
+    """Recovering reads the digest's texts from the files left: a file deleted meanwhile is no
+    format the digest was not written in, and its copy stays."""
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"a.txt": RAIL_A})
+    pipeline.build(config, now=NOW)
+    outbox = config.paths.outbox
+    (outbox / "digest-2026-11-21.md").unlink()
+    publish.begin(config, "digest-2026-11-21")  # stopped after the commit, before the copies
+    with caplog.at_level(logging.INFO):
+        assert pipeline.rebuild_archive(config)
+    assert (outbox / "latest.md").is_file()
+    assert "removed latest" not in caplog.text
+    assert not publish.marker(config).exists()
