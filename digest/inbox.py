@@ -20,7 +20,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -39,7 +39,11 @@ Folders = set[Path] | None  # the inbox subfolders one pass of moves has looked 
 
 def is_ignored(name: str) -> bool:
     """Hidden files and the temporary names of files still being written."""
-    return name.startswith(".") or name.lower().endswith(_TEMPORARY_SUFFIXES)
+    return _hidden(name) or name.lower().endswith(_TEMPORARY_SUFFIXES)
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith(".")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,15 +83,17 @@ def settle(path: Path, seen: Stamp | None, settle_seconds: float) -> str | None:
     return None
 
 
-def _file_entries(folder: Path) -> Iterator[os.DirEntry[str]]:
+def _file_entries(
+    folder: Path, ignored: Callable[[str], bool] = is_ignored
+) -> Iterator[os.DirEntry[str]]:
     """The entries at the top of `folder` that are read as files: all but its subfolders and
-    hidden or temporary names, none opened or followed. Links (broken ones too), pipes, sockets
-    and devices are among them, so that reading them says why they are not read rather than
-    leaving them unseen. OSError when the folder cannot be listed."""
+    the `ignored` names (hidden or temporary ones), none opened or followed. Links (broken ones
+    too), pipes, sockets and devices are among them, so that reading them says why they are not
+    read rather than leaving them unseen. OSError when the folder cannot be listed."""
     with os.scandir(folder) as entries:
         for entry in entries:
             try:
-                if not is_ignored(entry.name) and not entry.is_dir(follow_symlinks=False):
+                if not ignored(entry.name) and not entry.is_dir(follow_symlinks=False):
                     yield entry
             except OSError:
                 continue  # vanished between listing and looking
@@ -167,13 +173,14 @@ def _is_note(name: str, names: Collection[str]) -> bool:
 
 
 def rejected_files(inbox: Path) -> list[Path]:
-    """Files set aside as unreadable, by name (links, pipes and sockets too; not the notes).
-    A DigestError when the folder cannot be listed."""
+    """Files set aside as unreadable, by name (links, pipes and sockets too; not the notes, nor
+    hidden names, which the inbox never reads). A name that looks temporary is listed: set
+    aside, it is no file being written. A DigestError when the folder cannot be listed."""
     folder = inbox / REJECTED
     if not folder.is_dir():
         return []
     try:
-        names = {entry.name for entry in _file_entries(folder)}
+        names = {entry.name for entry in _file_entries(folder, _hidden)}
     except OSError as error:
         raise DigestError(f"cannot read {folder}: {error.strerror or error}") from None
     return [folder / name for name in sorted(names) if not _is_note(name, names)]

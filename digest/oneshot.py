@@ -154,9 +154,7 @@ def _read_paths(paths: Sequence[Path], config: Config) -> tuple[list[Article], l
     """The distinct articles of these files or folders, and each file as read; unreadable files
     are warned about. A folder's entries are those the inbox would read (`inbox.files_in`): a
     link, pipe or socket among them is warned about with its kind, never opened."""
-    files = [
-        f for p in map(Path, paths) for f in (inbox.files_in(p) if p.is_dir() else _files_of(p))
-    ]
+    files = [f for p in map(Path, paths) for f in _files_of(p)]
     read = [read_one(path, config) for path in files]
     for item in read:
         if item.error:
@@ -165,8 +163,9 @@ def _read_paths(paths: Sequence[Path], config: Config) -> tuple[list[Article], l
 
 
 def _files_of(path: Path) -> list[Path]:
+    """The files a path given names: a folder's entries as the inbox takes them, or itself."""
     if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.is_file() and not inbox.is_ignored(p.name))
-    if not path.exists():
+        return inbox.files_in(path)
+    if not path.exists() and not path.is_symlink():  # a broken link is told as one when read
         raise DigestError(f"{path}: no such file or folder")
     return [path]

@@ -468,3 +468,7 @@ def test_status_lists_a_rejected_file_whose_own_name_ends_in_error(tmp_path):
     (rejected / "old.txt.error").write_text("old.txt: its file was removed by hand\n")
     (rejected / ".DS_Store").write_text("")  # not digest's
     assert queries.status(config).rejected == ("bad.json", "notes.error")
+    # A name cut to fit may end like a temporary one: set aside, it is listed all the same.
+    (rejected / "notes.12345678901234~").write_text("Not an article.")
+    (rejected / "notes.12345678901234~.error").write_text("why\n")
+    assert queries.status(config).rejected == ("bad.json", "notes.12345678901234~", "notes.error")
