@@ -27,7 +27,14 @@ from digest.summarize import (
 from digest.summarizers.concepts import cover_greedily
 from digest.summarizers.incidence import Incidence
 from digest.summarizers.selection import Budget, Selection
-from digest.summarizers.story_text import StoryText, exact_numbers, restates
+from digest.summarizers.story_text import (
+    StoryText,
+    content_stems,
+    denied_words,
+    disagree,
+    exact_numbers,
+    restates,
+)
 
 SHARED = (
     "The storm tore away a forty-metre section of the Harbour Street bridge early on Monday, "
@@ -321,6 +328,72 @@ def test_sentences_stating_other_numbers_are_other_facts_and_cite_only_their_car
         f"About 12000 homes across {places} were left without power after lines came down.",
     )
     assert 2 in StoryText(make_story(lost, again)).near_duplicates(0).tolist()
+
+
+def test_a_sentence_that_denies_another_is_another_fact_and_cites_only_its_carriers() -> None:
+    """ "Will reopen" and "will not reopen" share every content word (a negation is a stop word):
+    two statements, neither a repeat of the other nor a carrier to cite for it."""
+    reopen = make_article(
+        "courier",
+        "The council said the Harbour Street bridge will reopen to traffic on Friday morning "
+        "after three weeks of repairs.\n\nEngineers replaced the damaged deck panels.",
+    )
+    shut = make_article(
+        "herald",
+        "The council said the Harbour Street bridge will not reopen to traffic on Friday morning "
+        "after three weeks of repairs.\n\nInspectors found new cracks in two of the piers.",
+    )
+    copy = make_article(
+        "wire",
+        "The council said the Harbour Street bridge will reopen to traffic on Friday morning, "
+        "after three weeks of repair work.",
+    )
+    text = StoryText(make_story(reopen, shut, copy))
+    first_of = {a.id: text.texts.index(next(t for t in text.texts if t in a.text)) for a in
+                (reopen, shut, copy)}  # fmt: skip
+    assert first_of["herald"] not in text.near_duplicates(first_of["courier"]).tolist()
+    assert first_of["wire"] in text.near_duplicates(first_of["courier"]).tolist()
+    brief = summarize(make_story(reopen, shut, copy), BriefSettings(sentences=4))
+    cited = {s.text: set(s.sources) for s in brief.sentences}
+    assert {"courier", "wire"} in cited.values()
+    reopening = [sources for said, sources in cited.items() if "will reopen" in said]
+    assert reopening and all("herald" not in sources for sources in reopening)
+    assert any(" not reopen" in said and sources == {"herald"} for said, sources in cited.items())
+
+
+def test_a_denial_parts_two_sentences_only_on_what_both_say() -> None:
+    def parted(first: str, second: str, language: str) -> bool:
+        return disagree(
+            (denied_words(first, language), content_stems(first, language)),
+            (denied_words(second, language), content_stems(second, language)),
+        )
+
+    said = {
+        "en": ("The bridge will reopen on Friday.", "The bridge won't reopen on Friday.",
+               "No trains will cross the bridge on Friday.", "Trains will cross the bridge."),
+        "fr": ("Le pont a rouvert vendredi.", "Le pont n'a pas rouvert vendredi.",
+               "Aucun train ne traversera le pont.", "Les trains traverseront le pont."),
+        "de": ("Die Brücke wird am Freitag geöffnet.", "Die Brücke wird am Freitag nicht geöffnet.",
+               "Die Brücke öffnet am Freitag nicht.", "Die Brücke öffnet am Freitag."),
+        "es": ("El puente abrirá el viernes.", "El puente no abrirá el viernes.",
+               "Nunca cruzarán trenes el puente.", "Los trenes cruzarán el puente."),
+    }  # fmt: skip
+    for language, (plain, denying, other_denying, other_plain) in said.items():
+        assert parted(plain, denying, language), language
+        assert parted(other_denying, other_plain, language), language
+        assert not parted(plain, plain, language) and not parted(denying, denying, language)
+    # A denial in a clause of its own, of what the other does not say, parts nothing.
+    poll = "The poll found 48 percent favoured Castell, with the rest undecided."
+    wire = "The poll found 48 percent favoured Castell, the rest saying they could not choose."
+    assert not parted(poll, wire, "en")
+    # Two that both deny say one thing, in whatever order; "denied" denies what follows.
+    assert not parted("No ferry timetable was given.", "No timetable for ferries was given.", "en")
+    assert not parted(
+        "The mayor said the council is not involved in the dispute.",
+        "The mayor denied the council was involved in the dispute.",
+        "en",
+    )
+    assert parted("Ferrymen denied striking.", "The ferrymen are striking.", "en")
 
 
 def test_the_brief_opens_with_the_sentence_that_states_the_event() -> None:

@@ -330,6 +330,23 @@ def test_a_new_count_of_what_was_shown_is_news(tmp_path):
     assert sentences_of(built[1]) == [days[1][2]]
 
 
+def test_a_denial_of_what_was_shown_is_news(tmp_path):
+    """Day 2 says the bridge will not reopen: every content word of day 1's sentence, and its
+    opposite."""
+    config = make_config(tmp_path)
+    days = [
+        ("Harbour bridge to reopen", "Bay Gazette",
+         "The council said the Harbour Street bridge will reopen to traffic on Friday morning "
+         "after three weeks of repairs. Engineers replaced the damaged deck panels on Wednesday."),
+        ("Harbour bridge stays shut", "Coast Herald",
+         "The council said the Harbour Street bridge will not reopen to traffic on Friday morning "
+         "after three weeks of repairs."),
+    ]  # fmt: skip
+    built = build_day_by_day(config, days)
+    assert "will reopen" in sentences_of(built[0])[0]
+    assert sentences_of(built[1]) == [days[1][2]]
+
+
 def test_what_was_passed_over_does_not_make_later_news_count_as_told(tmp_path):
     """Each re-run is left out for repeating most of what was shown; what counts as told stays
     what the reader read, so a third report's change is news, not a repeat of the second's."""

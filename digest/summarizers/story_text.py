@@ -22,7 +22,7 @@ from operator import itemgetter
 import numpy as np
 from scipy import sparse
 
-from digest.language import LANGUAGES, detect_language, stop_words
+from digest.language import LANGUAGES, detect_language, stemmer, stop_words
 from digest.models import Article, History, Sentence, Story
 from digest.prose import dangles, is_photo_credit, is_whole_prose, strip_lead_in
 from digest.sentences import leading_paragraphs, sentences_of, split_paragraphs, words
@@ -83,6 +83,24 @@ _NUMBER_WORDS_RUN = re.compile(
     re.IGNORECASE,
 )
 _POSSESSIVES = ("'s", "’s")
+# Words that deny what a sentence says: "The bridge will reopen on Friday" and "The bridge will
+# not reopen on Friday" share every content word (a negation is a stop word) and tell opposite
+# things. By language; English also denies through "n't" (and "denied his country was
+# involved" is "is not involved"), French through an elided "n'". Not "without" and its kin:
+# "left without power" and "lost power" tell one thing.
+_DENIALS = {
+    "en": frozenset(
+        "not no never none nobody nothing neither nor cannot deny denies denied refused".split()
+    ),
+    "fr": frozenset("ne pas jamais aucun aucune rien ni".split()),
+    "de": frozenset(
+        "nicht kein keine keinen keinem keiner keines nie niemals nichts weder".split()
+    ),
+    "es": frozenset("no nunca jamás ningún ninguna ninguno nada nadie ni tampoco".split()),
+}
+# What a denial reaches: its clause ("… could not pick a winner; the rest backed Holm"). Not a
+# comma: "does not, for example, say" denies on.
+_CLAUSE = re.compile(r"[;:()\u2014\u2013]|\s(?:but|while|whereas|mais|aber|pero)\s", re.IGNORECASE)
 
 _UNDATED = datetime.max.replace(tzinfo=UTC)
 
@@ -180,6 +198,58 @@ def other_numbers(first: frozenset[str], second: frozenset[str]) -> bool:
     return bool(first) and bool(second) and first.isdisjoint(second)
 
 
+def denied_words(sentence: str, language: str = "en") -> frozenset[str]:
+    """The stems of the content words a sentence denies: the first after each word of denial in
+    its clause ("will not reopen to traffic": reopen), or the last before when none follows
+    ("öffnet am Freitag nicht")."""
+    denials, stops = _DENIALS.get(language, _DENIALS["en"]), stop_words(language)
+    stem = stemmer(language)
+    found: set[str] = set()
+    for clause in _CLAUSE.split(sentence):
+        tokens = [token.lower().replace("’", "'") for token in words(clause)]
+        for place, token in enumerate(tokens):
+            if not _denial(token, denials, language):
+                continue
+            after = [t for t in tokens[place + 1 :] if _content(t, stops, denials, language)]
+            before = [t for t in tokens[:place] if _content(t, stops, denials, language)]
+            found.update(map(stem, after[:1] or before[-1:]))
+    return frozenset(found)
+
+
+def content_stems(sentence: str, language: str = "en") -> frozenset[str]:
+    """The stems of a sentence's content words (as `denied_words` counts them)."""
+    denials, stops = _DENIALS.get(language, _DENIALS["en"]), stop_words(language)
+    stem = stemmer(language)
+    tokens = (token.lower().replace("’", "'") for token in words(sentence))
+    return frozenset(stem(t) for t in tokens if _content(t, stops, denials, language))
+
+
+Denial = tuple[frozenset[str], frozenset[str]]  # a sentence's `denied_words`, `content_stems`
+
+
+def disagree(first: Denial, second: Denial) -> bool:
+    """True when one of two sentences denies a word the other holds, and the other denies
+    nothing ("The bridge will reopen" and "The bridge will not reopen"; "a team has recovered
+    part of the tail" and "neither team has recovered any debris"). Two that both deny are
+    taken to agree ("No hearing date has been set", "No date for this hearing has been set"),
+    and a denial of what the other does not say parts nothing ("the rest could not pick a
+    winner")."""
+    (denied, held), (other_denied, other_held) = first, second
+    if denied and other_denied:
+        return False
+    return bool(denied & other_held or other_denied & held)
+
+
+def _denial(token: str, denials: frozenset[str], language: str) -> bool:
+    elided = language == "fr" and token.startswith("n'")
+    return token in denials or token.endswith("n't") or elided
+
+
+def _content(token: str, stops: frozenset[str], denials: frozenset[str], language: str) -> bool:
+    short_number = token.isdigit() and len(token) < 3
+    return token not in stops and not short_number and not _denial(token, denials, language)
+
+
 def _told_across(a: frozenset[str], b: frozenset[str]) -> bool:
     """`same_facts` for two sentences in two languages, where no shared word tells "detained
     in Palermo" from "released in Palermo": the facts shared hold a number, or three names."""
@@ -241,6 +311,7 @@ class StoryText:
         self._repeats: dict[int, np.ndarray] = {}  # near_duplicates, memoised
         self._found_facts: dict[int, frozenset[str]] = {}  # _facts_of, memoised
         self._found_numbers: dict[int, frozenset[str]] = {}  # _numbers_of, memoised
+        self._found_denials: dict[int, Denial] = {}  # _denial, memoised
         self._lexicon = lexicon()
         self.eligible &= self.fresh
         if history is not None and self.eligible.any():
@@ -264,6 +335,7 @@ class StoryText:
             told[index] = any(
                 language[row] != language[index]
                 and _told_across(self._facts_of(index), self._facts_of(row))
+                and not disagree(self._denial(row), self._denial(index))
                 for row in shown
             )
         return told
@@ -418,12 +490,18 @@ class StoryText:
             if size < MIN_CONTENT_WORDS:
                 continue
             allowed = max(1.0, (1.0 - COVERED) * size)
-            # What states other numbers than the words that cover it (a new toll) is news.
+            # What states other numbers than the words that cover it (a new toll), or denies
+            # what they say ("will not reopen" after "will reopen"), is news.
             numbers = self._numbers_of(index)
             told[index] = any(
-                not other_numbers(numbers, self._numbers_of(int(seen_rows[j])))
-                for j in np.flatnonzero(size - shared[row] <= allowed).tolist()
-            ) or (size - in_shown[row] <= allowed and not other_numbers(numbers, shown_numbers))
+                not other_numbers(numbers, self._numbers_of(seen))
+                and not disagree(self._denial(seen), self._denial(index))
+                for seen in seen_rows[np.flatnonzero(size - shared[row] <= allowed)].tolist()
+            ) or (
+                size - in_shown[row] <= allowed
+                and not other_numbers(numbers, shown_numbers)
+                and not any(disagree(self._denial(i), self._denial(index)) for i in shown)
+            )
         return told
 
     @cached_property
@@ -447,8 +525,21 @@ class StoryText:
             for other in np.flatnonzero(repeats).tolist():
                 if other_numbers(numbers, self._numbers_of(other)):
                     repeats[other] = False
+        # Nor is one that denies what this one says, or says what it denies.
+        for other in np.flatnonzero(repeats).tolist():
+            if other != index and disagree(self._denial(index), self._denial(other)):
+                repeats[other] = False
         repeats[index] = True
         return np.flatnonzero(repeats)
+
+    def _denial(self, index: int) -> Denial:
+        """What sentence `index` denies, and its content words (see `disagree`), found once."""
+        found = self._found_denials.get(index)
+        if found is None:
+            text, language = self.texts[index], self.languages[self.article_of[index]]
+            found = (denied_words(text, language), content_stems(text, language))
+            self._found_denials[index] = found
+        return found
 
     def _numbers_of(self, index: int) -> frozenset[str]:
         """The exact numbers sentence `index` states (see `exact_numbers`), found once."""
