@@ -190,11 +190,15 @@ def build(all_stories: bool, dry_run: bool, send: bool) -> None:
     click.echo(f"Wrote a digest of {len(digest.briefs)} story(ies):")
     for path in result.written:
         click.echo(f"  {path}")
+    problems = []  # a refused recipient, unwritten `latest.*` copies: exit status 1
     if send:
-        issue = mail.send_digest(config, result.written[0].stem)
-        click.echo(f"Mailed {issue.name} to {', '.join(config.email.to)}.")
+        mailed = mail.send_digest(config, result.written[0].stem)
+        click.echo(mailed.summary())
+        problems.append(mailed.refusal())
     if result.archive_error:
-        raise DigestError(f"{result.archive_error}; `digest archive` tries again")
+        problems.append(f"{result.archive_error}; `digest archive` tries again")
+    if any(problems):
+        raise DigestError("; ".join(p for p in problems if p))
 
 
 def nothing_written(config: Config, result: Build, all_stories: bool) -> str:
@@ -329,6 +333,10 @@ def status(as_json: bool) -> None:
         f" at {state.last_digest_at.isoformat(timespec='seconds')}" if state.last_digest_at else ""
     )
     click.echo(f"last digest:       {state.last_digest or 'none yet'}{when}")
+    for digest in state.unmailed:
+        click.echo(f"not mailed:        {digest.name} ({digest.reason})")
+    if state.unmailed:
+        click.echo("  (`digest send NAME` mails one now; the next `digest run` mails them all)")
 
 
 @main.command(short_help="Watch the inbox and publish digests on the schedule.")
@@ -428,9 +436,11 @@ def send(name: str | None) -> None:
     """
     from digest import mail
 
-    config = _config()
-    issue = mail.send_digest(config, name)
-    click.echo(f"Mailed {issue.name} to {', '.join(config.email.to)}.")
+    mailed = mail.send_digest(_config(), name)
+    click.echo(mailed.summary())
+    refusal = mailed.refusal()
+    if refusal is not None:
+        raise mail.SendError(refusal)
 
 
 @main.command(short_help="Write the next digest into a temporary folder.")
@@ -492,6 +502,7 @@ def status_json(state: Status) -> dict:
         "last_digest": {"name": state.last_digest, "generated_at": last_at}
         if state.last_digest
         else None,
+        "unmailed": [{"name": u.name, "reason": u.reason} for u in state.unmailed],
     }
 
 

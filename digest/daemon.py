@@ -21,6 +21,7 @@ from digest import mail, pipeline
 from digest.config import Config
 from digest.errors import DigestError
 from digest.lock import state_lock
+from digest.outgoing import Outgoing
 from digest.schedule import make_trigger, missed_run
 from digest.store import Store
 from digest.watch import SettledFiles, start_observer
@@ -38,6 +39,7 @@ class Daemon:
         self.trigger = trigger or make_trigger(config.schedule)
         self.files = SettledFiles(config.paths.inbox, config.watch.settle_seconds)
         self.build_due = threading.Event()
+        self.outgoing = Outgoing(config)
         self.builds = 0
         self.fetches = 0
         self._due_since: float | None = None
@@ -54,6 +56,7 @@ class Daemon:
             mail.require_email(self.config.email)
         daemon_lock = self.config.paths.state.with_name(self.config.paths.state.name + ".daemon")
         with state_lock(daemon_lock):
+            self.outgoing.send_owed()
             self._catch_up()
             self.files.rescan()
             observer = start_observer(self.files, polling=self.config.watch.polling)
@@ -76,6 +79,7 @@ class Daemon:
                 scheduler.shutdown(wait=False)
                 observer.stop()
                 observer.join(timeout=5)
+                self.outgoing.stop()
                 log.info("digest run: stopped")
 
     def scheduled(self, now: datetime | None = None) -> None:
@@ -119,7 +123,7 @@ class Daemon:
         self.builds += 1
         if result.written:
             log.info("published a digest of %d story(ies)", len(result.digest.briefs))
-            mail.send_in_background(self.config, result.written[0].stem)
+            self.outgoing.send(result.written[0].stem)
         else:
             log.info("digest due, but no story has news to show; nothing written")
 

@@ -5,7 +5,9 @@ templates (the plain-text part from `digest.txt.j2`; links to other digests abso
 `[digest] base_url`, or left out, since a relative link leads nowhere in a mail); a digest
 without JSON is sent as its HTML and Markdown files are. So `digest build --send`, the daemon and
 `digest send` all send what was written. A failed send is retried with growing pauses and
-logged; it never touches the outbox or the store.
+logged; it never touches the outbox or the store (a success clears the digest from
+`digest.unmailed`). A send the server took for some recipients only is mailed to those: the
+`Mailed` it returns names who was refused and why; one refused for every recipient is a SendError.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
 from pathlib import Path
 
-from digest import publish
+from digest import publish, unmailed
 from digest.archive import Issue, find_issue
 from digest.config import Config, EmailSettings, email_problems
 from digest.errors import ConfigError, DigestError
@@ -45,39 +48,55 @@ class SendError(DigestError):
     """The digest could not be mailed."""
 
 
+@dataclass(frozen=True, slots=True)
+class Mailed:
+    """A digest the server took for `accepted`; `refused` maps each other address to why."""
+
+    issue: Issue
+    server: str
+    accepted: tuple[str, ...]
+    refused: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """`Mailed digest-2026-11-21 to ann@example.org, bob@example.org.`"""
+        return f"Mailed {self.issue.name} to {', '.join(self.accepted)}."
+
+    def refusal(self) -> str | None:
+        """What to tell about the recipients the server refused; None when it refused none."""
+        if not self.refused:
+            return None
+        temporary = any(_code(reason) < 500 for reason in self.refused.values())
+        advice = (
+            f"`digest send {self.issue.name}` mails it again, to every recipient"
+            if temporary
+            else "check [email] to"
+        )
+        return (
+            f"{self.issue.name} was not mailed to {len(self.refused)} of"
+            f" {len(self.refused) + len(self.accepted)} recipient(s): {self.server} refused"
+            f" {_refusals(self.refused)}; {advice}"
+        )
+
+
 def send_digest(
     config: Config,
     name: str | Path | None = None,
     *,
     sleep: Callable[[float], None] = time.sleep,
     tls_context: ssl.SSLContext | None = None,
-) -> Issue:
-    """Mail the digest `name` (default: the latest) to the configured recipients."""
+) -> Mailed:
+    """Mail the digest `name` (default: the latest) to the configured recipients.
+
+    Raises SendError when no recipient got it; a digest noted as not mailed is cleared.
+    """
     settings = require_email(config.email)
     issue = find_issue(config, name)
     message = compose(issue, settings, config)
-    deliver(message, settings, sleep=sleep, tls_context=tls_context)
-    log.info("mailed %s to %s", issue.name, ", ".join(settings.to))
-    return issue
-
-
-def send_in_background(config: Config, name: str) -> threading.Thread | None:
-    """Mail a digest on a thread of its own, when email is configured; failures are logged."""
-    if not config.email.enabled:
-        return None
-    thread = threading.Thread(target=_send_logged, args=(config, name), name=f"mail {name}")
-    thread.daemon = True  # stopping the daemon does not wait for retries: `digest send` can
-    thread.start()
-    return thread
-
-
-def _send_logged(config: Config, name: str) -> None:
-    try:
-        send_digest(config, name)
-    except DigestError as error:
-        log.error("%s", error)
-    except Exception:  # a bug in sending must not go unseen, nor stop anything else
-        log.exception("unexpected error while mailing %s", name)
+    refused = deliver(message, settings, sleep=sleep, tls_context=tls_context, name=issue.name)
+    accepted = tuple(a for _, a in getaddresses(settings.to) if a not in refused)
+    log.info("mailed %s to %s", issue.name, ", ".join(accepted))
+    unmailed.clear(config, issue.name)
+    return Mailed(issue, server_name(settings), accepted, refused)
 
 
 def require_email(settings: EmailSettings) -> EmailSettings:
@@ -166,11 +185,14 @@ def deliver(
     sleep: Callable[[float], None] = time.sleep,
     tls_context: ssl.SSLContext | None = None,
     send_seconds: float = SEND_SECONDS,
-) -> None:
-    """Send by SMTP, retrying failures that may pass (after 10 s, 20 s, 40 s, ...).
+    name: str = "",
+) -> dict[str, str]:
+    """Send by SMTP, retrying failures that may pass (after 10 s, 20 s, 40 s, ...); return the
+    recipients the server refused, {address: its answer}, when it took the others.
 
     Each attempt ends after `send_seconds` at most, even against a server that answers one
-    byte at a time (each byte within the per-read TIMEOUT). Every error names host:port.
+    byte at a time (each byte within the per-read TIMEOUT). Every error names host:port, and
+    says `digest send NAME` tries again only when trying again may help.
     """
     password = _password(settings)
     server = server_name(settings)
@@ -184,7 +206,7 @@ def deliver(
                 tries = f" (after {attempt} attempts)" if attempt > 1 else ""
                 raise SendError(
                     f"could not mail {message['Subject']!r} through {server}{tries}:"
-                    f" {reason}; the digest is in the outbox: `digest send` tries again"
+                    f" {reason}; {_advice(name, permanent)}"
                 ) from None
             log.warning(
                 "mailing through %s failed (attempt %d of %d: %s); trying again in %.0f s",
@@ -193,9 +215,16 @@ def deliver(
             sleep(pause)
             pause *= 2
         else:
-            for address, (code, answer) in refused.items():
-                log.warning("%s refused recipient %s: %s %s", server, address, code, answer)
-            return
+            return {address: _answer(code, text) for address, (code, text) in refused.items()}
+    raise AssertionError("no attempt was made")  # attempts >= 1
+
+
+def _advice(name: str, permanent: bool) -> str:
+    """What to do about a digest that could not be mailed."""
+    command = f"`digest send {name}`" if name else "`digest send`"
+    if permanent:
+        return f"trying again cannot help until that is fixed; then {command} mails it"
+    return f"the digest is in the outbox: {command} tries again"
 
 
 def server_name(settings: EmailSettings) -> str:
@@ -325,9 +354,27 @@ def _permanent(error: BaseException) -> bool:
 
 
 def _describe(error: BaseException) -> str:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        refused = {address: _answer(*answer) for address, answer in error.recipients.items()}
+        return f"the server refused {_refusals(refused)}"
     if isinstance(error, smtplib.SMTPResponseException):
-        answer = error.smtp_error
-        if isinstance(answer, bytes):
-            answer = answer.decode(errors="replace")
-        return f"{error.smtp_code} {answer}"
+        return _answer(error.smtp_code, error.smtp_error)
     return str(error) or type(error).__name__
+
+
+def _answer(code: int, text: bytes | str) -> str:
+    """An SMTP answer as text: `550 no such user`."""
+    if isinstance(text, bytes):
+        text = text.decode(errors="replace")
+    return f"{code} {' '.join(text.split())}".strip()
+
+
+def _code(answer: str) -> int:
+    """The reply code an answer made by `_answer` begins with (0 when none)."""
+    head = answer.split(" ", 1)[0]
+    return int(head) if head.isdigit() else 0
+
+
+def _refusals(refused: dict[str, str]) -> str:
+    """`bad@example.org (550 no such user), old@example.org (553 …)`."""
+    return ", ".join(f"{address} ({answer})" for address, answer in refused.items())

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from digest import inbox
+from digest import inbox, unmailed
 from digest.config import Config
 from digest.errors import DigestError
 from digest.models import History
@@ -25,10 +25,12 @@ class Status:
     rejected: tuple[str, ...]
     last_digest: str | None
     last_digest_at: datetime | None
+    unmailed: tuple[unmailed.Unmailed, ...] = ()
 
 
 def status(config: Config) -> Status:
-    """Counts of stored articles and stories, files waiting and rejected, and the last digest."""
+    """Counts of stored articles and stories, files waiting and rejected, the last digest, and
+    the digests the daemon has not mailed."""
     counts, last = {"articles": 0, "stories": 0}, None
     store = Store.open_existing(config.paths.state)
     if store is not None:
@@ -42,6 +44,7 @@ def status(config: Config) -> Status:
         rejected=tuple(p.name for p in inbox.rejected_files(config.paths.inbox)),
         last_digest=last.name if last else None,
         last_digest_at=last.generated_at if last else None,
+        unmailed=unmailed.listed(config),
     )
 
 

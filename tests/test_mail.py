@@ -22,7 +22,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
 
-from digest import mail, pipeline, publish, queries
+from digest import mail, pipeline, publish, queries, unmailed
 from digest.cli import main
 from digest.config import EmailSettings, load_config
 from digest.daemon import Daemon
@@ -109,7 +109,7 @@ def test_digest_is_mailed_as_plain_text_and_html_alternatives(tmp_path):
     config = built(tmp_path)
     recorder = Recorder()
     with smtp_server(recorder) as port:
-        issue = mail.send_digest(with_email(config, port))
+        issue = mail.send_digest(with_email(config, port)).issue
     assert issue.name == "digest-2026-11-21"
     [envelope] = recorder.envelopes
     assert envelope.mail_from == "digest@example.org"
@@ -240,10 +240,10 @@ def test_send_picks_a_digest_by_name_or_path_and_defaults_to_the_latest(tmp_path
     recorder = Recorder()
     with smtp_server(recorder) as port:
         config = with_email(config, port)
-        assert mail.send_digest(config).name == "digest-2026-11-22"
-        assert mail.send_digest(config, "digest-2026-11-21").name == "digest-2026-11-21"
+        assert mail.send_digest(config).issue.name == "digest-2026-11-22"
+        assert mail.send_digest(config, "digest-2026-11-21").issue.name == "digest-2026-11-21"
         path = config.paths.outbox / "digest-2026-11-21.md"
-        assert mail.send_digest(config, str(path)).name == "digest-2026-11-21"
+        assert mail.send_digest(config, str(path)).issue.name == "digest-2026-11-21"
         with pytest.raises(DigestError, match="no digest named 'digest-1999-01-01'"):
             mail.send_digest(config, "digest-1999-01-01")
     subjects = [m["Subject"] for m in recorder.messages()]
@@ -310,9 +310,12 @@ def test_the_daemon_mails_each_scheduled_digest_without_blocking_ingestion(tmp_p
                 (config.paths.inbox / "two.txt").write_text(article(2))
                 assert wait_for(lambda: queries.status(config).articles == 2)
                 assert not recorder.envelopes  # stored while the digest was still being sent
+                assert len(unmailed.owed(config)) == 1  # noted: a kill -9 now leaves it to resend
             finally:
                 answer.set()  # a failed check leaves no server waiting
             assert wait_for(lambda: len(recorder.envelopes) == 1)
+            assert wait_for(lambda: not unmailed.owed(config))
+    assert not unmailed.path(config).exists()
     [message] = recorder.messages()
     assert "Report 1" in message.get_body(("plain",)).get_content()
 
@@ -513,8 +516,8 @@ def test_two_digests_of_one_day_have_different_subjects(tmp_path):
     config = digests_of_one_day(tmp_path)
     recorder = Recorder()
     with smtp_server(recorder) as port:
-        first = mail.send_digest(with_email(config, port), "digest-2026-11-21")
-        second = mail.send_digest(with_email(config, port), "digest-2026-11-21-2")
+        first = mail.send_digest(with_email(config, port), "digest-2026-11-21").issue
+        second = mail.send_digest(with_email(config, port), "digest-2026-11-21-2").issue
     subjects = [m["Subject"] for m in recorder.messages()]
     assert subjects[0] == (
         f"Daily digest · Saturday 21 November 2026 · {first.headlines[0]} and 1 more"
