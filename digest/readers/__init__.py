@@ -16,7 +16,7 @@ from pathlib import Path
 from digest import limits
 from digest.clean import clean_body, content_id, normalize_text
 from digest.dates import implausible, parse_date
-from digest.decode import decode
+from digest.decode import decode, decode_page
 from digest.errors import ReadError
 from digest.inbox import non_file_kind, printable_name
 from digest.language import detect_language
@@ -68,7 +68,7 @@ def read_file(path: Path, *, max_bytes: int, language: str = "auto") -> list[Art
     if not data.strip():
         raise ReadError("the file is empty")
     with limits.time_budget():
-        text = decode(data)
+        text = _decoded(reader, data, path)
         if not text.strip():
             raise ReadError("the file holds only whitespace")
         drafts, problems = _drafts(reader, data, text)
@@ -91,6 +91,16 @@ def read_file(path: Path, *, max_bytes: int, language: str = "auto") -> list[Art
             + ("; …" if len(short) > 5 else ""),
         )  # fmt: skip
     return kept
+
+
+def _decoded(reader: Reader | BytesReader, data: bytes, path: Path) -> str:
+    """The file's text; a page is read in the charset it declares (see `decode_page`)."""
+    if reader is not read_html:
+        return decode(data)
+    text, warning = decode_page(data)
+    if warning:
+        log.warning("%s: %s", _printable_name(path), warning)
+    return text
 
 
 def _drafts(reader: Reader | BytesReader, data: bytes, text: str) -> tuple[list[Draft], list[str]]:

@@ -13,7 +13,7 @@ import email.errors
 from email import policy
 from email.message import EmailMessage
 
-from digest.decode import decode
+from digest.decode import decode, decode_page
 from digest.errors import ReadError
 from digest.limits import check_headers, check_markup
 from digest.readers.draft import Draft
@@ -99,7 +99,9 @@ def _body_text(message: EmailMessage, subtype: str) -> str | None:
             return payload.decode(charset)
         except (LookupError, ValueError):  # ValueError covers UnicodeError
             pass  # an unknown, unusable or wrong charset: guess as for any other file
-    return decode(payload) if payload.strip() else ""
+    if not payload.strip():
+        return ""
+    return decode_page(payload).text if subtype == "html" else decode(payload)
 
 
 def _charset(part: EmailMessage) -> str | None:
