@@ -209,7 +209,7 @@ def build(all_stories: bool, dry_run: bool, send: bool) -> None:
 
 def nothing_written(config: Config, result: Build, all_stories: bool) -> str:
     """Why a build wrote no digest, in the words of the situation."""
-    from digest import queries
+    from digest import inbox, queries
     from digest.pipeline import unread_files
 
     update = result.update
@@ -226,6 +226,12 @@ def nothing_written(config: Config, result: Build, all_stories: bool) -> str:
             return (
                 f"The inbox {config.paths.inbox} does not exist: make that folder and drop"
                 " article files into it, then build again.\n"
+            )
+        if folders := inbox.unread_subfolders(config.paths.inbox):
+            return (
+                f"The inbox {config.paths.inbox} holds no files, only subfolders, and"
+                f" {inbox.subfolders_note(folders)}. Move their files into the inbox itself,"
+                " then build again.\n"
             )
         return (
             f"The inbox {config.paths.inbox} is empty: drop article files (.txt, .md, .html,"

@@ -20,7 +20,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -123,6 +123,32 @@ def pending_files(inbox: Path) -> list[Path]:
     except OSError as error:
         raise DigestError(f"cannot read the inbox {inbox}: {error.strerror or error}") from None
     return [inbox / name for _, name in sorted(found)]
+
+
+def subfolders(folder: Path, *, own: Collection[str] = ()) -> list[Path]:
+    """The subfolders of `folder`, which are not read (nor hidden ones, nor those named in
+    `own`), by name; none when it cannot be listed."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(
+                Path(entry.path) for entry in entries
+                if not is_ignored(entry.name) and entry.name not in own
+                and entry.is_dir(follow_symlinks=False)
+            )  # fmt: skip
+    except OSError:
+        return []
+
+
+def unread_subfolders(inbox: Path) -> list[Path]:
+    """The inbox's subfolders but digest's own (processed/, rejected/): their files are not
+    read."""
+    return subfolders(inbox, own=(PROCESSED, REJECTED))
+
+
+def subfolders_note(folders: Sequence[Path]) -> str:
+    """The words that tell a user which subfolders were not read."""
+    shown = ", ".join(printable_name(str(folder)) for folder in folders[:5])
+    return f"subfolders are not read: {shown}" + (", …" if len(folders) > 5 else "")
 
 
 def check_readable(inbox: Path) -> None:
