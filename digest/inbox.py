@@ -37,13 +37,19 @@ _UNSAFE = re.compile(r"[/\\\x00]")
 Folders = set[Path] | None  # the inbox subfolders one pass of moves has looked at
 
 
+# Files Windows writes into the folders it shows (thumbnails, folder settings), again and again
+# on a shared folder: no one's articles, so left alone as hidden files are.
+_SYSTEM_FILES = frozenset({"thumbs.db", "ehthumbs.db", "desktop.ini"})
+
+
 def is_ignored(name: str) -> bool:
-    """Hidden files and the temporary names of files still being written."""
+    """Hidden and system files, and the temporary names of files still being written."""
     return _hidden(name) or name.lower().endswith(_TEMPORARY_SUFFIXES)
 
 
 def _hidden(name: str) -> bool:
-    return name.startswith(".")
+    """Hidden files (`.DS_Store`) and the system files Windows keeps (`Thumbs.db`)."""
+    return name.startswith(".") or name.lower() in _SYSTEM_FILES
 
 
 @dataclass(frozen=True, slots=True)
