@@ -44,10 +44,10 @@ _SYSTEM_FILES = frozenset({"thumbs.db", "ehthumbs.db", "desktop.ini"})
 
 def is_ignored(name: str) -> bool:
     """Hidden and system files, and the temporary names of files still being written."""
-    return _hidden(name) or name.lower().endswith(_TEMPORARY_SUFFIXES)
+    return _hidden_or_system(name) or name.lower().endswith(_TEMPORARY_SUFFIXES)
 
 
-def _hidden(name: str) -> bool:
+def _hidden_or_system(name: str) -> bool:
     """Hidden files (`.DS_Store`) and the system files Windows keeps (`Thumbs.db`)."""
     return name.startswith(".") or name.lower() in _SYSTEM_FILES
 
@@ -212,7 +212,7 @@ def rejected_files(inbox: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     try:
-        names = {entry.name for entry in _file_entries(folder, _hidden)}
+        names = {entry.name for entry in _file_entries(folder, _hidden_or_system)}
     except OSError as error:
         raise DigestError(f"cannot read {folder}: {error.strerror or error}") from None
     return [folder / name for name in sorted(names) if not _is_note(name, names)]
