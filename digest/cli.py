@@ -78,6 +78,11 @@ def global_options(function):
     return function
 
 
+# The libraries that read pages log what they make of each ("ERROR empty HTML tree") without
+# naming the file, even when digest reads it well or says itself why it cannot.
+_READING_LIBRARIES = ("trafilatura", "htmldate", "courlan", "justext")
+
+
 def _apply_logging(options: Options) -> None:
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S",
@@ -91,6 +96,11 @@ def _apply_logging(options: Options) -> None:
     log.setLevel(logging.DEBUG if options.verbosity > 0 or options.debug else logging.NOTSET)
     # APScheduler's job bookkeeping ("Adding job tentatively", ...) is not news to a user.
     logging.getLogger("apscheduler").setLevel(logging.NOTSET if options.debug else logging.WARNING)
+    for name in _READING_LIBRARIES:  # their lines name no file; digest says what failed
+        library = logging.getLogger(name)
+        library.propagate = options.debug
+        if not any(isinstance(h, logging.NullHandler) for h in library.handlers):
+            library.addHandler(logging.NullHandler())  # not logging's last resort on stderr
 
 
 def _config(**overrides: object) -> Config:
@@ -203,7 +213,7 @@ def build(all_stories: bool, dry_run: bool, send: bool) -> None:
 
 def nothing_written(config: Config, result: Build, all_stories: bool) -> str:
     """Why a build wrote no digest, in the words of the situation."""
-    from digest import queries
+    from digest import inbox, queries
     from digest.pipeline import unread_files
 
     update = result.update
@@ -220,6 +230,12 @@ def nothing_written(config: Config, result: Build, all_stories: bool) -> str:
             return (
                 f"The inbox {config.paths.inbox} does not exist: make that folder and drop"
                 " article files into it, then build again.\n"
+            )
+        if folders := inbox.unread_subfolders(config.paths.inbox):
+            return (
+                f"The inbox {config.paths.inbox} holds no files, only subfolders, and"
+                f" {inbox.subfolders_note(folders)}. Move their files into the inbox itself,"
+                " then build again.\n"
             )
         return (
             f"The inbox {config.paths.inbox} is empty: drop article files (.txt, .md, .html,"

@@ -20,7 +20,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -37,13 +37,19 @@ _UNSAFE = re.compile(r"[/\\\x00]")
 Folders = set[Path] | None  # the inbox subfolders one pass of moves has looked at
 
 
+# Files Windows writes into the folders it shows (thumbnails, folder settings), again and again
+# on a shared folder: no one's articles, so left alone as hidden files are.
+_SYSTEM_FILES = frozenset({"thumbs.db", "ehthumbs.db", "desktop.ini"})
+
+
 def is_ignored(name: str) -> bool:
-    """Hidden files and the temporary names of files still being written."""
-    return _hidden(name) or name.lower().endswith(_TEMPORARY_SUFFIXES)
+    """Hidden and system files, and the temporary names of files still being written."""
+    return _hidden_or_system(name) or name.lower().endswith(_TEMPORARY_SUFFIXES)
 
 
-def _hidden(name: str) -> bool:
-    return name.startswith(".")
+def _hidden_or_system(name: str) -> bool:
+    """Hidden files (`.DS_Store`) and the system files Windows keeps (`Thumbs.db`)."""
+    return name.startswith(".") or name.lower() in _SYSTEM_FILES
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +131,32 @@ def pending_files(inbox: Path) -> list[Path]:
     return [inbox / name for _, name in sorted(found)]
 
 
+def subfolders(folder: Path, *, own: Collection[str] = ()) -> list[Path]:
+    """The subfolders of `folder`, which are not read (nor hidden ones, nor those named in
+    `own`), by name; none when it cannot be listed."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(
+                Path(entry.path) for entry in entries
+                if not is_ignored(entry.name) and entry.name not in own
+                and entry.is_dir(follow_symlinks=False)
+            )  # fmt: skip
+    except OSError:
+        return []
+
+
+def unread_subfolders(inbox: Path) -> list[Path]:
+    """The inbox's subfolders but digest's own (processed/, rejected/): their files are not
+    read."""
+    return subfolders(inbox, own=(PROCESSED, REJECTED))
+
+
+def subfolders_note(folders: Sequence[Path]) -> str:
+    """The words that tell a user which subfolders were not read."""
+    shown = ", ".join(printable_name(str(folder)) for folder in folders[:5])
+    return f"subfolders are not read: {shown}" + (", …" if len(folders) > 5 else "")
+
+
 def check_readable(inbox: Path) -> None:
     """A DigestError when the inbox exists but cannot be listed (its permissions)."""
     pending_files(inbox)
@@ -180,7 +212,7 @@ def rejected_files(inbox: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     try:
-        names = {entry.name for entry in _file_entries(folder, _hidden)}
+        names = {entry.name for entry in _file_entries(folder, _hidden_or_system)}
     except OSError as error:
         raise DigestError(f"cannot read {folder}: {error.strerror or error}") from None
     return [folder / name for name in sorted(names) if not _is_note(name, names)]

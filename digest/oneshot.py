@@ -109,10 +109,19 @@ def _read_all(
     earlier, _ = _read_paths(after, config)
     if not articles:
         reasons = "; ".join(f"{item.path.name}: {item.error}" for item in read)
-        reasons = reasons or f"no files in {', '.join(map(str, paths))}"
+        reasons = reasons or _no_files(paths)
         raise DigestError(f"nothing to summarize ({reasons})")
     now = datetime.now(UTC)
     return [replace(a, received=now) for a in articles], [replace(a, received=now) for a in earlier]
+
+
+def _no_files(paths: Sequence[Path]) -> str:
+    """Why the given folders gave no file, naming their subfolders, which are not read."""
+    folders = [
+        found for path in map(Path, paths) if path.is_dir() for found in inbox.subfolders(path)
+    ]
+    note = f"; {inbox.subfolders_note(folders)}" if folders else ""
+    return f"no files in {', '.join(map(str, paths))}{note}"
 
 
 def _settings(

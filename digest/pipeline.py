@@ -91,7 +91,7 @@ def update(
     now = now or datetime.now(ZoneInfo(config.schedule.timezone))  # files by the digest's day
     with open_state(config, dry_run=dry_run) as store:
         with store.transaction(rollback=dry_run):
-            result, read = ingest(store, config, now, files, in_process=in_process)
+            result, read = ingest(store, config, now, files, in_process=in_process, dry_run=dry_run)
         if not dry_run:
             file_away(read, config.paths.inbox, now)
     return result
@@ -119,7 +119,9 @@ def build(
         published: publish.Publication | None = None
         try:
             with store.transaction(rollback=dry_run):
-                result, read = ingest(store, config, now, files, in_process=in_process)
+                result, read = ingest(
+                    store, config, now, files, in_process=in_process, dry_run=dry_run
+                )
                 stories = stories_for_digest(store, config, all_stories)
                 stories = without_late_furniture(store, stories, config.brief, result.stored)
                 briefs = summarize_stories(stories, config, in_process=in_process)
@@ -195,8 +197,11 @@ def ingest(
     files: Sequence[Path] | None = None,
     *,
     in_process: bool = False,
+    dry_run: bool = False,
 ) -> tuple[Update, list[ReadFile]]:
-    """Read inbox files and store their new articles in stories (inside a transaction)."""
+    """Read inbox files and store their new articles in stories (inside a transaction).
+
+    A `dry_run` files nothing away: a file it cannot read would be rejected, and is told so."""
     # Imported before the reading workers start, so that they share them (see `read_one`).
     import digest.cluster
     import digest.readers  # noqa: F401
@@ -218,7 +223,8 @@ def ingest(
     touched = place_articles(store, config)
     rejected = tuple(Rejection(item.path.name, item.error) for item in read if item.error)
     for rejection in rejected:
-        log.warning("%s: rejected: %s", inbox.printable_name(rejection.file), rejection.reason)
+        log.warning("%s: %s: %s", inbox.printable_name(rejection.file),
+                    "would be rejected" if dry_run else "rejected", rejection.reason)  # fmt: skip
     duplicates = len(articles) - len(new)
     log_duplicates(articles, known)
     waiting = sum(1 for item in read if item.waits)

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from digest.cli import main
 
+from .conftest import make_inbox
 from .test_cli import project
 from .test_pipeline import RAIL_A, RAIL_B, STORM
 
@@ -104,3 +105,27 @@ def test_files_still_being_written_are_counted_not_called_unreadable(tmp_path):
     assert message.startswith("Nothing written yet.\n")
     assert f"2 file(s) were still being written: left in {config.paths.inbox}" in message
     assert "could not be read" not in message
+
+
+def test_a_first_build_of_an_inbox_of_only_subfolders_names_them(tmp_path):
+    config = project(tmp_path, {})
+    make_inbox(tmp_path / "inbox" / "monday", {"a.txt": RAIL_A})
+    for own in ("processed", "rejected", ".stfolder"):  # digest's own, and a hidden one
+        (tmp_path / "inbox" / own).mkdir()
+    result = run("build", "--config", config)
+    assert result.exit_code == 0
+    inbox = tmp_path / "inbox"
+    assert f"The inbox {inbox} holds no files, only subfolders" in result.output
+    assert f"subfolders are not read: {inbox / 'monday'}" in result.output
+    assert "processed" not in result.output and "stfolder" not in result.output
+    assert "is empty" not in result.output
+
+
+def test_brief_of_a_folder_of_only_subfolders_names_them(tmp_path):
+    folder = tmp_path / "news"
+    make_inbox(folder / "b", {"a.txt": RAIL_A})
+    (folder / "a").mkdir()
+    result = CliRunner().invoke(main, ["brief", str(folder)])
+    assert result.exit_code == 1
+    assert f"no files in {folder}" in result.output
+    assert f"subfolders are not read: {folder / 'a'}, {folder / 'b'}" in result.output

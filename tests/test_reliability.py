@@ -472,3 +472,28 @@ def test_status_lists_a_rejected_file_whose_own_name_ends_in_error(tmp_path):
     (rejected / "notes.12345678901234~").write_text("Not an article.")
     (rejected / "notes.12345678901234~.error").write_text("why\n")
     assert queries.status(config).rejected == ("bad.json", "notes.12345678901234~", "notes.error")
+
+
+def test_the_files_windows_keeps_in_shared_folders_are_left_alone(tmp_path):
+    config = make_config(tmp_path)
+    names = {"Thumbs.db": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "desktop.ini": "[.ShellClassInfo]"}
+    make_inbox(config.paths.inbox, {**names, "bad.json": "[1"})
+    pipeline.update(config)
+    assert sorted(os.listdir(config.paths.inbox)) == ["Thumbs.db", "desktop.ini", REJECTED]
+    make_inbox(config.paths.inbox / REJECTED, {"THUMBS.DB": b"\xd0\xcf\x11\xe0"})  # re-created
+    assert queries.status(config).rejected == ("bad.json",)
+    assert queries.status(config).pending == ()
+
+
+def test_a_dry_run_says_a_file_it_leaves_in_the_inbox_would_be_rejected(tmp_path, caplog):
+    config = make_config(tmp_path)
+    make_inbox(config.paths.inbox, {"bad.json": "[1"})
+    with caplog.at_level(logging.WARNING):
+        pipeline.build(config, dry_run=True)
+    assert "bad.json: would be rejected: " in caplog.text
+    assert ": rejected:" not in caplog.text
+    assert os.listdir(config.paths.inbox) == ["bad.json"]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        pipeline.update(config)
+    assert "bad.json: rejected: " in caplog.text

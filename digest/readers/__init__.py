@@ -16,7 +16,7 @@ from pathlib import Path
 from digest import limits
 from digest.clean import clean_body, content_id, normalize_text
 from digest.dates import implausible, parse_date
-from digest.decode import decode
+from digest.decode import decode, decode_page
 from digest.errors import ReadError
 from digest.inbox import non_file_kind, printable_name
 from digest.language import detect_language
@@ -68,9 +68,11 @@ def read_file(path: Path, *, max_bytes: int, language: str = "auto") -> list[Art
     if not data.strip():
         raise ReadError("the file is empty")
     with limits.time_budget():
-        text = decode(data)
+        text = _decoded(reader, data, path)
         if not text.strip():
             raise ReadError("the file holds only whitespace")
+        if (held := _held_markup(text, path)) is not None:
+            reader, text = held, _decoded(held, data, path)
         drafts, problems = _drafts(reader, data, text)
     articles = [_article(d, _printable_name(path), language) for d in drafts]
     kept = [a for a in articles if a is not None]
@@ -91,6 +93,40 @@ def read_file(path: Path, *, max_bytes: int, language: str = "auto") -> list[Art
             + ("; …" if len(short) > 5 else ""),
         )  # fmt: skip
     return kept
+
+
+# Plain-text files that may hold a web page or a feed (a page saved "as text", a download
+# renamed); how such a file starts says which: a doctype or <html>, an <rss> or <feed> root.
+_PLAIN_TEXT = frozenset({".txt", ".text", ".md", ".markdown"})
+_MARKUP_START = re.compile(
+    r"\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(!doctype\s+html|html|rss|feed|rdf:rdf)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+_SNIFFED_CHARS = 4096
+
+
+def _held_markup(text: str, path: Path) -> Reader | BytesReader | None:
+    """The reader of the web page or feed a plain-text file holds (with a line saying so in the
+    log), or None when it holds text."""
+    if path.suffix.lower() not in _PLAIN_TEXT:
+        return None
+    found = _MARKUP_START.match(text[:_SNIFFED_CHARS].lstrip("\ufeff"))
+    if found is None:
+        return None
+    page = found.group(1).lower().endswith("html")
+    log.info("%s: holds %s, not plain text; read as %s", _printable_name(path),
+             "a web page" if page else "a feed", "HTML" if page else "a feed")  # fmt: skip
+    return read_html if page else read_feed
+
+
+def _decoded(reader: Reader | BytesReader, data: bytes, path: Path) -> str:
+    """The file's text; a page is read in the charset it declares (see `decode_page`)."""
+    if reader is not read_html:
+        return decode(data)
+    text, warning = decode_page(data)
+    if warning:
+        log.warning("%s: %s", _printable_name(path), warning)
+    return text
 
 
 def _drafts(reader: Reader | BytesReader, data: bytes, text: str) -> tuple[list[Draft], list[str]]:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import email
 import email.errors
+from dataclasses import replace
 from email import policy
 from email.message import EmailMessage
 
-from digest.decode import decode
+from digest.decode import decode, decode_page
 from digest.errors import ReadError
 from digest.limits import check_headers, check_markup
 from digest.readers.draft import Draft
-from digest.readers.html import read_html
+from digest.readers.html import read_html, reads_as_prose
 
 # The standard library's header parser raises these on some malformed headers.
 _HEADER_ERRORS = (email.errors.MessageError, ValueError, IndexError, TypeError, AttributeError)
@@ -32,10 +33,10 @@ def read_email(data: bytes) -> list[Draft]:
     message = email.message_from_bytes(data, policy=policy.default)
     if not isinstance(message, EmailMessage) or not message.keys():
         raise ReadError("not an e-mail message: it has no headers (From, Subject, Date, ...)")
-    html, plain = _bodies(message)
-    if html is None and plain is None:
+    body = _body(message)
+    if body is None:
         raise ReadError("the message has no text or HTML part to read")
-    page = _html_draft(html) if html is not None else None
+    page, plain = body
     if page is None and not (plain or "").strip():
         raise ReadError("no article text found in the message")
     return [
@@ -49,16 +50,37 @@ def read_email(data: bytes) -> list[Draft]:
     ]
 
 
-def _bodies(message: EmailMessage) -> tuple[str | None, str | None]:
-    """The (HTML, plain text) bodies of the message; a message whose only content is a message
-    forwarded as an attachment (message/rfc822) gives that message's."""
+Body = tuple[Draft | None, str | None]  # the HTML part read as a page, the plain text
+
+
+def _body(message: EmailMessage) -> Body | None:
+    """The message's article: its HTML part read as a page, and its plain text. A message
+    forwarded as an attachment (message/rfc822) is read instead when the message's own text is
+    no article (none, or a covering note: "Sent from my iPhone", "see attached"). None when no
+    message holds a text or HTML part."""
+    found: list[Body] = []
     for _ in range(_MAX_FORWARDS):
-        html, plain = _body_text(message, "html"), _body_text(message, "plain")
-        forwarded = _forwarded(message) if html is None and plain is None else None
+        html, plain = _body_texts(message, "html"), _body_texts(message, "plain")
+        if html or plain:
+            page = _html_draft(html) if html else None
+            found.append((page, "\n\n".join(text.strip("\n") for text in plain) if plain else None))
+            if _reads_as_article(_text(found[-1])):
+                return found[-1]
+        forwarded = _forwarded(message)
         if forwarded is None:
-            return html, plain
+            break
         message = forwarded
-    return None, None
+    return max(found, key=lambda body: len(_text(body).split()), default=None)
+
+
+def _text(body: Body) -> str:
+    page, plain = body
+    return page.text if page else plain or ""
+
+
+def _reads_as_article(text: str) -> bool:
+    """True when a paragraph of the text reads as prose: more than a note or a signature."""
+    return any(reads_as_prose(paragraph) for paragraph in text.split("\n\n"))
 
 
 def _forwarded(message: EmailMessage) -> EmailMessage | None:
@@ -74,7 +96,15 @@ def _forwarded(message: EmailMessage) -> EmailMessage | None:
     return None
 
 
-def _html_draft(html: str) -> Draft | None:
+def _html_draft(parts: list[str]) -> Draft | None:
+    """The HTML parts read as pages: the first's title, source, URL and date, all their text."""
+    pages = [page for page in map(_page, parts) if page is not None]
+    if not pages:
+        return None
+    return replace(pages[0], text="\n\n".join(page.text for page in pages))
+
+
+def _page(html: str) -> Draft | None:
     check_markup(html)  # decoded from base64 or quoted-printable, it was not screened before
     try:
         return read_html(html)[0]
@@ -82,14 +112,36 @@ def _html_draft(html: str) -> Draft | None:
         return None
 
 
-def _body_text(message: EmailMessage, subtype: str) -> str | None:
-    """The text of the message's main part of this subtype (text/html or text/plain)."""
+def _body_texts(message: EmailMessage, subtype: str) -> list[str]:
+    """The texts of the message's parts of this subtype (html or plain) that make its body."""
     try:
-        part = message.get_body(preferencelist=(subtype,))
+        parts = _body_parts(message, subtype)
     except _HEADER_ERRORS:
-        return None
-    if part is None:
-        return None
+        return []
+    return [text for text in map(_part_text, parts) if text is not None]
+
+
+def _body_parts(part: EmailMessage, subtype: str) -> list[EmailMessage]:
+    """The parts of this subtype that make the body, in order: each inline one of a mixed part
+    (mail clients split the text around an inline image), of the last alternative that holds
+    one, of a related part's root; neither attachments nor forwarded messages."""
+    if part.is_attachment():
+        return []
+    if part.get_content_maintype() == "text":
+        return [part] if part.get_content_subtype() == subtype else []
+    if part.get_content_maintype() != "multipart":
+        return []
+    children = [child for child in part.iter_parts() if isinstance(child, EmailMessage)]
+    if part.get_content_subtype() == "alternative":
+        found = [_body_parts(child, subtype) for child in children]
+        return next((parts for parts in reversed(found) if parts), [])
+    if part.get_content_subtype() == "related":
+        return _body_parts(children[0], subtype) if children else []
+    return [found for child in children for found in _body_parts(child, subtype)]
+
+
+def _part_text(part: EmailMessage) -> str | None:
+    """The decoded text of one part: in its charset, else guessed as for any other file."""
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return None
@@ -99,7 +151,9 @@ def _body_text(message: EmailMessage, subtype: str) -> str | None:
             return payload.decode(charset)
         except (LookupError, ValueError):  # ValueError covers UnicodeError
             pass  # an unknown, unusable or wrong charset: guess as for any other file
-    return decode(payload) if payload.strip() else ""
+    if not payload.strip():
+        return ""
+    return decode_page(payload).text if part.get_content_subtype() == "html" else decode(payload)
 
 
 def _charset(part: EmailMessage) -> str | None:
