@@ -2,10 +2,11 @@
 
 Rules every request follows: only http and https (a redirect elsewhere is refused), a
 User-Agent naming digest and its version, gzip, conditional GET when validators are known, a
-per-request timeout and a deadline for the whole fetch, a size limit on the decompressed body,
-at most `max_redirects` redirects, one request at a time per host, and a host that answered
-429 or 503 is not asked again before its Retry-After (within this fetch; the caller keeps it
-for later ones).
+per-request timeout (connecting to the last byte) and a deadline for the whole fetch, a size
+limit on the decompressed body, at most `max_redirects` redirects, one request at a time per host
+(its whole answer read or discarded before the next is sent, so a kept-alive connection is
+always left clean), and a host that answered 429 or 503 is not asked again before its
+Retry-After (within this fetch; the caller keeps it for later ones).
 
 A stop ends a fetch at once: each request runs on a thread of its own, and the thread that asked
 stops waiting for it as soon as `stop` is set (a socket waiting on a slow server cannot be woken,
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,17 +35,27 @@ MAX_RETRY_AFTER = 86400.0  # seconds: a longer wait asked for is taken as a day
 _REDIRECTS = (301, 302, 303, 307, 308)
 _PERMANENT = (301, 308)
 _CHUNK = 64 * 1024
+_DISCARD_BYTES = 64 * 1024  # an unwanted body up to this size is read to keep its connection
 STOP_POLL_SECONDS = 0.1  # how often a thread waiting for a request checks whether to stop
 
 
 class FetchError(DigestError):
     """A request that brought no usable answer; `status` is the HTTP status when there was one,
-    `retry_after` the seconds the server asked us to wait (429, 503)."""
+    `retry_after` the seconds the server asked us to wait (429, 503), `transient` whether asking
+    again later may well succeed (a timeout, a lost connection, a 5xx, a 429, a stop)."""
 
-    def __init__(self, message: str, status: int | None = None, retry_after: float | None = None):
+    def __init__(
+        self, message: str, status: int | None = None, retry_after: float | None = None,
+        *, transient: bool = False,
+    ) -> None:  # fmt: skip
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
+        self.transient = transient
+
+
+class HostBusy(FetchError):
+    """Not asked: its host asked digest to wait past this fetch's deadline (no failure)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +78,16 @@ class Limits:
     max_redirects: int = 5
 
 
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """One request's answer, read whole (the body of a 200) or discarded."""
+
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+    body: bytes = b""
+
+
 @dataclass
 class Fetcher:
     """One fetch's worth of requests, shareable between threads; `stop` ends it early."""
@@ -76,7 +97,9 @@ class Fetcher:
 
     def __post_init__(self) -> None:
         self._ends = time.monotonic() + self.limits.deadline
-        self._pool = urllib3.PoolManager(num_pools=20, retries=False)
+        # One connection per host is in use at a time (its lock is held until the answer is
+        # read), so one kept per host is enough: a pool never overflows.
+        self._pool = urllib3.PoolManager(num_pools=20, maxsize=1, retries=False)
         self._hosts: dict[str, threading.Lock] = {}
         self._not_before: dict[str, float] = {}  # host → monotonic time it may be asked again
         self._guard = threading.Lock()
@@ -85,7 +108,8 @@ class Fetcher:
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
     ) -> Response:
         """GET `url`, following redirects; a Response for 200 and 304, else FetchError (also
-        as soon as `stop` is set, whatever the request is waiting for)."""
+        as soon as `stop` is set, whatever the request is waiting for; HostBusy when its host
+        asked to wait longer than this fetch may)."""
         return self._until_stopped(lambda: self._get(url, etag, last_modified))
 
     def _get(self, url: str, etag: str | None, last_modified: str | None) -> Response:
@@ -94,14 +118,13 @@ class Fetcher:
         for _hop in range(self.limits.max_redirects + 1):
             if problem := url_problem(url):
                 raise FetchError(problem.removeprefix("url: "))
-            response = self._request(url, etag, last_modified)
-            if response.status not in _REDIRECTS:
-                return self._answer(response, url, moved_to)
-            location = response.headers.get("Location")
-            response.release_conn()
+            answer = self._exchange(url, etag, last_modified)
+            if answer.status not in _REDIRECTS:
+                return self._response(answer, url, moved_to)
+            location = answer.headers.get("Location")
             if not location:
-                raise FetchError(f"HTTP {response.status} without a Location", response.status)
-            permanent = permanent and response.status in _PERMANENT
+                raise FetchError(f"HTTP {answer.status} without a Location", answer.status)
+            permanent = permanent and answer.status in _PERMANENT
             url = urljoin(url, location.strip())
             moved_to = url if permanent else moved_to
         raise FetchError(f"more than {self.limits.max_redirects} redirects (a redirect loop?)")
@@ -116,33 +139,40 @@ class Fetcher:
         connections not in use.
         """
         if self.stop.is_set():
-            raise FetchError("stopped")
+            raise FetchError("stopped", transient=True)
         answer: Future[Response] = Future()
         threading.Thread(
             target=_run, args=(request, answer), name="digest-request", daemon=True
         ).start()
         while not wait([answer], timeout=STOP_POLL_SECONDS).done:
             if self.stop.is_set():
-                raise FetchError("stopped")
+                raise FetchError("stopped", transient=True)
             if time.monotonic() > self._ends:  # a server sending a byte at a time, each in time
-                raise FetchError(f"the fetch's deadline of {self.limits.deadline:g} s has passed")
+                raise FetchError(
+                    f"the fetch's deadline of {self.limits.deadline:g} s has passed",
+                    transient=True,
+                )
         return answer.result()
 
-    def _answer(self, response, url: str, moved_to: str | None) -> Response:
-        status = response.status
+    def _response(self, answer: _Answer, url: str, moved_to: str | None) -> Response:
+        status = answer.status
         if status not in (200, 304):
-            response.release_conn()
-            wait = retry_after(response.headers.get("Retry-After"))
+            wait = retry_after(answer.headers.get("Retry-After"))
             if status in (429, 503):
                 self._back_off(url, wait)
-            raise FetchError(f"HTTP {status} {response.reason or ''}".strip(), status, wait)
-        body = self._body(response) if status == 200 else b""
+            raise FetchError(
+                f"HTTP {status} {answer.reason}".strip(), status, wait,
+                transient=status in (408, 429) or status >= 500,
+            )  # fmt: skip
         return Response(
-            status, url, body, response.headers.get("ETag"),
-            response.headers.get("Last-Modified"), moved_to,
+            status, url, answer.body, answer.headers.get("ETag"),
+            answer.headers.get("Last-Modified"), moved_to,
         )  # fmt: skip
 
-    def _request(self, url: str, etag: str | None, last_modified: str | None):
+    def _exchange(self, url: str, etag: str | None, last_modified: str | None) -> _Answer:
+        """One request and its answer, with the host to itself from the request to the answer's
+        last byte: the body of a 200 is read, any other is discarded (a small one read to the
+        end, so the connection can be used again, a larger one closed with its connection)."""
         headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}
         if etag:
             headers["If-None-Match"] = etag
@@ -152,36 +182,59 @@ class Fetcher:
         with self._host_lock(host):
             self._wait_for(host)
             timeout = self._timeout()
+            ends = time.monotonic() + timeout
             try:
-                return self._pool.request(
+                response = self._pool.request(
                     "GET", url, headers=headers, redirect=False, preload_content=False,
                     timeout=urllib3.Timeout(connect=timeout, read=timeout),
                 )  # fmt: skip
             except urllib3.exceptions.HTTPError as error:
-                raise FetchError(_reason(error)) from None
+                raise FetchError(_reason(error), transient=True) from None
+            try:
+                if response.status == 200:
+                    body = self._read(response, ends, self.limits.max_bytes, decode=True)
+                else:
+                    body = b""
+                    self._discard(response, ends)
+            except BaseException:
+                response.close()  # half read: its connection cannot carry another request
+                raise
+            finally:
+                response.release_conn()
+        return _Answer(response.status, response.reason or "", response.headers, body)
 
-    def _body(self, response) -> bytes:
-        """The decompressed body, within the size limit, the request's time and the deadline."""
-        limit = self.limits.max_bytes
+    def _discard(self, response, ends: float) -> None:
+        """Read an unwanted body to its end when it is small, else close its connection."""
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > _DISCARD_BYTES:
+            response.close()
+            return
+        try:
+            self._read(response, ends, _DISCARD_BYTES, decode=False)
+        except FetchError:
+            response.close()
+
+    def _read(self, response, ends: float, limit: int, *, decode: bool) -> bytes:
+        """The body (decompressed when `decode`) within `limit` bytes, read as it arrives and
+        whole by `ends`: no read waits past it, however slowly the server sends."""
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:  # compressed, it only grows
-            response.release_conn()
             raise FetchError(_too_big(limit))
-        ends = min(time.monotonic() + self.limits.timeout, self._ends)
         parts, size = [], 0
         try:
-            for chunk in response.stream(_CHUNK, decode_content=True):
+            while True:
+                _wait_at_most(response, ends - time.monotonic())
+                chunk = response.read1(_CHUNK, decode_content=decode)
+                if not chunk:
+                    return b"".join(parts)
                 size += len(chunk)
                 if size > limit:
                     raise FetchError(_too_big(limit))
-                if time.monotonic() > ends or self.stop.is_set():
-                    raise FetchError("the response took too long to arrive")
+                if self.stop.is_set():
+                    raise FetchError("stopped", transient=True)
                 parts.append(chunk)
         except urllib3.exceptions.HTTPError as error:
-            raise FetchError(_reason(error)) from None
-        finally:
-            response.release_conn()
-        return b"".join(parts)
+            raise FetchError(_reason(error), transient=True) from None
 
     def close(self) -> None:
         """Close the connections kept open for reuse."""
@@ -189,10 +242,12 @@ class Fetcher:
 
     def _timeout(self) -> float:
         if self.stop.is_set():
-            raise FetchError("stopped")
+            raise FetchError("stopped", transient=True)
         left = self._ends - time.monotonic()
         if left <= 0:
-            raise FetchError(f"the fetch's deadline of {self.limits.deadline:g} s has passed")
+            raise FetchError(
+                f"the fetch's deadline of {self.limits.deadline:g} s has passed", transient=True
+            )
         return min(self.limits.timeout, left)
 
     def _host_lock(self, host: str) -> threading.Lock:
@@ -205,13 +260,28 @@ class Fetcher:
             self._not_before[host] = time.monotonic() + (wait or 0.0)
 
     def _wait_for(self, host: str) -> None:
-        """Sleep until a host that asked us to wait may be asked again (if within the deadline)."""
+        """Sleep until a host that asked us to wait may be asked again; HostBusy when that is
+        after the fetch's deadline (or digest is stopping)."""
         with self._guard:
             until = self._not_before.get(host, 0.0)
         pause = until - time.monotonic()
         if pause <= 0 or (until < self._ends and not self.stop.wait(pause)):
             return
-        raise FetchError(f"{host} asked digest to wait; not asked again in this fetch")
+        if self.stop.is_set():
+            raise FetchError("stopped", transient=True)
+        raise HostBusy(
+            f"{host} asked digest to wait; not asked again in this fetch", transient=True
+        )
+
+
+def _wait_at_most(response, seconds: float) -> None:
+    """Make the response's next read wait no longer than `seconds` (FetchError when none are
+    left): the request's timeout counts from connecting to the last byte, not per read."""
+    if seconds <= 0:
+        raise FetchError("the response took too long to arrive (timed out)", transient=True)
+    sock = getattr(response.connection, "sock", None)
+    if sock is not None:
+        sock.settimeout(seconds)
 
 
 def _run(request: Callable[[], Response], answer: Future[Response]) -> None:

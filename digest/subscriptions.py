@@ -3,9 +3,11 @@
 Each new entry becomes one `.json` article in the inbox (title, link, source, date, text), so
 everything after the inbox is unchanged. What was fetched lives in the state: each feed's
 validators and status, and the key of every entry written (its id within its feed, and its
-link), so an entry is written once across fetches and restarts, even when its feed changes its
-ids. Files are written under a hidden temporary name and renamed, and under a name made from
-the entry's key, so a fetch stopped at any moment leaves no half-written file and, run again,
+link), so an entry is written once across fetches and restarts (and once within a fetch when
+two feeds share it), even when its feed changes its ids. A feed's validators are kept only once
+all its new entries were written or remembered, so a fetch cut short asks for them again.
+Files are written under a hidden temporary name and renamed, and under a name made from the
+entry's key, so a fetch stopped at any moment leaves no half-written file and, run again,
 writes the same file over itself rather than a second one.
 """
 
@@ -21,17 +23,17 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from threading import Event
+from threading import Event, Lock
 from urllib.parse import urljoin, urlsplit
 
 from digest import limits
 from digest.config import Config, FeedSettings, Subscription
 from digest.decode import decode
 from digest.errors import DigestError, LockedError, ReadError
-from digest.fetch import Fetcher, FetchError, Limits
+from digest.fetch import Fetcher, FetchError, HostBusy, Limits
 from digest.files import write_atomic
 from digest.lock import state_lock
 from digest.opml import read_opml
@@ -67,6 +69,46 @@ class FeedResult:
     record: FeedRecord
     written: int
     error: str | None = None  # why this fetch of the feed failed
+    note: str | None = None  # what else to say: entries skipped, or why it was not asked
+    asked: bool = True  # False: left for the next fetch (its host asked digest to wait)
+
+
+class _Claims:
+    """The entry keys claimed for writing in this fetch by any of its feeds, so that an entry
+    two feeds share (by its link) is written once even while both are fetched at once."""
+
+    def __init__(self) -> None:
+        self._keys: set[str] = set()
+        self._lock = Lock()
+
+    def claim(self, keys: tuple[str, ...]) -> bool:
+        """Claim the keys; False when one of them was claimed already."""
+        with self._lock:
+            if self._keys.intersection(keys):
+                return False
+            self._keys.update(keys)
+            return True
+
+
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """What the feeds of one fetch share."""
+
+    fetcher: Fetcher
+    pages: PageReader
+    claims: _Claims
+
+
+@dataclass(slots=True)
+class _Written:
+    """What became of a feed's new entries so far: how many were written, which are to be
+    remembered (written, or without text for good), and whether that is all of them."""
+
+    count: int = 0
+    taken: list[Entry] = field(default_factory=list)
+    complete: bool = True  # False: some are left for the next fetch (stopped, a page to retry)
+    error: DigestError | None = None  # why writing stopped (the inbox cannot be written)
+    without_text: int = 0
 
 
 def subscriptions(settings: FeedSettings) -> list[Subscription]:
@@ -89,8 +131,8 @@ def fetch(
     subscribed: list[Subscription] | None = None,
 ) -> list[FeedResult]:
     """Fetch every subscribed feed once (`subscribed`, when the caller read them already); new
-    entries go into the inbox. A DigestError when there are no subscriptions or another digest
-    process is fetching."""
+    entries go into the inbox. A DigestError when there are no subscriptions, the inbox cannot
+    be made or another digest process is fetching."""
     subscribed = subscriptions(config.feeds) if subscribed is None else subscribed
     if not subscribed:
         raise DigestError(
@@ -100,7 +142,7 @@ def fetch(
     now = now or datetime.now(UTC)
     state = config.paths.state
     with _fetch_lock(state):
-        config.paths.inbox.mkdir(parents=True, exist_ok=True)
+        _make_inbox(config.paths.inbox)
         _remove_stale_temporaries(config.paths.inbox)
         with Store.open(state) as store:
             records = store.feed_records()
@@ -110,12 +152,14 @@ def fetch(
                    int(settings.max_mb * 1_000_000), settings.max_redirects),
             stop or Event(),
         )  # fmt: skip
-
-        pages = PageReader(fetcher.stop)
+        shared = _Shared(fetcher, PageReader(fetcher.stop), _Claims())
+        finished = _Progress(len(subscribed))
 
         def one(subscription: Subscription) -> FeedResult:
             record = records.get(subscription.url) or FeedRecord(subscription.url, subscription.url)
-            return _fetch_feed(config, subscription, record, (fetcher, pages), now)
+            result = _fetch_feed(config, subscription, record, shared, now)
+            finished.one_more()
+            return result
 
         try:
             with ThreadPoolExecutor(WORKERS, thread_name_prefix="digest-fetch") as pool:
@@ -126,7 +170,32 @@ def fetch(
                     raise
         finally:
             fetcher.close()
-            pages.close()
+            shared.pages.close()
+
+
+class _Progress:
+    """Logs how many feeds are fetched as they finish (every tenth of them, at most)."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done = total, 0
+        self._step = max(total // 10, 1)
+        self._lock = Lock()
+
+    def one_more(self) -> None:
+        with self._lock:
+            self.done += 1
+            if self.done % self._step == 0 or self.done == self.total:
+                log.info("fetched %d of %d feed(s)", self.done, self.total)
+
+
+def _make_inbox(inbox: Path) -> None:
+    """Create the inbox folder when it is missing; DigestError saying why it cannot be."""
+    try:
+        inbox.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise DigestError(f"{inbox}: the inbox is a file, not a folder") from None
+    except OSError as error:
+        raise DigestError(f"{inbox}: cannot create the inbox ({_why(error)})") from None
 
 
 @contextmanager
@@ -153,12 +222,12 @@ def feed_records(config: Config) -> list[tuple[Subscription, FeedRecord | None]]
 
 
 def _fetch_feed(
-    config: Config, subscription: Subscription, record: FeedRecord,
-    readers: tuple[Fetcher, PageReader], now: datetime,
+    config: Config, subscription: Subscription, record: FeedRecord, shared: _Shared,
+    now: datetime,
 ) -> FeedResult:  # fmt: skip
     """Fetch one feed and write its new entries; its record is saved whatever happens."""
     name = subscription.name or subscription.url
-    fetcher = readers[0]
+    fetcher = shared.fetcher
     if record.gone is not None or (record.retry_at is not None and now < record.retry_at):
         return FeedResult(subscription, record, 0)  # gone, or its server asked us to wait
     try:
@@ -167,6 +236,9 @@ def _fetch_feed(
         entries = (
             _entries(response.body, response.url, subscription) if response.status == 200 else []
         )
+    except HostBusy as error:  # asked again at the next fetch: nothing failed
+        log.info("%s: not asked in this fetch (%s)", name, error)
+        return FeedResult(subscription, record, 0, note=str(error), asked=False)
     except (FetchError, ReadError) as error:
         if fetcher.stop.is_set():  # digest is stopping: nothing failed
             return FeedResult(subscription, record, 0)
@@ -179,51 +251,96 @@ def _fetch_feed(
         log.info("%s moved permanently to %s; fetched from there from now on", name,
                  response.moved_to)  # fmt: skip
         record = replace(record, location=response.moved_to)
+    outcome = _write_new(config, subscription, entries, shared)
     record = replace(
-        record, etag=response.etag or record.etag, status=str(response.status), last_fetch=now,
-        last_modified=response.last_modified or record.last_modified, failures=0, error=None,
-        error_logged=None, retry_at=None,
+        record, status=str(response.status), last_fetch=now, failures=0, error=None,
+        error_logged=None, retry_at=None, entries=record.entries + outcome.count,
     )  # fmt: skip
-    written = _write_new(config, subscription, record, entries, readers, now)
-    return FeedResult(subscription, replace(record, entries=record.entries + written), written)
+    if outcome.complete:  # else the next fetch must get the entries again, not a 304
+        record = replace(record, etag=response.etag or record.etag,
+                         last_modified=response.last_modified or record.last_modified)  # fmt: skip
+    _remember(config, subscription.url, outcome.taken, record, now)
+    if outcome.count:
+        log.info("%s: %d new entr%s", name, outcome.count, "y" if outcome.count == 1 else "ies")
+    error = str(outcome.error) if outcome.error else None
+    return FeedResult(subscription, record, outcome.count, error, _note(outcome))
+
+
+def _note(outcome: _Written) -> str | None:
+    notes = []
+    if outcome.without_text:
+        notes.append(f"{outcome.without_text} without text, skipped")
+    if not outcome.complete and outcome.error is None:
+        notes.append("the rest left for the next fetch")
+    return "; ".join(notes) or None
 
 
 def _write_new(
-    config: Config, subscription: Subscription, record: FeedRecord, entries: list[Entry],
-    readers: tuple[Fetcher, PageReader], now: datetime,
-) -> int:  # fmt: skip
-    """Write the entries not taken before into the inbox, then remember them and the feed."""
+    config: Config, subscription: Subscription, entries: list[Entry], shared: _Shared
+) -> _Written:
+    """Write the entries not taken before (nor claimed by another feed in this fetch) into the
+    inbox, until one cannot be written or digest is stopping."""
+    outcome = _Written()
+    stop = shared.fetcher.stop  # the fetch's: digest is stopping
+    for entry in _new(config, entries, shared.claims):
+        if stop.is_set() or not _take(config, subscription, entry, shared, outcome):
+            outcome.complete = False  # the rest are taken next time
+            break
+    return outcome
+
+
+def _take(
+    config: Config, subscription: Subscription, entry: Entry, shared: _Shared, outcome: _Written
+) -> bool:
+    """Write one entry (with its page's text, for full text) and count it in `outcome`; False
+    when no more can be written in this fetch (digest is stopping, the inbox cannot be written)."""
+    name = subscription.name or subscription.url
+    problem: DigestError | None = None
+    if subscription.full_text and entry.link:
+        entry, problem = _with_full_text(entry, shared)
+        if shared.fetcher.stop.is_set():  # its page was not read: not taken either
+            return False
+    if _words(entry.body) < MIN_WORDS:  # a title and a link: no article to read
+        if getattr(problem, "transient", False):  # a page to try again: taken next time
+            log.info("%s: %s skipped for now: no text in the feed, and its page was not read "
+                     "(%s); asked again at the next fetch", name, entry.link, problem)  # fmt: skip
+            outcome.complete = False
+            return True
+        why = f"its page was not read: {problem}" if problem else f"under {MIN_WORDS} words"
+        log.info("%s: %s skipped: no text to read (%s)", name, entry.link or entry.title, why)
+        outcome.taken.append(entry)
+        outcome.without_text += 1
+        return True
+    if problem is not None:
+        log.info("%s: page %s not read (%s); the feed's summary is kept", name, entry.link,
+                 problem)  # fmt: skip
+    try:
+        _write_entry(config.paths.inbox, subscription, entry)
+    except DigestError as error:
+        log.warning("%s: %s; the entries not written are fetched again next time", name, error)
+        outcome.error = error
+        return False
+    outcome.taken.append(entry)
+    outcome.count += 1
+    return True
+
+
+def _new(config: Config, entries: list[Entry], claims: _Claims) -> list[Entry]:
+    """The entries not taken by an earlier fetch nor claimed by a feed of this one (a feed
+    listing an entry twice, another feed sharing its link), claimed now."""
     with Store.open(config.paths.state) as store:
         taken = store.taken_entries(key for entry in entries for key in entry.keys)
-        new = []
-        for entry in entries:
-            if not taken.intersection(entry.keys):
-                new.append(entry)
-                taken.update(entry.keys)  # the same entry twice in one feed
-        count = 0
-        done = []
-        stop = readers[0].stop  # the fetch's: digest is stopping
-        for entry in new:
-            if stop.is_set():  # digest is stopping: the rest are taken next time
-                break
-            if subscription.full_text and entry.link:
-                entry = _with_full_text(entry, readers, subscription.name or subscription.url)
-                if stop.is_set():  # its page was not read: not taken either
-                    break
-            done.append(entry)
-            if _words(entry.body) < MIN_WORDS:  # a title and a link: no article to read
-                log.debug("%s: %s has no text; skipped", subscription.url, entry.link)
-                continue
-            _write_entry(config.paths.inbox, subscription, entry)
-            count += 1
-        with store.transaction():
-            for entry in done:
-                store.take_entries(subscription.url, entry.keys, now)
-            store.save_feed(replace(record, entries=record.entries + count))
-    if count:
-        log.info("%s: %d new entr%s", subscription.name or subscription.url, count,
-                 "y" if count == 1 else "ies")  # fmt: skip
-    return count
+    return [e for e in entries if not taken.intersection(e.keys) and claims.claim(e.keys)]
+
+
+def _remember(
+    config: Config, feed: str, taken: list[Entry], record: FeedRecord, now: datetime
+) -> None:
+    """Remember the entries taken and how the feed was fetched, together."""
+    with Store.open(config.paths.state) as store, store.transaction():
+        for entry in taken:
+            store.take_entries(feed, entry.keys, now)
+        store.save_feed(record)
 
 
 def _failed(record: FeedRecord, error: DigestError, name: str, now: datetime) -> FeedRecord:
@@ -316,21 +433,18 @@ def _published(item) -> str | None:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def _with_full_text(entry: Entry, readers: tuple[Fetcher, PageReader], name: str) -> Entry:
-    """The entry with its linked page's article text; as it was when the page cannot be fetched
-    or holds no article. The page is read in the page reader's process, within the time budget
-    of one inbox file."""
-    fetcher, pages = readers
+def _with_full_text(entry: Entry, shared: _Shared) -> tuple[Entry, DigestError | None]:
+    """The entry with its linked page's article text, or as it was with why the page could not
+    be fetched or holds no article. The page is read in the page reader's process, within the
+    time budget of one inbox file."""
     try:
-        page = fetcher.get(entry.link or "")
-        paragraphs = pages.paragraphs(decode(page.body))  # decoded as the inbox decodes a page
+        page = shared.fetcher.get(entry.link or "")
+        paragraphs = shared.pages.paragraphs(decode(page.body))  # decoded as the inbox does
     except (FetchError, ReadError) as error:
-        log.info("%s: page %s not read (%s); the feed's summary is kept", name, entry.link, error)
-        return entry
+        return entry, error
     if sum(len(paragraph.split()) for paragraph in paragraphs) < MIN_WORDS:
-        log.info("%s: page %s holds no article; the feed's summary is kept", name, entry.link)
-        return entry
-    return replace(entry, body=_paragraphs(paragraphs))
+        return entry, ReadError("the page holds no article")
+    return replace(entry, body=_paragraphs(paragraphs)), None
 
 
 def _words(body: str) -> int:
@@ -346,9 +460,16 @@ def _write_entry(inbox: Path, subscription: Subscription, entry: Entry) -> Path:
     stem = re.sub(r"[^a-z0-9]+", "-", (subscription.name or _host(subscription.url)).lower())
     key = hashlib.sha256(entry.keys[0].encode()).hexdigest()[:12]
     target = inbox / f"{stem.strip('-')[:40] or 'feed'}-{key}.json"
-    present = {field: value for field, value in article.items() if value is not None}
-    write_atomic(target, json.dumps(present, ensure_ascii=False))
+    present = {key: value for key, value in article.items() if value is not None}
+    try:
+        write_atomic(target, json.dumps(present, ensure_ascii=False))
+    except OSError as error:
+        raise DigestError(f"{target}: cannot write the entry ({_why(error)})") from None
     return target
+
+
+def _why(error: OSError) -> str:
+    return error.strerror or str(error)
 
 
 def _host(url: str) -> str:
@@ -382,12 +503,15 @@ def describe_fetch(results: list[FeedResult]) -> str:
             what = f"gone (HTTP 410 on {record.gone:%Y-%m-%d}); not fetched"
         elif record.error and record.retry_at:
             what = f"{record.error}; asked again after {record.retry_at:%Y-%m-%d %H:%M} UTC"
-        elif record.error:
-            what = f"failed: {record.error}"
+        elif result.error or record.error:
+            what = f"failed: {result.error or record.error}"
+        elif not result.asked:
+            what = f"not asked this time ({result.note})"
         elif record.status == "304":
             what = "not modified"
         else:
             what = f"{result.written} new entr{'y' if result.written == 1 else 'ies'}"
+            what += f" ({result.note})" if result.note else ""
         lines.append(f"{name}: {what}")
     total = sum(result.written for result in results)
     lines.append(f"Wrote {total} new entr{'y' if total == 1 else 'ies'} into the inbox.")

@@ -1,0 +1,144 @@
+"""Requests against a server that keeps its connections open (HTTP/1.1), as most servers do:
+every answer is read or discarded before the next request, one request at a time per host,
+and a request's timeout runs from connecting to its last byte."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import pytest
+
+from digest import subscriptions
+from digest.fetch import Fetcher, FetchError, HostBusy, Limits
+from digest.store import Store
+from digest.subscriptions import describe_fetch, failures, fetch
+
+from .test_feeds import (
+    STALLED_BODY,
+    WAIT,
+    Dripping,
+    Reply,
+    entry,
+    feed_config,
+    rss,
+    serving,
+    written,
+)
+
+
+@pytest.fixture
+def site():
+    with serving("HTTP/1.1") as site:
+        yield site
+
+
+@pytest.fixture
+def fetcher():
+    fetcher = Fetcher(Limits(timeout=5, deadline=30))
+    yield fetcher
+    fetcher.close()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("status", [301, 302, 307])
+def test_a_redirect_within_a_host_is_followed_on_the_same_connection(site, fetcher, status):
+    site.routes["/old.xml"] = lambda _: Reply(status, b"moved", {"Location": "/ok.xml"})
+    site.feed("/ok.xml", rss([entry(1)]))
+    response = fetcher.get(site.url("/old.xml"))
+    assert (response.status, response.url) == (200, site.url("/ok.xml"))
+    assert b"Ferry timetable change number 1" in response.body
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    "answer",
+    [
+        Reply(404, b"not here"),
+        Reply(410, b"gone"),
+        Reply(429, b"slow down", {"Retry-After": "0"}),
+        Reply(500, b"oops"),
+        Reply(503, b"busy"),
+        Reply(404, b"x" * 1_000_000),  # too large to read through: its connection is closed
+        Reply(200, b"x" * 1_000_000),  # over the size limit
+    ],
+    ids=["404", "410", "429", "500", "503", "large-404", "over-size"],
+)
+def test_an_answer_that_is_refused_leaves_the_next_request_to_its_host_unharmed(site, answer):
+    fetcher = Fetcher(Limits(timeout=5, deadline=30, max_bytes=500_000))
+    site.routes["/refused"] = lambda _: answer
+    site.feed("/ok.xml", rss([entry(1)]))
+    try:
+        with pytest.raises(FetchError):
+            fetcher.get(site.url("/refused"))
+        assert fetcher.get(site.url("/ok.xml")).status == 200
+        assert fetcher.get(site.url("/ok.xml")).status == 200
+    finally:
+        fetcher.close()
+
+
+@pytest.mark.timeout(60)
+def test_a_304_leaves_the_connection_for_the_next_request(site, fetcher):
+    site.feed("/feed.xml", rss([entry(1)]), etag='"v1"')
+    assert fetcher.get(site.url("/feed.xml"), etag='"v1"').status == 304
+    assert fetcher.get(site.url("/feed.xml")).status == 200
+
+
+@pytest.mark.timeout(60)
+def test_one_request_at_a_time_per_host_until_its_last_byte(tmp_path, site, caplog):
+    for name in "abcd":  # each body follows its headers after a while, as from a slow server
+        site.routes[f"/{name}.xml"] = lambda _: Reply(200, rss([entry(1)]).encode(), pause=0.3)
+    config = feed_config(tmp_path, *(site.url(f"/{name}.xml") for name in "abcd"))
+    with caplog.at_level(logging.WARNING):
+        results = fetch(config)
+    assert [result.error for result in results] == [None] * 4
+    assert len(site.requests) == 4 and site.most_at_once == 1
+    assert "Connection pool is full" not in caplog.text
+
+
+@pytest.mark.timeout(60)
+def test_the_request_timeout_covers_a_body_sent_a_byte_at_a_time():
+    fetcher = Fetcher(Limits(timeout=1, deadline=30))
+    with Dripping(STALLED_BODY) as server:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match="timed out"):
+            fetcher.get(server.url("/feed.xml"))
+        assert time.monotonic() - started < 3  # not the 30 s of the fetch's deadline
+    fetcher.close()
+
+
+@pytest.mark.timeout(60)
+def test_a_feed_whose_host_asked_to_wait_is_not_asked_and_has_not_failed(
+    tmp_path, site, monkeypatch, caplog
+):
+    monkeypatch.setattr(subscriptions, "WORKERS", 1)  # in order: the busy feed first
+    site.routes["/a.xml"] = lambda _: Reply(503, b"busy", {"Retry-After": "3600"})
+    site.feed("/b.xml", rss([entry(1)]))
+    config = feed_config(tmp_path, site.url("/a.xml"), site.url("/b.xml"))
+    with caplog.at_level(logging.INFO):
+        busy, waiting = fetch(config)
+    assert busy.error == "HTTP 503 Service Unavailable"
+    assert waiting.error is None and waiting.written == 0
+    assert f"{site.url('/b.xml')}: not asked in this fetch" in caplog.text
+    assert site.paths() == ["/a.xml"]
+    assert failures([busy, waiting]).startswith("1 of 2 feed(s) failed")
+    assert f"{site.url('/b.xml')}: not asked this time (127.0.0.1 asked" in describe_fetch(
+        [busy, waiting]
+    )
+    with Store.open(config.paths.state) as store:
+        assert site.url("/b.xml") not in store.feed_records()  # no failure recorded
+    assert written(config) == []
+
+
+def test_host_busy_is_a_fetch_error_that_asking_later_may_cure(site):
+    site.routes["/a.xml"] = lambda _: Reply(429, b"slow", {"Retry-After": "3600"})
+    fetcher = Fetcher(Limits(deadline=WAIT))
+    try:
+        with pytest.raises(FetchError) as refused:
+            fetcher.get(site.url("/a.xml"))
+        assert refused.value.transient and not isinstance(refused.value, HostBusy)
+        with pytest.raises(HostBusy) as busy:
+            fetcher.get(site.url("/b.xml"))
+        assert busy.value.transient
+    finally:
+        fetcher.close()
