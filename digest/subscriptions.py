@@ -31,7 +31,7 @@ from urllib.parse import urljoin, urlsplit
 
 from digest import limits
 from digest.config import Config, FeedSettings, Subscription
-from digest.decode import decode
+from digest.decode import decode_page
 from digest.errors import DigestError, LockedError, ReadError
 from digest.fetch import Fetcher, FetchError, HostBusy, Limits
 from digest.files import write_atomic
@@ -439,7 +439,7 @@ def _with_full_text(entry: Entry, shared: _Shared) -> tuple[Entry, DigestError |
     time budget of one inbox file."""
     try:
         page = shared.fetcher.get(entry.link or "")
-        paragraphs = shared.pages.paragraphs(decode(page.body))  # decoded as the inbox does
+        paragraphs = shared.pages.paragraphs(decode_page(page.body).text)  # as the inbox does
     except (FetchError, ReadError) as error:
         return entry, error
     if sum(len(paragraph.split()) for paragraph in paragraphs) < MIN_WORDS:
