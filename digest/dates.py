@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from dateparser.date import DateDataParser
 
 EARLIEST_YEAR = 1901  # "0001-01-01", "1900-01-01" (a database's zero date) stand for "no date"
+# Seconds since 1970 left at 0 ("1970-01-01T00:00:00Z", or that instant shown in a zone:
+# "1969-12-31T19:00:00-05:00") or the epoch's midnight written in a zone of its own are how
+# exports, feeds and templates write "no date"; a real time on 1 January 1970 is kept.
+UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=2)  # time zones, and feeds that post-date by a day
 _FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _NUMERIC_FORMATS = (
@@ -38,6 +42,8 @@ def parse_date(value: object) -> datetime | None:
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value < 0:  # -1 is how exports write "unset": seconds since 1970 are never negative
+            return None
         try:
             return datetime.fromtimestamp(value, UTC)
         except (OverflowError, OSError, ValueError):
@@ -85,6 +91,8 @@ def implausible(moment: datetime, now: datetime) -> str | None:
     """Why `moment` cannot be an article's publication date (None when it can be)."""
     if moment.year < EARLIEST_YEAR:
         return f"before {EARLIEST_YEAR}, a placeholder"
+    if moment == UNIX_EPOCH or moment.replace(tzinfo=None) == UNIX_EPOCH.replace(tzinfo=None):
+        return "the Unix epoch, a placeholder"
     if moment.year > now.year + 1 or moment > now + FUTURE_SLACK:
         return "in the future"
     return None
