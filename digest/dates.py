@@ -24,6 +24,11 @@ EARLIEST_YEAR = 1901  # "0001-01-01", "1900-01-01" (a database's zero date) stan
 UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=2)  # time zones, and feeds that post-date by a day
 _FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
+_NUMERIC_ZONE = re.compile(r"\s([+-])(\d{2}):?(\d{2})\Z")  # "+0000", "-05:00": not years
+# JavaScript's Date.toString(): "Sun Mar 08 2026 23:30:00 GMT-0500 (Eastern Standard Time)";
+# the mail parser would read "GMT" as the zone and pass over the offset after it.
+_GMT_OFFSET = re.compile(r"(?i)\s(?:GMT|UTC)(?=[+-]\d{2}:?\d{2}\Z)")
+_ZONE_COMMENT = re.compile(r"\s*\([^()]*\)\Z")  # "(Eastern Standard Time)", "(UTC)"
 _NUMERIC_FORMATS = (
     "%Y-%m-%d",
     "%Y/%m/%d",
@@ -77,13 +82,16 @@ def _parse_iso(text: str) -> datetime | None:
 
 
 def _parse_rfc2822(text: str) -> datetime | None:
+    text = _GMT_OFFSET.sub(" ", _ZONE_COMMENT.sub("", text))
+    zone = _NUMERIC_ZONE.search(text)
+    written = text[: zone.start()] if zone else text  # the date and time, without the zone
     try:
-        parsed = email.utils.parsedate_to_datetime(text)
+        parsed = email.utils.parsedate_to_datetime(_NUMERIC_ZONE.sub(r" \1\2\3", text))
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     # The parser reads a year under 100 as 19xx or 20xx, so "01 Jan 0001" (the zero date some
     # site generators write for "no date") would become 2001.
-    years = _FOUR_DIGITS.findall(text)
+    years = _FOUR_DIGITS.findall(written)
     return parsed if not years or str(parsed.year) in years else None
 
 

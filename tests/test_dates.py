@@ -125,3 +125,35 @@ def test_a_report_dated_at_the_epoch_joins_its_story(tmp_path):
     [brief] = result.digest.briefs
     assert sorted(a.file for a in brief.articles) == ["first.json", "second.txt"]
     assert "1970" not in json.dumps([str(a.published) for a in brief.articles])
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("Sun, 08 Mar 26 10:00:00 +0000", "2026-03-08T10:00:00+00:00"),
+        ("Sun, 08 Mar 26 10:00:00 -0500", "2026-03-08T10:00:00-05:00"),
+        ("Sun, 08 Mar 26 10:00:00 GMT", "2026-03-08T10:00:00+00:00"),
+        ("Mon, 01 Jan 0001 00:00:00 +0000", None),  # a generator's "no date", not 2001
+        # JavaScript's Date.toString(): the offset after GMT is the zone, the name a comment
+        (
+            "Sun Mar 08 2026 23:30:00 GMT-0500 (Eastern Standard Time)",
+            "2026-03-08T23:30:00-05:00",
+        ),
+        (
+            "Sun Mar 08 2026 10:00:00 GMT+0100 (Central European Standard Time)",
+            "2026-03-08T10:00:00+01:00",
+        ),
+        ("Sun Mar 08 2026 10:00:00 GMT+0000", "2026-03-08T10:00:00+00:00"),
+    ],
+)
+def test_mail_and_javascript_dates_keep_their_year_and_zone(written, meant):
+    parsed = parse_date(written)
+    assert (parsed.isoformat() if parsed else None) == meant
+
+
+def test_a_javascript_date_is_stored_as_the_instant_it_names(tmp_path):
+    item = {"title": "Footbridge", "text": BODY,
+            "date": "Sun Mar 08 2026 23:30:00 GMT-0500 (Eastern Standard Time)"}  # fmt: skip
+    make_inbox(tmp_path, {"a.json": json.dumps(item)})
+    [article] = read_file(tmp_path / "a.json", max_bytes=1_000_000)
+    assert article.published.astimezone(UTC) == datetime(2026, 3, 9, 4, 30, tzinfo=UTC)
