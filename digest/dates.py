@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
@@ -93,6 +94,21 @@ def _parse_rfc2822(text: str) -> datetime | None:
     # site generators write for "no date") would become 2001.
     years = _FOUR_DIGITS.findall(written)
     return parsed if not years or str(parsed.year) in years else None
+
+
+def first_date(values: Iterable[object]) -> object:
+    """The first of `values` (an article's date fields, by preference) that reads as a date an
+    article can have, else the first that is not empty, so the reader's warning names it."""
+    given = [value for value in values if value is not None and str(value).strip()]
+    if len(given) < 2:  # nothing to choose between: read once, by the reader
+        return given[0] if given else None
+    return next((value for value in given if usable_date(value)), given[0])
+
+
+def usable_date(value: object) -> bool:
+    """Whether `value` reads as a date an article can have: not unreadable, nor implausible."""
+    parsed = parse_date(value)
+    return parsed is not None and implausible(parsed, datetime.now(UTC)) is None
 
 
 def implausible(moment: datetime, now: datetime) -> str | None:

@@ -157,3 +157,26 @@ def test_a_javascript_date_is_stored_as_the_instant_it_names(tmp_path):
     make_inbox(tmp_path, {"a.json": json.dumps(item)})
     [article] = read_file(tmp_path / "a.json", max_bytes=1_000_000)
     assert article.published.astimezone(UTC) == datetime(2026, 3, 9, 4, 30, tzinfo=UTC)
+
+
+def test_a_feed_entry_published_at_the_epoch_takes_its_update_time(tmp_path):
+    feed = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>River News</title><entry>'
+        "<title>Footbridge</title><published>1970-01-01T00:00:00Z</published>"
+        f"<updated>2026-03-08T10:00:00Z</updated><content>{BODY}</content></entry></feed>"
+    )
+    make_inbox(tmp_path, {"a.atom": feed})
+    [article] = read_file(tmp_path / "a.atom", max_bytes=1_000_000)
+    assert article.published == datetime(2026, 3, 8, 10, tzinfo=UTC)
+
+
+def test_a_json_feed_item_takes_its_first_readable_date(tmp_path):
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "River News",
+        "items": [{"title": "Footbridge", "content_text": BODY, "date_published": "n/a",
+                   "date_modified": "2026-03-08T10:00:00Z"}],
+    }  # fmt: skip
+    make_inbox(tmp_path, {"a.json": json.dumps(feed)})
+    [article] = read_file(tmp_path / "a.json", max_bytes=1_000_000)
+    assert article.published == datetime(2026, 3, 8, 10, tzinfo=UTC)

@@ -174,7 +174,7 @@ HOSTILE: dict[str, tuple[str | bytes, str | None]] = {
     "mixed.txt": (ARTICLE.encode() + " Caf\u00e9 \u201cquoted\u201d.".encode("cp1252"), None),
     "unclosed.html": (f"<html><body><article><p>{SENTENCE} <b>Bold <i>and {SENTENCE}", None),
     "broken.json": ('{"title": "x", "text": ', "not valid JSON"),
-    "list.json": ("[1, 2, 3]", "item 0 is not an object"),
+    "list.json": ("[1, 2, 3]", "item 1 is not an object"),
     "open-front.md": ("---\ntitle: x\n" + SENTENCE, "front matter is not closed"),
     "bad-toml.md": ('+++\ntitle = "x\n+++\n' + SENTENCE, "not valid TOML"),
     "bad-yaml.md": ("---\n??? what\n---\n" + SENTENCE, "not 'key: value'"),
