@@ -23,6 +23,7 @@ EARLIEST_YEAR = 1901  # "0001-01-01", "1900-01-01" (a database's zero date) stan
 # "1969-12-31T19:00:00-05:00") or the epoch's midnight written in a zone of its own are how
 # exports, feeds and templates write "no date"; a real time on 1 January 1970 is kept.
 UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_MIDNIGHT = datetime(1970, 1, 1)  # in whatever zone the date is written in
 FUTURE_SLACK = timedelta(days=2)  # time zones, and feeds that post-date by a day
 _FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _NUMERIC_ZONE = re.compile(r"\s([+-])(\d{2}):?(\d{2})\Z")  # "+0000", "-05:00": not years
@@ -115,7 +116,7 @@ def implausible(moment: datetime, now: datetime) -> str | None:
     """Why `moment` cannot be an article's publication date (None when it can be)."""
     if moment.year < EARLIEST_YEAR:
         return f"before {EARLIEST_YEAR}, a placeholder"
-    if moment == UNIX_EPOCH or moment.replace(tzinfo=None) == UNIX_EPOCH.replace(tzinfo=None):
+    if moment == UNIX_EPOCH or moment.replace(tzinfo=None) == _EPOCH_MIDNIGHT:
         return "the Unix epoch, a placeholder"
     if moment.year > now.year + 1 or moment > now + FUTURE_SLACK:
         return "in the future"
