@@ -31,9 +31,14 @@ _INVISIBLE = re.compile(
 )
 
 
+def unify_line_ends(text: str) -> str:
+    """Every line end (Windows "\\r\\n", classic Mac OS "\\r", Unix "\\n", mixed) as "\\n"."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def normalize_text(text: str) -> str:
     """Unicode NFC, unified line ends and spaces, no control characters."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = unify_line_ends(unicodedata.normalize("NFC", text))
     text = _INVISIBLE.sub("", text)
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 

@@ -388,9 +388,11 @@ def _check_timezone(value: str) -> str | None:
 
 
 def _check_formats(value: tuple[str, ...]) -> str | None:
+    if not value:
+        return f"at least one format is needed; choose from {', '.join(FORMATS)}"
     unknown = [v for v in value if v not in FORMATS]
-    if unknown or not value:
-        return f"unknown format(s) {unknown or value}; choose from {', '.join(FORMATS)}"
+    if unknown:
+        return f"unknown format(s) {unknown}; choose from {', '.join(FORMATS)}"
     return None
 
 

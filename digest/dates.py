@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
@@ -18,8 +19,18 @@ if TYPE_CHECKING:
     from dateparser.date import DateDataParser
 
 EARLIEST_YEAR = 1901  # "0001-01-01", "1900-01-01" (a database's zero date) stand for "no date"
+# Seconds since 1970 left at 0 ("1970-01-01T00:00:00Z", or that instant shown in a zone:
+# "1969-12-31T19:00:00-05:00") or the epoch's midnight written in a zone of its own are how
+# exports, feeds and templates write "no date"; a real time on 1 January 1970 is kept.
+UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_MIDNIGHT = datetime(1970, 1, 1)  # in whatever zone the date is written in
 FUTURE_SLACK = timedelta(days=2)  # time zones, and feeds that post-date by a day
 _FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
+_NUMERIC_ZONE = re.compile(r"\s([+-])(\d{2}):?(\d{2})\Z")  # "+0000", "-05:00": not years
+# JavaScript's Date.toString(): "Sun Mar 08 2026 23:30:00 GMT-0500 (Eastern Standard Time)";
+# the mail parser would read "GMT" as the zone and pass over the offset after it.
+_GMT_OFFSET = re.compile(r"(?i)\s(?:GMT|UTC)(?=[+-]\d{2}:?\d{2}\Z)")
+_ZONE_COMMENT = re.compile(r"\s*\([^()]*\)\Z")  # "(Eastern Standard Time)", "(UTC)"
 _NUMERIC_FORMATS = (
     "%Y-%m-%d",
     "%Y/%m/%d",
@@ -38,6 +49,8 @@ def parse_date(value: object) -> datetime | None:
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value < 0:  # -1 is how exports write "unset": seconds since 1970 are never negative
+            return None
         try:
             return datetime.fromtimestamp(value, UTC)
         except (OverflowError, OSError, ValueError):
@@ -71,20 +84,40 @@ def _parse_iso(text: str) -> datetime | None:
 
 
 def _parse_rfc2822(text: str) -> datetime | None:
+    text = _GMT_OFFSET.sub(" ", _ZONE_COMMENT.sub("", text))
+    zone = _NUMERIC_ZONE.search(text)
+    written = text[: zone.start()] if zone else text  # the date and time, without the zone
     try:
-        parsed = email.utils.parsedate_to_datetime(text)
+        parsed = email.utils.parsedate_to_datetime(_NUMERIC_ZONE.sub(r" \1\2\3", text))
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     # The parser reads a year under 100 as 19xx or 20xx, so "01 Jan 0001" (the zero date some
     # site generators write for "no date") would become 2001.
-    years = _FOUR_DIGITS.findall(text)
+    years = _FOUR_DIGITS.findall(written)
     return parsed if not years or str(parsed.year) in years else None
+
+
+def first_date(values: Iterable[object]) -> object:
+    """The first of `values` (an article's date fields, by preference) that reads as a date an
+    article can have, else the first that is not empty, so the reader's warning names it."""
+    given = [value for value in values if value is not None and str(value).strip()]
+    if len(given) < 2:  # nothing to choose between: read once, by the reader
+        return given[0] if given else None
+    return next((value for value in given if usable_date(value)), given[0])
+
+
+def usable_date(value: object) -> bool:
+    """Whether `value` reads as a date an article can have: not unreadable, nor implausible."""
+    parsed = parse_date(value)
+    return parsed is not None and implausible(parsed, datetime.now(UTC)) is None
 
 
 def implausible(moment: datetime, now: datetime) -> str | None:
     """Why `moment` cannot be an article's publication date (None when it can be)."""
     if moment.year < EARLIEST_YEAR:
         return f"before {EARLIEST_YEAR}, a placeholder"
+    if moment == UNIX_EPOCH or moment.replace(tzinfo=None) == _EPOCH_MIDNIGHT:
+        return "the Unix epoch, a placeholder"
     if moment.year > now.year + 1 or moment > now + FUTURE_SLACK:
         return "in the future"
     return None

@@ -94,3 +94,12 @@ def test_a_config_file_saved_with_a_byte_order_mark_is_read(tmp_path):
     path = tmp_path / "config.toml"
     path.write_bytes("\ufeff[brief]\nwords = 80\n".encode())
     assert load_config(path).brief.words == 80
+
+
+def test_an_empty_list_of_formats_asks_for_one(tmp_path):
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, "[digest]\nformats = []\n"))
+    assert "at least one format" in str(error.value) and "unknown" not in str(error.value)
+    assert "html, md, json" in str(error.value)
+    with pytest.raises(ConfigError, match=r"unknown format\(s\) \['pdf'\]"):
+        load_config(write(tmp_path, '[digest]\nformats = ["md", "pdf"]\n'))

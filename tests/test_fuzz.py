@@ -174,10 +174,11 @@ HOSTILE: dict[str, tuple[str | bytes, str | None]] = {
     "mixed.txt": (ARTICLE.encode() + " Caf\u00e9 \u201cquoted\u201d.".encode("cp1252"), None),
     "unclosed.html": (f"<html><body><article><p>{SENTENCE} <b>Bold <i>and {SENTENCE}", None),
     "broken.json": ('{"title": "x", "text": ', "not valid JSON"),
-    "list.json": ("[1, 2, 3]", "item 0 is not an object"),
+    "list.json": ("[1, 2, 3]", "item 1 is not an object"),
     "open-front.md": ("---\ntitle: x\n" + SENTENCE, "front matter is not closed"),
     "bad-toml.md": ('+++\ntitle = "x\n+++\n' + SENTENCE, "not valid TOML"),
-    "bad-yaml.md": ("---\n??? what\n---\n" + SENTENCE, "not 'key: value'"),
+    "bad-yaml.md": ("---\ntitle: x\n??? what\n---\n" + SENTENCE, "not 'key: value'"),
+    "thematic-break.md": ("---\n??? what\n---\n" + SENTENCE, None),  # no front matter
     "cut.rss": ('<rss version="2.0"><channel><title>T</title><item><title>x', "no article text"),
     "bomb.rss": (LAUGHS, "declares XML entities"),
     "notes.xml": (f"<?xml version='1.0'?><notes><note>{SENTENCE}</note></notes>", "not an RSS"),

@@ -134,13 +134,13 @@ def test_items_of_a_json_list_that_are_no_articles_are_named_with_their_file(tmp
     with caplog.at_level(logging.INFO):
         [article] = read(tmp_path, "mixed.json", json.dumps([item, short, 42]))
     assert article.title == "Ferry"
-    assert "mixed.json: item 2 is not an object with article fields; the file's other" in (
+    assert "mixed.json: item 3 is not an object with article fields; the file's other" in (
         caplog.text
     )
     assert "mixed.json: 1 of its 3 items left out, under" in caplog.text
-    with pytest.raises(ReadError, match=r"sentences\); item 1 is not an object .*; item 2 has no"):
+    with pytest.raises(ReadError, match=r"sentences\); item 2 is not an object .*; item 3 has no"):
         read(tmp_path, "none.json", json.dumps([short, 42, {"title": "x"}]))
-    with pytest.raises(ReadError, match=r"item 3 is not .*; and 997 more$"):
+    with pytest.raises(ReadError, match=r"item 4 is not .*; and 997 more$"):
         read(tmp_path, "many.json", json.dumps([short, *[42] * 1000]))
 
 

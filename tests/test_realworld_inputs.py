@@ -231,7 +231,7 @@ def test_one_bad_item_of_a_json_list_is_left_out_with_a_warning(tmp_path, caplog
     with caplog.at_level(logging.WARNING):
         [article] = read_file(tmp_path / "a.json", max_bytes=LIMIT)
     assert article.title == "Pier"
-    assert "item 1 has no 'text'" in caplog.text and "item 2 is not an object" in caplog.text
+    assert "item 2 has no 'text'" in caplog.text and "item 3 is not an object" in caplog.text
 
 
 def test_feed_entries_too_short_to_store_are_named_in_the_log(tmp_path, caplog):

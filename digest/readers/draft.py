@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from digest.dates import first_date
+
 META_KEYS = {
     "title": "title",
     "headline": "title",
@@ -32,10 +34,15 @@ class Draft:
 
 
 def draft_from_meta(meta: dict[str, object], text: str) -> Draft:
-    """A Draft from header or front-matter fields, whatever their case or synonym."""
+    """A Draft from header or front-matter fields, whatever their case or synonym: of several
+    synonyms, the first given (of dates, the first that reads as one)."""
     fields: dict[str, object] = {}
+    dates: list[object] = []
     for key, value in meta.items():
         name = META_KEYS.get(str(key).strip().lower())
-        if name and name != "author" and value not in (None, ""):
-            fields.setdefault(name, value if name == "published" else str(value))
-    return Draft(text=text, **fields)
+        if name == "published":
+            dates.append(value)
+        elif name and name != "author" and value not in (None, ""):
+            fields.setdefault(name, str(value))
+    # "Date: n/a" above "Published: 2026-03-08": the first date that reads is the article's.
+    return Draft(text=text, published=first_date(dates), **fields)

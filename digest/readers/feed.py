@@ -18,7 +18,7 @@ from xml.etree.ElementTree import ParseError
 import defusedxml
 from defusedxml.ElementTree import DefusedXMLParser
 
-from digest.dates import parse_date
+from digest.dates import usable_date
 from digest.errors import ReadError
 from digest.readers.blocks import fragment_blocks, prose
 from digest.readers.draft import Draft
@@ -114,9 +114,10 @@ def _plain(value: object) -> str | None:
 
 
 def entry_date(entry: FeedParserDict) -> str | datetime | None:
-    """The entry's date as written (keeping its time zone), else as feedparser read it (UTC)."""
+    """The entry's date as written (keeping its time zone), else as feedparser read it (UTC);
+    a placeholder (`digest.dates`) gives way to the next date the entry gives."""
     for key in ("published", "updated", "created"):
-        if parse_date(entry.get(key)) is not None:
+        if usable_date(entry.get(key)):
             return entry[key]
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         parsed = entry.get(key)

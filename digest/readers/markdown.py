@@ -1,18 +1,28 @@
-"""Markdown articles with optional YAML-style (`---`) or TOML (`+++`) front matter."""
+"""Markdown articles with optional YAML-style (`---`) or TOML (`+++`) front matter.
+
+Footnotes (`[^1]` and their `[^1]: ...` definitions) and struck-out text (`~~...~~`, words the
+author withdrew) are left out before the body is rendered: neither is the article's prose.
+"""
 
 from __future__ import annotations
 
 import re
-import tomllib
 
 import markdown as markdown_lib
 
-from digest.errors import ReadError
+from digest.clean import unify_line_ends
 from digest.readers.blocks import fragment_text
 from digest.readers.draft import Draft, draft_from_meta
+from digest.readers.front_matter import split_front_matter
 
-_FRONT = re.compile(r"\A(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*(?:\n|\Z)", re.DOTALL)
-_YAML_LINE = re.compile(r"^([\w-]+)\s*:\s*(.*)$")
+# A footnote's definition, with the indented lines that carry it on; a reference to one; text
+# struck out on one line; each with the spaces before it (from the run's start, so a long indent
+# is scanned once, not once per space).
+_FOOTNOTE = re.compile(
+    r"^ {0,3}\[\^[^\]\s]{1,100}\]:.*(?:\n(?:[ \t]*\n)?(?: {4}|\t).*)*", re.MULTILINE
+)
+_FOOTNOTE_MARK = re.compile(r"(?<![ \t])[ \t]*\[\^[^\]\s]{1,100}\]")
+_STRUCK = re.compile(r"(?<![ \t])[ \t]*~~(?=[^\s~])[^\n~]{0,2000}(?<=\S)~~")
 # Python-Markdown takes quadratic time (or recurses until it fails) on deeply nested blocks, on
 # runs of unclosed brackets or tags and on long paragraphs full of markup; articles need none of
 # these, so nesting, lone brackets and angle brackets, and paragraph length are bounded first.
@@ -26,14 +36,8 @@ _LONE_ANGLE = re.compile(r"<(?![^<>]{0,2000}>)")
 
 def read_markdown(text: str) -> list[Draft]:
     """One article from a .md file; the body is reduced to plain text."""
-    text = text.replace("\r\n", "\n").lstrip("\ufeff")
-    meta: dict[str, object] = {}
-    match = _FRONT.match(text)
-    if match:
-        meta = _toml(match.group(2)) if match.group(1) == "+++" else _yaml(match.group(2))
-        text = text[match.end() :]
-    elif text.startswith(("---\n", "+++\n")):
-        raise ReadError("front matter is not closed (no matching --- or +++ line)")
+    meta, text = split_front_matter(unify_line_ends(text).lstrip("\ufeff"))
+    text = _STRUCK.sub("", _FOOTNOTE_MARK.sub("", _FOOTNOTE.sub("", text)))
     html = markdown_lib.markdown(_bounded(text), output_format="html")
     title, body = fragment_text(html)
     draft = draft_from_meta(meta, body)
@@ -60,26 +64,3 @@ def _split(block: str) -> list[str]:
         block = block[cut:].lstrip()
     parts.append(block)
     return parts
-
-
-def _toml(block: str) -> dict[str, object]:
-    try:
-        return tomllib.loads(block)
-    except tomllib.TOMLDecodeError as error:
-        raise ReadError(f"front matter is not valid TOML: {error}") from None
-
-
-def _yaml(block: str) -> dict[str, object]:
-    """Flat `key: value` front matter (the subset articles use), quotes removed."""
-    meta: dict[str, object] = {}
-    for line in block.split("\n"):
-        if not line.strip() or line.lstrip().startswith("#") or line.startswith((" ", "-")):
-            continue
-        match = _YAML_LINE.match(line)
-        if not match:
-            raise ReadError(f"front matter line is not 'key: value': {line[:60]!r}")
-        value = match.group(2).strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        meta[match.group(1)] = value
-    return meta

@@ -36,13 +36,16 @@ _CHANGED = re.compile(r"(?i)updat|modif|edited|actuali|aktualisiert|geändert|mi
 
 def page_published(root: lxml.etree._Element | None, day: object) -> object:
     """The page's publication time in UTC when the page declares one on `day` (trafilatura's
-    date of the page, a day), or declares one and `day` is None; else `day` as it is."""
+    date of the page, a day), or declares one and `day` is None or a placeholder; else `day`
+    as it is."""
     if root is None:
         return day
     found = parse_date(day)
     if day is not None and found is None:
         return day  # unreadable: the reader says so
     now = datetime.now(UTC)
+    if found is not None and implausible(found, now):
+        found = None  # a placeholder day ("1970-01-01"): any plausible declared time is better
     for value in _declared(root):
         stamp = parse_timestamp(value)
         if stamp is None or implausible(stamp, now):

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 
+from digest.clean import unify_line_ends
 from digest.readers.draft import META_KEYS, Draft, draft_from_meta
 
+_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")  # above the header or headline: even of spaces
 _HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z -]{0,20}):\s*(.*)$")
 
 
 def read_text(text: str) -> list[Draft]:
     """One article from a .txt file."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\n")
+    text = _BLANK_LINES.sub("", unify_line_ends(text))
     head, _, body = text.partition("\n\n")
     meta = _header(head)
     if meta is not None:
