@@ -116,11 +116,13 @@ def _plain(value: object) -> str | None:
 def entry_date(entry: FeedParserDict) -> str | datetime | None:
     """The entry's date as written (keeping its time zone), else as feedparser read it (UTC);
     a placeholder (`digest.dates`) gives way to the next date the entry gives."""
+    # Read as a plain dict: feedparser's own lookup maps a missing "published" to "updated",
+    # with a deprecation warning.
     for key in ("published", "updated", "created"):
-        if usable_date(entry.get(key)):
-            return entry[key]
+        if usable_date(value := dict.get(entry, key)):
+            return value
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = entry.get(key)
+        parsed = dict.get(entry, key)
         if isinstance(parsed, time.struct_time):
             return datetime(*parsed[:6], tzinfo=UTC)
     return None
