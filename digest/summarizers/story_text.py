@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from itertools import chain, groupby
@@ -85,22 +86,35 @@ _NUMBER_WORDS_RUN = re.compile(
 _POSSESSIVES = ("'s", "’s")
 # Words that deny what a sentence says: "The bridge will reopen on Friday" and "The bridge will
 # not reopen on Friday" share every content word (a negation is a stop word) and tell opposite
-# things. By language; English also denies through "n't" (and "denied his country was
-# involved" is "is not involved"), French through an elided "n'". Not "without" and its kin:
-# "left without power" and "lost power" tell one thing.
+# things. By language; English also denies through "n't". French denies through "pas",
+# "jamais", …, not "ne" alone, which may deny nothing ("ne rouvrira que vendredi": only on
+# Friday; "avant qu'il ne pleuve").
+# Not "without" and its kin: "left without power" and "lost power" tell one thing.
 _DENIALS = {
-    "en": frozenset(
-        "not no never none nobody nothing neither nor cannot deny denies denied refused".split()
-    ),
-    "fr": frozenset("ne pas jamais aucun aucune rien ni".split()),
+    "en": frozenset("not no never none nobody nothing neither nor cannot".split()),
+    "fr": frozenset("pas jamais aucun aucune rien ni".split()),
     "de": frozenset(
-        "nicht kein keine keinen keinem keiner keines nie niemals nichts weder".split()
+        "nicht kein keine keinen keinem keiner keines keinerlei keineswegs keinesfalls nie"
+        " niemals nichts niemand niemanden niemandem weder".split()
     ),
     "es": frozenset("no nunca jamás ningún ninguna ninguno nada nadie ni tampoco".split()),
 }
-# What a denial reaches: its clause ("… could not pick a winner; the rest backed Holm"). Not a
-# comma: "does not, for example, say" denies on.
-_CLAUSE = re.compile(r"[;:()\u2014\u2013]|\s(?:but|while|whereas|mais|aber|pero)\s", re.IGNORECASE)
+# Verbs that report a denial: what follows them is denied ("denied his country was involved"
+# says "is not involved"), but the verb names no word of its own that the report denies.
+_DENYING_VERBS = frozenset("deny denies denied refuse refuses refused".split())
+# A word of denial followed by one of these denies nothing: "not only … but also", "not just",
+# "none other than", "no doubt", "nicht nur", "no solo" ("No. 10" is a number too).
+_NOT_DENYING_NEXT = frozenset("only just other doubt nur solo sólo".split())
+# … nor one whose clause goes on to say when it did happen: "did not reach the coast until
+# Tuesday" reached it.
+_UNTIL = frozenset("until till".split())
+# What a denial reaches: the rest of its clause ("… could not pick a winner; the rest backed
+# Holm"; "No one was hurt, and the road will reopen"). Not a comma alone: "does not, for
+# example, say" denies on.
+_CLAUSE = re.compile(
+    r"[;:()\u2014\u2013]|,\s+(?:and|et|und|y)\s|\s(?:but|while|whereas|mais|aber|pero)\s",
+    re.IGNORECASE,
+)
 
 _UNDATED = datetime.max.replace(tzinfo=UTC)
 
@@ -198,56 +212,74 @@ def other_numbers(first: frozenset[str], second: frozenset[str]) -> bool:
     return bool(first) and bool(second) and first.isdisjoint(second)
 
 
-def denied_words(sentence: str, language: str = "en") -> frozenset[str]:
-    """The stems of the content words a sentence denies: the first after each word of denial in
-    its clause ("will not reopen to traffic": reopen), or the last before when none follows
-    ("öffnet am Freitag nicht")."""
+@dataclass(frozen=True, slots=True)
+class Denial:
+    """What a sentence denies (see `disagree`), as stems of content words."""
+
+    keys: frozenset[str]  # the first word after each word of denial ("will not reopen": reopen)
+    scope: frozenset[str]  # every word a denial reaches, to the end of its clause
+    held: frozenset[str]  # all its content words
+
+
+def denial_of(sentence: str, language: str = "en") -> Denial:
+    """What a sentence denies: after each word of denial, the words to the end of its clause
+    (those before it when none follows: "öffnet am Freitag nicht"), and the first of them."""
     denials, stops = _DENIALS.get(language, _DENIALS["en"]), stop_words(language)
     stem = stemmer(language)
-    found: set[str] = set()
+    keys: set[str] = set()
+    scope: set[str] = set()
     for clause in _CLAUSE.split(sentence):
         tokens = [token.lower().replace("’", "'") for token in words(clause)]
         for place, token in enumerate(tokens):
-            if not _denial(token, denials, language):
+            verb = token in _DENYING_VERBS
+            if not (verb or _is_denial(token, denials)) or _denies_nothing(tokens, place):
                 continue
-            after = [t for t in tokens[place + 1 :] if _content(t, stops, denials, language)]
-            before = [t for t in tokens[:place] if _content(t, stops, denials, language)]
-            found.update(map(stem, after[:1] or before[-1:]))
-    return frozenset(found)
+            after = [stem(t) for t in tokens[place + 1 :] if _content(t, stops, denials)]
+            before = [stem(t) for t in tokens[:place] if _content(t, stops, denials)]
+            reached = after or before
+            scope.update(reached)
+            if reached and not verb:
+                keys.add(reached[0] if after else reached[-1])
+    return Denial(frozenset(keys), frozenset(scope), content_stems(sentence, language))
+
+
+def _denies_nothing(tokens: list[str], place: int) -> bool:
+    """True for a word of denial that denies nothing: "not only", "No. 10", "not … until"."""
+    following = tokens[place + 1] if place + 1 < len(tokens) else ""
+    return (
+        following in _NOT_DENYING_NEXT
+        or following[:1].isdigit()
+        or not _UNTIL.isdisjoint(tokens[place + 1 :])
+    )
 
 
 def content_stems(sentence: str, language: str = "en") -> frozenset[str]:
-    """The stems of a sentence's content words (as `denied_words` counts them)."""
+    """The stems of a sentence's content words (as `denial_of` counts them)."""
     denials, stops = _DENIALS.get(language, _DENIALS["en"]), stop_words(language)
     stem = stemmer(language)
     tokens = (token.lower().replace("’", "'") for token in words(sentence))
-    return frozenset(stem(t) for t in tokens if _content(t, stops, denials, language))
-
-
-Denial = tuple[frozenset[str], frozenset[str]]  # a sentence's `denied_words`, `content_stems`
+    return frozenset(stem(t) for t in tokens if _content(t, stops, denials))
 
 
 def disagree(first: Denial, second: Denial) -> bool:
-    """True when one of two sentences denies a word the other holds, and the other denies
-    nothing ("The bridge will reopen" and "The bridge will not reopen"; "a team has recovered
-    part of the tail" and "neither team has recovered any debris"). Two that both deny are
-    taken to agree ("No hearing date has been set", "No date for this hearing has been set"),
-    and a denial of what the other does not say parts nothing ("the rest could not pick a
-    winner")."""
-    (denied, held), (other_denied, other_held) = first, second
-    if denied and other_denied:
-        return False
-    return bool(denied & other_held or other_denied & held)
+    """True when one sentence denies a word (the first its denial reaches) that the other holds
+    and does not deny: "The bridge will reopen" and "The bridge will not reopen"; "a team has
+    recovered part of the tail" and "neither team has recovered any debris". Two that deny the
+    same words agree ("No hearing date has been set", "No date for this hearing has been set";
+    "is not involved", "denied it was involved"), and a denial of what the other does not say
+    parts nothing ("the rest could not pick a winner")."""
+    return bool(
+        (first.keys - second.scope) & second.held or (second.keys - first.scope) & first.held
+    )
 
 
-def _denial(token: str, denials: frozenset[str], language: str) -> bool:
-    elided = language == "fr" and token.startswith("n'")
-    return token in denials or token.endswith("n't") or elided
+def _is_denial(token: str, denials: frozenset[str]) -> bool:
+    return token in denials or token.endswith("n't")
 
 
-def _content(token: str, stops: frozenset[str], denials: frozenset[str], language: str) -> bool:
+def _content(token: str, stops: frozenset[str], denials: frozenset[str]) -> bool:
     short_number = token.isdigit() and len(token) < 3
-    return token not in stops and not short_number and not _denial(token, denials, language)
+    return token not in stops and not short_number and not _is_denial(token, denials)
 
 
 def _told_across(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -533,12 +565,11 @@ class StoryText:
         return np.flatnonzero(repeats)
 
     def _denial(self, index: int) -> Denial:
-        """What sentence `index` denies, and its content words (see `disagree`), found once."""
+        """What sentence `index` denies (see `disagree`), found once."""
         found = self._found_denials.get(index)
         if found is None:
-            text, language = self.texts[index], self.languages[self.article_of[index]]
-            found = (denied_words(text, language), content_stems(text, language))
-            self._found_denials[index] = found
+            language = self.languages[self.article_of[index]]
+            found = self._found_denials[index] = denial_of(self.texts[index], language)
         return found
 
     def _numbers_of(self, index: int) -> frozenset[str]:
