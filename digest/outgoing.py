@@ -14,6 +14,7 @@ import time
 from digest import mail, unmailed
 from digest.config import Config
 from digest.errors import DigestError
+from digest.permalinks import digest_files
 
 log = logging.getLogger(__name__)
 STOP_SECONDS = 3.0  # how long a stop waits for an attempt in flight to end
@@ -77,12 +78,25 @@ class Outgoing:
         except mail.SendError as error:
             log.error("%s", error)
             unmailed.owe(self.config, name, str(error))
-        except DigestError as error:  # the digest is gone from the outbox: nothing to mail
-            log.error("%s", error)
-            unmailed.clear(self.config, name)
+        except DigestError as error:
+            self._not_sent(name, error)
         except Exception:  # a bug in sending must not go unseen, nor stop anything else
             log.exception("unexpected error while mailing %s", name)
         else:
             refusal = mailed.refusal()
             if refusal is not None:
                 log.error("%s", refusal)
+
+    def _not_sent(self, name: str, error: DigestError) -> None:
+        """Forget `name` when it is gone from the outbox (nothing is left to mail); otherwise
+        (a mail template that fails, an unreadable JSON, email settings) keep it noted, with
+        the error as the reason, for a `digest send` or a restart once that is fixed."""
+        if digest_files(self.config.paths.outbox, name):
+            log.error("%s", error)
+            unmailed.owe(self.config, name, str(error))
+            return
+        log.warning(
+            "%s is no longer in %s: nothing to mail, and no longer noted as not mailed (%s)",
+            name, self.config.paths.outbox, error,
+        )  # fmt: skip
+        unmailed.clear(self.config, name)
