@@ -98,8 +98,10 @@ def read_file(path: Path, *, max_bytes: int, language: str = "auto") -> list[Art
 # Plain-text files that may hold a web page or a feed (a page saved "as text", a download
 # renamed); how such a file starts says which: a doctype or <html>, an <rss> or <feed> root.
 _PLAIN_TEXT = frozenset({".txt", ".text", ".md", ".markdown"})
+# Each comment is matched atomically: ended at its first "-->", it is never retried as a longer
+# one, so a run of comments before prose costs one pass, not one try per way of grouping them.
 _MARKUP_START = re.compile(
-    r"\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(!doctype\s+html|html|rss|feed|rdf:rdf)\b",
+    r"\s*(?:<\?xml[^>]*\?>\s*)?(?><!--.*?-->\s*)*<(!doctype\s+html|html|rss|feed|rdf:rdf)\b",
     re.IGNORECASE | re.DOTALL,
 )
 _SNIFFED_CHARS = 4096
