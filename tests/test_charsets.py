@@ -66,6 +66,18 @@ def test_a_page_saved_as_utf_8_under_an_older_declaration_stays_utf_8(tmp_path):
     assert read_page(tmp_path, data).text.split() == RUSSIAN.split()
 
 
+def test_a_utf_8_page_with_a_stray_byte_under_an_older_declaration_stays_utf_8(tmp_path):
+    text = EURO.replace("repairs", "repairs at the Café Zürich")
+    data = page('<meta charset="iso-8859-1">', text).encode("utf-8").replace(b"says", b"say\x92s")
+    assert read_page(tmp_path, data).text.split() == text.replace("says", "say’s").split()
+
+
+def test_a_windows_1252_page_is_not_taken_for_utf_8_with_stray_bytes(tmp_path):
+    text = EURO.replace("repairs", "repairs at the Café Zürich, the “Â©” kiosk")
+    data = page('<meta charset="iso-8859-1">', text).encode("cp1252")
+    assert read_page(tmp_path, data).text.split() == text.split()
+
+
 def test_a_declaration_commented_out_or_too_far_down_is_not_read():
     hidden = page("<!-- <meta charset=windows-1251> -->", RUSSIAN).encode("cp1251")
     assert decode_page(hidden).text == decode(hidden)
