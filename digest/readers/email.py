@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import email.errors
+import re
 from dataclasses import replace
 from email import policy
 from email.message import EmailMessage
@@ -124,20 +125,51 @@ def _body_texts(message: EmailMessage, subtype: str) -> list[str]:
 def _body_parts(part: EmailMessage, subtype: str) -> list[EmailMessage]:
     """The parts of this subtype that make the body, in order: each inline one of a mixed part
     (mail clients split the text around an inline image), of the last alternative that holds
-    one, of a related part's root; neither attachments nor forwarded messages."""
+    one, of a related part's root; neither attachments nor forwarded messages. A part inside
+    the message that has a file name is a file attached, even one marked inline (as Apple Mail
+    attaches files); the text parts a client splits around an image have none. A mailing list's
+    footer part, after the message, is not its text either."""
     if part.is_attachment():
         return []
     if part.get_content_maintype() == "text":
         return [part] if part.get_content_subtype() == subtype else []
     if part.get_content_maintype() != "multipart":
         return []
-    children = [child for child in part.iter_parts() if isinstance(child, EmailMessage)]
+    children = [
+        child
+        for child in part.iter_parts()
+        if isinstance(child, EmailMessage) and not _file_name(child)
+    ]
     if part.get_content_subtype() == "alternative":
         found = [_body_parts(child, subtype) for child in children]
         return next((parts for parts in reversed(found) if parts), [])
     if part.get_content_subtype() == "related":
         return _body_parts(children[0], subtype) if children else []
+    if len(children) > 1 and _is_list_footer(children[-1]):
+        children = children[:-1]
     return [found for child in children for found in _body_parts(child, subtype)]
+
+
+# Mailman's footer, added as a part of its own after the message: its rule of underscores,
+# then a few lines naming the list and how to leave it.
+_FOOTER_RULE = re.compile(r"\s*_{20,}\s*\n")
+_MAX_FOOTER_WORDS = 60
+
+
+def _is_list_footer(part: EmailMessage) -> bool:
+    """True for a mailing list's footer part: short plain text under a rule of underscores."""
+    if part.get_content_type() != "text/plain":
+        return False
+    text = _part_text(part) or ""
+    return bool(_FOOTER_RULE.match(text)) and len(text.split()) <= _MAX_FOOTER_WORDS
+
+
+def _file_name(part: EmailMessage) -> str | None:
+    """The part's file name (Content-Disposition's filename, else Content-Type's name)."""
+    try:
+        return part.get_filename()
+    except _HEADER_ERRORS:
+        return None
 
 
 def _part_text(part: EmailMessage) -> str | None:
