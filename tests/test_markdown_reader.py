@@ -117,3 +117,23 @@ def test_code_and_undefined_footnote_labels_keep_their_text(tmp_path):
     assert "[^a-z] is shown" in article.text
     assert "filter ~~old~~ [^1] rows" in article.text
     assert "said. A regex" in article.text and "Council minutes" not in article.text
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "Publish Date: 2026-03-08\ntitle: Library van saved\n",
+        '"title": "Library van saved"\n"source": County News\n',
+        "'title': Library van saved\n",
+        "  title: Library van saved\n  source: County News\n",
+    ],
+)
+def test_front_matter_whose_first_key_is_not_a_bare_word_is_read(tmp_path, front):
+    [article] = read(tmp_path, "a.md", f"---\n{front}---\n\n{BODY}")
+    assert article.title == "Library van saved"
+    assert article.text.startswith("The county council") and ":" not in article.text
+
+
+def test_front_matter_with_a_quoted_first_key_that_breaks_says_why(tmp_path):
+    with pytest.raises(ReadError, match="not 'key: value'"):
+        read(tmp_path, "a.md", f'---\n"title": Library van\n??? what\n---\n\n{BODY}')
