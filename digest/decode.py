@@ -174,9 +174,6 @@ def page_encoding(label: str) -> str | None:
     return name if name in _PAGE_ENCODINGS else None
 
 
-_STRAY_BYTE = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, escaped
-
-
 def _is_mostly_utf_8(data: bytes) -> bool:
     """True when `data` holds characters beyond ASCII and is UTF-8 but for a few stray bytes:
     more multibyte characters than bytes that are not UTF-8. Text in a single-byte charset such
@@ -184,7 +181,7 @@ def _is_mostly_utf_8(data: bytes) -> bool:
     symbol), and a byte that is not UTF-8 for each accented letter."""
     if data.isascii():
         return False
-    text = data.decode("utf-8", errors="surrogateescape")
-    stray = len(_STRAY_BYTE.findall(text))
+    text = data.decode("utf-8", errors="surrogateescape")  # a stray byte: one lone surrogate
+    stray = len(data) - len(text.encode("utf-8", errors="ignore"))
     multibyte = len(text) - len(text.encode("ascii", errors="ignore")) - stray
     return multibyte > stray
