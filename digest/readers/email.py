@@ -134,26 +134,24 @@ def _body_texts(message: EmailMessage, subtype: str, warnings: list[str]) -> lis
 def _body_parts(part: EmailMessage, subtype: str) -> list[EmailMessage]:
     """The parts of this subtype that make the body, in order: each inline one of a mixed part
     (mail clients split the text around an inline image), of the last alternative that holds
-    one, of a related part's root; neither attachments nor forwarded messages. A part inside
-    the message that has a file name is a file attached, even one marked inline (as Apple Mail
-    attaches files); the text parts a client splits around an image have none. A mailing list's
-    footer part, after the message, is not its text either."""
+    one, of a related part's root; neither attachments nor forwarded messages. A part of a
+    mixed part that has a file name is a file attached, even one marked inline (as Apple Mail
+    attaches files); the text parts a client splits around an image have none. (Alternatives
+    are the body's own versions, whatever they are named.) A mailing list's footer part, after
+    the message, is not its text either."""
     if part.is_attachment():
         return []
     if part.get_content_maintype() == "text":
         return [part] if part.get_content_subtype() == subtype else []
     if part.get_content_maintype() != "multipart":
         return []
-    children = [
-        child
-        for child in part.iter_parts()
-        if isinstance(child, EmailMessage) and not _file_name(child)
-    ]
+    children = [child for child in part.iter_parts() if isinstance(child, EmailMessage)]
     if part.get_content_subtype() == "alternative":
         found = [_body_parts(child, subtype) for child in children]
         return next((parts for parts in reversed(found) if parts), [])
     if part.get_content_subtype() == "related":
         return _body_parts(children[0], subtype) if children else []
+    children = [child for child in children if not _file_name(child)]
     if len(children) > 1 and _is_list_footer(children[-1]):
         children = children[:-1]
     return [found for child in children for found in _body_parts(child, subtype)]
