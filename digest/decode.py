@@ -130,7 +130,8 @@ _PAGE_ENCODINGS = frozenset(
 def decode_page(data: bytes) -> Decoded:
     """Text of a web page: a BOM first, then the charset its `<meta>` declares near its start,
     then as `decode`. A page whose bytes are UTF-8 is read as UTF-8 whatever it declares (a page
-    saved again as UTF-8 keeps its old declaration); an unknown charset is told in `warning`.
+    saved again as UTF-8 keeps its old declaration), even with a few stray bytes (each read on
+    its own, as `decode` reads it); an unknown charset is told in `warning`.
     """
     label = None if data.startswith(tuple(bom for bom, _ in _BOMS)) else declared_charset(data)
     if label is None:
@@ -139,7 +140,7 @@ def decode_page(data: bytes) -> Decoded:
     if encoding is None:
         why = f"declares the charset {label[:40]!r}, which digest does not know; read as UTF-8"
         return Decoded(decode(data), why + " (or Windows-1252)")
-    if encoding == "utf-8" or _is_utf_8(data):
+    if encoding == "utf-8" or _is_mostly_utf_8(data):
         return Decoded(decode(data))
     _refuse_binary(data)
     return Decoded(data.decode(encoding, errors="digest-latin-1"))
@@ -173,12 +174,14 @@ def page_encoding(label: str) -> str | None:
     return name if name in _PAGE_ENCODINGS else None
 
 
-def _is_utf_8(data: bytes) -> bool:
-    """True when `data` holds characters beyond ASCII and is UTF-8 throughout."""
+def _is_mostly_utf_8(data: bytes) -> bool:
+    """True when `data` holds characters beyond ASCII and is UTF-8 but for a few stray bytes:
+    more multibyte characters than bytes that are not UTF-8. Text in a single-byte charset such
+    as Windows-1252 has next to no valid multibyte sequences (an accented capital followed by a
+    symbol), and a byte that is not UTF-8 for each accented letter."""
     if data.isascii():
         return False
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+    text = data.decode("utf-8", errors="surrogateescape")  # a stray byte: one lone surrogate
+    stray = len(data) - len(text.encode("utf-8", errors="ignore"))
+    multibyte = len(text) - len(text.encode("ascii", errors="ignore")) - stray
+    return multibyte > stray

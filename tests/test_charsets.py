@@ -66,11 +66,23 @@ def test_a_page_saved_as_utf_8_under_an_older_declaration_stays_utf_8(tmp_path):
     assert read_page(tmp_path, data).text.split() == RUSSIAN.split()
 
 
+def test_a_utf_8_page_with_a_stray_byte_under_an_older_declaration_stays_utf_8(tmp_path):
+    text = EURO.replace("repairs", "repairs at the Café Zürich")
+    data = page('<meta charset="iso-8859-1">', text).encode("utf-8").replace(b"says", b"say\x92s")
+    assert read_page(tmp_path, data).text.split() == text.replace("says", "say’s").split()
+
+
+def test_a_windows_1252_page_is_not_taken_for_utf_8_with_stray_bytes(tmp_path):
+    text = EURO.replace("repairs", "repairs at the Café Zürich, the “Â©” kiosk")
+    data = page('<meta charset="iso-8859-1">', text).encode("cp1252")
+    assert read_page(tmp_path, data).text.split() == text.split()
+
+
 def test_a_declaration_commented_out_or_too_far_down_is_not_read():
     hidden = page("<!-- <meta charset=windows-1251> -->", RUSSIAN).encode("cp1251")
     assert decode_page(hidden).text == decode(hidden)
-    far = page(" " * 10_000 + "<meta charset=windows-1251>", EURO).encode("utf-8")
-    assert "€4" in decode_page(far).text
+    far = page(" " * 10_000 + "<meta charset=windows-1251>", EURO).encode("cp1252")
+    assert "€4" in decode_page(far).text  # read as windows-1251, it would say "Ђ4"
 
 
 def test_an_unknown_charset_falls_back_with_a_warning_naming_the_file(tmp_path, caplog):
@@ -92,3 +104,13 @@ def test_a_mail_s_html_part_without_a_charset_is_read_in_the_one_it_declares(tmp
     make_inbox(tmp_path, {"a.eml": mail})
     [article] = read_file(tmp_path / "a.eml", max_bytes=LIMIT)
     assert article.text.split() == RUSSIAN.split()
+
+
+def test_a_mail_s_html_part_in_an_unknown_charset_is_named_in_a_warning(tmp_path, caplog):
+    html = page('<meta charset="x-klingon">', EURO).encode("cp1252")
+    mail = b"From: a@b.example\nSubject: Pier\nContent-Type: text/html\n\n" + html
+    make_inbox(tmp_path, {"a.eml": mail})
+    with caplog.at_level(logging.WARNING):
+        [article] = read_file(tmp_path / "a.eml", max_bytes=LIMIT)
+    assert "€4 million" in article.text
+    assert "a.eml" in caplog.text and "'x-klingon'" in caplog.text

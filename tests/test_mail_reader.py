@@ -105,6 +105,50 @@ def test_a_text_file_attached_to_a_mail_is_not_read_as_its_text(tmp_path):
     assert read_mail(tmp_path, mail).text == FIRST
 
 
+@pytest.mark.parametrize(
+    "attachment",
+    [
+        "Content-Type: text/plain\nContent-Disposition: inline; filename=notes.txt\n\n" + SECOND,
+        'Content-Type: text/plain; name="notes.txt"\n\n' + SECOND,
+        "Content-Type: text/html\nContent-Disposition: inline; filename=minutes.html\n\n"
+        f"<html><body><p>{SECOND}</p></body></html>",
+    ],
+)
+def test_a_file_attached_inline_is_not_read_as_the_mail_s_text(tmp_path, attachment):
+    # Apple Mail attaches files inline, with a file name; the text parts it splits have none.
+    mail = mixed(f"Content-Type: text/plain\n\n{FIRST}", attachment)
+    assert read_mail(tmp_path, mail).text == FIRST
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "_______________________________________________\nHarbour mailing list\n"
+        "Harbour@lists.harbour.example\nhttps://lists.harbour.example/mailman/listinfo/harbour\n",
+        "_______________________________________________\n"
+        "Harbour mailing list -- harbour@lists.harbour.example\n"
+        "To unsubscribe send an email to harbour-leave@lists.harbour.example\n",
+    ],
+)
+def test_a_mailing_list_s_footer_part_is_not_read_as_the_mail_s_text(tmp_path, footer):
+    footer_part = (
+        f"Content-Type: text/plain; charset=us-ascii\nContent-Disposition: inline\n\n{footer}"
+    )
+    mail = mixed(f"Content-Type: text/plain\n\n{FIRST}", footer_part)
+    assert read_mail(tmp_path, mail).text == FIRST
+
+
+def test_a_last_part_that_only_mentions_a_mailing_list_is_read(tmp_path):
+    last = (
+        f"Content-Type: text/plain\nContent-Disposition: inline\n\nThe mailing list said: {SECOND}"
+    )
+    mail = mixed(f"Content-Type: text/plain\n\n{FIRST}", IMAGE, last)
+    assert read_mail(tmp_path, mail).text.split("\n\n") == [
+        FIRST,
+        f"The mailing list said: {SECOND}",
+    ]
+
+
 def test_a_covering_note_over_nothing_is_still_rejected(tmp_path):
     make_inbox(tmp_path, {"a.eml": f"{HEADERS}\nSent from my iPhone\n"})
     with pytest.raises(ReadError, match="no article text"):

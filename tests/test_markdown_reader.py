@@ -101,3 +101,39 @@ def test_footnotes_and_strikethrough_do_not_reach_the_text(tmp_path):
     assert "Council minutes" not in article.text and "checked by" not in article.text
     assert "agreed on Wednesday to keep" in article.text
     assert "running. Volunteers had collected 3,000 signatures." in article.text
+
+
+def test_code_and_undefined_footnote_labels_keep_their_text(tmp_path):
+    content = (
+        "The council's new search box matches postcodes with `[^0-9]` removed, and the form "
+        "now reads `a ~~b~~ c` literally, the clerk said.[^1] A regex such as [^a-z] is shown "
+        "as the clerk typed it.\n\n"
+        "```\nfilter ~~old~~ [^1] rows\n```\n\n"
+        "Volunteers had collected 3,000 signatures against plans to withdraw the van.\n\n"
+        "[^1]: Council minutes, 8 March 2026.\n"
+    )
+    [article] = read(tmp_path, "a.md", content)
+    assert "[^0-9]" in article.text and "a ~~b~~ c" in article.text
+    assert "[^a-z] is shown" in article.text
+    assert "filter ~~old~~ [^1] rows" in article.text
+    assert "said. A regex" in article.text and "Council minutes" not in article.text
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "Publish Date: 2026-03-08\ntitle: Library van saved\n",
+        '"title": "Library van saved"\n"source": County News\n',
+        "'title': Library van saved\n",
+        "  title: Library van saved\n  source: County News\n",
+    ],
+)
+def test_front_matter_whose_first_key_is_not_a_bare_word_is_read(tmp_path, front):
+    [article] = read(tmp_path, "a.md", f"---\n{front}---\n\n{BODY}")
+    assert article.title == "Library van saved"
+    assert article.text.startswith("The county council") and ":" not in article.text
+
+
+def test_front_matter_with_a_quoted_first_key_that_breaks_says_why(tmp_path):
+    with pytest.raises(ReadError, match="not 'key: value'"):
+        read(tmp_path, "a.md", f'---\n"title": Library van\n??? what\n---\n\n{BODY}')

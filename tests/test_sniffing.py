@@ -81,3 +81,10 @@ def test_text_that_only_mentions_markup_stays_text(tmp_path, caplog, content):
     [article] = read_logged(tmp_path, caplog, "a.txt", content)
     assert ARTICLE in article.text
     assert "read as" not in caplog.text
+
+
+def test_many_comments_before_prose_are_passed_over_quickly(tmp_path, caplog):
+    # Each way of grouping the comments was once tried in turn: 2^39 of them for 40 comments.
+    [article] = read_logged(tmp_path, caplog, "a.md", "<!---->" * 40 + "\n\n" + ARTICLE)
+    assert article.text == ARTICLE
+    assert "read as" not in caplog.text

@@ -22,7 +22,7 @@ from digest.inbox import non_file_kind, printable_name
 from digest.language import detect_language
 from digest.models import Article
 from digest.readers.draft import Draft
-from digest.readers.email import read_email
+from digest.readers.email import mail_drafts, read_email
 from digest.readers.feed import read_feed
 from digest.readers.html import read_html
 from digest.readers.json import json_items, read_json
@@ -73,7 +73,7 @@ def read_file(path: Path, *, max_bytes: int, language: str = "auto") -> list[Art
             raise ReadError("the file holds only whitespace")
         if (held := _held_markup(text, path)) is not None:
             reader, text = held, _decoded(held, data, path)
-        drafts, problems = _drafts(reader, data, text)
+        drafts, problems = _drafts(reader, data, text, path)
     articles = [_article(d, _printable_name(path), language) for d in drafts]
     kept = [a for a in articles if a is not None]
     if not kept:  # and why the items that are no articles are none
@@ -98,8 +98,10 @@ def read_file(path: Path, *, max_bytes: int, language: str = "auto") -> list[Art
 # Plain-text files that may hold a web page or a feed (a page saved "as text", a download
 # renamed); how such a file starts says which: a doctype or <html>, an <rss> or <feed> root.
 _PLAIN_TEXT = frozenset({".txt", ".text", ".md", ".markdown"})
+# Each comment is matched atomically: ended at its first "-->", it is never retried as a longer
+# one, so a run of comments before prose costs one pass, not one try per way of grouping them.
 _MARKUP_START = re.compile(
-    r"\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(!doctype\s+html|html|rss|feed|rdf:rdf)\b",
+    r"\s*(?:<\?xml[^>]*\?>\s*)?(?><!--.*?-->\s*)*<(!doctype\s+html|html|rss|feed|rdf:rdf)\b",
     re.IGNORECASE | re.DOTALL,
 )
 _SNIFFED_CHARS = 4096
@@ -129,9 +131,12 @@ def _decoded(reader: Reader | BytesReader, data: bytes, path: Path) -> str:
     return text
 
 
-def _drafts(reader: Reader | BytesReader, data: bytes, text: str) -> tuple[list[Draft], list[str]]:
+def _drafts(
+    reader: Reader | BytesReader, data: bytes, text: str, path: Path
+) -> tuple[list[Draft], list[str]]:
     """The reader's drafts, once the file passed the screens for costly input, and why each
-    item of a JSON list that is no article was left out."""
+    item of a JSON list that is no article was left out. What a mail's reader should be told
+    about how its parts were decoded is logged, naming the file."""
     if reader is read_feed:
         limits.check_entities(data)
     if reader is not read_text:
@@ -139,6 +144,11 @@ def _drafts(reader: Reader | BytesReader, data: bytes, text: str) -> tuple[list[
     try:
         if reader is read_json:
             return json_items(_big_integers_as_text(text))
+        if reader is read_email:
+            drafts, warnings = mail_drafts(data)
+            for warning in warnings:
+                log.warning("%s: %s", _printable_name(path), warning)
+            return drafts, []
         return reader(data if reader in READS_BYTES else text), []  # type: ignore[arg-type]
     except RecursionError:
         raise ReadError("the file's markup or structure is nested too deeply to read") from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import email.errors
+import re
 from dataclasses import replace
 from email import policy
 from email.message import EmailMessage
@@ -29,11 +30,18 @@ _MAX_FORWARDS = 5  # messages forwarded inside messages read at most this deep
 
 def read_email(data: bytes) -> list[Draft]:
     """One article from a saved e-mail message."""
+    return mail_drafts(data)[0]
+
+
+def mail_drafts(data: bytes) -> tuple[list[Draft], list[str]]:
+    """One article from a saved e-mail message, and what its reader should be told about how
+    its parts were decoded (an HTML part in a charset digest does not know)."""
     check_headers(data)
     message = email.message_from_bytes(data, policy=policy.default)
     if not isinstance(message, EmailMessage) or not message.keys():
         raise ReadError("not an e-mail message: it has no headers (From, Subject, Date, ...)")
-    body = _body(message)
+    warnings: list[str] = []
+    body = _body(message, warnings)
     if body is None:
         raise ReadError("the message has no text or HTML part to read")
     page, plain = body
@@ -47,20 +55,21 @@ def read_email(data: bytes) -> list[Draft]:
             url=page.url if page else None,
             published=_header(message, "date") or (page.published if page else None),
         )
-    ]
+    ], warnings
 
 
 Body = tuple[Draft | None, str | None]  # the HTML part read as a page, the plain text
 
 
-def _body(message: EmailMessage) -> Body | None:
+def _body(message: EmailMessage, warnings: list[str]) -> Body | None:
     """The message's article: its HTML part read as a page, and its plain text. A message
     forwarded as an attachment (message/rfc822) is read instead when the message's own text is
     no article (none, or a covering note: "Sent from my iPhone", "see attached"). None when no
     message holds a text or HTML part."""
     found: list[Body] = []
     for _ in range(_MAX_FORWARDS):
-        html, plain = _body_texts(message, "html"), _body_texts(message, "plain")
+        html = _body_texts(message, "html", warnings)
+        plain = _body_texts(message, "plain", warnings)
         if html or plain:
             page = _html_draft(html) if html else None
             found.append((page, "\n\n".join(text.strip("\n") for text in plain) if plain else None))
@@ -112,19 +121,24 @@ def _page(html: str) -> Draft | None:
         return None
 
 
-def _body_texts(message: EmailMessage, subtype: str) -> list[str]:
+def _body_texts(message: EmailMessage, subtype: str, warnings: list[str]) -> list[str]:
     """The texts of the message's parts of this subtype (html or plain) that make its body."""
     try:
         parts = _body_parts(message, subtype)
     except _HEADER_ERRORS:
         return []
-    return [text for text in map(_part_text, parts) if text is not None]
+    texts = [_part_text(part, warnings) for part in parts]
+    return [text for text in texts if text is not None]
 
 
 def _body_parts(part: EmailMessage, subtype: str) -> list[EmailMessage]:
     """The parts of this subtype that make the body, in order: each inline one of a mixed part
     (mail clients split the text around an inline image), of the last alternative that holds
-    one, of a related part's root; neither attachments nor forwarded messages."""
+    one, of a related part's root; neither attachments nor forwarded messages. A part of a
+    mixed part that has a file name is a file attached, even one marked inline (as Apple Mail
+    attaches files); the text parts a client splits around an image have none. (Alternatives
+    are the body's own versions, whatever they are named.) A mailing list's footer part, after
+    the message, is not its text either."""
     if part.is_attachment():
         return []
     if part.get_content_maintype() == "text":
@@ -137,11 +151,37 @@ def _body_parts(part: EmailMessage, subtype: str) -> list[EmailMessage]:
         return next((parts for parts in reversed(found) if parts), [])
     if part.get_content_subtype() == "related":
         return _body_parts(children[0], subtype) if children else []
+    children = [child for child in children if not _file_name(child)]
+    if len(children) > 1 and _is_list_footer(children[-1]):
+        children = children[:-1]
     return [found for child in children for found in _body_parts(child, subtype)]
 
 
-def _part_text(part: EmailMessage) -> str | None:
-    """The decoded text of one part: in its charset, else guessed as for any other file."""
+# Mailman's footer, added as a part of its own after the message: its rule of underscores,
+# then a few lines naming the list and how to leave it.
+_FOOTER_RULE = re.compile(r"\s*_{20,}\s*\n")
+_MAX_FOOTER_WORDS = 60
+
+
+def _is_list_footer(part: EmailMessage) -> bool:
+    """True for a mailing list's footer part: short plain text under a rule of underscores."""
+    if part.get_content_type() != "text/plain":
+        return False
+    text = _part_text(part) or ""
+    return bool(_FOOTER_RULE.match(text)) and len(text.split()) <= _MAX_FOOTER_WORDS
+
+
+def _file_name(part: EmailMessage) -> str | None:
+    """The part's file name (Content-Disposition's filename, else Content-Type's name)."""
+    try:
+        return part.get_filename()
+    except _HEADER_ERRORS:
+        return None
+
+
+def _part_text(part: EmailMessage, warnings: list[str] | None = None) -> str | None:
+    """The decoded text of one part: in its charset, else guessed as for any other file (an
+    HTML part in the charset it declares, any trouble with that told in `warnings`)."""
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return None
@@ -153,7 +193,12 @@ def _part_text(part: EmailMessage) -> str | None:
             pass  # an unknown, unusable or wrong charset: guess as for any other file
     if not payload.strip():
         return ""
-    return decode_page(payload).text if part.get_content_subtype() == "html" else decode(payload)
+    if part.get_content_subtype() != "html":
+        return decode(payload)
+    page = decode_page(payload)
+    if page.warning and warnings is not None and page.warning not in warnings:
+        warnings.append(f"its HTML part {page.warning}")
+    return page.text
 
 
 def _charset(part: EmailMessage) -> str | None:

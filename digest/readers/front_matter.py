@@ -2,27 +2,31 @@
 line, or TOML between `+++` lines.
 
 YAML is read as the subset articles use, without a YAML library (none comes with digest's
-dependencies, and front matter needs no more): top-level `key: value` lines
-whose values are plain (over one line or several), single- or double-quoted, folded (`>`) or
-literal (`|`); nested mappings and lists are passed over. A `---` line not followed by a
-`key: value` line is a thematic break above the article, not front matter.
+dependencies, and front matter needs no more): top-level `key: value` lines (a key of a few
+words, or quoted; the block may be indented as a whole) whose values are plain (over one line
+or several), single- or double-quoted, folded (`>`) or literal (`|`); nested mappings and
+lists are passed over. A `---` line not followed by a `key: value` line is a thematic break
+above the article, not front matter.
 """
 
 from __future__ import annotations
 
 import re
+import textwrap
 import tomllib
 
 from digest.errors import ReadError
 
+# A key: a word or a few (`Publish Date`), or quoted (`"title"`); front matter may be indented.
+_KEY = r"""(?:"[^"\n]{1,100}"|'[^'\n]{1,100}'|[\w-]+(?:[ \t]+[\w-]+){0,4})"""
 _YAML_OPENING = re.compile(
-    r"\A---[ \t]*\n(?:[ \t]*(?:#.*)?\n)*(?:[\w-]+[ \t]*:(?:[ \t]|$)|(?:---|\.\.\.)[ \t]*$)",
+    rf"\A---[ \t]*\n(?:[ \t]*(?:#.*)?\n)*(?:[ \t]*{_KEY}[ \t]*:(?:[ \t]|$)|(?:---|\.\.\.)[ \t]*$)",
     re.MULTILINE,
 )
 _YAML_FRONT = re.compile(r"\A---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.M | re.S)
 _TOML_OPENING = re.compile(r"\A\+\+\+[ \t]*\n")
 _TOML_FRONT = re.compile(r"\A\+\+\+[ \t]*\n(.*?)^\+\+\+[ \t]*(?:\n|\Z)", re.M | re.S)
-_YAML_LINE = re.compile(r"^([\w-]+)\s*:\s*(.*)$")
+_YAML_LINE = re.compile(rf"^({_KEY})[ \t]*:[ \t]*(.*)$")
 _BLOCK_SCALAR = re.compile(r"([|>])[1-9]?[+-]?[1-9]?(?:[ \t]+#.*)?")  # "|", ">-", "|2+"
 _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)")
 _ESCAPED = {"n": "\n", "t": "\t", "r": "\n", "0": "", "_": "\xa0", "N": "\x85"}
@@ -53,13 +57,13 @@ def _toml(block: str) -> dict[str, object]:
 def _yaml(block: str) -> dict[str, object]:
     """The top-level fields of YAML front matter, each value as text."""
     entries: list[tuple[str, list[str]]] = []
-    for line in block.split("\n"):
+    for line in textwrap.dedent(block).split("\n"):
         if entries and (not line.strip() or line[0] in " \t"):
             entries[-1][1].append(line)  # the value goes on, or is nested
         elif not line.strip() or line.startswith(("#", "-")):
             continue  # a comment, or a list under the key above
         elif match := _YAML_LINE.match(line):
-            entries.append((match.group(1), [match.group(2).strip()]))
+            entries.append((_scalar(match.group(1), []), [match.group(2).strip()]))
         else:
             raise ReadError(f"front matter line is not 'key: value': {line[:60]!r}")
     return {key: _scalar(head, more) for key, (head, *more) in entries}
