@@ -5,10 +5,13 @@ and a request's timeout runs from connecting to its last byte."""
 from __future__ import annotations
 
 import logging
+import socket
 import time
 
 import pytest
+import urllib3
 
+from digest import fetch as fetch_module
 from digest import subscriptions
 from digest.fetch import Fetcher, FetchError, HostBusy, Limits
 from digest.store import Store
@@ -140,5 +143,58 @@ def test_host_busy_is_a_fetch_error_that_asking_later_may_cure(site):
         with pytest.raises(HostBusy) as busy:
             fetcher.get(site.url("/b.xml"))
         assert busy.value.transient
+    finally:
+        fetcher.close()
+
+
+DRIPPED_HEADERS = b"HTTP/1.1 200 OK\r\nX-Slow: "  # then a byte at a time: the headers never end
+DRIPPED_CHUNK_SIZE = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"  # the size never ends
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    "opening", [DRIPPED_HEADERS, DRIPPED_CHUNK_SIZE], ids=["headers", "chunk-size"]
+)
+def test_the_request_timeout_covers_headers_and_chunk_framing_sent_a_byte_at_a_time(opening):
+    fetcher = Fetcher(Limits(timeout=1, deadline=30))
+    with Dripping(opening) as server:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match=r"request timeout of 1 s") as late:
+            fetcher.get(server.url("/feed.xml"))
+        assert time.monotonic() - started < 3  # not the 30 s of the fetch's deadline
+        assert late.value.transient
+    fetcher.close()
+
+
+@pytest.mark.timeout(60)
+def test_a_server_dripping_its_headers_does_not_hold_its_host_past_the_request_timeout(
+    tmp_path, site
+):
+    site.feed("/ok.xml", rss([entry(1)]))  # on 127.0.0.1 too: the same host
+    with Dripping(DRIPPED_HEADERS) as server:
+        config = feed_config(tmp_path, server.url("/slow.xml"), site.url("/ok.xml"),
+                             timeout_seconds=1, deadline_seconds=8)  # fmt: skip
+        started = time.monotonic()
+        slow, ok = fetch(config)
+        assert time.monotonic() - started < 5
+    assert "request timeout of 1 s" in slow.error
+    assert (ok.error, ok.written) == (None, 1)
+
+
+def test_a_refused_connection_or_an_unknown_host_is_no_failure_for_now(monkeypatch):
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.close()  # nothing listens there now: the connection is refused
+    fetcher = Fetcher(Limits(timeout=5, deadline=WAIT))
+    try:
+        with pytest.raises(FetchError, match=r"^connection refused$") as refused:
+            fetcher.get(f"http://127.0.0.1:{port}/feed.xml")
+        assert not refused.value.transient
+        unknown = urllib3.exceptions.NameResolutionError("nowhere.invalid", None, OSError("no"))
+        assert not fetch_module._connection_error(unknown).transient
+        refused_tls = urllib3.exceptions.SSLError("[SSL: X] certificate verify failed")
+        assert not fetch_module._connection_error(refused_tls).transient
+        dropped = urllib3.exceptions.ProtocolError("Connection aborted.")
+        assert fetch_module._connection_error(dropped).transient
     finally:
         fetcher.close()
