@@ -222,9 +222,14 @@ class Fetcher:
         return _Answer(response.status, response.reason or "", response.headers, body)
 
     def _discard(self, response, ends: float) -> None:
-        """Read an unwanted body to its end when it is small, else close its connection."""
+        """Read an unwanted body to its end when it is small, else close its connection (also
+        at once when the body ends only with the connection: no length, not chunked)."""
         declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > _DISCARD_BYTES:
+        chunked = "chunked" in response.headers.get("Transfer-Encoding", "").lower()
+        bodiless = response.status in (204, 304) or response.status < 200
+        if (declared.isdigit() and int(declared) > _DISCARD_BYTES) or not (
+            declared.isdigit() or chunked or bodiless
+        ):
             response.close()
             return
         try:

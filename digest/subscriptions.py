@@ -197,7 +197,7 @@ class _Progress:
 
     def __init__(self, total: int) -> None:
         self.total, self.done = total, 0
-        self._step = max(total // 10, 1)
+        self._step = max(-(-total // 10), 1)  # a ceiling: ten lines at most
         self._lock = Lock()
 
     def one_more(self) -> None:

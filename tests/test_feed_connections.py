@@ -22,6 +22,7 @@ from .test_feeds import (
     WAIT,
     Dripping,
     Reply,
+    Stalled,
     entry,
     feed_config,
     rss,
@@ -198,3 +199,25 @@ def test_a_refused_connection_or_an_unknown_host_is_no_failure_for_now(monkeypat
         assert fetch_module._connection_error(dropped).transient
     finally:
         fetcher.close()
+
+
+@pytest.mark.timeout(60)
+def test_an_unwanted_body_without_a_length_closes_its_connection_at_once(site):
+    site.feed("/ok.xml", rss([entry(1)]))
+    moved = f"HTTP/1.1 302 Found\r\nLocation: {site.url('/ok.xml')}\r\n\r\nmoved".encode()
+    fetcher = Fetcher(Limits(timeout=3, deadline=30))
+    with Stalled(moved) as server:  # its body ends when the connection does: never
+        started = time.monotonic()
+        response = fetcher.get(server.url("/old.xml"))
+        assert time.monotonic() - started < 1.5  # not the 3 s of the timeout
+    assert (response.status, response.url) == (200, site.url("/ok.xml"))
+    fetcher.close()
+
+
+def test_progress_is_logged_about_ten_times_at_most(caplog):
+    progress = subscriptions._Progress(19)
+    with caplog.at_level(logging.INFO):
+        for _ in range(19):
+            progress.one_more()
+    told = [r.getMessage() for r in caplog.records if r.getMessage().startswith("fetched")]
+    assert len(told) <= 10 and told[-1] == "fetched 19 of 19 feed(s)"
