@@ -4,6 +4,7 @@ and a request's timeout runs from connecting to its last byte."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import time
@@ -221,3 +222,24 @@ def test_progress_is_logged_about_ten_times_at_most(caplog):
             progress.one_more()
     told = [r.getMessage() for r in caplog.records if r.getMessage().startswith("fetched")]
     assert len(told) <= 10 and told[-1] == "fetched 19 of 19 feed(s)"
+
+
+class DrippingZeros(Dripping):
+    """Drips "0": a chunk size that, cut off where it stands, reads as the last chunk."""
+
+    def _drip(self) -> None:
+        while not self.closed.wait(0.3):
+            for connection in list(self.held):
+                with contextlib.suppress(OSError):
+                    connection.sendall(b"0")
+
+
+@pytest.mark.timeout(60)
+def test_a_chunked_body_cut_off_at_the_timeout_is_no_empty_answer():
+    fetcher = Fetcher(Limits(timeout=1, deadline=30))
+    with (
+        DrippingZeros(DRIPPED_CHUNK_SIZE) as server,
+        pytest.raises(FetchError, match=r"request timeout of 1 s"),
+    ):
+        fetcher.get(server.url("/feed.xml"))
+    fetcher.close()
