@@ -15,6 +15,9 @@ so the request is left to end at its timeout on a daemon thread, which keeps no 
 
 from __future__ import annotations
 
+import contextlib
+import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -25,6 +28,8 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from digest import __version__
 from digest.config import url_problem
@@ -36,6 +41,7 @@ _REDIRECTS = (301, 302, 303, 307, 308)
 _PERMANENT = (301, 308)
 _CHUNK = 64 * 1024
 _DISCARD_BYTES = 64 * 1024  # an unwanted body up to this size is read to keep its connection
+_SSL_NOISE = re.compile(r"^\[SSL: [A-Z_]+\] | \(_ssl\.c:\d+\)$")
 STOP_POLL_SECONDS = 0.1  # how often a thread waiting for a request checks whether to stop
 
 
@@ -100,6 +106,7 @@ class Fetcher:
         # One connection per host is in use at a time (its lock is held until the answer is
         # read), so one kept per host is enough: a pool never overflows.
         self._pool = urllib3.PoolManager(num_pools=20, maxsize=1, retries=False)
+        self._pool.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
         self._hosts: dict[str, threading.Lock] = {}
         self._not_before: dict[str, float] = {}  # host → monotonic time it may be asked again
         self._guard = threading.Lock()
@@ -181,32 +188,48 @@ class Fetcher:
         host = (urlsplit(url).hostname or "").lower()
         with self._host_lock(host):
             self._wait_for(host)
-            timeout = self._timeout()
-            ends = time.monotonic() + timeout
-            try:
-                response = self._pool.request(
-                    "GET", url, headers=headers, redirect=False, preload_content=False,
-                    timeout=urllib3.Timeout(connect=timeout, read=timeout),
-                )  # fmt: skip
-            except urllib3.exceptions.HTTPError as error:
-                raise FetchError(_reason(error), transient=True) from None
-            try:
-                if response.status == 200:
-                    body = self._read(response, ends, self.limits.max_bytes, decode=True)
-                else:
-                    body = b""
-                    self._discard(response, ends)
-            except BaseException:
-                response.close()  # half read: its connection cannot carry another request
-                raise
-            finally:
-                response.release_conn()
+            with _Cutoff(self._timeout()) as cutoff:
+                timeout = urllib3.Timeout(connect=cutoff.seconds, read=cutoff.seconds)
+                try:
+                    response = self._pool.request(
+                        "GET", url, headers=headers, redirect=False, preload_content=False,
+                        timeout=timeout,
+                    )  # fmt: skip
+                    answer = self._answer(response, cutoff)
+                except Exception as error:
+                    if late := cutoff.error(self.limits):  # the socket was shut: time is up
+                        raise late from None
+                    if isinstance(error, urllib3.exceptions.HTTPError):
+                        raise _connection_error(error) from None
+                    raise
+            if cutoff.fired:  # a shut socket can look like the end of a chunked body
+                raise cutoff.error(self.limits)
+            return answer
+
+    def _answer(self, response, cutoff: _Cutoff) -> _Answer:
+        """The answer with the body of a 200 read, any other discarded."""
+        try:
+            if response.status == 200:
+                body = self._read(response, cutoff.ends, self.limits.max_bytes, decode=True)
+            else:
+                body = b""
+                self._discard(response, cutoff.ends)
+        except BaseException:
+            response.close()  # half read: its connection cannot carry another request
+            raise
+        finally:
+            response.release_conn()
         return _Answer(response.status, response.reason or "", response.headers, body)
 
     def _discard(self, response, ends: float) -> None:
-        """Read an unwanted body to its end when it is small, else close its connection."""
+        """Read an unwanted body to its end when it is small, else close its connection (also
+        at once when the body ends only with the connection: no length, not chunked)."""
         declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > _DISCARD_BYTES:
+        chunked = "chunked" in response.headers.get("Transfer-Encoding", "").lower()
+        bodiless = response.status in (204, 304) or response.status < 200
+        if (declared.isdigit() and int(declared) > _DISCARD_BYTES) or not (
+            declared.isdigit() or chunked or bodiless
+        ):
             response.close()
             return
         try:
@@ -284,6 +307,77 @@ def _wait_at_most(response, seconds: float) -> None:
         sock.settimeout(seconds)
 
 
+_requests = threading.local()  # the cutoff of the request a thread is making
+
+
+class _Cutoff:
+    """Ends a request once its time is up, whatever it is waiting for (to connect, the TLS
+    handshake, a status line or headers sent a byte at a time, chunk framing, the body): a
+    timer shuts down the socket of the connection the request uses, which wakes the read."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+        self.connection: HTTPConnection | None = None  # set by the connection, once chosen
+        self.fired = False
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Cutoff:
+        _requests.cutoff = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        _requests.cutoff = None
+
+    def _cut(self) -> None:
+        self.fired = True
+        sock = getattr(self.connection, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):  # the plain socket's, also under TLS
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+    def error(self, limits: Limits) -> FetchError | None:
+        """Why the request failed when its time ran out (None when it had not)."""
+        if not self.fired and time.monotonic() < self.ends:
+            return None
+        if self.seconds < limits.timeout:  # what was left of the fetch's deadline
+            return FetchError(
+                f"the fetch's deadline of {limits.deadline:g} s has passed", transient=True
+            )
+        return FetchError(
+            f"no whole answer within the request timeout of {limits.timeout:g} s (timed out)",
+            transient=True,
+        )
+
+
+class _Tracked:
+    """A connection that tells the request using it which it is, so its cutoff can end it."""
+
+    def request(self, *args, **kwargs):
+        if (cutoff := getattr(_requests, "cutoff", None)) is not None:
+            cutoff.connection = self
+        return super().request(*args, **kwargs)
+
+
+class _HTTPConnection(_Tracked, HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_Tracked, HTTPSConnection):
+    pass
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
 def _run(request: Callable[[], Response], answer: Future[Response]) -> None:
     try:
         answer.set_result(request())
@@ -309,6 +403,20 @@ def retry_after(value: str | None) -> float | None:
 
 def _too_big(limit: int) -> str:
     return f"the response is larger than the limit of {limit / 1e6:g} MB (feeds.max_mb)"
+
+
+def _connection_error(error: urllib3.exceptions.HTTPError) -> FetchError:
+    """A FetchError for a request that brought no answer; not transient when asking again
+    will not help soon (a certificate refused, a host name not found, a connection refused)."""
+    reason = _reason(error)
+    if isinstance(error, urllib3.exceptions.SSLError):
+        said = str(error.__context__ or error)  # "[SSL: CODE] what (_ssl.c:1006)"
+        return FetchError(f"TLS failed: {_SSL_NOISE.sub('', said)}")
+    if isinstance(error, urllib3.exceptions.NameResolutionError):
+        return FetchError(f"host name not found: {reason}")
+    if isinstance(error, urllib3.exceptions.NewConnectionError) and reason == "connection refused":
+        return FetchError(reason)
+    return FetchError(reason, transient=True)
 
 
 def _reason(error: Exception) -> str:

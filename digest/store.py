@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import difflib
 import logging
+import shutil
 import sqlite3
 import tempfile
 import time
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -650,12 +651,20 @@ def state_fault(error: sqlite3.Error, path: Path) -> StoreError | None:
     """A StoreError a person can act on, when `error` says the state file or its disk is at
     fault (full, damaged, read-only); None for any other error (a bug)."""
     message = str(error)
-    if not any(fault in message.lower() for fault in _FAULTS):
+    lowered = message.lower()
+    if not any(fault in lowered for fault in _FAULTS):
         return None
+    if getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "full" in lowered:
+        return StoreError(f"{path}: {message}: free some space and run the command again")
+    if "disk i/o error" in lowered:  # often a write that a full disk refused
+        with suppress(OSError):
+            if shutil.disk_usage(path.parent).free < 1_000_000:
+                return StoreError(
+                    f"{path}: {message} (the disk is full): free some space and run the "
+                    "command again"
+                )
     advice = (
-        "free some space and run the command again"
-        if "full" in message
-        else "the file is damaged or cannot be written; restore it from a backup, or move it"
+        "the file is damaged or cannot be written; restore it from a backup, or move it"
         " aside to start a new state (the articles are in the inbox's processed/ folder)"
     )
     return StoreError(f"{path}: {message}: {advice}")

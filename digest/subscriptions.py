@@ -32,7 +32,7 @@ from urllib.parse import urljoin, urlsplit
 from digest import limits
 from digest.config import Config, FeedSettings, Subscription
 from digest.decode import decode_page
-from digest.errors import DigestError, LockedError, ReadError
+from digest.errors import DigestError, LockedError, ReadError, StoreError
 from digest.fetch import Fetcher, FetchError, HostBusy, Limits
 from digest.files import write_atomic
 from digest.lock import state_lock
@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 WORKERS = 4  # feeds fetched at once (never two requests at once to one host)
 LOG_EVERY = timedelta(days=1)  # a feed that keeps failing is logged this often
 MIN_WORDS = 8  # a page with fewer words of article text is not taken for the article
+PAGE_TRIES = 5  # fetches that try a page failing for now before its entry is given up
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _TEMPORARY = re.compile(r"^\.[a-z0-9-]+-[0-9a-f]{12}\.json\.(?:[0-9a-f]{12}\.)?tmp$")
 
@@ -74,8 +75,9 @@ class FeedResult:
 
 
 class _Claims:
-    """The entry keys claimed for writing in this fetch by any of its feeds, so that an entry
-    two feeds share (by its link) is written once even while both are fetched at once."""
+    """The keys of the entries written in this fetch by any of its feeds, each claimed just
+    before its file is written, so that an entry two feeds share (by its link) is written once
+    even while both are fetched at once; a claim is released when the file cannot be written."""
 
     def __init__(self) -> None:
         self._keys: set[str] = set()
@@ -89,6 +91,14 @@ class _Claims:
             self._keys.update(keys)
             return True
 
+    def held(self, keys: tuple[str, ...]) -> bool:
+        with self._lock:
+            return not self._keys.isdisjoint(keys)
+
+    def release(self, keys: tuple[str, ...]) -> None:
+        with self._lock:
+            self._keys.difference_update(keys)
+
 
 @dataclass(frozen=True, slots=True)
 class _Shared:
@@ -99,13 +109,22 @@ class _Shared:
     claims: _Claims
 
 
+@dataclass(frozen=True, slots=True)
+class _New:
+    """An entry not taken before, and how many fetches tried its page in vain so far."""
+
+    entry: Entry
+    page_tries: int = 0
+
+
 @dataclass(slots=True)
 class _Written:
-    """What became of a feed's new entries so far: how many were written, which are to be
-    remembered (written, or without text for good), and whether that is all of them."""
+    """What became of a feed's new entries so far: how many were written, the keys to remember
+    (of entries written, without text for good, or whose page failed once more), and whether
+    that is all of them."""
 
     count: int = 0
-    taken: list[Entry] = field(default_factory=list)
+    remember: list[tuple[str, ...]] = field(default_factory=list)
     complete: bool = True  # False: some are left for the next fetch (stopped, a page to retry)
     error: DigestError | None = None  # why writing stopped (the inbox cannot be written)
     without_text: int = 0
@@ -178,7 +197,7 @@ class _Progress:
 
     def __init__(self, total: int) -> None:
         self.total, self.done = total, 0
-        self._step = max(total // 10, 1)
+        self._step = max(-(-total // 10), 1)  # a ceiling: ten lines at most
         self._lock = Lock()
 
     def one_more(self) -> None:
@@ -243,8 +262,8 @@ def _fetch_feed(
         if fetcher.stop.is_set():  # digest is stopping: nothing failed
             return FeedResult(subscription, record, 0)
         record = _failed(record, error, name, now)
-        _save(config, record)
-        return FeedResult(subscription, record, 0, str(error))
+        unsaved = _remember(config, subscription, [], record, now)
+        return FeedResult(subscription, record, 0, unsaved or str(error))
     if record.failures:
         log.info("%s: fetched again after %d failed fetch(es)", name, record.failures)
     if response.moved_to and response.moved_to != record.location:
@@ -252,18 +271,20 @@ def _fetch_feed(
                  response.moved_to)  # fmt: skip
         record = replace(record, location=response.moved_to)
     outcome = _write_new(config, subscription, entries, shared)
+    error = str(outcome.error) if outcome.error else None  # the inbox cannot be written
     record = replace(
-        record, status=str(response.status), last_fetch=now, failures=0, error=None,
-        error_logged=None, retry_at=None, entries=record.entries + outcome.count,
+        record, status=str(response.status), last_fetch=now,
+        failures=record.failures + 1 if error else 0, error=error,
+        error_logged=now if error else None, retry_at=None,
+        entries=record.entries + outcome.count,
     )  # fmt: skip
     if outcome.complete:  # else the next fetch must get the entries again, not a 304
         record = replace(record, etag=response.etag or record.etag,
                          last_modified=response.last_modified or record.last_modified)  # fmt: skip
-    _remember(config, subscription.url, outcome.taken, record, now)
+    unsaved = _remember(config, subscription, outcome.remember, record, now)
     if outcome.count:
         log.info("%s: %d new entr%s", name, outcome.count, "y" if outcome.count == 1 else "ies")
-    error = str(outcome.error) if outcome.error else None
-    return FeedResult(subscription, record, outcome.count, error, _note(outcome))
+    return FeedResult(subscription, record, outcome.count, unsaved or error, _note(outcome))
 
 
 def _note(outcome: _Written) -> str | None:
@@ -278,69 +299,130 @@ def _note(outcome: _Written) -> str | None:
 def _write_new(
     config: Config, subscription: Subscription, entries: list[Entry], shared: _Shared
 ) -> _Written:
-    """Write the entries not taken before (nor claimed by another feed in this fetch) into the
+    """Write the entries not taken before (nor written by another feed in this fetch) into the
     inbox, until one cannot be written or digest is stopping."""
     outcome = _Written()
     stop = shared.fetcher.stop  # the fetch's: digest is stopping
-    for entry in _new(config, entries, shared.claims):
-        if stop.is_set() or not _take(config, subscription, entry, shared, outcome):
+    try:
+        new = _new(config, subscription.url, entries)
+    except StoreError as error:
+        outcome.error, outcome.complete = error, False
+        return outcome
+    for one in new:
+        if shared.claims.held(one.entry.keys):  # another feed of this fetch wrote it
+            continue
+        if stop.is_set() or not _take(config, subscription, one, shared, outcome):
             outcome.complete = False  # the rest are taken next time
             break
     return outcome
 
 
 def _take(
-    config: Config, subscription: Subscription, entry: Entry, shared: _Shared, outcome: _Written
+    config: Config, subscription: Subscription, new: _New, shared: _Shared, outcome: _Written
 ) -> bool:
     """Write one entry (with its page's text, for full text) and count it in `outcome`; False
     when no more can be written in this fetch (digest is stopping, the inbox cannot be written)."""
     name = subscription.name or subscription.url
-    problem: DigestError | None = None
+    entry, problem = new.entry, None
     if subscription.full_text and entry.link:
         entry, problem = _with_full_text(entry, shared)
         if shared.fetcher.stop.is_set():  # its page was not read: not taken either
             return False
     if _words(entry.body) < MIN_WORDS:  # a title and a link: no article to read
-        if getattr(problem, "transient", False):  # a page to try again: taken next time
-            log.info("%s: %s skipped for now: no text in the feed, and its page was not read "
-                     "(%s); asked again at the next fetch", name, entry.link, problem)  # fmt: skip
-            outcome.complete = False
-            return True
-        why = f"its page was not read: {problem}" if problem else f"under {MIN_WORDS} words"
-        log.info("%s: %s skipped: no text to read (%s)", name, entry.link or entry.title, why)
-        outcome.taken.append(entry)
-        outcome.without_text += 1
-        return True
+        return _without_text(subscription, entry, problem, new.page_tries, outcome)
     if problem is not None:
         log.info("%s: page %s not read (%s); the feed's summary is kept", name, entry.link,
                  problem)  # fmt: skip
+    if not shared.claims.claim(entry.keys):  # another feed of this fetch wrote it meanwhile
+        return True
     try:
         _write_entry(config.paths.inbox, subscription, entry)
     except DigestError as error:
+        shared.claims.release(entry.keys)  # another feed may yet write it
         log.warning("%s: %s; the entries not written are fetched again next time", name, error)
         outcome.error = error
         return False
-    outcome.taken.append(entry)
+    outcome.remember.append(entry.keys)
     outcome.count += 1
     return True
 
 
-def _new(config: Config, entries: list[Entry], claims: _Claims) -> list[Entry]:
-    """The entries not taken by an earlier fetch nor claimed by a feed of this one (a feed
-    listing an entry twice, another feed sharing its link), claimed now."""
+def _without_text(
+    subscription: Subscription, entry: Entry, problem: DigestError | None, page_tries: int,
+    outcome: _Written,
+) -> bool:  # fmt: skip
+    """Leave an entry with no text to read for the next fetch when its page failed for now (at
+    most PAGE_TRIES fetches), else remember it for this feed only: another feed's copy of its
+    link, with text, is still written."""
+    name = subscription.name or subscription.url
+    if getattr(problem, "transient", False):
+        tries = page_tries + 1
+        if tries < PAGE_TRIES:  # a page to try again: taken next time
+            log.info("%s: %s skipped for now: no text in the feed, and its page was not read "
+                     "(%s); asked again at the next fetch", name, entry.link, problem)  # fmt: skip
+            outcome.remember.append((_page_try(subscription.url, entry, tries),))
+            outcome.complete = False
+            return True
+        problem = ReadError(f"its page was not read in {tries} fetches: {problem}")
+    elif problem is not None:
+        problem = ReadError(f"its page was not read: {problem}")
+    why = problem or f"under {MIN_WORDS} words"
+    log.info("%s: %s skipped: no text to read (%s)", name, entry.link or entry.title, why)
+    outcome.remember.append(_own_keys(subscription.url, entry))
+    outcome.without_text += 1
+    return True
+
+
+def _new(config: Config, feed: str, entries: list[Entry]) -> list[_New]:
+    """The entries not taken by an earlier fetch (written, or by this feed without text), each
+    once, with how many fetches tried its page."""
     with Store.open(config.paths.state) as store:
-        taken = store.taken_entries(key for entry in entries for key in entry.keys)
-    return [e for e in entries if not taken.intersection(e.keys) and claims.claim(e.keys)]
+        taken = store.taken_entries(
+            key for entry in entries
+            for key in (*_own_keys(feed, entry), *entry.keys, *_page_tries(feed, entry))
+        )  # fmt: skip
+    new, seen = [], set()
+    for entry in entries:
+        if taken.intersection((*entry.keys, *_own_keys(feed, entry))) or seen.intersection(
+            entry.keys
+        ):
+            continue
+        seen.update(entry.keys)
+        new.append(_New(entry, len(taken.intersection(_page_tries(feed, entry)))))
+    return new
+
+
+def _own_keys(feed: str, entry: Entry) -> tuple[str, ...]:
+    """The keys an entry remembered without text is known by: within its feed only."""
+    keys = tuple(key for key in entry.keys if not key.startswith("link "))
+    return (*keys, f"without text {feed} {entry.link}") if entry.link else keys
+
+
+def _page_try(feed: str, entry: Entry, n: int) -> str:
+    return f"page try {n} {feed} {entry.link}"
+
+
+def _page_tries(feed: str, entry: Entry) -> tuple[str, ...]:
+    if not entry.link:
+        return ()
+    return tuple(_page_try(feed, entry, n) for n in range(1, PAGE_TRIES))
 
 
 def _remember(
-    config: Config, feed: str, taken: list[Entry], record: FeedRecord, now: datetime
-) -> None:
-    """Remember the entries taken and how the feed was fetched, together."""
-    with Store.open(config.paths.state) as store, store.transaction():
-        for entry in taken:
-            store.take_entries(feed, entry.keys, now)
-        store.save_feed(record)
+    config: Config, subscription: Subscription, keys: list[tuple[str, ...]],
+    record: FeedRecord, now: datetime,
+) -> str | None:  # fmt: skip
+    """Remember the keys and how the feed was fetched, together; why not, when the state
+    cannot be written (a full disk, say): the other feeds go on."""
+    try:
+        with Store.open(config.paths.state) as store, store.transaction():
+            for some in keys:
+                store.take_entries(subscription.url, some, now)
+            store.save_feed(record)
+    except StoreError as error:
+        log.warning("%s: %s", subscription.name or subscription.url, error)
+        return str(error)
+    return None
 
 
 def _failed(record: FeedRecord, error: DigestError, name: str, now: datetime) -> FeedRecord:
@@ -366,11 +448,6 @@ def _failed(record: FeedRecord, error: DigestError, name: str, now: datetime) ->
         record, status=str(status or "error"), last_fetch=now, failures=failures,
         error=str(error), error_logged=logged, retry_at=retry_at,
     )  # fmt: skip
-
-
-def _save(config: Config, record: FeedRecord) -> None:
-    with Store.open(config.paths.state) as store, store.transaction():
-        store.save_feed(record)
 
 
 def _entries(data: bytes, base: str, subscription: Subscription) -> list[Entry]:

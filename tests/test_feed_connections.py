@@ -4,11 +4,15 @@ and a request's timeout runs from connecting to its last byte."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
 import time
 
 import pytest
+import urllib3
 
+from digest import fetch as fetch_module
 from digest import subscriptions
 from digest.fetch import Fetcher, FetchError, HostBusy, Limits
 from digest.store import Store
@@ -19,6 +23,7 @@ from .test_feeds import (
     WAIT,
     Dripping,
     Reply,
+    Stalled,
     entry,
     feed_config,
     rss,
@@ -142,3 +147,99 @@ def test_host_busy_is_a_fetch_error_that_asking_later_may_cure(site):
         assert busy.value.transient
     finally:
         fetcher.close()
+
+
+DRIPPED_HEADERS = b"HTTP/1.1 200 OK\r\nX-Slow: "  # then a byte at a time: the headers never end
+DRIPPED_CHUNK_SIZE = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"  # the size never ends
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    "opening", [DRIPPED_HEADERS, DRIPPED_CHUNK_SIZE], ids=["headers", "chunk-size"]
+)
+def test_the_request_timeout_covers_headers_and_chunk_framing_sent_a_byte_at_a_time(opening):
+    fetcher = Fetcher(Limits(timeout=1, deadline=30))
+    with Dripping(opening) as server:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match=r"request timeout of 1 s") as late:
+            fetcher.get(server.url("/feed.xml"))
+        assert time.monotonic() - started < 3  # not the 30 s of the fetch's deadline
+        assert late.value.transient
+    fetcher.close()
+
+
+@pytest.mark.timeout(60)
+def test_a_server_dripping_its_headers_does_not_hold_its_host_past_the_request_timeout(
+    tmp_path, site
+):
+    site.feed("/ok.xml", rss([entry(1)]))  # on 127.0.0.1 too: the same host
+    with Dripping(DRIPPED_HEADERS) as server:
+        config = feed_config(tmp_path, server.url("/slow.xml"), site.url("/ok.xml"),
+                             timeout_seconds=1, deadline_seconds=8)  # fmt: skip
+        started = time.monotonic()
+        slow, ok = fetch(config)
+        assert time.monotonic() - started < 5
+    assert "request timeout of 1 s" in slow.error
+    assert (ok.error, ok.written) == (None, 1)
+
+
+def test_a_refused_connection_or_an_unknown_host_is_no_failure_for_now(monkeypatch):
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.close()  # nothing listens there now: the connection is refused
+    fetcher = Fetcher(Limits(timeout=5, deadline=WAIT))
+    try:
+        with pytest.raises(FetchError, match=r"^connection refused$") as refused:
+            fetcher.get(f"http://127.0.0.1:{port}/feed.xml")
+        assert not refused.value.transient
+        unknown = urllib3.exceptions.NameResolutionError("nowhere.invalid", None, OSError("no"))
+        assert not fetch_module._connection_error(unknown).transient
+        refused_tls = urllib3.exceptions.SSLError("[SSL: X] certificate verify failed")
+        assert not fetch_module._connection_error(refused_tls).transient
+        dropped = urllib3.exceptions.ProtocolError("Connection aborted.")
+        assert fetch_module._connection_error(dropped).transient
+    finally:
+        fetcher.close()
+
+
+@pytest.mark.timeout(60)
+def test_an_unwanted_body_without_a_length_closes_its_connection_at_once(site):
+    site.feed("/ok.xml", rss([entry(1)]))
+    moved = f"HTTP/1.1 302 Found\r\nLocation: {site.url('/ok.xml')}\r\n\r\nmoved".encode()
+    fetcher = Fetcher(Limits(timeout=3, deadline=30))
+    with Stalled(moved) as server:  # its body ends when the connection does: never
+        started = time.monotonic()
+        response = fetcher.get(server.url("/old.xml"))
+        assert time.monotonic() - started < 1.5  # not the 3 s of the timeout
+    assert (response.status, response.url) == (200, site.url("/ok.xml"))
+    fetcher.close()
+
+
+def test_progress_is_logged_about_ten_times_at_most(caplog):
+    progress = subscriptions._Progress(19)
+    with caplog.at_level(logging.INFO):
+        for _ in range(19):
+            progress.one_more()
+    told = [r.getMessage() for r in caplog.records if r.getMessage().startswith("fetched")]
+    assert len(told) <= 10 and told[-1] == "fetched 19 of 19 feed(s)"
+
+
+class DrippingZeros(Dripping):
+    """Drips "0": a chunk size that, cut off where it stands, reads as the last chunk."""
+
+    def _drip(self) -> None:
+        while not self.closed.wait(0.3):
+            for connection in list(self.held):
+                with contextlib.suppress(OSError):
+                    connection.sendall(b"0")
+
+
+@pytest.mark.timeout(60)
+def test_a_chunked_body_cut_off_at_the_timeout_is_no_empty_answer():
+    fetcher = Fetcher(Limits(timeout=1, deadline=30))
+    with (
+        DrippingZeros(DRIPPED_CHUNK_SIZE) as server,
+        pytest.raises(FetchError, match=r"request timeout of 1 s"),
+    ):
+        fetcher.get(server.url("/feed.xml"))
+    fetcher.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import errno
 import logging
+import shutil
+import sqlite3
 import threading
 import time
 from dataclasses import replace
@@ -17,6 +19,7 @@ from digest.cli import main
 from digest.config import Subscription
 from digest.errors import DigestError
 from digest.files import write_atomic
+from digest.store import Store, state_fault
 from digest.subscriptions import fetch
 
 from .test_feeds import (
@@ -179,3 +182,120 @@ def test_an_entry_without_text_is_named_in_the_log_and_the_summary(tmp_path, sit
     assert "1 new entry (1 without text, skipped)" in result.output
     assert "http://127.0.0.1/bare skipped: no text to read (under 8 words)" in caplog.text
     assert "fetched 1 of 1 feed(s)" in caplog.text
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("failure", [Reply(503, b"busy"), Reply(404, b"not here")])
+def test_an_entry_one_feed_cannot_write_is_written_by_another_feed_sharing_its_link(
+    tmp_path, site, monkeypatch, failure
+):
+    monkeypatch.setattr(subscriptions, "WORKERS", 1)  # in order: the feed without text first
+    site.routes["/story"] = lambda _: failure  # for now (503) or for good (404)
+    link = site.url("/story")
+    site.feed("/a.xml", rss([short(1, link)], title="Harbour Gazette"))
+    site.feed("/b.xml", rss([entry(1, guid="urn:b:1", link=link)], title="Island Post"))
+    config = feed_config(
+        tmp_path, Subscription(site.url("/a.xml"), full_text=True), site.url("/b.xml")
+    )
+    first, second = fetch(config)
+    assert (first.written, second.written) == (0, 1)
+    [article] = written(config)
+    assert '"source": "Island Post"' in article.read_text()
+    assert sum(result.written for result in fetch(config)) == 0  # the link is known now
+
+
+@pytest.mark.timeout(60)
+def test_a_link_remembered_without_text_does_not_stop_another_feeds_copy(tmp_path, site):
+    site.routes["/story"] = lambda _: Reply(404, b"not here")
+    link = site.url("/story")
+    site.feed("/a.xml", rss([short(1, link)], title="Harbour Gazette"))
+    site.feed("/b.xml", rss([entry(1, guid="urn:b:1", link=link)], title="Island Post"))
+    a = Subscription(site.url("/a.xml"), full_text=True)
+    [alone] = fetch(feed_config(tmp_path, a))
+    assert alone.note == "1 without text, skipped"
+    config = feed_config(tmp_path, a, site.url("/b.xml"))
+    assert [result.written for result in fetch(config)] == [0, 1]
+    assert len(written(config)) == 1
+
+
+@pytest.mark.timeout(60)
+def test_a_page_that_keeps_failing_for_now_is_given_up_after_a_few_fetches(
+    tmp_path, site, monkeypatch, caplog
+):
+    monkeypatch.setattr(subscriptions, "PAGE_TRIES", 3)
+    site.routes["/page-1"] = lambda _: Reply(503, b"busy")
+    site.feed("/feed.xml", rss([short(1, site.url("/page-1"))]), etag='"v1"')
+    config = feed_config(tmp_path, Subscription(site.url("/feed.xml"), full_text=True))
+    for _ in range(2):
+        [result] = fetch(config)
+        assert result.note == "the rest left for the next fetch"
+    with caplog.at_level(logging.INFO):
+        [last] = fetch(config)
+    assert last.note == "1 without text, skipped"
+    assert "its page was not read in 3 fetches: HTTP 503" in caplog.text
+    assert record_of(config, site.url("/feed.xml")).etag == '"v1"'
+    assert fetch(config)[0].record.status == "304"
+    assert site.paths().count("/page-1") == 3 and written(config) == []
+
+
+def disk_full_error() -> sqlite3.OperationalError:
+    """What SQLite raises when its disk is full (a database that may not grow stands in)."""
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE t (x)")
+    db.execute("PRAGMA max_page_count = 2")
+    try:
+        db.execute("INSERT INTO t VALUES (?)", ("x" * 100_000,))
+    except sqlite3.OperationalError as error:
+        return error
+    finally:
+        db.close()
+    raise AssertionError("the database grew")
+
+
+@pytest.mark.timeout(60)
+def test_a_state_on_a_full_disk_fails_its_feed_plainly_and_keeps_the_others(
+    tmp_path, site, monkeypatch
+):
+    site.feed("/a.xml", rss([entry(1)], title="Harbour Gazette"))
+    site.feed("/b.xml", rss([entry(2)], title="Island Post"))
+    config = feed_config(tmp_path, site.url("/a.xml"), site.url("/b.xml"))
+    real_save = Store.save_feed
+
+    def full_for_a(store, record):
+        if record.url.endswith("/a.xml"):
+            raise disk_full_error()
+        real_save(store, record)
+
+    monkeypatch.setattr(Store, "save_feed", full_for_a)
+    result = CliRunner().invoke(main, ["fetch", "--config", str(write_config(config))])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "disk is full: free some space" in result.output
+    assert "damaged" not in result.output and "aside" not in result.output
+    assert record_of(config, site.url("/b.xml")).entries == 1
+    assert len(written(config)) == 2  # a's entry too: written again, under its name, next time
+
+
+def test_a_disk_io_error_on_a_full_disk_is_told_as_a_full_disk(tmp_path, monkeypatch):
+    state = tmp_path / "state.db"
+    full = shutil._ntuple_diskusage(total=10**9, used=10**9, free=0)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: full)
+    told = str(state_fault(sqlite3.OperationalError("disk I/O error"), state))
+    assert "disk I/O error (the disk is full): free some space" in told
+    told = str(state_fault(disk_full_error(), state))
+    assert "disk is full: free some space" in told
+    monkeypatch.undo()
+    assert "damaged" in str(state_fault(sqlite3.DatabaseError("file is not a database"), state))
+
+
+@pytest.mark.timeout(60)
+def test_a_failed_inbox_write_is_recorded_as_a_failure(tmp_path, site, monkeypatch):
+    site.feed("/feed.xml", rss([entry(1)]))
+    config = feed_config(tmp_path, site.url("/feed.xml"))
+
+    def no_room(path, text):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(subscriptions, "write_atomic", no_room)
+    fetch(config)
+    record = record_of(config, site.url("/feed.xml"))
+    assert record.failures == 1 and "No space left on device" in record.error
