@@ -121,6 +121,20 @@ def test_a_file_attached_inline_is_not_read_as_the_mail_s_text(tmp_path, attachm
 
 
 @pytest.mark.parametrize(
+    "only_part",
+    [
+        "Content-Type: text/plain\nContent-Disposition: inline; filename=pier.txt\n\n"
+        f"{FIRST}\n\n{SECOND}",
+        'Content-Type: text/plain; name="pier.txt"\n\n' + f"{FIRST}\n\n{SECOND}",
+    ],
+)
+def test_a_mail_whose_only_text_is_a_named_inline_part_is_read(tmp_path, only_part):
+    # A newsletter tool may send its article as a named inline file and nothing else.
+    mail = f'{HEADERS}Content-Type: multipart/mixed; boundary="XX"\n\n--XX\n{only_part}\n--XX--\n'
+    assert read_mail(tmp_path, mail).text == f"{FIRST}\n\n{SECOND}"
+
+
+@pytest.mark.parametrize(
     "footer",
     [
         "_______________________________________________\nHarbour mailing list\n"

@@ -119,6 +119,32 @@ def test_code_and_undefined_footnote_labels_keep_their_text(tmp_path):
     assert "said. A regex" in article.text and "Council minutes" not in article.text
 
 
+@pytest.mark.parametrize("fence", ["```", "~~~"])
+def test_a_fence_never_closed_does_not_keep_the_rest_as_code(tmp_path, fence):
+    content = (
+        f"Volunteers had collected 3,000 signatures against the plan.\n\n{fence}\n\n"
+        "The council met on ~~Tuesday~~ Wednesday.[^1]\n\n"
+        "[^1]: Minutes of the meeting, page 4.\n"
+    )
+    [article] = read(tmp_path, "a.md", content)
+    assert "met on Wednesday." in article.text
+    assert "Tuesday" not in article.text and "Minutes" not in article.text
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Breaking news: the county council voted 5-2 on Tuesday to keep the library van.\n\n",
+        "The county council voted last night: five to two for the library van.\n\n",
+    ],
+)
+@pytest.mark.parametrize("closed", [False, True])
+def test_prose_after_a_thematic_break_is_not_taken_for_front_matter(tmp_path, opening, closed):
+    content = f"---\n{opening}{BODY}" + ("\n\n---\n\nMore about the van.\n" if closed else "")
+    [article] = read(tmp_path, "a.md", content)
+    assert opening.split(":")[0] in article.text and BODY.split(".")[0] in article.text
+
+
 @pytest.mark.parametrize(
     "front",
     [

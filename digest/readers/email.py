@@ -136,7 +136,8 @@ def _body_parts(part: EmailMessage, subtype: str) -> list[EmailMessage]:
     (mail clients split the text around an inline image), of the last alternative that holds
     one, of a related part's root; neither attachments nor forwarded messages. A part of a
     mixed part that has a file name is a file attached, even one marked inline (as Apple Mail
-    attaches files); the text parts a client splits around an image have none. (Alternatives
+    attaches files), unless no part without a name holds text; the text parts a client splits
+    around an image have none. (Alternatives
     are the body's own versions, whatever they are named.) A mailing list's footer part, after
     the message, is not its text either."""
     if part.is_attachment():
@@ -151,9 +152,14 @@ def _body_parts(part: EmailMessage, subtype: str) -> list[EmailMessage]:
         return next((parts for parts in reversed(found) if parts), [])
     if part.get_content_subtype() == "related":
         return _body_parts(children[0], subtype) if children else []
-    children = [child for child in children if not _file_name(child)]
-    if len(children) > 1 and _is_list_footer(children[-1]):
-        children = children[:-1]
+    unnamed = [child for child in children if not _file_name(child)]
+    if len(unnamed) > 1 and _is_list_footer(unnamed[-1]):
+        unnamed = unnamed[:-1]
+    found = [found for child in unnamed for found in _body_parts(child, subtype)]
+    if found or any(_body_parts(child, kind) for child in unnamed for kind in ("plain", "html")):
+        return found
+    # A mail whose only text is a named inline part (a newsletter tool's `newsletter.txt`) is
+    # that text.
     return [found for child in children for found in _body_parts(child, subtype)]
 
 

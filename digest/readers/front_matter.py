@@ -23,6 +23,7 @@ _YAML_OPENING = re.compile(
     rf"\A---[ \t]*\n(?:[ \t]*(?:#.*)?\n)*(?:[ \t]*{_KEY}[ \t]*:(?:[ \t]|$)|(?:---|\.\.\.)[ \t]*$)",
     re.MULTILINE,
 )
+_SPACED_KEY = re.compile(r"^[ \t]*[\w-]+[ \t]+[\w-][^:\n]*:", re.MULTILINE)  # unquoted
 _YAML_FRONT = re.compile(r"\A---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.M | re.S)
 _TOML_OPENING = re.compile(r"\A\+\+\+[ \t]*\n")
 _TOML_FRONT = re.compile(r"\A\+\+\+[ \t]*\n(.*?)^\+\+\+[ \t]*(?:\n|\Z)", re.M | re.S)
@@ -39,11 +40,19 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str]:
         if not match:
             raise ReadError("front matter is not closed (no matching +++ line)")
         return _toml(match.group(1)), text[match.end() :]
-    if _YAML_OPENING.match(text):
-        match = _YAML_FRONT.match(text)
-        if not match:
-            raise ReadError("front matter is not closed (no matching --- or ... line)")
-        return _yaml(match.group(1)), text[match.end() :]
+    if opening := _YAML_OPENING.match(text):
+        try:
+            match = _YAML_FRONT.match(text)
+            if not match:
+                raise ReadError("front matter is not closed (no matching --- or ... line)")
+            return _yaml(match.group(1)), text[match.end() :]
+        except ReadError:
+            # An opening key of several plain words ("Breaking news: the council voted …") is
+            # as likely prose after a thematic break: unless the block reads whole as front
+            # matter, the file is Markdown without any.
+            if _SPACED_KEY.search(opening.group()):
+                return {}, text
+            raise
     return {}, text
 
 

@@ -16,12 +16,13 @@ from digest.readers.blocks import fragment_text
 from digest.readers.draft import Draft, draft_from_meta
 from digest.readers.front_matter import split_front_matter
 
-# Code, where footnote and strikethrough syntax is the code's own text: a fenced block (to its
-# closing fence, or the end) and an inline span. (An indented block is not read at all, and
+# Code, where footnote and strikethrough syntax is the code's own text: a fenced block, to its
+# closing fence (a fence never closed is no code: its lines are prose to the renderer, which
+# reads them as paragraphs), and an inline span. (An indented block is not read at all, and
 # the lines a list item carries on are indented alike: they are not told apart here.)
 _CODE = (
     r"(?P<code>^[ \t]{0,3}(?P<fence>`{3,}|~{3,})[^\n]*(?:\n[\s\S]*?)??"
-    r"(?:\n[ \t]{0,3}(?P=fence)[`~]*[ \t]*(?=\n|\Z)|\Z)"
+    r"\n[ \t]{0,3}(?P=fence)[`~]*[ \t]*(?=\n|\Z)"
     r"|(?<!`)(?P<ticks>`+)(?!`).{1,1000}?(?<!`)(?P=ticks)(?!`))"
 )
 # A footnote's definition, with the indented lines that carry it on; a reference to one; text
