@@ -114,3 +114,14 @@ def test_a_mail_s_html_part_in_an_unknown_charset_is_named_in_a_warning(tmp_path
         [article] = read_file(tmp_path / "a.eml", max_bytes=LIMIT)
     assert "€4 million" in article.text
     assert "a.eml" in caplog.text and "'x-klingon'" in caplog.text
+    # Two HTML parts in that charset are told once.
+    caplog.clear()
+    part = b"Content-Type: text/html\n\n" + html
+    split = (
+        b'From: a@b.example\nSubject: Pier\nContent-Type: multipart/mixed; boundary="XX"\n\n'
+        b"--XX\n" + part + b"\n--XX\n" + part + b"\n--XX--\n"
+    )
+    make_inbox(tmp_path, {"b.eml": split})
+    with caplog.at_level(logging.WARNING):
+        read_file(tmp_path / "b.eml", max_bytes=LIMIT)
+    assert caplog.text.count("'x-klingon'") == 1

@@ -202,8 +202,9 @@ def _part_text(part: EmailMessage, warnings: list[str] | None = None) -> str | N
     if part.get_content_subtype() != "html":
         return decode(payload)
     page = decode_page(payload)
-    if page.warning and warnings is not None and page.warning not in warnings:
-        warnings.append(f"its HTML part {page.warning}")
+    told = f"its HTML part {page.warning}"
+    if page.warning and warnings is not None and told not in warnings:
+        warnings.append(told)
     return page.text
 
 
