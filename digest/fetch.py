@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import re
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -42,6 +43,10 @@ _PERMANENT = (301, 308)
 _CHUNK = 64 * 1024
 _DISCARD_BYTES = 64 * 1024  # an unwanted body up to this size is read to keep its connection
 _SSL_NOISE = re.compile(r"^\[SSL: [A-Z_]+\] | \(_ssl\.c:\d+\)$")
+# Name lookups that answered "no such name": asking again soon will not help.
+_NAME_NOT_KNOWN = {
+    code for name in ("EAI_NONAME", "EAI_NODATA") if (code := getattr(socket, name, None))
+}
 STOP_POLL_SECONDS = 0.1  # how often a thread waiting for a request checks whether to stop
 
 
@@ -218,6 +223,7 @@ class Fetcher:
             response.close()  # half read: its connection cannot carry another request
             raise
         finally:
+            cutoff.end()  # before its connection may carry another request
             response.release_conn()
         return _Answer(response.status, response.reason or "", response.headers, body)
 
@@ -311,15 +317,22 @@ _requests = threading.local()  # the cutoff of the request a thread is making
 
 
 class _Cutoff:
-    """Ends a request once its time is up, whatever it is waiting for (to connect, the TLS
-    handshake, a status line or headers sent a byte at a time, chunk framing, the body): a
-    timer shuts down the socket of the connection the request uses, which wakes the read."""
+    """Ends a request once its time is up, whatever it is waiting for (a name lookup, to
+    connect, the TLS handshake, a status line or headers sent a byte at a time, chunk framing,
+    the body): a timer shuts down the socket of the connection the request uses, which wakes
+    the read; a request whose time ran out before it had a socket is ended as soon as it has.
+
+    Once the request has ended (its connection may be back in the pool, carrying the next
+    request to its host), a timer going off late does nothing: its lock orders the two."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.ends = time.monotonic() + seconds
         self.connection: HTTPConnection | None = None  # set by the connection, once chosen
         self.fired = False
+        self._connecting: socket.socket | None = None  # a duplicate of a new connection's socket
+        self._ended = False
+        self._lock = threading.Lock()
         self._timer = threading.Timer(seconds, self._cut)
         self._timer.daemon = True
 
@@ -329,15 +342,47 @@ class _Cutoff:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.end()
         self._timer.cancel()
         _requests.cutoff = None
 
+    def end(self) -> None:
+        """The request is over: its connection is no longer this cutoff's to shut."""
+        with self._lock:
+            self._ended = True
+            self.connection = None
+            if self._connecting is not None:
+                self._connecting.close()
+                self._connecting = None
+
+    def connected(self, connection: HTTPConnection, sock: socket.socket) -> None:
+        """A connection was made for the request: end it at once when time is already up."""
+        with self._lock:
+            if not (self.fired or self._ended):
+                self.connection = connection
+                # A duplicate stays usable while TLS takes the socket over for its handshake.
+                self._connecting = sock.dup()
+                return
+        sock.close()
+        raise urllib3.exceptions.ConnectTimeoutError(connection, "timed out while connecting")
+
+    def sending(self, connection: HTTPConnection) -> None:
+        """The request is about to be sent on `connection` (a new one or one kept open)."""
+        with self._lock:
+            if not (self.fired or self._ended):
+                self.connection = connection
+                return
+        raise urllib3.exceptions.ConnectTimeoutError(connection, "timed out before sending")
+
     def _cut(self) -> None:
-        self.fired = True
-        sock = getattr(self.connection, "sock", None)
-        if sock is not None:
-            with contextlib.suppress(OSError):  # the plain socket's, also under TLS
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+        with self._lock:
+            if self._ended:
+                return
+            self.fired = True
+            for sock in (getattr(self.connection, "sock", None), self._connecting):
+                if sock is not None:
+                    with contextlib.suppress(OSError):  # the plain socket's, also under TLS
+                        socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
     def error(self, limits: Limits) -> FetchError | None:
         """Why the request failed when its time ran out (None when it had not)."""
@@ -356,9 +401,15 @@ class _Cutoff:
 class _Tracked:
     """A connection that tells the request using it which it is, so its cutoff can end it."""
 
+    def _new_conn(self):
+        sock = super()._new_conn()
+        if (cutoff := getattr(_requests, "cutoff", None)) is not None:
+            cutoff.connected(self, sock)
+        return sock
+
     def request(self, *args, **kwargs):
         if (cutoff := getattr(_requests, "cutoff", None)) is not None:
-            cutoff.connection = self
+            cutoff.sending(self)
         return super().request(*args, **kwargs)
 
 
@@ -406,16 +457,21 @@ def _too_big(limit: int) -> str:
 
 
 def _connection_error(error: urllib3.exceptions.HTTPError) -> FetchError:
-    """A FetchError for a request that brought no answer; not transient when asking again
-    will not help soon (a certificate refused, a host name not found, a connection refused)."""
+    """A FetchError for a request that brought no answer; not transient only when asking again
+    will not help soon (a host name not known, a certificate refused), transient otherwise
+    (a name lookup that failed for now, a connection refused by a server restarting, a TLS
+    handshake cut off)."""
     reason = _reason(error)
     if isinstance(error, urllib3.exceptions.SSLError):
         said = str(error.__context__ or error)  # "[SSL: CODE] what (_ssl.c:1006)"
-        return FetchError(f"TLS failed: {_SSL_NOISE.sub('', said)}")
+        refused = isinstance(error.__context__, ssl.SSLCertVerificationError) or (
+            "certificate verify failed" in said
+        )
+        return FetchError(f"TLS failed: {_SSL_NOISE.sub('', said)}", transient=not refused)
     if isinstance(error, urllib3.exceptions.NameResolutionError):
-        return FetchError(f"host name not found: {reason}")
-    if isinstance(error, urllib3.exceptions.NewConnectionError) and reason == "connection refused":
-        return FetchError(reason)
+        lookup = error.__context__ or getattr(error, "_reason", None)
+        unknown = getattr(lookup, "errno", None) in _NAME_NOT_KNOWN
+        return FetchError(f"host name not found: {reason}", transient=not unknown)
     return FetchError(reason, transient=True)
 
 

@@ -658,10 +658,10 @@ def state_fault(error: sqlite3.Error, path: Path) -> StoreError | None:
         return StoreError(f"{path}: {message}: free some space and run the command again")
     if "disk i/o error" in lowered:  # often a write that a full disk refused
         with suppress(OSError):
-            if shutil.disk_usage(path.parent).free < 1_000_000:
+            if shutil.disk_usage(path.parent).free < 1_000_000:  # full, or also damaged
                 return StoreError(
-                    f"{path}: {message} (the disk is full): free some space and run the "
-                    "command again"
+                    f"{path}: {message} (the disk is full): free some space; if it persists,"
+                    " the file may be damaged: restore it from a backup"
                 )
     advice = (
         "the file is damaged or cannot be written; restore it from a backup, or move it"

@@ -7,6 +7,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import ssl
+import subprocess
 import time
 
 import pytest
@@ -183,7 +185,7 @@ def test_a_server_dripping_its_headers_does_not_hold_its_host_past_the_request_t
     assert (ok.error, ok.written) == (None, 1)
 
 
-def test_a_refused_connection_or_an_unknown_host_is_no_failure_for_now(monkeypatch):
+def test_a_refused_connection_may_be_a_server_restarting(monkeypatch):
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     listener.close()  # nothing listens there now: the connection is refused
@@ -191,15 +193,39 @@ def test_a_refused_connection_or_an_unknown_host_is_no_failure_for_now(monkeypat
     try:
         with pytest.raises(FetchError, match=r"^connection refused$") as refused:
             fetcher.get(f"http://127.0.0.1:{port}/feed.xml")
-        assert not refused.value.transient
-        unknown = urllib3.exceptions.NameResolutionError("nowhere.invalid", None, OSError("no"))
-        assert not fetch_module._connection_error(unknown).transient
-        refused_tls = urllib3.exceptions.SSLError("[SSL: X] certificate verify failed")
-        assert not fetch_module._connection_error(refused_tls).transient
-        dropped = urllib3.exceptions.ProtocolError("Connection aborted.")
-        assert fetch_module._connection_error(dropped).transient
+        assert refused.value.transient
     finally:
         fetcher.close()
+
+
+def _unresolved(code: int, said: str) -> urllib3.exceptions.NameResolutionError:
+    return urllib3.exceptions.NameResolutionError(
+        "news.example.org", None, socket.gaierror(code, said)
+    )
+
+
+def _tls_failed(reason: ssl.SSLError) -> urllib3.exceptions.SSLError:
+    try:
+        raise urllib3.exceptions.SSLError(reason) from reason
+    except urllib3.exceptions.SSLError as error:
+        return error
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (_unresolved(socket.EAI_NONAME, "Name or service not known"), False),
+        (_unresolved(socket.EAI_AGAIN, "Temporary failure in name resolution"), True),
+        (urllib3.exceptions.SSLError("[SSL: X] certificate verify failed"), False),
+        (_tls_failed(ssl.SSLCertVerificationError(1, "certificate verify failed")), False),
+        (_tls_failed(ssl.SSLEOFError(8, "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF")), True),
+        (urllib3.exceptions.ProtocolError("Connection aborted."), True),
+    ],
+    ids=["name-not-known", "name-lookup-failed-for-now", "certificate-refused",
+         "certificate-refused-by-ssl", "tls-cut-off", "connection-dropped"],
+)  # fmt: skip
+def test_only_an_unknown_host_or_a_refused_certificate_is_no_failure_for_now(error, transient):
+    assert fetch_module._connection_error(error).transient is transient
 
 
 @pytest.mark.timeout(60)
@@ -243,3 +269,105 @@ def test_a_chunked_body_cut_off_at_the_timeout_is_no_empty_answer():
     ):
         fetcher.get(server.url("/feed.xml"))
     fetcher.close()
+
+
+def _slow_name_lookups(monkeypatch, seconds: float) -> None:
+    look_up = socket.getaddrinfo
+
+    def slowly(*args, **kwargs):
+        time.sleep(seconds)
+        return look_up(*args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slowly)
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1: (certificate file, key file)."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    try:
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+             "-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1",
+             "-addext", "subjectAltName=IP:127.0.0.1"],
+            check=True, capture_output=True, timeout=WAIT,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        pytest.skip("no openssl to make a certificate with")
+    return cert, key
+
+
+class DrippingTLS(Dripping):
+    """A `Dripping` server over TLS that takes `handshake_pause` seconds to begin its handshake."""
+
+    def __init__(self, opening: bytes, certificate, handshake_pause: float) -> None:
+        super().__init__(opening)
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(*certificate)
+        self.handshake_pause = handshake_pause
+
+    def url(self, path: str) -> str:
+        return super().url(path).replace("http:", "https:", 1)
+
+    def _accept(self) -> None:
+        while not self.closed.is_set():
+            try:
+                connection, _ = self.listener.accept()
+                time.sleep(self.handshake_pause)
+                connection = self.context.wrap_socket(connection, server_side=True)
+                connection.sendall(self.opening)
+            except OSError:  # no connection yet, or one the client gave up on
+                continue
+            self.held.append(connection)
+            self.accepted.set()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("scheme", "lookup_seconds", "handshake_pause"),
+    [("http", 2.0, 0.0), ("https", 2.0, 0.0), ("https", 0.5, 0.8)],
+    ids=["http-slow-name-lookup", "https-slow-name-lookup", "https-slow-handshake"],
+)
+def test_the_request_timeout_holds_when_it_runs_out_before_the_request_is_sent(
+    monkeypatch, certificate, scheme, lookup_seconds, handshake_pause
+):
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+    _slow_name_lookups(monkeypatch, lookup_seconds)
+    fetcher = Fetcher(Limits(timeout=1, deadline=10))
+    server = (
+        Dripping(DRIPPED_HEADERS) if scheme == "http"
+        else DrippingTLS(DRIPPED_HEADERS, certificate, handshake_pause)
+    )  # fmt: skip
+    with server:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match=r"request timeout of 1 s") as late:
+            fetcher.get(server.url("/feed.xml"))
+        assert time.monotonic() - started < 4  # not the 10 s of the fetch's deadline
+        assert late.value.transient
+    fetcher.close()
+
+
+class _Connection:
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+
+
+def test_a_timer_that_goes_off_after_its_request_ended_leaves_the_connection_alone():
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        with fetch_module._Cutoff(60) as cutoff:
+            cutoff.connection = _Connection(ours)  # back to the pool once the request ends
+        cutoff._cut()  # as a timer that had already decided to go off would
+        ours.sendall(b"next request")  # the next request on the connection is not cut
+        assert theirs.recv(100) == b"next request"
+        assert not cutoff.fired
+
+
+def test_a_timer_going_off_during_a_request_shuts_its_connection():
+    ours, theirs = socket.socketpair()
+    with ours, theirs, fetch_module._Cutoff(60) as cutoff:
+        cutoff.connection = _Connection(ours)
+        cutoff._cut()
+        assert cutoff.fired
+        assert ours.recv(100) == b""  # a read waiting on the server wakes
