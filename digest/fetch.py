@@ -458,7 +458,8 @@ def _too_big(limit: int) -> str:
 
 def _connection_error(error: urllib3.exceptions.HTTPError) -> FetchError:
     """A FetchError for a request that brought no answer; not transient only when asking again
-    will not help soon (a host name not known, a certificate refused), transient otherwise
+    will not help soon (a host name not known, a certificate refused, TLS asked of a server that
+    speaks plain HTTP), transient otherwise
     (a name lookup that failed for now, a connection refused by a server restarting, a TLS
     handshake cut off)."""
     reason = _reason(error)
@@ -467,7 +468,12 @@ def _connection_error(error: urllib3.exceptions.HTTPError) -> FetchError:
         refused = isinstance(error.__context__, ssl.SSLCertVerificationError) or (
             "certificate verify failed" in said
         )
-        return FetchError(f"TLS failed: {_SSL_NOISE.sub('', said)}", transient=not refused)
+        # "wrong version number": an https:// address of a server that speaks plain HTTP there.
+        plain = "wrong version number" in said.lower()
+        told = f"TLS failed: {_SSL_NOISE.sub('', said)}"
+        if plain:
+            told += " (the server answers plain HTTP there: subscribe to its http:// address?)"
+        return FetchError(told, transient=not (refused or plain))
     if isinstance(error, urllib3.exceptions.NameResolutionError):
         lookup = error.__context__ or getattr(error, "_reason", None)
         unknown = getattr(lookup, "errno", None) in _NAME_NOT_KNOWN

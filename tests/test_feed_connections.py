@@ -220,12 +220,16 @@ def _tls_failed(reason: ssl.SSLError) -> urllib3.exceptions.SSLError:
         (_tls_failed(ssl.SSLCertVerificationError(1, "certificate verify failed")), False),
         (_tls_failed(ssl.SSLEOFError(8, "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF")), True),
         (urllib3.exceptions.ProtocolError("Connection aborted."), True),
+        (_tls_failed(ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number")), False),
     ],
     ids=["name-not-known", "name-lookup-failed-for-now", "certificate-refused",
-         "certificate-refused-by-ssl", "tls-cut-off", "connection-dropped"],
+         "certificate-refused-by-ssl", "tls-cut-off", "connection-dropped", "https-to-plain"],
 )  # fmt: skip
 def test_only_an_unknown_host_or_a_refused_certificate_is_no_failure_for_now(error, transient):
-    assert fetch_module._connection_error(error).transient is transient
+    failure = fetch_module._connection_error(error)
+    assert failure.transient is transient
+    if "wrong version number" in str(failure):
+        assert "http://" in str(failure)  # says what to do
 
 
 @pytest.mark.timeout(60)
