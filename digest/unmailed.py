@@ -89,6 +89,7 @@ def _change(config: Config, name: str, reason: str | None, change: str) -> None:
     with _LOCK:
         try:
             with _locked(path(config)):
+                _set_aside_if_unreadable(config)
                 record = owed(config)
                 if reason is not None:
                     record[name] = reason
@@ -97,6 +98,23 @@ def _change(config: Config, name: str, reason: str | None, change: str) -> None:
                 _write(config, record)
         except OSError as error:
             log.warning("%s: cannot %s (%s)", path(config), change, error)
+
+
+def _set_aside_if_unreadable(config: Config) -> None:
+    """A record that cannot be read is kept as `<record>.damaged` before a new one replaces it,
+    so the names it held are not lost without a word. Raises OSError."""
+    record = path(config)
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        return
+    kept = record.with_name(record.name + ".damaged")
+    os.replace(record, kept)
+    log.warning("%s could not be read; kept as %s, and a new record begun", record, kept)
 
 
 @contextmanager

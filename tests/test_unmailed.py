@@ -139,3 +139,16 @@ def test_a_note_without_a_reason_is_listed_with_a_sensible_one(tmp_path):
     reasons = {u.name: u.reason for u in queries.status(config).unmailed}
     assert reasons["digest-2026-11-21"] == "no reason was noted"
     assert "None" not in reasons.values()
+
+
+def test_a_damaged_record_is_kept_aside_when_a_new_note_replaces_it(tmp_path, caplog):
+    config = built(tmp_path)
+    record = unmailed.path(config)
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text('{"digest-2026-11-20": "server down", ', encoding="utf-8")  # cut short
+    with caplog.at_level(logging.WARNING):
+        unmailed.owe(config, "digest-2026-11-21", "server down")
+    assert unmailed.owed(config) == {"digest-2026-11-21": "server down"}
+    kept = record.with_name(record.name + ".damaged")
+    assert kept.read_text(encoding="utf-8").startswith('{"digest-2026-11-20"')
+    assert str(kept) in caplog.text
