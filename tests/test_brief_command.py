@@ -142,3 +142,6 @@ def test_a_brief_after_files_read_is_an_update_first_reported_on_their_date(tmp_
     assert re.search(r">Updated</span> · first reported 20 Nov\s*</p>", html)
     assert ">New</span>" in html
     assert "previously" not in md + html
+    # No digest's day to keep: a new file dated before those read was reported first.
+    storm = json.loads(brief(read, "--after", new, "--format", "json").output)  # one story
+    assert storm["first_seen"] == "2026-11-20T00:00:00+00:00"
