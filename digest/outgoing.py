@@ -91,7 +91,11 @@ class Outgoing:
         """Forget `name` when it is gone from the outbox (nothing is left to mail); otherwise
         (a mail template that fails, an unreadable JSON, email settings) keep it noted, with
         the error as the reason, for a `digest send` or a restart once that is fixed."""
-        if digest_files(self.config.paths.outbox, name):
+        try:
+            gone = not digest_files(self.config.paths.outbox, name)
+        except OSError:  # an outbox that cannot be looked at: nothing known to be gone
+            gone = False
+        if not gone:
             log.error("%s", error)
             unmailed.owe(self.config, name, str(error))
             return

@@ -152,3 +152,24 @@ def test_a_damaged_record_is_kept_aside_when_a_new_note_replaces_it(tmp_path, ca
     kept = record.with_name(record.name + ".damaged")
     assert kept.read_text(encoding="utf-8").startswith('{"digest-2026-11-20"')
     assert str(kept) in caplog.text
+
+
+def test_an_outbox_that_cannot_be_looked_at_keeps_the_note_with_why(tmp_path, monkeypatch):
+    from digest import outgoing
+
+    config = built(tmp_path)
+    [name] = [p.stem for p in config.paths.outbox.glob("digest-*.json")]
+    for file in config.paths.outbox.glob(f"{name}.*"):
+        file.unlink()
+
+    def cannot_look(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(outgoing, "digest_files", cannot_look)
+    recorder = Recorder()
+    with smtp_server(recorder) as port:
+        sender = Outgoing(with_email(config, port))
+        sender.send(name)
+        sender.stop(seconds=30)
+    reason = unmailed.owed(config)[name]
+    assert name in reason and outgoing.MAILING not in reason
