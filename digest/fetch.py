@@ -151,19 +151,16 @@ class Fetcher:
         connections not in use.
         """
         if self.stop.is_set():
-            raise FetchError("stopped", transient=True)
+            raise _stopped()
         answer: Future[Response] = Future()
         threading.Thread(
             target=_run, args=(request, answer), name="digest-request", daemon=True
         ).start()
         while not wait([answer], timeout=STOP_POLL_SECONDS).done:
             if self.stop.is_set():
-                raise FetchError("stopped", transient=True)
+                raise _stopped()
             if time.monotonic() > self._ends:  # a server sending a byte at a time, each in time
-                raise FetchError(
-                    f"the fetch's deadline of {self.limits.deadline:g} s has passed",
-                    transient=True,
-                )
+                raise _past_deadline(self.limits)
         return answer.result()
 
     def _response(self, answer: _Answer, url: str, moved_to: str | None) -> Response:
@@ -260,7 +257,7 @@ class Fetcher:
                 if size > limit:
                     raise FetchError(_too_big(limit))
                 if self.stop.is_set():
-                    raise FetchError("stopped", transient=True)
+                    raise _stopped()
                 parts.append(chunk)
         except urllib3.exceptions.HTTPError as error:
             raise FetchError(_reason(error), transient=True) from None
@@ -271,12 +268,10 @@ class Fetcher:
 
     def _timeout(self) -> float:
         if self.stop.is_set():
-            raise FetchError("stopped", transient=True)
+            raise _stopped()
         left = self._ends - time.monotonic()
         if left <= 0:
-            raise FetchError(
-                f"the fetch's deadline of {self.limits.deadline:g} s has passed", transient=True
-            )
+            raise _past_deadline(self.limits)
         return min(self.limits.timeout, left)
 
     def _host_lock(self, host: str) -> threading.Lock:
@@ -297,7 +292,7 @@ class Fetcher:
         if pause <= 0 or (until < self._ends and not self.stop.wait(pause)):
             return
         if self.stop.is_set():
-            raise FetchError("stopped", transient=True)
+            raise _stopped()
         raise HostBusy(
             f"{host} asked digest to wait; not asked again in this fetch", transient=True
         )
@@ -389,9 +384,7 @@ class _Cutoff:
         if not self.fired and time.monotonic() < self.ends:
             return None
         if self.seconds < limits.timeout:  # what was left of the fetch's deadline
-            return FetchError(
-                f"the fetch's deadline of {limits.deadline:g} s has passed", transient=True
-            )
+            return _past_deadline(limits)
         return FetchError(
             f"no whole answer within the request timeout of {limits.timeout:g} s (timed out)",
             transient=True,
@@ -454,6 +447,16 @@ def retry_after(value: str | None) -> float | None:
 
 def _too_big(limit: int) -> str:
     return f"the response is larger than the limit of {limit / 1e6:g} MB (feeds.max_mb)"
+
+
+def _stopped() -> FetchError:
+    """A fetch ended by Ctrl-C or a stopping daemon: asked again next time."""
+    return FetchError("stopped", transient=True)
+
+
+def _past_deadline(limits: Limits) -> FetchError:
+    """A fetch whose whole time (`deadline_seconds`) has run out: asked again next time."""
+    return FetchError(f"the fetch's deadline of {limits.deadline:g} s has passed", transient=True)
 
 
 def _connection_error(error: urllib3.exceptions.HTTPError) -> FetchError:

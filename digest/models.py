@@ -66,7 +66,7 @@ class History:
     and the articles the story held when it was last shown; and the articles a later build
     left out as adding nothing to that (`passed`: no news, but nothing the reader read).
     `first_read` is what the reader first read of it: the articles the story held when a
-    digest first showed it (`digest brief --after`: the files read, as `seen`)."""
+    digest first showed it (none for `digest brief --after`, which no digest showed)."""
 
     coverages: tuple[Coverage, ...] = ()
     seen: frozenset[str] = frozenset()  # article ids

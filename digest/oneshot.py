@@ -155,7 +155,7 @@ def _story(articles: Sequence[Article], seen: frozenset[str]) -> Story:
     joined = ",".join(sorted(story_articles))
     story_id = "brief-" + hashlib.blake2b(joined.encode(), digest_size=6).hexdigest()
     seen = frozenset(seen.intersection(story_articles))
-    history = History(seen=seen, first_read=seen) if seen else None
+    history = History(seen=seen) if seen else None
     return Story(story_id, tuple(story_articles.values()), history)
 
 

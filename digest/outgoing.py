@@ -58,7 +58,8 @@ class Outgoing:
         deadline = time.monotonic() + seconds
         for thread in self._threads.values():
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
-        left = [name for name in self._threads if name in unmailed.owed(self.config)]
+        owed = unmailed.owed(self.config)  # read once
+        left = [name for name in self._threads if name in owed]
         for name in left:
             log.warning(
                 "%s was not mailed: the next `digest run` mails it, or `digest send %s` now",

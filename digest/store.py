@@ -221,8 +221,7 @@ class Store:
         """Which of these article ids are stored already."""
         ids = list(ids)
         found: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        for chunk in in_chunks(ids):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
             found.update(row[0] for row in rows)
@@ -345,8 +344,7 @@ class Store:
     def stories(self, ids: Sequence[str]) -> list[Story]:
         """The stories with these ids (in this order), with their articles."""
         by_story: dict[str, list[Article]] = {story_id: [] for story_id in ids}
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start : start + 500])
+        for chunk in in_chunks(ids):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
                 f"SELECT story_id, {ARTICLE_COLUMNS}, spans"
@@ -388,8 +386,7 @@ class Store:
             NOTE_CARRIER.format(count="seen + 1"), [(source, key, carrier) for key in keys]
         )
         totals = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
+        for chunk in in_chunks(keys):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
                 f"SELECT paragraph, seen FROM boilerplate WHERE source = ? AND paragraph IN"
@@ -467,8 +464,7 @@ class Store:
         """The storage number of each of these article ids that is stored."""
         ids = list(ids)
         seqs: dict[str, int] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        for chunk in in_chunks(ids):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(f"SELECT id, seq FROM articles WHERE id IN ({marks})", chunk)
             seqs.update(rows.fetchall())

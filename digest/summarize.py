@@ -85,19 +85,16 @@ def summarize_apart(story: Story, settings: BriefSettings) -> BriefApart:
 def first_reported(story: Story) -> datetime | None:
     """When the story was first reported, as its reader first read of it: the earliest date of
     the articles it held when a digest first showed it (`History.first_read`; all its articles
-    before, and for `digest brief --after`, which no digest showed), else the day the first
-    digest showed it; None for a story of undated articles not shown yet (the digest's own
-    time).
+    before, and for `digest brief --after`, which has no digest's day to keep: a new file dated
+    before those read was reported first), else the day the first digest showed it; None for a
+    story of undated articles not shown yet (the digest's own time).
 
     So the day never moves once shown: a later article dated earlier does not move it back. A
     date after the article was received (a clock or a feed ahead of time) is no day the story
     was reported by: such an article counts as undated.
     """
     history = story.history
-    # A digest's day is kept; a one-shot brief (`--after`, no digest) has none to keep, and
-    # takes the earliest of all its files, a new one dated earlier too.
-    shown = history is not None and bool(history.coverages)
-    held = history.first_read if shown and history.first_read else None
+    held = history.first_read if history and history.first_read else None
     dates = [
         a.published
         for a in story.articles

@@ -60,6 +60,11 @@ def owed(config: Config) -> dict[str, str]:
             type(data).__name__,
         )
         return {}
+    return _reasons(data)
+
+
+def _reasons(data: dict) -> dict[str, str]:
+    """{name: why} of a record read, each as text."""
     return {
         str(name): NO_REASON if reason is None else str(reason) for name, reason in data.items()
     }
@@ -89,8 +94,7 @@ def _change(config: Config, name: str, reason: str | None, change: str) -> None:
     with _LOCK:
         try:
             with _locked(path(config)):
-                _set_aside_if_unreadable(config)
-                record = owed(config)
+                record = _read_or_set_aside(config)
                 if reason is not None:
                     record[name] = reason
                 elif record.pop(name, None) is None:
@@ -100,21 +104,23 @@ def _change(config: Config, name: str, reason: str | None, change: str) -> None:
             log.warning("%s: cannot %s (%s)", path(config), change, error)
 
 
-def _set_aside_if_unreadable(config: Config) -> None:
-    """A record that cannot be read is kept as `<record>.damaged` before a new one replaces it,
-    so the names it held are not lost without a word. Raises OSError."""
+def _read_or_set_aside(config: Config) -> dict[str, str]:
+    """The record, as `owed` reads it; one that cannot be read is kept as `<record>.damaged`
+    (with a warning) before a new one replaces it, so the names it held are not lost without a
+    word. Raises OSError."""
     record = path(config)
     try:
         data = json.loads(record.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return
+        return {}
     except ValueError:
         data = None
     if isinstance(data, dict):
-        return
+        return _reasons(data)
     kept = record.with_name(record.name + ".damaged")
     os.replace(record, kept)
     log.warning("%s could not be read; kept as %s, and a new record begun", record, kept)
+    return {}
 
 
 @contextmanager

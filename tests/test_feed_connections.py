@@ -160,13 +160,18 @@ DRIPPED_CHUNK_SIZE = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"  #
     "opening", [DRIPPED_HEADERS, DRIPPED_CHUNK_SIZE], ids=["headers", "chunk-size"]
 )
 def test_the_request_timeout_covers_headers_and_chunk_framing_sent_a_byte_at_a_time(opening):
-    fetcher = Fetcher(Limits(timeout=1, deadline=30))
     with Dripping(opening) as server:
-        started = time.monotonic()
-        with pytest.raises(FetchError, match=r"request timeout of 1 s") as late:
-            fetcher.get(server.url("/feed.xml"))
-        assert time.monotonic() - started < 3  # not the 30 s of the fetch's deadline
-        assert late.value.transient
+        _times_out(Fetcher(Limits(timeout=1, deadline=30)), server, within=3)
+
+
+def _times_out(fetcher: Fetcher, server, within: float) -> None:
+    """The fetch of `server`'s feed fails on its request timeout of 1 s, as one that may be
+    asked again, within `within` seconds (not the fetch's longer deadline)."""
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"request timeout of 1 s") as late:
+        fetcher.get(server.url("/feed.xml"))
+    assert time.monotonic() - started < within
+    assert late.value.transient
     fetcher.close()
 
 
@@ -344,12 +349,7 @@ def test_the_request_timeout_holds_when_it_runs_out_before_the_request_is_sent(
         else DrippingTLS(DRIPPED_HEADERS, certificate, handshake_pause)
     )  # fmt: skip
     with server:
-        started = time.monotonic()
-        with pytest.raises(FetchError, match=r"request timeout of 1 s") as late:
-            fetcher.get(server.url("/feed.xml"))
-        assert time.monotonic() - started < 4  # not the 10 s of the fetch's deadline
-        assert late.value.transient
-    fetcher.close()
+        _times_out(fetcher, server, within=4)  # not the 10 s of the fetch's deadline
 
 
 class _Connection:

@@ -137,9 +137,8 @@ def _body_parts(part: EmailMessage, subtype: str) -> list[EmailMessage]:
     one, of a related part's root; neither attachments nor forwarded messages. A part of a
     mixed part that has a file name is a file attached, even one marked inline (as Apple Mail
     attaches files), unless no part without a name holds text; the text parts a client splits
-    around an image have none. (Alternatives
-    are the body's own versions, whatever they are named.) A mailing list's footer part, after
-    the message, is not its text either."""
+    around an image have none. (Alternatives are the body's own versions, whatever they are
+    named.) A mailing list's footer part, after the message, is not its text either."""
     if part.is_attachment():
         return []
     if part.get_content_maintype() == "text":

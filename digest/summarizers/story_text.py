@@ -524,14 +524,12 @@ class StoryText:
             allowed = max(1.0, (1.0 - COVERED) * size)
             # What states other numbers than the words that cover it (a new toll), or denies
             # what they say ("will not reopen" after "will reopen"), is news.
-            numbers = self._numbers_of(index)
             told[index] = any(
-                not other_numbers(numbers, self._numbers_of(seen))
-                and not disagree(self._denial(seen), self._denial(index))
+                not self._says_otherwise(index, seen)
                 for seen in seen_rows[np.flatnonzero(size - shared[row] <= allowed)].tolist()
             ) or (
                 size - in_shown[row] <= allowed
-                and not other_numbers(numbers, shown_numbers)
+                and not other_numbers(self._numbers_of(index), shown_numbers)
                 and not any(disagree(self._denial(i), self._denial(index)) for i in shown)
             )
         return told
@@ -551,18 +549,22 @@ class StoryText:
         # Cosine of binary vectors, shared / √(size × size'), compared squared: no roots.
         repeats = (shared * shared >= scaled_sizes * len(words[index])) & long_enough
         repeats[self._restating(index, shared)] = True
-        # A sentence stating other numbers says something else (a new toll, a new count): it is
-        # neither a repeat to leave out nor a carrier to cite for this one.
-        if numbers := self._numbers_of(index):
-            for other in np.flatnonzero(repeats).tolist():
-                if other_numbers(numbers, self._numbers_of(other)):
-                    repeats[other] = False
-        # Nor is one that denies what this one says, or says what it denies.
+        # One that says something else (a new count; a denial of what this one says) is neither
+        # a repeat to leave out nor a carrier to cite for this one.
         for other in np.flatnonzero(repeats).tolist():
-            if other != index and disagree(self._denial(index), self._denial(other)):
+            if other != index and self._says_otherwise(index, other):
                 repeats[other] = False
         repeats[index] = True
         return np.flatnonzero(repeats)
+
+    def _says_otherwise(self, first: int, second: int) -> bool:
+        """True when two sentences are two statements, whatever words they share: both state
+        counts and share none (`other_numbers`: "12,000 homes lost power", "power was restored
+        to 10,500 homes"), or one denies what the other says (`disagree`)."""
+        numbers = self._numbers_of(first)
+        if numbers and other_numbers(numbers, self._numbers_of(second)):
+            return True
+        return disagree(self._denial(first), self._denial(second))
 
     def _denial(self, index: int) -> Denial:
         """What sentence `index` denies (see `disagree`), found once."""
