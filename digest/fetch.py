@@ -210,12 +210,13 @@ class Fetcher:
 
     def _answer(self, response, cutoff: _Cutoff) -> _Answer:
         """The answer with the body of a 200 read, any other discarded."""
+        cutoff.answered = True
         try:
             if response.status == 200:
-                body = self._read(response, cutoff.ends, self.limits.max_bytes, decode=True)
+                body = self._read(response, cutoff, self.limits.max_bytes, decode=True)
             else:
                 body = b""
-                self._discard(response, cutoff.ends)
+                self._discard(response, cutoff)
         except BaseException:
             response.close()  # half read: its connection cannot carry another request
             raise
@@ -224,7 +225,7 @@ class Fetcher:
             response.release_conn()
         return _Answer(response.status, response.reason or "", response.headers, body)
 
-    def _discard(self, response, ends: float) -> None:
+    def _discard(self, response, cutoff: _Cutoff) -> None:
         """Read an unwanted body to its end when it is small, else close its connection (also
         at once when the body ends only with the connection: no length, not chunked)."""
         declared = response.headers.get("Content-Length", "")
@@ -236,20 +237,20 @@ class Fetcher:
             response.close()
             return
         try:
-            self._read(response, ends, _DISCARD_BYTES, decode=False)
+            self._read(response, cutoff, _DISCARD_BYTES, decode=False)
         except FetchError:
             response.close()
 
-    def _read(self, response, ends: float, limit: int, *, decode: bool) -> bytes:
+    def _read(self, response, cutoff: _Cutoff, limit: int, *, decode: bool) -> bytes:
         """The body (decompressed when `decode`) within `limit` bytes, read as it arrives and
-        whole by `ends`: no read waits past it, however slowly the server sends."""
+        whole by the cutoff's end: no read waits past it, however slowly the server sends."""
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:  # compressed, it only grows
             raise FetchError(_too_big(limit))
         parts, size = [], 0
         try:
             while True:
-                _wait_at_most(response, ends - time.monotonic())
+                _wait_at_most(response, cutoff, self.limits)
                 chunk = response.read1(_CHUNK, decode_content=decode)
                 if not chunk:
                     return b"".join(parts)
@@ -298,11 +299,13 @@ class Fetcher:
         )
 
 
-def _wait_at_most(response, seconds: float) -> None:
-    """Make the response's next read wait no longer than `seconds` (FetchError when none are
-    left): the request's timeout counts from connecting to the last byte, not per read."""
+def _wait_at_most(response, cutoff: _Cutoff, limits: Limits) -> None:
+    """Make the response's next read wait no longer than the cutoff's time left (its error
+    when none is left): the request's timeout counts from connecting to the last byte, not per
+    read."""
+    seconds = cutoff.ends - time.monotonic()
     if seconds <= 0:
-        raise FetchError("the response took too long to arrive (timed out)", transient=True)
+        raise cutoff.late(limits)
     sock = getattr(response.connection, "sock", None)
     if sock is not None:
         sock.settimeout(seconds)
@@ -324,6 +327,7 @@ class _Cutoff:
         self.seconds = seconds
         self.ends = time.monotonic() + seconds
         self.connection: HTTPConnection | None = None  # set by the connection, once chosen
+        self.answered = False  # the status line and headers came: what is late is the body
         self.fired = False
         self._connecting: socket.socket | None = None  # a duplicate of a new connection's socket
         self._ended = False
@@ -383,10 +387,16 @@ class _Cutoff:
         """Why the request failed when its time ran out (None when it had not)."""
         if not self.fired and time.monotonic() < self.ends:
             return None
+        return self.late(limits)
+
+    def late(self, limits: Limits) -> FetchError:
+        """The error of a request whose time ran out: the fetch's deadline passed, or the
+        request timeout, naming the body when the status line and headers came in time."""
         if self.seconds < limits.timeout:  # what was left of the fetch's deadline
             return _past_deadline(limits)
+        late = "the answer's body did not arrive whole" if self.answered else "no whole answer"
         return FetchError(
-            f"no whole answer within the request timeout of {limits.timeout:g} s (timed out)",
+            f"{late} within the request timeout of {limits.timeout:g} s (timed out)",
             transient=True,
         )
 

@@ -65,7 +65,7 @@ class Mailed:
         """What to tell about the recipients the server refused; None when it refused none."""
         if not self.refused:
             return None
-        temporary = any(_code(reason) < 500 for reason in self.refused.values())
+        temporary = not all(_lasting(_code(answer)) for answer in self.refused.values())
         advice = (
             f"`digest send {self.issue.name}` mails it again, to every recipient"
             if temporary
@@ -215,7 +215,7 @@ def deliver(
             sleep(pause)
             pause *= 2
         else:
-            return {address: _answer(code, text) for address, (code, text) in refused.items()}
+            return _refused(refused)
     raise AssertionError("no attempt was made")  # attempts >= 1
 
 
@@ -347,16 +347,15 @@ def _no_greeting(error: BaseException) -> bool:
 def _permanent(error: BaseException) -> bool:
     """True for failures that trying again cannot fix: a refusal, bad login, bad certificate."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return all(code >= 500 for code, _ in error.recipients.values())
+        return all(_lasting(code) for code, _ in error.recipients.values())
     if isinstance(error, smtplib.SMTPResponseException):
-        return error.smtp_code >= 500
+        return _lasting(error.smtp_code)
     return isinstance(error, smtplib.SMTPNotSupportedError | ssl.SSLCertVerificationError)
 
 
 def _describe(error: BaseException) -> str:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        refused = {address: _answer(*answer) for address, answer in error.recipients.items()}
-        return f"the server refused {_refusals(refused)}"
+        return f"the server refused {_refusals(_refused(error.recipients))}"
     if isinstance(error, smtplib.SMTPResponseException):
         return _answer(error.smtp_code, error.smtp_error)
     return str(error) or type(error).__name__
@@ -373,6 +372,16 @@ def _code(answer: str) -> int:
     """The reply code an answer made by `_answer` begins with (0 when none)."""
     head = answer.split(" ", 1)[0]
     return int(head) if head.isdigit() else 0
+
+
+def _lasting(code: int) -> bool:
+    """True for an SMTP reply code that asking again meets again (5xx); 4xx may pass."""
+    return code >= 500
+
+
+def _refused(recipients: dict[str, tuple[int, bytes]]) -> dict[str, str]:
+    """smtplib's refused recipients, {address: (code, text)}, as {address: its answer}."""
+    return {address: _answer(code, text) for address, (code, text) in recipients.items()}
 
 
 def _refusals(refused: dict[str, str]) -> str:

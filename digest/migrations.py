@@ -36,11 +36,6 @@ def _recompute_features(db: sqlite3.Connection) -> None:
             log.info("clustering features computed again: %d of %d articles", done, total)
 
 
-def _store_languages(db: sqlite3.Connection) -> None:
-    """Once, the features computed again with each article's language; now migration 13
-    (`_store_names`), which every upgrade through 12 runs too, computes them: not done twice."""
-
-
 def _store_names(db: sqlite3.Connection) -> None:
     """The features computed again with each article's language and names (only builds read
     them: a reading command's upgraded copy, which never places an article, leaves this out)."""
@@ -129,7 +124,7 @@ NOTE_CARRIER = (
 # noted as furniture carriers take about 35 s for 100,000 articles, their features with their
 # language and names (migration 13) longer. (Migration 6's features stay: migration 7 indexes them.)
 BUILD_ONLY: frozenset[Callable[[sqlite3.Connection], None]] = frozenset(
-    {_note_carriers, _store_languages, _store_names}
+    {_note_carriers, _store_names}
 )
 
 # Each migration is a tuple of steps, run in one transaction: SQL statements, or functions of
@@ -246,6 +241,6 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
             last_article_seq INTEGER NOT NULL  -- the articles stored then (articles.seq)
         ) WITHOUT ROWID""",
     ),
-    (_store_languages,),  # 12: the article's language is stored with its features
+    (),  # 12: the article's language is stored with its features (13 recomputes them all)
     (_store_names,),  # 13: its names too, unstemmed and accent-free (`cluster.features`)
 )

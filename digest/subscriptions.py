@@ -111,10 +111,12 @@ class _Shared:
 
 @dataclass(frozen=True, slots=True)
 class _New:
-    """An entry not taken before, and how many fetches tried its page in vain so far."""
+    """An entry not taken before, how many fetches tried its page in vain so far, and the keys
+    it is remembered by when it has no text (its feed's own)."""
 
     entry: Entry
-    page_tries: int = 0
+    page_tries: int
+    own_keys: tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -329,7 +331,7 @@ def _take(
         if shared.fetcher.stop.is_set():  # its page was not read: not taken either
             return False
     if _words(entry.body) < MIN_WORDS:  # a title and a link: no article to read
-        return _without_text(subscription, entry, problem, new.page_tries, outcome)
+        return _without_text(subscription, entry, problem, new, outcome)
     if problem is not None:
         log.info("%s: page %s not read (%s); the feed's summary is kept", name, entry.link,
                  problem)  # fmt: skip
@@ -348,7 +350,7 @@ def _take(
 
 
 def _without_text(
-    subscription: Subscription, entry: Entry, problem: DigestError | None, page_tries: int,
+    subscription: Subscription, entry: Entry, problem: DigestError | None, new: _New,
     outcome: _Written,
 ) -> bool:  # fmt: skip
     """Leave an entry with no text to read for the next fetch when its page failed for now (at
@@ -356,7 +358,7 @@ def _without_text(
     link, with text, is still written."""
     name = subscription.name or subscription.url
     if getattr(problem, "transient", False):
-        tries = page_tries + 1
+        tries = new.page_tries + 1
         if tries < PAGE_TRIES:  # a page to try again: taken next time
             log.info("%s: %s skipped for now: no text in the feed, and its page was not read "
                      "(%s); asked again at the next fetch", name, entry.link, problem)  # fmt: skip
@@ -368,7 +370,7 @@ def _without_text(
         problem = ReadError(f"its page was not read: {problem}")
     why = problem or f"under {MIN_WORDS} words"
     log.info("%s: %s skipped: no text to read (%s)", name, entry.link or entry.title, why)
-    outcome.remember.append(_own_keys(subscription.url, entry))
+    outcome.remember.append(new.own_keys)
     outcome.without_text += 1
     return True
 
@@ -376,19 +378,17 @@ def _without_text(
 def _new(config: Config, feed: str, entries: list[Entry]) -> list[_New]:
     """The entries not taken by an earlier fetch (written, or by this feed without text), each
     once, with how many fetches tried its page."""
+    keyed = [(entry, _own_keys(feed, entry), _page_tries(feed, entry)) for entry in entries]
     with Store.open(config.paths.state) as store:
         taken = store.taken_entries(
-            key for entry in entries
-            for key in (*_own_keys(feed, entry), *entry.keys, *_page_tries(feed, entry))
-        )  # fmt: skip
+            key for entry, own, tries in keyed for key in (*own, *entry.keys, *tries)
+        )
     new, seen = [], set()
-    for entry in entries:
-        if taken.intersection((*entry.keys, *_own_keys(feed, entry))) or seen.intersection(
-            entry.keys
-        ):
+    for entry, own, tries in keyed:
+        if taken.intersection((*entry.keys, *own)) or seen.intersection(entry.keys):
             continue
         seen.update(entry.keys)
-        new.append(_New(entry, len(taken.intersection(_page_tries(feed, entry)))))
+        new.append(_New(entry, len(taken.intersection(tries)), own))
     return new
 
 

@@ -103,15 +103,44 @@ def test_one_request_at_a_time_per_host_until_its_last_byte(tmp_path, site, capl
     assert "Connection pool is full" not in caplog.text
 
 
+BODY_LATE = "the answer's body did not arrive whole within the request timeout of 1 s (timed out)"
+
+
 @pytest.mark.timeout(60)
 def test_the_request_timeout_covers_a_body_sent_a_byte_at_a_time():
     fetcher = Fetcher(Limits(timeout=1, deadline=30))
     with Dripping(STALLED_BODY) as server:
         started = time.monotonic()
-        with pytest.raises(FetchError, match="timed out"):
+        with pytest.raises(FetchError) as late:
             fetcher.get(server.url("/feed.xml"))
         assert time.monotonic() - started < 3  # not the 30 s of the fetch's deadline
+    assert str(late.value) == BODY_LATE and late.value.transient
     fetcher.close()
+
+
+@pytest.mark.timeout(60)
+def test_a_feed_whose_body_comes_too_slowly_is_logged_with_its_address_and_the_late_body(
+    tmp_path, caplog
+):
+    with Dripping(STALLED_BODY) as server:
+        url = server.url("/feed.xml")
+        config = feed_config(tmp_path, url, timeout_seconds=1, deadline_seconds=8)
+        with caplog.at_level(logging.WARNING):
+            [result] = fetch(config)
+    assert result.error == BODY_LATE
+    assert f"{url}: {BODY_LATE}" in caplog.text
+
+
+def test_a_read_after_the_request_timeout_fails_as_the_cutoff_tells_it():
+    limits = Limits(timeout=1, deadline=30)
+    cutoff = fetch_module._Cutoff(1)  # never entered: no timer
+    cutoff.answered, cutoff.ends = True, time.monotonic() - 0.1
+    with pytest.raises(FetchError) as late:
+        fetch_module._wait_at_most(None, cutoff, limits)
+    assert str(late.value) == BODY_LATE and late.value.transient
+    cutoff.answered = False  # the headers were late too
+    with pytest.raises(FetchError, match=r"^no whole answer within the request timeout of 1 s"):
+        fetch_module._wait_at_most(None, cutoff, limits)
 
 
 @pytest.mark.timeout(60)
