@@ -19,7 +19,7 @@ from digest.config import Config
 from digest.errors import DigestError
 from digest.models import Article, Brief, BriefSentence, Story
 from digest.outlets import credit
-from digest.prose import MAX_WORDS, MIN_WORDS
+from digest.prose import NOT_QUOTABLE
 from digest.render import citations, outlets
 from digest.reread import without_late_furniture
 from digest.store import Store, resolve_story_id
@@ -152,10 +152,7 @@ def describe(explanation: Explanation) -> str:
         "Sentences (score: the method's value for it; rank: by score within this brief):",
     ]
     if not explanation.sentences:  # (an update with nothing new is explained whole)
-        lines.append(
-            f"  none: no sentence of its articles is a whole sentence of prose of {MIN_WORDS}"
-            f" to {MAX_WORDS} words (links, labels and captions are not)"
-        )
+        lines.append(f"  none: no sentence of its articles can be quoted ({NOT_QUOTABLE})")
     for number, choice in enumerate(explanation.sentences, start=1):
         # An article may carry the sentence and a near copy of it: cited once, shown for each.
         numbers = dict.fromkeys(c.number for c in choice.carriers)

@@ -20,6 +20,7 @@ from digest.config import BriefSettings, Config
 from digest.errors import DigestError
 from digest.models import Article, Brief, History, Placed, Story
 from digest.pipeline import ReadFile, most_reported_first, read_one, story_name
+from digest.prose import NOT_QUOTABLE
 from digest.summarize import summarize
 from digest.summarizers.selection import Budget
 
@@ -83,8 +84,8 @@ def brief_stories(
             log.warning("left out %s: it adds nothing to the --after files", story_name(brief))
         else:
             unquotable = True
-            log.warning("left out %s: no sentence of it can be quoted in a brief",
-                        story_name(brief))  # fmt: skip
+            log.warning("left out %s: no sentence of it can be quoted in a brief (%s)",
+                        story_name(brief), NOT_QUOTABLE)  # fmt: skip
     kept = [brief for brief in briefs if brief.sentences]
     if not kept:
         named = ", ".join(map(str, paths))

@@ -410,7 +410,7 @@ def with_news(briefs: Sequence[Brief]) -> list[Brief]:
     """The briefs that tell something; a story shown before whose new articles add nothing to
     what was shown (a re-run of wire copy, a corrected typo) is left out, and so is one with no
     sentence short enough to quote (an unpunctuated transcript); both are logged."""
-    from digest.prose import MAX_WORDS, MIN_WORDS  # its rules compile: not for `digest archive`
+    from digest.prose import NOT_QUOTABLE  # its rules compile: not for `digest archive`
 
     kept = [brief for brief in briefs if brief.sentences]
     for brief in briefs:
@@ -420,10 +420,8 @@ def with_news(briefs: Sequence[Brief]) -> list[Brief]:
             log.info(ADDS_NOTHING, story_name(brief), brief.previous.digest)
         else:
             log.warning(
-                "left out %s: no sentence of its %d article(s) can be quoted in a brief (none is"
-                " a whole sentence of prose of %d to %d words: links, labels and captions are"
-                " not, nor text without sentence punctuation or without spaces between words)",
-                story_name(brief), len(brief.articles), MIN_WORDS, MAX_WORDS,
+                "left out %s: no sentence of its %d article(s) can be quoted in a brief (%s)",
+                story_name(brief), len(brief.articles), NOT_QUOTABLE,
             )  # fmt: skip
     return kept
 

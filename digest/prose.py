@@ -35,6 +35,13 @@ NOT_ARTICLE: dict[str, tuple[str, ...]] = {
         r"the page you (?:are|were) looking for (?:could not be found|cannot be found|does not"
         r" exist|doesn't exist|no longer exists)\b",
         r"register (?:now|today) for (?:this|our|the) (?:free )?(?:\w+ )?(?:webinar|event)\b",
+        # a "follow this author" widget: "Get email notifications on Ann Lee daily! Your
+        # notification has been saved. …"
+        r"get e-?mail notifications on\b.{1,80}?\bdaily!",
+        r"your notification has been saved\b",
+        r"(?:there was )?a problem saving your notification\b",
+        r"posts new content, you'?ll get an e-?mail\b",
+        r"e-?mail notifications are (?:only )?sent once a day\b",
     ),
     "fr": (
         r"(?:ce site|notre site|nous) utilis(?:e|ons) des cookies\b",
@@ -261,6 +268,12 @@ def _closes_release(paragraphs: list[str], index: int) -> bool:
 
 MIN_WORDS = 6  # shorter "sentences" are bylines, captions, fragments or chatter
 MAX_WORDS = 100  # longer ones are run-on lists or splitter failures
+# Why a text has no sentence a brief may quote, as the log, `explain` and `brief` say it.
+NOT_QUOTABLE = (
+    f"none is a whole sentence of prose of {MIN_WORDS} to {MAX_WORDS} words: links, labels,"
+    " captions and a page's notices or widgets are not, nor text without sentence punctuation"
+    " or without spaces between words"
+)
 # "LONDON (AP) _", "BONN, Germany (AP) --", "NEW YORK _", "LONDON (Reuters) - ": a wire dateline
 # left at a sentence start (a single hyphen only after the agency, where it cannot be a name's).
 _DATELINE = re.compile(

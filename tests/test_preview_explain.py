@@ -159,9 +159,8 @@ def test_explain_says_why_a_story_has_no_sentence_to_quote(tmp_path):
     with Store.open(config.paths.state) as store:
         [story] = store.all_story_ids()
     text = describe_explanation(explain_story(config, story))
-    assert (
-        "none: no sentence of its articles is a whole sentence of prose of 6 to 100 words" in text
-    )
+    why = "none: no sentence of its articles can be quoted (none is a whole sentence of prose"
+    assert f"{why} of 6 to 100 words" in text
 
 
 def test_explain_unknown_story_and_the_commands(tmp_path):

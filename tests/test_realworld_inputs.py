@@ -16,6 +16,7 @@ from digest.errors import ReadError
 from digest.prose import is_whole_prose
 from digest.readers import html as html_reader
 from digest.readers import read_file
+from digest.sentences import split_sentences
 
 from .conftest import make_inbox
 
@@ -316,7 +317,43 @@ def test_a_page_of_links_gets_no_brief_and_the_log_says_why(tmp_path, caplog):
         built = pipeline.build(config, now=NOW)
     assert [b.headline for b in built.digest.briefs] == ["Pier to close"]
     assert "left out 'Harbour links': no sentence of its 1 article(s) can be quoted" in caplog.text
-    assert "links, labels and captions are not" in caplog.text
+    assert "links, labels, captions and a page's notices or widgets are not" in caplog.text
+
+
+def follow_widget(name: str) -> str:
+    """A "follow this author" widget, saved as a page's whole text (written for the test)."""
+    return (
+        f"Close get email notifications on {name} daily! Your notification has been saved. There"
+        f" was a problem saving your notification. Whenever {name} posts new content, you'll get"
+        " an email delivered to your inbox with a link. Email notifications are only sent once a"
+        " day, and only if there are new matching items."
+    )
+
+
+def test_pages_of_a_follow_widget_get_no_brief_and_the_log_says_why(tmp_path, caplog):
+    """Pages saved with a widget for their text are alike but for a name: they made a story
+    briefed from the widget, each name cited to every page."""
+    from digest import pipeline
+
+    from .conftest import NOW, make_config, txt
+
+    config = make_config(tmp_path)
+    names = ["Dana Whitfield", "Marcus Oyelaran", "Petra Sandoval"]
+    pages = {
+        f"column-{n}.txt": f"Title: Column by {name}\nDate: 2026-11-20\n\n{follow_widget(name)}"
+        for n, name in enumerate(names)  # saved without a source, as such pages often are
+    }
+    pier = txt("Pier to close", "\n\n".join(ARTICLE), source="Courier", date="2026-11-20")
+    make_inbox(config.paths.inbox, {**pages, "pier.txt": pier})
+    with caplog.at_level(logging.WARNING):
+        built = pipeline.build(config, now=NOW)
+    assert [b.headline for b in built.digest.briefs] == ["Pier to close"]
+    assert "can be quoted in a brief" in caplog.text and "Column by" in caplog.text
+    assert not any("notification" in s.text for b in built.digest.briefs for s in b.sentences)
+    # News about notifications is prose still.
+    assert is_whole_prose(
+        "Residents can now get email notifications on road closures from the county's website."
+    )
 
 
 RELEASE = [
@@ -450,4 +487,5 @@ def test_notices_are_caught_in_any_case_and_only_from_the_start_of_a_word():
     assert not not_article("Ihr Newsletter-Abo bleibt.")  # no rule's words
     assert not_article("Den Wochennewsletter abbestellen: hier.")  # inside a German compound
     assert not not_article("The Tex12 issues for £5 were sold.")  # elsewhere, from a word's start
+    assert all(map(not_article, split_sentences(follow_widget("Ann Lee"))))
     assert not is_whole_prose("Keep it civil and stay on topic, readers, as the rules say.")

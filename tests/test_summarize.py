@@ -15,6 +15,7 @@ import pytest
 
 from digest.config import BriefSettings
 from digest.errors import ConfigError
+from digest.language import stop_words
 from digest.models import Article, Brief, Story
 from digest.prose import dangles, is_whole_prose, strip_dateline, strip_lead_in
 from digest.summarize import (
@@ -32,6 +33,8 @@ from digest.summarizers.story_text import (
     denial_of,
     disagree,
     exact_numbers,
+    names_in,
+    other_names,
     restates,
 )
 
@@ -358,6 +361,56 @@ def test_a_sentence_that_denies_another_is_another_fact_and_cites_only_its_carri
     reopening = [sources for said, sources in cited.items() if "will reopen" in said]
     assert reopening and all("herald" not in sources for sources in reopening)
     assert any(" not reopen" in said and sources == {"herald"} for said, sources in cited.items())
+
+
+def test_a_sentence_naming_someone_else_is_another_fact_and_cites_only_its_carrier() -> None:
+    """ "Police arrested John Smith …" and "Police arrested Mark Jones …" share most words:
+    neither article may be cited for the other's name."""
+    smith = make_article(
+        "courier",
+        "Police arrested John Smith on Friday in Boston after the warehouse fire on the harbor "
+        "front.\n\nInvestigators believe the blaze was set deliberately.",
+    )
+    jones = make_article(
+        "herald",
+        "Police arrested Mark Jones on Friday in Boston after the warehouse fire on the harbor "
+        "front.\n\nProsecutors said both men would appear in court on Monday.",
+    )
+    copy = make_article(
+        "wire",
+        "Police in Boston arrested Mr. Smith on Friday after the warehouse fire on the harbor "
+        "front.",
+    )
+    text = StoryText(make_story(smith, jones, copy))
+    assert text.near_duplicates(0).tolist() == [0, 4]  # the wire's "Mr. Smith", not Jones
+    brief = summarize(make_story(smith, jones, copy), BriefSettings(sentences=4))
+    cited = {s.text.split()[2]: set(s.sources) for s in brief.sentences if "arrested" in s.text}
+    assert cited["Mark"] == {"herald"}
+    assert "herald" not in cited.get("John", cited.get("Boston", set()))
+
+
+def test_names_part_two_sentences_only_when_each_names_someone_the_other_does_not() -> None:
+    stops = stop_words("en")
+
+    def parted(first: str, second: str) -> bool:
+        return other_names(names_in(first, stops), names_in(second, stops))
+
+    assert parted("Ann Lee won the seat.", "Bo Chan won the seat.")
+    assert parted("Kestrel Airways cut 80 jobs.", "Dunmore Rail cut 80 jobs.")
+    alike = [
+        ("Police arrested John Smith.", "Police arrested Mr. Smith."),  # one person
+        ("Gen. Augusto Pinochet was held.", "Pinochet was held in London."),  # one adds
+        ("Rescuers reached Carrow Island.", "Rescuers reached the island."),  # one adds
+        ("Chilean police said so.", "Police in Chile said so."),  # one word: no name
+        ("New York City closed schools.", "New York closed schools."),
+        ("Ann Lee's office said so.", "The office of Ann Lee said so."),  # possessive
+    ]
+    for first, second in alike:
+        assert not parted(first, second), first
+    assert names_in("The Harbour Street bridge, said Ann Lee's aide.", stops) == (
+        ("harbour", "street"),
+        ("ann", "lee"),
+    )
 
 
 def test_a_denial_parts_two_sentences_only_on_what_both_say() -> None:

@@ -347,6 +347,22 @@ def test_a_denial_of_what_was_shown_is_news(tmp_path):
     assert sentences_of(built[1]) == [days[1][2]]
 
 
+def test_someone_else_named_in_the_words_of_what_was_shown_is_news(tmp_path):
+    """Day 2 reports a second arrest in day 1's words: another name, the news."""
+    config = make_config(tmp_path)
+    days = [
+        ("Arrest after warehouse fire", "Bay Gazette",
+         "Police arrested John Smith on Friday in Boston after the warehouse fire on the harbor "
+         "front. The fire destroyed three buildings and injured four firefighters."),
+        ("Second arrest after warehouse fire", "Coast Herald",
+         "Police arrested Mark Jones on Friday in Boston after the warehouse fire on the harbor "
+         "front."),
+    ]  # fmt: skip
+    built = build_day_by_day(config, days)
+    assert "John Smith" in sentences_of(built[0])[0]
+    assert sentences_of(built[1]) == [days[1][2]]
+
+
 def test_what_was_passed_over_does_not_make_later_news_count_as_told(tmp_path):
     """Each re-run is left out for repeating most of what was shown; what counts as told stays
     what the reader read, so a third report's change is news, not a repeat of the second's."""

@@ -84,6 +84,7 @@ _NUMBER_WORDS_RUN = re.compile(
     re.IGNORECASE,
 )
 _POSSESSIVES = ("'s", "’s")
+_ABBREVIATION = 4  # letters, at most, of a capitalized word a name runs on after: "Mr.", "Gen."
 # Words that deny what a sentence says: "The bridge will reopen on Friday" and "The bridge will
 # not reopen on Friday" share every content word (a negation is a stop word) and tell opposite
 # things. By language; English also denies through "n't". French denies through "pas",
@@ -210,6 +211,51 @@ def other_numbers(first: frozenset[str], second: frozenset[str]) -> bool:
     are two statements, however many other words they share. One count in common keeps them
     one statement (a copy may add a count: a cost, a date)."""
     return bool(first) and bool(second) and first.isdisjoint(second)
+
+
+def names_in(sentence: str, stops: frozenset[str] = frozenset()) -> tuple[tuple[str, ...], ...]:
+    """The names a sentence states: its runs of capitalized words (as `facts` finds them, less
+    numbers), lower-cased, each as its words. A run goes on over the full stop of a short word
+    ("Mr. Smith", "Gen. Augusto Pinochet")."""
+    found: list[tuple[str, ...]] = []
+    run: list[str] = []
+    for token in _TOKEN.findall(sentence):
+        lowered = token.lower()
+        if token == "." and run and len(run[-1]) <= _ABBREVIATION:
+            continue
+        if token[0].isupper() and lowered not in stops:
+            run.append(token[:-2].lower() if token[-2:] in _POSSESSIVES else lowered)
+            continue
+        if run:
+            found.append(tuple(run))
+            run = []
+    if run:
+        found.append(tuple(run))
+    return tuple(found)
+
+
+def other_names(
+    first: Sequence[tuple[str, ...]],
+    second: Sequence[tuple[str, ...]],
+    around_first: Sequence[tuple[str, ...]] = (),
+    around_second: Sequence[tuple[str, ...]] = (),
+) -> bool:
+    """True when each of two sentences names someone the other does not: "Police arrested John
+    Smith in Boston" and "Police arrested Mark Jones in Boston" are two statements. A name here
+    is a run of two capitalized words or more (a person's full name, an organisation), and the
+    other sentence lacks it when neither it nor the names `around` it (its paragraph's: whom
+    its "she" is) hold a word of it ("Smith", "Mr. Smith" and "John Smith" are one person). A
+    name only one of them holds parts nothing (a copy may add a person's first name, an office,
+    a place); nor do names of one word, as often a sentence's first word or a people's
+    ("Police", "Chilean", "Chile") as a name."""
+    return _name_lacking(first, [*second, *around_second]) and _name_lacking(
+        second, [*first, *around_first]
+    )
+
+
+def _name_lacking(names: Sequence[tuple[str, ...]], other: Sequence[tuple[str, ...]]) -> bool:
+    words_of_other = {word for name in other for word in name}
+    return any(len(name) > 1 and words_of_other.isdisjoint(name) for name in names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,6 +390,8 @@ class StoryText:
         self._found_facts: dict[int, frozenset[str]] = {}  # _facts_of, memoised
         self._found_numbers: dict[int, frozenset[str]] = {}  # _numbers_of, memoised
         self._found_denials: dict[int, Denial] = {}  # _denial, memoised
+        self._found_names: dict[int, tuple[tuple[str, ...], ...]] = {}  # _names_of, memoised
+        self._found_around: dict[tuple[str, int], tuple[tuple[str, ...], ...]] = {}
         self._lexicon = lexicon()
         self.eligible &= self.fresh
         if history is not None and self.eligible.any():
@@ -517,19 +565,22 @@ class StoryText:
         shown_words[[w for i in shown for w in words[i]]] = 1.0
         in_shown = matrix[candidates] @ shown_words
         shown_numbers = frozenset(n for i in shown for n in self._numbers_of(i))
+        shown_names = tuple(name for i in shown for name in self._names_of(i))
         for row, index in enumerate(candidates):
             size = len(words[index])
             if size < MIN_CONTENT_WORDS:
                 continue
             allowed = max(1.0, (1.0 - COVERED) * size)
-            # What states other numbers than the words that cover it (a new toll), or denies
-            # what they say ("will not reopen" after "will reopen"), is news.
+            # What states other numbers than the words that cover it (a new toll), names
+            # someone else, or denies what they say ("will not reopen" after "will reopen"),
+            # is news.
             told[index] = any(
                 not self._says_otherwise(index, seen)
                 for seen in seen_rows[np.flatnonzero(size - shared[row] <= allowed)].tolist()
             ) or (
                 size - in_shown[row] <= allowed
                 and not other_numbers(self._numbers_of(index), shown_numbers)
+                and not other_names(self._names_of(index), shown_names, self._names_around(index))
                 and not any(disagree(self._denial(i), self._denial(index)) for i in shown)
             )
         return told
@@ -560,11 +611,44 @@ class StoryText:
     def _says_otherwise(self, first: int, second: int) -> bool:
         """True when two sentences are two statements, whatever words they share: both state
         counts and share none (`other_numbers`: "12,000 homes lost power", "power was restored
-        to 10,500 homes"), or one denies what the other says (`disagree`)."""
+        to 10,500 homes"), each names someone the other does not (`other_names`: "arrested John
+        Smith", "arrested Mark Jones"), or one denies what the other says (`disagree`)."""
         numbers = self._numbers_of(first)
         if numbers and other_numbers(numbers, self._numbers_of(second)):
             return True
+        first_names, second_names = self._names_of(first), self._names_of(second)
+        if other_names(
+            first_names, second_names, self._names_around(first), self._names_around(second)
+        ):
+            return True
         return disagree(self._denial(first), self._denial(second))
+
+    def _names_around(self, index: int) -> tuple[tuple[str, ...], ...]:
+        """The names of the paragraph of sentence `index` (whom its pronouns may stand for)."""
+        sentence = self.sentences[index]
+        key = (sentence.article_id, sentence.paragraph)
+        found = self._found_around.get(key)
+        if found is None:
+            first = last = index
+            while first > 0 and self._same_paragraph(first - 1, sentence):
+                first -= 1
+            while last + 1 < len(self) and self._same_paragraph(last + 1, sentence):
+                last += 1
+            names = (name for i in range(first, last + 1) for name in self._names_of(i))
+            found = self._found_around[key] = tuple(names)
+        return found
+
+    def _same_paragraph(self, index: int, sentence: Sentence) -> bool:
+        other = self.sentences[index]
+        return other.article_id == sentence.article_id and other.paragraph == sentence.paragraph
+
+    def _names_of(self, index: int) -> tuple[tuple[str, ...], ...]:
+        """The names sentence `index` states (see `names_in`), found once."""
+        found = self._found_names.get(index)
+        if found is None:
+            stops = stop_words(self.languages[self.article_of[index]])
+            found = self._found_names[index] = names_in(self.texts[index], stops)
+        return found
 
     def _denial(self, index: int) -> Denial:
         """What sentence `index` denies (see `disagree`), found once."""
