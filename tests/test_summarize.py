@@ -33,9 +33,11 @@ from digest.summarizers.story_text import (
     denial_of,
     disagree,
     exact_numbers,
+    facts,
     names_in,
     other_names,
     restates,
+    weekdays,
 )
 
 SHARED = (
@@ -387,6 +389,32 @@ def test_a_sentence_naming_someone_else_is_another_fact_and_cites_only_its_carri
     cited = {s.text.split()[2]: set(s.sources) for s in brief.sentences if "arrested" in s.text}
     assert cited["Mark"] == {"herald"}
     assert "herald" not in cited.get("John", cited.get("Boston", set()))
+
+
+def test_a_sentence_of_another_day_or_amount_is_another_fact_and_cites_only_its_carrier() -> None:
+    """ "named the contractor on Friday, a day after approving its 4 million crown budget" had
+    cited the article of "approved a budget of 4 million crowns … on Thursday": its words and
+    "4" and "million" (two numbers, as it was read) in common."""
+    budget = make_article(
+        "gazette",
+        "The Quarry Lane council approved a budget of 4 million crowns for the second phase of "
+        "the bypass on Thursday, after a long debate over costs.\n\nThe first phase cost 3 "
+        "million crowns.",
+    )
+    contractor = make_article(
+        "post",
+        "The Quarry Lane council named Stonebridge as the contractor for the second phase of "
+        "the bypass on Friday, a day after approving its 4 million crown budget.",
+    )
+    text = StoryText(make_story(budget, contractor))
+    assert text.near_duplicates(2).tolist() == [2]
+    brief = summarize(make_story(budget, contractor), BriefSettings(sentences=3))
+    [named] = [s for s in brief.sentences if "Stonebridge" in s.text]
+    assert named.sources == ("post",)
+    # "4 million" is one number; a day of the week is one fact, in any language.
+    assert "4 million" in facts("a budget of 4 million crowns") - {"million", "4"}
+    assert weekdays("Friday's vote, not Thursday's") == {"friday", "thursday"}
+    assert weekdays("El viernes, le vendredi, am Freitag") == {"viernes", "vendredi", "freitag"}
 
 
 def test_names_part_two_sentences_only_when_each_names_someone_the_other_does_not() -> None:

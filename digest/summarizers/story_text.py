@@ -84,6 +84,14 @@ _NUMBER_WORDS_RUN = re.compile(
     re.IGNORECASE,
 )
 _POSSESSIVES = ("'s", "’s")
+_WEEKDAYS = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+    r"|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag"
+    r"|lunes|martes|miércoles|jueves|viernes|sábado|domingo)\b"
+)
+# "4 million": one number, the scale going with the digits before it (see `facts`).
+_SCALE_WORDS = frozenset("hundred thousand million millions billion billions".split())
 _ABBREVIATION = 4  # letters, at most, of a capitalized word a name runs on after: "Mr.", "Gen."
 # Words that deny what a sentence says: "The bridge will reopen on Friday" and "The bridge will
 # not reopen on Friday" share every content word (a negation is a stop word) and tell opposite
@@ -131,17 +139,24 @@ def facts(sentence: str, stops: frozenset[str] = frozenset()) -> frozenset[str]:
     stop words such as a leading "The") and numbers ("12", "2-1", "4.5")."""
     found: set[str] = set()
     run: list[str] = []
+    number = ""  # the number the token before stated, if any
     for token in _TOKEN.findall(sentence):
         lowered = token.lower()
         if token[0].isupper() and lowered not in stops:
+            number = ""
             # a possessive's "'s" is left out: a token ends with a word character
             run.append(token[:-2].lower() if token[-2:] in _POSSESSIVES else lowered)
             continue
         if run:
             found.add(" ".join(run))
             run = []
+        if lowered in _SCALE_WORDS and number:
+            found.discard(number)
+            found.add(number := f"{number} {lowered}")
+            continue
+        number = ""
         if lowered in _NUMBER_WORDS or (not token.isalpha() and any(map(str.isdigit, token))):
-            found.add(lowered.rstrip("."))
+            found.add(number := lowered.rstrip("."))
     if run:
         found.add(" ".join(run))
     return frozenset(found)
@@ -205,12 +220,18 @@ def _spelled(words: list[str]) -> int | None:
     return total + part
 
 
-def other_numbers(first: frozenset[str], second: frozenset[str]) -> bool:
-    """True when two sentences both state counts (`exact_numbers`) and share none: "12,000 homes
-    lost power in the 2026 storm" and "power was restored to 10,500 homes after the 2026 storm"
-    are two statements, however many other words they share. One count in common keeps them
-    one statement (a copy may add a count: a cost, a date)."""
+def none_shared(first: frozenset[str], second: frozenset[str]) -> bool:
+    """True when two sentences both state facts of one kind and share none: counts
+    (`exact_numbers`: "12,000 homes lost power in the 2026 storm" and "power was restored to
+    10,500 homes after the 2026 storm") or days of the week (`weekdays`: "approved the budget
+    on Thursday", "named the contractor on Friday") are two statements, however many other
+    words they share. One in common keeps them one statement (a copy may add a count, a day)."""
     return bool(first) and bool(second) and first.isdisjoint(second)
+
+
+def weekdays(sentence: str) -> frozenset[str]:
+    """The days of the week a sentence names, lower-cased ("Friday's vote": "friday")."""
+    return frozenset(_WEEKDAYS.findall(sentence.lower()))
 
 
 def names_in(sentence: str, stops: frozenset[str] = frozenset()) -> tuple[tuple[str, ...], ...]:
@@ -391,6 +412,7 @@ class StoryText:
         self._found_numbers: dict[int, frozenset[str]] = {}  # _numbers_of, memoised
         self._found_denials: dict[int, Denial] = {}  # _denial, memoised
         self._found_names: dict[int, tuple[tuple[str, ...], ...]] = {}  # _names_of, memoised
+        self._found_days: dict[int, frozenset[str]] = {}  # _days_of, memoised
         self._found_around: dict[tuple[str, int], tuple[tuple[str, ...], ...]] = {}
         self._lexicon = lexicon()
         self.eligible &= self.fresh
@@ -566,6 +588,7 @@ class StoryText:
         in_shown = matrix[candidates] @ shown_words
         shown_numbers = frozenset(n for i in shown for n in self._numbers_of(i))
         shown_names = tuple(name for i in shown for name in self._names_of(i))
+        shown_days = frozenset(day for i in shown for day in self._days_of(i))
         for row, index in enumerate(candidates):
             size = len(words[index])
             if size < MIN_CONTENT_WORDS:
@@ -579,7 +602,8 @@ class StoryText:
                 for seen in seen_rows[np.flatnonzero(size - shared[row] <= allowed)].tolist()
             ) or (
                 size - in_shown[row] <= allowed
-                and not other_numbers(self._numbers_of(index), shown_numbers)
+                and not none_shared(self._numbers_of(index), shown_numbers)
+                and not none_shared(self._days_of(index), shown_days)
                 and not other_names(self._names_of(index), shown_names, self._names_around(index))
                 and not any(disagree(self._denial(i), self._denial(index)) for i in shown)
             )
@@ -600,8 +624,8 @@ class StoryText:
         # Cosine of binary vectors, shared / √(size × size'), compared squared: no roots.
         repeats = (shared * shared >= scaled_sizes * len(words[index])) & long_enough
         repeats[self._restating(index, shared)] = True
-        # One that says something else (a new count; a denial of what this one says) is neither
-        # a repeat to leave out nor a carrier to cite for this one.
+        # One that says something else (a new count, day or name; a denial of what this one
+        # says) is neither a repeat to leave out nor a carrier to cite for this one.
         for other in np.flatnonzero(repeats).tolist():
             if other != index and self._says_otherwise(index, other):
                 repeats[other] = False
@@ -610,11 +634,15 @@ class StoryText:
 
     def _says_otherwise(self, first: int, second: int) -> bool:
         """True when two sentences are two statements, whatever words they share: both state
-        counts and share none (`other_numbers`: "12,000 homes lost power", "power was restored
-        to 10,500 homes"), each names someone the other does not (`other_names`: "arrested John
-        Smith", "arrested Mark Jones"), or one denies what the other says (`disagree`)."""
+        counts, or days of the week, and share none (`none_shared`: "12,000 homes lost power",
+        "power was restored to 10,500 homes"), each names someone the other does not
+        (`other_names`: "arrested John Smith", "arrested Mark Jones"), or one denies what the
+        other says (`disagree`)."""
         numbers = self._numbers_of(first)
-        if numbers and other_numbers(numbers, self._numbers_of(second)):
+        if numbers and none_shared(numbers, self._numbers_of(second)):
+            return True
+        days = self._days_of(first)
+        if days and none_shared(days, self._days_of(second)):
             return True
         first_names, second_names = self._names_of(first), self._names_of(second)
         if other_names(
@@ -622,6 +650,13 @@ class StoryText:
         ):
             return True
         return disagree(self._denial(first), self._denial(second))
+
+    def _days_of(self, index: int) -> frozenset[str]:
+        """The days of the week sentence `index` names (see `weekdays`), found once."""
+        found = self._found_days.get(index)
+        if found is None:
+            found = self._found_days[index] = weekdays(self.texts[index])
+        return found
 
     def _names_around(self, index: int) -> tuple[tuple[str, ...], ...]:
         """The names of the paragraph of sentence `index` (whom its pronouns may stand for)."""
