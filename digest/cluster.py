@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import lru_cache
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 from scipy import sparse
@@ -131,34 +131,16 @@ def names_matrix(blobs: Sequence[bytes]) -> sparse.csr_matrix:
     names: the part of the features the word matrix (`term_matrix`) leaves out."""
     if not blobs:
         return sparse.csr_matrix((0, 0))
-    # `vectors.encode`'s layout read as one array; each blob's names found by bisection, all
-    # blobs at once (the words, most of each, are never gathered).
-    joined, versions, sizes = _layout(blobs)
-    first, end = (
-        _first_at_least(joined, versions + 1, sizes, mark) for mark in (NAME_MARK, STREET_MARK)
-    )
-    counts = end - first
-    row = np.repeat(np.arange(len(blobs)), counts)
-    at = np.repeat(first - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
-    at += np.arange(len(row))
-    columns = np.unique(joined[at], return_inverse=True)[1].reshape(-1)
-    values = np.log1p(joined[at + sizes[row]].view("<f4").astype(np.float64))
-    shape = (len(blobs), int(columns.max()) + 1 if len(columns) else 0)
-    return sparse.csr_matrix((values, (row, columns)), shape=shape)
+    return _names_matrix(_decode(blobs).marked, len(blobs))
 
 
-def _first_at_least(
-    joined: np.ndarray, starts: np.ndarray, sizes: np.ndarray, mark: int
-) -> np.ndarray:
-    """In each blob's sorted terms (`sizes[i]` from `starts[i]` in `joined`), the place of the
-    first term at `mark` or above (the end of its terms when there is none)."""
-    low, high = starts.copy(), starts + sizes
-    while (open_ := low < high).any():
-        middle = (low + high) // 2
-        below = open_ & (joined[np.minimum(middle, len(joined) - 1)] < mark)
-        low = np.where(below, middle + 1, low)
-        high = np.where(open_ & ~below, middle, high)
-    return low
+def _names_matrix(marked: _Marked, documents: int) -> sparse.csr_matrix:
+    """`names_matrix` of the decoded blobs' terms at BUCKETS and above."""
+    name = (marked.terms >= NAME_MARK) & (marked.terms < STREET_MARK)
+    columns = np.unique(marked.terms[name], return_inverse=True)[1].reshape(-1)
+    values = np.log1p(marked.counts[name].astype(np.float64))
+    shape = (documents, int(columns.max()) + 1 if len(columns) else 0)
+    return sparse.csr_matrix((values, (marked.blobs[name], columns)), shape=shape)
 
 
 def language_of(blob: bytes) -> int:
@@ -246,36 +228,43 @@ def assign(
     ordered = sorted(new, key=lambda p: (p.published, p.article_id))
     placing = {p.article_id for p in ordered}
     known = [p for p in recent if p.story_id is not None and p.article_id not in placing]
-    counts, vocabulary, spoken = _terms_matrix_languages([p.features for p in known + ordered])
+    blobs = [p.features for p in known + ordered]
+    decoded = _decode(blobs)
+    counts, vocabulary = _matrix_of(decoded)
+    spoken = decoded.languages
     if callable(frequencies):
         frequencies = frequencies(vocabulary)
     base, stored = _base_frequencies(known, counts, vocabulary, frequencies), len(known)
-    named = _names_if_several_languages([p.features for p in known + ordered], spoken)
+    named = _names_if_several_languages(decoded.marked, spoken)
     assigned: dict[str, str] = {}
     for start, end in growth_steps(base.documents, len(ordered)):
         at_hand = len(known) + end - start  # the rows of the documents up to this step
-        # The last step (a daily build's only one) takes every row: no copy of the matrix.
-        rows_at_hand = counts if at_hand == counts.shape[0] else counts[:at_hand]
+        rows_at_hand = row_range(counts, 0, at_hand)
         matrix = weighted(rows_at_hand, base, stored)
         crossing = crossing_terms(
-            rows_at_hand, spoken[:at_hand], None if named is None else weighted(named[:at_hand])
+            rows_at_hand,
+            spoken[:at_hand],
+            None if named is None else weighted(row_range(named, 0, at_hand)),
         )
-        stories = _Stories.of(known, matrix[: len(known)], settings, crossing, spoken)
+        vectors = row_range(matrix, 0, len(known))
+        stories = _Stories.of(known, vectors, settings, decoded.marked, crossing, spoken)
         for first in range(start, end, CHUNK):
             last = min(first + CHUNK, end)
             rows = slice(len(known) + first - start, len(known) + last - start)
-            stories.place(ordered[first:last], matrix[rows], spoken[rows])
+            stories.place(
+                ordered[first:last], row_range(matrix, rows.start, rows.stop), spoken[rows]
+            )
         assigned |= stories.assigned
         known += [replace(p, story_id=assigned[p.article_id]) for p in ordered[start:end]]
     return assigned
 
 
-def _names_if_several_languages(
-    blobs: Sequence[bytes], spoken: np.ndarray
-) -> sparse.csr_matrix | None:
-    """The documents' `names_matrix` when they are in two languages or more, else None (no
-    comparison across languages, no names read)."""
-    return names_matrix(blobs) if len(np.unique(spoken[spoken != UNKNOWN])) > 1 else None
+def _names_if_several_languages(marked: _Marked, spoken: np.ndarray) -> sparse.csr_matrix | None:
+    """The documents' `names_matrix` (of their `marked` terms) when they are in two languages
+    or more, else None (no comparison across languages, no names read)."""
+    if len(np.unique(spoken[spoken != UNKNOWN])) < 2:
+        return None
+    return _names_matrix(marked, len(spoken))
 
 
 def growth_steps(stored: int, new: int) -> Iterator[tuple[int, int]]:
@@ -305,12 +294,17 @@ def _terms_matrix_languages(
     blobs: Sequence[bytes],
 ) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
     """`terms_and_matrix`, and each document's `language_of`, from one decoding."""
-    lengths, terms, counts, languages = _decode(blobs)
-    indptr = np.concatenate([[0], np.cumsum(lengths)])
-    vocabulary, columns = _distinct(terms)
-    shape = (len(lengths), len(vocabulary))
-    values = np.log1p(counts, dtype=np.float64)
-    return sparse.csr_matrix((values, columns, indptr), shape=shape), vocabulary, languages
+    decoded = _decode(blobs)
+    return *_matrix_of(decoded), decoded.languages
+
+
+def _matrix_of(decoded: _Decoded) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """`terms_and_matrix` of decoded blobs."""
+    indptr = np.concatenate([[0], np.cumsum(decoded.lengths)])
+    vocabulary, columns = _distinct(decoded.terms)
+    shape = (len(decoded.lengths), len(vocabulary))
+    values = np.log1p(decoded.counts, dtype=np.float64)
+    return sparse.csr_matrix((values, columns, indptr), shape=shape), vocabulary
 
 
 # The mechanics of `_distinct` and `_decode_words` below make as few large arrays as they can:
@@ -323,9 +317,12 @@ def _distinct(terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.unique(terms, return_inverse=True)
     present = np.zeros(BUCKETS, dtype=bool)
     present[terms] = True
-    column = np.cumsum(present, dtype=np.int32)
-    column -= 1
-    return np.flatnonzero(present).astype(terms.dtype), column[terms]
+    vocabulary = np.flatnonzero(present)
+    # Each present bucket's column written in, not a running count over all 16 million of
+    # them: that count took a quarter of a second of a daily build at 100,000 stored articles.
+    column = np.empty(BUCKETS, dtype=np.int32)
+    column[vocabulary] = np.arange(len(vocabulary), dtype=np.int32)
+    return vocabulary.astype(terms.dtype), column[terms]
 
 
 def _decode_words(blobs: Iterable[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -335,11 +332,36 @@ def _decode_words(blobs: Iterable[bytes]) -> tuple[np.ndarray, np.ndarray, np.nd
     return _decode(blobs)[:3]
 
 
-def _decode(blobs: Iterable[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """`_decode_words`, and the `language_of` each blob."""
+class _Marked(NamedTuple):
+    """The terms at BUCKETS and above of many feature blobs (names, streets, a language), in
+    order: no terms of the word matrix, but what `names_matrix` and `places_of` read."""
+
+    blobs: np.ndarray  # the number of the blob holding each
+    terms: np.ndarray
+    counts: np.ndarray
+
+    def streets(self) -> tuple[np.ndarray, np.ndarray]:
+        """The streets (`places_of` of each blob): the blob of each, and its term."""
+        street = (self.terms >= STREET_MARK) & (self.terms < LANGUAGE_MARK)
+        return self.blobs[street], self.terms[street]
+
+
+class _Decoded(NamedTuple):
+    """Many feature blobs read at once (`_decode`)."""
+
+    lengths: np.ndarray  # how many word terms each blob holds
+    terms: np.ndarray  # the word terms of every blob, in order
+    counts: np.ndarray  # their counts
+    languages: np.ndarray  # the `language_of` each blob
+    marked: _Marked  # the other terms of every blob
+
+
+def _decode(blobs: Iterable[bytes]) -> _Decoded:
+    """`_decode_words`, the `language_of` each blob, and the blobs' other terms."""
     blobs = list(blobs)
     if not blobs:
-        return np.zeros(0, np.int64), np.zeros(0, "<i4"), np.zeros(0, "<f4"), np.zeros(0, np.int64)
+        none, terms, counts = np.zeros(0, np.int64), np.zeros(0, "<i4"), np.zeros(0, "<f4")
+        return _Decoded(none, terms, counts, none, _Marked(none, terms, counts))
     joined, versions, sizes = _layout(blobs)
     parts = np.empty(3 * len(blobs), dtype=np.int64)  # each blob: its version, terms, counts
     parts[0::3], parts[1::3], parts[2::3] = 1, sizes, sizes
@@ -352,7 +374,8 @@ def _decode(blobs: Iterable[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     blob_of = np.searchsorted(first_term, left_out, side="right") - 1
     lengths = sizes - np.bincount(blob_of, minlength=len(blobs))
     languages = _language_in(joined[versions + sizes].astype(np.int64), sizes)
-    return lengths, terms[kept], counts[kept], languages
+    marked = _Marked(blob_of, terms[left_out], counts[left_out])
+    return _Decoded(lengths, terms[kept], counts[kept], languages, marked)
 
 
 def _layout(blobs: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -402,6 +425,19 @@ def _base_frequencies(
     return _Base(frequencies.documents, frequency_of(frequencies, vocabulary.astype(np.int64)))
 
 
+def row_range(matrix: sparse.csr_matrix, start: int, stop: int) -> sparse.csr_matrix:
+    """Rows `start` to `stop` of a matrix, sharing its data: slicing copies them, tens of
+    megabytes for the candidate stories' articles at 100,000 stored (the rows are only read)."""
+    if start == 0 and stop == matrix.shape[0]:
+        return matrix
+    indptr = matrix.indptr[start : stop + 1]
+    low, high = indptr[0], indptr[-1]
+    return sparse.csr_matrix(
+        (matrix.data[low:high], matrix.indices[low:high], indptr - low),
+        shape=(stop - start, matrix.shape[1]),
+    )
+
+
 def weighted(
     counts: sparse.csr_matrix, base: _Base | None = None, known: int = 0
 ) -> sparse.csr_matrix:
@@ -412,7 +448,7 @@ def weighted(
     of two: it cannot match anything yet, and a larger weight would only shrink that
     document's similarities (in a small batch, zero weight would make the rest look alike).
     """
-    added = counts[known:]
+    added = row_range(counts, known, counts.shape[0])
     frequency = np.bincount(added.indices, minlength=counts.shape[1])
     documents = added.shape[0]
     if base is not None:
@@ -534,21 +570,19 @@ class _Stories:
         placed: list[Placed],
         vectors: sparse.csr_matrix,
         settings: StorySettings,
+        marked: _Marked,
         crossing: Terms | None = None,
         spoken: np.ndarray | None = None,
     ) -> _Stories:
-        """The stories of the stored articles."""
+        """The stories of the stored articles, `marked` holding the streets they name (with
+        maybe those of articles after them)."""
         ids = sorted({p.story_id for p in placed if p.story_id is not None})
         index = {story: i for i, story in enumerate(ids)}
         rows = np.array([index[p.story_id] for p in placed if p.story_id], dtype=np.int64)
         sums = sparse.csr_matrix(membership(rows, len(ids)) @ vectors)
         last = np.full(len(ids), -math.inf)
         np.maximum.at(last, rows, np.array([p.published.timestamp() for p in placed]))
-        places: list[frozenset[int]] = [frozenset()] * len(ids)
-        members = [p for p in placed if p.story_id]
-        for row, article in zip(rows.tolist(), members, strict=True):
-            if where := places_of(article.features):
-                places[row] |= where
+        places = _places_of_stories(*marked.streets(), rows, len(ids))
         window = timedelta(days=settings.window_days).total_seconds()
         sizes = np.bincount(rows, minlength=len(ids)).astype(np.float64)
         stories = cls(
@@ -669,6 +703,22 @@ class _Stories:
         self.ids, self.norms2, self.last = ids, norms2, last
         if self.crossing and crossing:
             self.crossing.grow(len(ids), choice, crossing)
+
+
+def _places_of_stories(
+    blobs: np.ndarray, streets: np.ndarray, rows: np.ndarray, stories: int
+) -> list[frozenset[int]]:
+    """The streets the articles of each story name (hashed), `rows` giving the story (0 to
+    `stories` - 1) of each article: from all the streets at once and the article naming each
+    (`blobs`), not article by article (most name none)."""
+    at = blobs < len(rows)  # the streets of the articles after them are left out
+    named: dict[int, set[int]] = {}
+    for row, street in zip(rows[blobs[at]].tolist(), streets[at].tolist(), strict=True):
+        named.setdefault(row, set()).add(street)
+    places: list[frozenset[int]] = [frozenset()] * stories
+    for row, where in named.items():
+        places[row] = frozenset(where)
+    return places
 
 
 def _new_story_id(article_id: str, taken: set[str]) -> str:

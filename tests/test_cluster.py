@@ -23,6 +23,7 @@ from digest.cluster import (
     names_matrix,
     places_of,
     recompute_features,
+    row_range,
     term_matrix,
     terms_and_matrix,
 )
@@ -427,6 +428,41 @@ def test_streets_are_stored_apart_from_the_words(day_of_news):
     assert term_matrix([blob]).shape[1] == len(terms) - 2 - len(names_matrix([blob]).indices)
     assert all(places_of(features(a)) == frozenset() for a in day_of_news)
     assert language_of(blob) == list(LANGUAGES).index("en")
+
+
+def test_the_streets_of_many_articles_are_those_each_one_names(day_of_news):
+    two_streets = make_article(
+        "Shots were fired at 210 Oak Hill Dr. late on Friday. A second car was hit on Jackson"
+        " Avenue an hour later, police said.",
+        title="Two shootings in one night",
+    )
+    blobs = [
+        features(a)
+        for a in [
+            article(MEMPHIS_FIRST),
+            *day_of_news,
+            two_streets,
+            article(MEMPHIS_SECOND),
+            article(MEMPHIS_FIRST_OTHER_STREET),
+        ]
+    ]
+    terms, weights = decode(blobs[0])
+    kept = terms < LANGUAGE_MARK  # stored before the language was
+    blobs.append(encode(terms[kept].astype(np.int64), weights[kept].astype(np.float64)))
+    found: list[set[int]] = [set() for _ in blobs]
+    naming, named = _decode(blobs).marked.streets()
+    for blob, street in zip(naming.tolist(), named.tolist(), strict=True):
+        found[blob].add(street)
+    assert found == [set(places_of(blob)) for blob in blobs]
+    assert len(found[len(day_of_news) + 1]) == 2 and not any(found[1 : len(day_of_news) + 1])
+
+
+def test_a_range_of_rows_is_the_matrix_s_slice(day_of_news):
+    matrix = term_matrix([features(a) for a in day_of_news])
+    for start, stop in [(0, 7), (0, 3), (2, 5), (6, 7), (4, 4)]:
+        rows = row_range(matrix, start, stop)
+        assert rows.shape == (stop - start, matrix.shape[1])
+        assert (rows != matrix[start:stop]).nnz == 0
 
 
 def test_a_matrix_of_many_articles_holds_each_one_s_own_words(day_of_news):
