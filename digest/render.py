@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -270,12 +270,13 @@ def template_failure(name: str, error: Exception) -> DigestError:
     return DigestError(f"template {where} failed: {type(error).__name__}: {error}")
 
 
-def digest_stem(outbox: Path, digest: Digest) -> str:
+def digest_stem(outbox: Path, digest: Digest, recorded: Collection[str] = ()) -> str:
     """`digest-YYYY-MM-DD`, with `-2`, `-3`, ... so that no earlier digest (in any format) is
-    overwritten."""
+    overwritten, and no name the state has `recorded` is given again (its files may have been
+    removed by hand, but its links, timeline and record go on naming it)."""
     base = f"digest-{digest.generated_at:%Y-%m-%d}"
     stem, number = base, 2
-    while any((outbox / f"{stem}.{fmt}").exists() for fmt in FORMATS):
+    while stem in recorded or any((outbox / f"{stem}.{fmt}").exists() for fmt in FORMATS):
         stem, number = f"{base}-{number}", number + 1
     return stem
 
