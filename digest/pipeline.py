@@ -471,7 +471,7 @@ def write_digest(digest: Digest, config: Config, *, into: Path, name: str) -> tu
     `publish.write_digest`.)"""
     rendered = render(
         digest, config.paths.templates, config.digest.formats, config.digest.intro,
-        publish.links(config),
+        publish.links(config, elsewhere=True),
     )  # fmt: skip
     paths = write(rendered, into, name)
     log.info("wrote %s", ", ".join(str(p) for p in paths))

@@ -55,10 +55,11 @@ def unfinished(config: Config) -> str | None:
         raise DigestError(f"cannot read {marker(config)}: {error}") from None
 
 
-def links(config: Config, *, mail: bool = False, name: str = "") -> Links:
+def links(config: Config, *, mail: bool = False, name: str = "", elsewhere: bool = False) -> Links:
     """Where the links of a digest rendered under `config` point: to the files of the other
-    digests in its outbox."""
-    return Links(config.digest.base_url, config.digest.formats, mail, name, config.paths.outbox)
+    digests in its outbox (`elsewhere`: from a digest written outside it, a preview)."""
+    outbox = config.paths.outbox
+    return Links(config.digest.base_url, config.digest.formats, mail, name, outbox, elsewhere)
 
 
 def next_name(config: Config, store: Store, digest: Digest) -> str:
