@@ -25,12 +25,25 @@ class _Plain(markdown_lib.Extension):
         md.treeprocessors.register(_SafeLinks(md), "safe_links", 0)
 
 
+# A character Python-Markdown writes as a numeric entity of its own (each letter of an autolinked
+# address, `<editor@paper.example>`, and of its `mailto:` target).
+_OWN_ENTITY = re.compile(re.escape(markdown_lib.util.AMP_SUBSTITUTE) + r"#(\d{1,7});")
+
+
 class _SafeLinks(markdown_lib.treeprocessors.Treeprocessor):
     def run(self, root) -> None:
         for element in root.iter():
             if element.tag not in ("a", "img"):
                 continue
             attribute = "href" if element.tag == "a" else "src"
-            target = element.get(attribute, "")
-            if not (safe_url(target) or re.fullmatch(r"mailto:[^\s:]+@[^\s:]+", target)):
+            target = _OWN_ENTITY.sub(_character, element.get(attribute, ""))
+            if safe_url(target) or re.fullmatch(r"mailto:[^\s:]+@[^\s:]+", target):
+                element.set(attribute, target)
+            else:
                 element.attrib.pop(attribute, None)
+
+
+def _character(entity: re.Match[str]) -> str:
+    """The character a numeric entity of Python-Markdown's stands for."""
+    code = int(entity[1])
+    return chr(code) if code < 0x110000 else entity[0]

@@ -26,7 +26,7 @@ from digest.models import Article, Brief, Digest, Frequencies, Story
 from digest.outlets import outlets_of
 from digest.parallel import parallel_map
 from digest.progress import progress
-from digest.render import digest_stem, render, write
+from digest.render import render, write
 from digest.reread import without_late_furniture
 from digest.store import Store
 
@@ -64,6 +64,7 @@ class Build:
     written: tuple[Path, ...]
     dry_run: bool
     archive_error: str | None = None  # why latest.*, the index page or the feed were not written
+    name: str | None = None  # the digest's name (a dry run's: the one it would have), if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +129,9 @@ def build(
                 store.pass_over(b.story_id for b in briefs if b.previous and not b.sentences)
                 briefs = limit_stories(with_news(briefs), config)
                 digest = Digest(config.digest.title, now, tuple(briefs))
-                if briefs and not dry_run:
-                    published = publish.write_digest(config, digest)
+                name = publish.next_name(config, store, digest) if briefs else None
+                if name and not dry_run:
+                    published = publish.write_digest(config, digest, name)
                     store.record_digest(now, published.stem, briefs, digest.title)
         except BaseException:
             if not dry_run:  # no digest on disk without its record (nor a marker)
@@ -138,7 +140,7 @@ def build(
         if not dry_run:
             file_away(read, config.paths.inbox, now)
         if published is None:
-            return Build(digest, result, (), dry_run)
+            return Build(digest, result, (), dry_run, name=name)
         # The digest stands, recorded (and is mailed): what fails now is logged and reported.
         written, problems = published.files, []
         try:
@@ -151,7 +153,7 @@ def build(
             problems.append(str(error))
         for problem in problems:
             log.error("%s", problem)
-    return Build(digest, result, written, dry_run, "; ".join(problems) or None)
+    return Build(digest, result, written, dry_run, "; ".join(problems) or None, name)
 
 
 def check_folders(config: Config, *, warn_missing: bool = True) -> None:
@@ -463,14 +465,15 @@ def summarize_stories(
     ]
 
 
-def write_digest(digest: Digest, config: Config, *, into: Path) -> tuple[Path, ...]:
+def write_digest(digest: Digest, config: Config, *, into: Path, name: str) -> tuple[Path, ...]:
     """Render the digest in every configured format into the folder `into` (a preview), under
-    the name it would have in the outbox. (A build publishes with `publish.write_digest`.)"""
+    `name`, the one it would have in the outbox (`Build.name`). (A build publishes with
+    `publish.write_digest`.)"""
     rendered = render(
         digest, config.paths.templates, config.digest.formats, config.digest.intro,
-        publish.links(config),
+        publish.links(config, elsewhere=True),
     )  # fmt: skip
-    paths = write(rendered, into, digest_stem(config.paths.outbox, digest))
+    paths = write(rendered, into, name)
     log.info("wrote %s", ", ".join(str(p) for p in paths))
     return tuple(paths)
 

@@ -56,8 +56,8 @@ def preview(config: Config, *, now: datetime | None = None, all_stories: bool = 
     digest = result.digest
     last, news = story_news(config, digest.briefs)
     files: tuple[Path, ...] = ()
-    if digest.briefs:
-        files = pipeline.write_digest(digest, config, into=preview_folder(config))
+    if result.name:  # a digest with stories
+        files = pipeline.write_digest(digest, config, into=preview_folder(config), name=result.name)
     unread = tuple(pipeline.unread_files(config, result))
     return Preview(digest, files, tuple(news), last, result.update.files, unread)
 

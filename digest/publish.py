@@ -55,16 +55,22 @@ def unfinished(config: Config) -> str | None:
         raise DigestError(f"cannot read {marker(config)}: {error}") from None
 
 
-def links(config: Config, *, mail: bool = False, name: str = "") -> Links:
+def links(config: Config, *, mail: bool = False, name: str = "", elsewhere: bool = False) -> Links:
     """Where the links of a digest rendered under `config` point: to the files of the other
-    digests in its outbox."""
-    return Links(config.digest.base_url, config.digest.formats, mail, name, config.paths.outbox)
+    digests in its outbox (`elsewhere`: from a digest written outside it, a preview)."""
+    outbox = config.paths.outbox
+    return Links(config.digest.base_url, config.digest.formats, mail, name, outbox, elsewhere)
 
 
-def write_digest(config: Config, digest: Digest) -> Publication:
+def next_name(config: Config, store: Store, digest: Digest) -> str:
+    """The name `digest` is published under: the first of its day's names (`render.digest_stem`)
+    that neither a file of the outbox nor a digest recorded in `store` has."""
+    return digest_stem(config.paths.outbox, digest, store.digest_names())
+
+
+def write_digest(config: Config, digest: Digest, stem: str) -> Publication:
     """Note the publication, then render the digest in every configured format and write its own
-    files into the outbox; `finish` completes it once it is recorded."""
-    stem = digest_stem(config.paths.outbox, digest)
+    files into the outbox as `stem` (`next_name`); `finish` completes it once it is recorded."""
     texts = render(
         digest,
         config.paths.templates,

@@ -5,8 +5,10 @@ Asking creates nothing: without a state file there is nothing stored (see Store.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from digest import inbox, unmailed
 from digest.config import Config
@@ -21,7 +23,7 @@ class Status:
 
     articles: int
     stories: int
-    pending: tuple[str, ...]
+    pending: tuple[str, ...]  # file names, as a digest shows them
     rejected: tuple[str, ...]
     last_digest: str | None
     last_digest_at: datetime | None
@@ -40,12 +42,18 @@ def status(config: Config) -> Status:
     return Status(
         articles=counts["articles"],
         stories=counts["stories"],
-        pending=tuple(p.name for p in inbox.pending_files(config.paths.inbox)),
-        rejected=tuple(p.name for p in inbox.rejected_files(config.paths.inbox)),
+        pending=_names(inbox.pending_files(config.paths.inbox)),
+        rejected=_names(inbox.rejected_files(config.paths.inbox)),
         last_digest=last.name if last else None,
         last_digest_at=last.generated_at if last else None,
         unmailed=unmailed.listed(config),
     )
+
+
+def _names(paths: Iterable[Path]) -> tuple[str, ...]:
+    """Files' names as a digest shows them (`inbox.printable_name`: bytes that are not UTF-8
+    become U+FFFD), so they can be printed and put in JSON."""
+    return tuple(inbox.printable_name(path.name) for path in paths)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -35,7 +35,8 @@ class Links:
     permalink: `permalinks.digest_files`), whatever formats are configured now; none when its
     files are gone, or when the outbox is not known. In the outbox a link is relative, or under
     `base_url` when the outbox is served there; in a mail a relative link leads nowhere, so
-    without `base_url` there is none.
+    without `base_url` there is none; in a digest written `elsewhere` (a preview) it would lead
+    nowhere too, so without `base_url` it is the file's own file:// URL.
     """
 
     base_url: str = ""  # ends with "/" when set
@@ -43,6 +44,7 @@ class Links:
     mail: bool = False
     name: str = ""  # this digest's own name, when known
     outbox: Path | None = None  # where the digests are written
+    elsewhere: bool = False  # this digest is written outside `outbox`
     # The files of the digests a render links to, by name, looked up once (`resolved`): a
     # digest of hundreds of updated stories asks for the same few in every format.
     found: Mapping[str, tuple[Path, ...]] = field(default_factory=dict, compare=False, repr=False)
@@ -66,7 +68,11 @@ class Links:
             return None
         files = self.found[name] if name in self.found else digest_files(outbox, name)
         chosen = next((p for p in files if p.suffix == f".{prefer}"), files[0] if files else None)
-        return f"{self.base_url}{chosen.name}" if chosen is not None else None
+        if chosen is None:
+            return None
+        if self.elsewhere and not self.base_url:
+            return chosen.absolute().as_uri()
+        return f"{self.base_url}{chosen.name}"
 
     @property
     def _linked_outbox(self) -> Path | None:
@@ -270,12 +276,13 @@ def template_failure(name: str, error: Exception) -> DigestError:
     return DigestError(f"template {where} failed: {type(error).__name__}: {error}")
 
 
-def digest_stem(outbox: Path, digest: Digest) -> str:
+def digest_stem(outbox: Path, digest: Digest, recorded: Collection[str] = ()) -> str:
     """`digest-YYYY-MM-DD`, with `-2`, `-3`, ... so that no earlier digest (in any format) is
-    overwritten."""
+    overwritten, and no name the state has `recorded` is given again (its files may have been
+    removed by hand, but its links, timeline and record go on naming it)."""
     base = f"digest-{digest.generated_at:%Y-%m-%d}"
     stem, number = base, 2
-    while any((outbox / f"{stem}.{fmt}").exists() for fmt in FORMATS):
+    while stem in recorded or any((outbox / f"{stem}.{fmt}").exists() for fmt in FORMATS):
         stem, number = f"{base}-{number}", number + 1
     return stem
 

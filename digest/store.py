@@ -433,6 +433,10 @@ class Store:
         ).fetchone()
         return DigestRecord(row[0], from_iso(row[1]), *row[2:]) if row else None
 
+    def digest_names(self) -> set[str]:
+        """The names of the digests issued."""
+        return {name for (name,) in self.db.execute("SELECT name FROM digests")}
+
     def digests(self, headlines: int | None = None) -> list[DigestRecord]:
         """Every digest issued, oldest first, with its stories' headlines (only the first
         `headlines` of each, when given: a year of digests holds a hundred thousand)."""

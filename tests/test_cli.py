@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -95,6 +96,20 @@ def test_user_errors_are_clean_messages(tmp_path):
     assert missing.exit_code == 1 and "no such file or folder" in missing.output
     both = CliRunner().invoke(main, ["brief", "x", "--words", "3", "--sentences", "2"])
     assert both.exit_code == 2 and "not both" in both.output
+
+
+def test_status_json_shows_a_name_that_is_not_utf8_as_a_digest_does(tmp_path):
+    config = project(tmp_path, {})
+    inbox = tmp_path / "inbox"
+    (inbox / "rejected").mkdir()
+    for folder in (inbox, inbox / "rejected"):  # a Latin-1 name: b"caf\xe9.txt"
+        (folder / os.fsdecode(b"caf\xe9.txt")).write_text("x")
+    done = subprocess.run(
+        [sys.executable, "-m", "digest", "status", "--json", "--config", config],
+        capture_output=True, check=True, timeout=120,
+    )  # fmt: skip
+    status = json.loads(done.stdout.decode("utf-8"))
+    assert status["pending_files"] == status["rejected_files"] == ["caf\ufffd.txt"]
 
 
 def test_python_dash_m_digest_and_help():

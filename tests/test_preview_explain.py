@@ -6,12 +6,14 @@ import fcntl
 import glob
 import os
 import pty
+import re
 import struct
 import subprocess
 import sys
 import tempfile
 import termios
 import threading
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -81,6 +83,35 @@ def test_preview_writes_elsewhere_changes_nothing_and_tells_new_from_updated(tmp
     assert "Updated stories since digest-2026-11-21 (briefed on what is new):" in text
     assert "(1 new of 2 articles; previously in digest-2026-11-21)" in text
     assert str(result.files[0]) in text
+
+
+def preview_links(files):
+    """The "previously in" targets of a preview's page and Markdown."""
+    html, markdown = (f.read_text() for f in files if f.suffix in (".html", ".md"))
+    return (
+        re.findall(r'previously in <a href="([^"]+)"', html),
+        re.findall(r"previously in \[the digest of [^\]]+\]\(<([^>]+)>\)", markdown),
+    )
+
+
+def test_a_previews_links_lead_to_the_outbox_from_the_preview_folder(tmp_path):
+    config = make_config(tmp_path, **{"digest.formats": ["html", "md"]})
+    make_inbox(config.paths.inbox, {"tram-a.txt": RAIL_A})
+    pipeline.build(config, now=NOW)
+    make_inbox(config.paths.inbox, {"tram-b.txt": RAIL_B})
+
+    result = preview(config, now=NOW + timedelta(days=1))
+    outbox = config.paths.outbox.absolute()
+    assert preview_links(result.files) == (
+        [(outbox / "digest-2026-11-21.html").as_uri()],
+        [(outbox / "digest-2026-11-21.md").as_uri()],
+    )
+    served = replace(config, digest=replace(config.digest, base_url="https://ex.org/d/"))
+    result = preview(served, now=NOW + timedelta(days=1))
+    assert preview_links(result.files) == (
+        ["https://ex.org/d/digest-2026-11-21.html"],
+        ["https://ex.org/d/digest-2026-11-21.md"],
+    )
 
 
 def test_preview_of_a_fresh_folder_calls_every_story_new_and_leaves_no_state(tmp_path):

@@ -84,7 +84,8 @@ def test_a_build_stopped_before_its_record_is_undone_by_the_next(tmp_path, caplo
     make_inbox(config.paths.inbox, {"a.txt": RAIL_A})
     # What kill -9 between writing the files and committing leaves: files and the marker.
     with pipeline.open_state(config) as store:
-        publish.write_digest(config, Digest("Daily digest", NOW))
+        digest = Digest("Daily digest", NOW)
+        publish.write_digest(config, digest, publish.next_name(config, store, digest))
     assert publish.marker(config).exists() and "digest-2026-11-21.md" in digest_files(config)
     stale = config.paths.outbox / ".latest.json.abc123.tmp"
     stale.write_text("{")
@@ -243,8 +244,9 @@ def test_an_unfinished_digest_is_neither_listed_nor_sent(tmp_path, caplog):
     make_inbox(config.paths.inbox, {"a.txt": RAIL_A})
     pipeline.build(config, now=NOW)
     # A build stopped between writing its files and recording them (kill -9).
-    with pipeline.open_state(config):
-        publish.write_digest(config, Digest("Daily digest", NOW + timedelta(hours=2)))
+    with pipeline.open_state(config) as store:
+        digest = Digest("Daily digest", NOW + timedelta(hours=2))
+        publish.write_digest(config, digest, publish.next_name(config, store, digest))
     assert "digest-2026-11-21-2.html" in digest_files(config)
     with caplog.at_level(logging.INFO):
         assert find_issue(config).name == "digest-2026-11-21"  # `digest send` takes the last

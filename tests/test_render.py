@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
+from html import unescape
 
 from digest.models import Brief, BriefSentence, Digest
 from digest.render import render, safe_url, to_json, write
@@ -102,6 +104,16 @@ def test_intro_markdown_keeps_its_syntax_and_only_safe_links():
     assert "<a>bad</a>" in html and "javascript" not in html and "data:" not in html
     assert '<a href="mailto:desk@example.org">mail</a>' in html
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_intro_autolinked_address_keeps_its_mailto_target():
+    from digest.render import markdown_html
+
+    html = str(markdown_html("Write to <news@desk.example>; [odd](&#106;avascript:alert(1))"))
+    [address] = re.findall(r'<a href="([^"]*)">([^<]*)</a>', html)
+    assert address[0] == "mailto:news@desk.example"
+    assert unescape(address[1]) == "news@desk.example"
+    assert "<a>odd</a>" in html  # an entity does not smuggle in another scheme
 
 
 def test_write_writes_the_digests_own_files_atomically(tmp_path):

@@ -139,6 +139,36 @@ def previous_links(outbox, name):
     )
 
 
+def test_a_recorded_name_is_never_given_again_when_its_files_were_removed(tmp_path):
+    config = make_config(tmp_path)
+    outbox = config.paths.outbox
+    make_inbox(config.paths.inbox, {"day-1.txt": DAY_1})
+    pipeline.build(config, now=NOW)
+    for path in outbox.glob("digest-2026-11-21.*"):
+        path.unlink()  # removed by hand; the state still records it
+    ferry = txt(
+        "Ferry line to Skarholm resumes after repairs",
+        "The ferry line between Kessel and Skarholm resumed on Saturday after six weeks of hull "
+        "repairs in the Kessel yard. The operator said two crossings a day would run until "
+        "March, when the summer timetable of five crossings begins.",
+        source="Island Weekly",
+        date="2026-11-21",
+    )
+    make_inbox(config.paths.inbox, {"ferry.txt": ferry})
+    later = NOW + timedelta(hours=3)
+    shown = preview(config, now=later)
+    assert [f.stem for f in shown.files][:1] == ["digest-2026-11-21-2"]
+    assert pipeline.build(config, now=later).name == "digest-2026-11-21-2"
+
+    make_inbox(config.paths.inbox, {"day-2.txt": DAY_2})
+    [brief] = pipeline.build(config, now=NOW + timedelta(days=1)).digest.briefs
+    assert brief.previous.digest == "digest-2026-11-21"
+    assert previous_links(outbox, "digest-2026-11-22") == ([], [])  # not the ferry's digest
+    with Store.open(config.paths.state) as store:
+        names = [d.name for d in store.digests()]
+    assert names == ["digest-2026-11-21", "digest-2026-11-21-2", "digest-2026-11-22"]
+
+
 def test_the_previous_digest_is_linked_in_a_format_it_was_written_in(tmp_path):
     # Day 1 is written as Markdown alone; then the config asks for every format.
     config = make_config(tmp_path, **{"digest.formats": ["md"]})
