@@ -107,13 +107,18 @@ def _read_all(
     """The articles of `paths`, and those of `after`, received now; DigestError when `paths`
     give none."""
     articles, read = _read_paths(paths, config)
-    earlier, _ = _read_paths(after, config)
+    earlier, read_before = _read_paths(after, config)
     if not articles:
-        reasons = "; ".join(f"{item.path.name}: {item.error}" for item in read)
-        reasons = reasons or _no_files(paths)
-        raise DigestError(f"nothing to summarize ({reasons})")
+        raise DigestError(f"nothing to summarize ({_why_none(paths, read)})")
+    if after and not earlier:  # else the brief would tell the reader what they have read
+        raise DigestError(f"nothing read in the --after files ({_why_none(after, read_before)})")
     now = datetime.now(UTC)
     return [replace(a, received=now) for a in articles], [replace(a, received=now) for a in earlier]
+
+
+def _why_none(paths: Sequence[Path], read: Sequence[ReadFile]) -> str:
+    """Why these paths gave no article: each file's reason, or that they held no file."""
+    return "; ".join(f"{item.path.name}: {item.error}" for item in read) or _no_files(paths)
 
 
 def _no_files(paths: Sequence[Path]) -> str:

@@ -73,6 +73,22 @@ def test_after_files_of_another_story_are_not_briefed(tmp_path):
     assert [a["file"] for a in story["articles"]] == ["a.txt"]
 
 
+def test_after_files_that_give_nothing_to_read_are_an_error_not_a_full_brief(tmp_path):
+    """A brief "for a reader who has read" nothing would tell them what they read."""
+    make_inbox(tmp_path / "new", {"a.txt": RAIL_A})
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "older").mkdir()
+    empty = brief(tmp_path / "new", "--after", tmp_path / "empty")
+    assert empty.exit_code == 1 and empty.stdout == ""
+    assert "nothing read in the --after files (no files in" in empty.stderr
+    assert "older" in empty.stderr  # the subfolder, which is not read, is named
+    make_inbox(tmp_path / "bad", {"blank.txt": ""})
+    unreadable = brief(tmp_path / "new", "--after", tmp_path / "bad" / "blank.txt")
+    assert unreadable.exit_code == 1 and "blank.txt:" in unreadable.stderr
+    read = brief(tmp_path / "new", "--after", tmp_path / "empty", "--after", tmp_path / "new")
+    assert "nothing read" not in read.stderr  # one --after path read is enough
+
+
 def test_the_reason_for_printing_nothing_is_the_stories_own(tmp_path):
     words = " ".join(f"word{n} tram signal depot" for n in range(80))  # no sentence to quote
     make_inbox(tmp_path / "new", {"run-on.txt": words})
