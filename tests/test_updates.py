@@ -393,6 +393,39 @@ def test_someone_else_named_in_the_words_of_what_was_shown_is_news(tmp_path):
     assert sentences_of(built[1]) == [days[1][2]]
 
 
+def test_a_rising_toll_beside_a_count_that_stays_is_news(tmp_path):
+    """ "killed 7 … injured 40" after "killed 3 … injured 40": one count in common, one new."""
+    config = make_config(tmp_path)
+    days = [
+        ("Storm hits Lenn Valley", "Bay Gazette",
+         "The storm killed 3 people and injured 40 others across the Lenn Valley on Monday "
+         "night. Crews worked through the night to clear fallen trees from the roads."),
+        ("Lenn Valley storm toll rises", "Coast Herald",
+         "The storm killed 7 people and injured 40 others across the Lenn Valley on Monday "
+         "night."),
+    ]  # fmt: skip
+    built = build_day_by_day(config, days)
+    assert "killed 3" in sentences_of(built[0])[0]
+    assert sentences_of(built[1]) == [days[1][2]]
+
+
+def test_a_copy_that_adds_a_place_to_what_was_shown_together_is_told(tmp_path):
+    """Names are news when a sentence shown names someone else in the same words, not because
+    the sentences shown name people the copy does not."""
+    config = make_config(tmp_path)
+    days = [
+        ("Bypass budget approved", "Bay Gazette",
+         "The council approved the budget for the bypass on Thursday after a long debate. "
+         "Mayor Elena Varga said construction of the bypass would start in May."),
+        ("Bypass approved", "Coast Herald",
+         "The Quarry Lane council approved the bypass budget, and construction will start in "
+         "May."),
+    ]  # fmt: skip
+    built = build_day_by_day(config, days)
+    assert len(sentences_of(built[0])) == 2
+    assert not built[1].digest.briefs
+
+
 def test_what_was_passed_over_does_not_make_later_news_count_as_told(tmp_path):
     """Each re-run is left out for repeating most of what was shown; what counts as told stays
     what the reader read, so a third report's change is news, not a repeat of the second's."""

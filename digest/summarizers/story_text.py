@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -84,11 +84,32 @@ _NUMBER_WORDS_RUN = re.compile(
     re.IGNORECASE,
 )
 _POSSESSIVES = ("'s", "’s")
-_WEEKDAYS = re.compile(
-    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-    r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
-    r"|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag"
-    r"|lunes|martes|miércoles|jueves|viernes|sábado|domingo)\b"
+_WEEKDAY_NAMES = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday"
+    " lundi mardi mercredi jeudi vendredi samedi dimanche"
+    " montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag"
+    " lunes martes miércoles jueves viernes sábado domingo".split()
+)
+# Words of a capitalized run that are no one's name: offices and titles ("Prime Minister Ann
+# Lee", "Mr. Smith"), and the calendar ("am Freitag Anna Weber").
+_TITLES = frozenset(
+    "mr mrs ms miss dr sir dame lord lady gen col maj capt lt sgt gov sen rep rev prof st"
+    " president prime minister secretary chancellor mayor governor senator judge justice chief"
+    " councillor councilman councilwoman officer detective inspector commissioner king queen"
+    " prince princess pope bishop general colonel captain sergeant"
+    " m mme mlle herr frau sr sra don doña".split()
+)
+_CALENDAR = _WEEKDAY_NAMES | frozenset(
+    "january february march april may june july august september october november december"
+    " jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+# Lower-case words inside a name: "Pieter van Dijk", "Rio de Janeiro", "Osama bin Laden".
+_PARTICLES = frozenset("van von de der den del della di da du la le bin al ben".split())
+# Verbs of a report's source: a name next to one is whom the sentence quotes ("…, Mayor Elena
+# Varga said"), not what it reports, and a copy may quote another.
+_SAYING = frozenset(
+    "said says told tells added reported announced confirmed stated wrote according"
+    " dit déclaré sagte sagt erklärte dijo afirmó declaró".split()
 )
 # "4 million": one number, the scale going with the digits before it (see `facts`).
 _SCALE_WORDS = frozenset("hundred thousand million millions billion billions".split())
@@ -221,62 +242,95 @@ def _spelled(words: list[str]) -> int | None:
 
 
 def none_shared(first: frozenset[str], second: frozenset[str]) -> bool:
-    """True when two sentences both state facts of one kind and share none: counts
-    (`exact_numbers`: "12,000 homes lost power in the 2026 storm" and "power was restored to
-    10,500 homes after the 2026 storm") or days of the week (`weekdays`: "approved the budget
-    on Thursday", "named the contractor on Friday") are two statements, however many other
-    words they share. One in common keeps them one statement (a copy may add a count, a day)."""
-    return bool(first) and bool(second) and first.isdisjoint(second)
+    """True when each of two sentences states a fact of one kind that the other does not:
+    counts (`exact_numbers`: "12,000 homes lost power in the 2026 storm" and "power was restored
+    to 10,500 homes after the 2026 storm"; "killed 3 and injured 40" and "killed 7 and injured
+    40") or days of the week (`weekdays`: "approved the budget on Thursday", "named the
+    contractor on Friday") are two statements, however many other words they share. A fact
+    only one of them states parts nothing (a copy may add a count, a day)."""
+    return bool(first - second) and bool(second - first)
 
 
 def weekdays(sentence: str) -> frozenset[str]:
-    """The days of the week a sentence names, lower-cased ("Friday's vote": "friday")."""
-    return frozenset(_WEEKDAYS.findall(sentence.lower()))
+    """The days of the week a sentence names as dates, lower-cased ("Friday's vote": "friday"):
+    not one inside a name, next to a capitalized word other than the sentence's first ("Sunday
+    Times", "Black Friday", "Super Tuesday"; "Monday, January 16" too)."""
+    tokens = words(sentence)
+    found = set()
+    for place, token in enumerate(tokens):
+        day = token.lower().removesuffix("'s").removesuffix("’s")
+        if day not in _WEEKDAY_NAMES:
+            continue
+        # (the sentence's first word is capitalized whatever it is: "On Friday")
+        neighbours = tokens[max(place - 1, 1) : place] + tokens[place + 1 : place + 2]
+        if not any(word[:1].isupper() for word in neighbours):
+            found.add(day)
+    return frozenset(found)
 
 
 def names_in(sentence: str, stops: frozenset[str] = frozenset()) -> tuple[tuple[str, ...], ...]:
-    """The names a sentence states: its runs of capitalized words (as `facts` finds them, less
-    numbers), lower-cased, each as its words. A run goes on over the full stop of a short word
-    ("Mr. Smith", "Gen. Augusto Pinochet")."""
+    """The names a sentence states that may tell it from another: its runs of capitalized
+    words (as `facts` finds them, on over the full stop of a short word, "Mr. Smith", and over
+    a particle, "Pieter van Dijk"), lower-cased, less offices, titles and the calendar ("Prime
+    Minister Ann Lee": "ann lee"). Only runs of two words or more, or one after a title ("Mr.
+    Smith"): a single capitalized word is as often a sentence's first word or a people's
+    ("Police", "Chilean") as a name. Not a name next to a verb of saying: whom a sentence quotes
+    ("…, Mayor Elena Varga said") is not what it reports."""
+    tokens = _TOKEN.findall(sentence)
     found: list[tuple[str, ...]] = []
     run: list[str] = []
-    for token in _TOKEN.findall(sentence):
+    start = 0
+    for place, token in enumerate([*tokens, ""]):
         lowered = token.lower()
         if token == "." and run and len(run[-1]) <= _ABBREVIATION:
             continue
-        if token[0].isupper() and lowered not in stops:
+        following = tokens[place + 1] if place + 1 < len(tokens) else ""
+        if run and lowered in _PARTICLES and following[:1].isupper():
+            run.append(lowered)
+            continue
+        if token[:1].isupper() and lowered not in stops:
+            if not run:
+                start = place
             run.append(token[:-2].lower() if token[-2:] in _POSSESSIVES else lowered)
             continue
         if run:
-            found.append(tuple(run))
+            name = _name_of(run, tokens, start, place)
+            if name:
+                found.append(name)
             run = []
-    if run:
-        found.append(tuple(run))
     return tuple(found)
+
+
+def _name_of(run: list[str], tokens: list[str], start: int, end: int) -> tuple[str, ...]:
+    """The run `tokens[start:end]` as a name (see `names_in`), or () when it is none."""
+    name = tuple(word for word in run if word not in _TITLES and word not in _CALENDAR)
+    titled = len(name) < len(run) and any(word in _TITLES for word in run)
+    if not name or not (len(name) > 1 or titled):
+        return ()
+    before = [t.lower() for t in tokens[max(start - 2, 0) : start] if t != ","]
+    after = [t.lower() for t in tokens[end : end + 2] if t != ","]
+    if _SAYING.intersection(before[-1:] + after[:1]):
+        return ()
+    return name
 
 
 def other_names(
     first: Sequence[tuple[str, ...]],
     second: Sequence[tuple[str, ...]],
-    around_first: Sequence[tuple[str, ...]] = (),
-    around_second: Sequence[tuple[str, ...]] = (),
+    around_first: Collection[str] = frozenset(),
+    around_second: Collection[str] = frozenset(),
 ) -> bool:
-    """True when each of two sentences names someone the other does not: "Police arrested John
-    Smith in Boston" and "Police arrested Mark Jones in Boston" are two statements. A name here
-    is a run of two capitalized words or more (a person's full name, an organisation), and the
-    other sentence lacks it when neither it nor the names `around` it (its paragraph's: whom
-    its "she" is) hold a word of it ("Smith", "Mr. Smith" and "John Smith" are one person). A
-    name only one of them holds parts nothing (a copy may add a person's first name, an office,
-    a place); nor do names of one word, as often a sentence's first word or a people's
-    ("Police", "Chilean", "Chile") as a name."""
-    return _name_lacking(first, [*second, *around_second]) and _name_lacking(
-        second, [*first, *around_first]
-    )
+    """True when each of two sentences names someone (`names_in`) the other does not: "Police
+    arrested John Smith in Boston" and "Police arrested Mark Jones in Boston" are two
+    statements. The other lacks a name when the name's last word is not among the words
+    `around` it (lower-cased: its own and its paragraph's, whom its "she" is): "Smith", "Mr.
+    Smith" and "John Smith" are one person. A name only one of them holds parts nothing (a copy
+    may add a first name, an office, a place)."""
+    return _name_lacking(first, around_second) and _name_lacking(second, around_first)
 
 
-def _name_lacking(names: Sequence[tuple[str, ...]], other: Sequence[tuple[str, ...]]) -> bool:
-    words_of_other = {word for name in other for word in name}
-    return any(len(name) > 1 and words_of_other.isdisjoint(name) for name in names)
+def _name_lacking(names: Sequence[tuple[str, ...]], words_around: Collection[str]) -> bool:
+    return any(name[-1] not in words_around for name in names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,7 +467,7 @@ class StoryText:
         self._found_denials: dict[int, Denial] = {}  # _denial, memoised
         self._found_names: dict[int, tuple[tuple[str, ...], ...]] = {}  # _names_of, memoised
         self._found_days: dict[int, frozenset[str]] = {}  # _days_of, memoised
-        self._found_around: dict[tuple[str, int], tuple[tuple[str, ...], ...]] = {}
+        self._found_around: dict[tuple[str, int], frozenset[str]] = {}  # _names_around
         self._lexicon = lexicon()
         self.eligible &= self.fresh
         if history is not None and self.eligible.any():
@@ -586,8 +640,8 @@ class StoryText:
         shown_words = np.zeros(width)
         shown_words[[w for i in shown for w in words[i]]] = 1.0
         in_shown = matrix[candidates] @ shown_words
+        shown_shared = (matrix[candidates] @ matrix[shown].T).toarray()
         shown_numbers = frozenset(n for i in shown for n in self._numbers_of(i))
-        shown_names = tuple(name for i in shown for name in self._names_of(i))
         shown_days = frozenset(day for i in shown for day in self._days_of(i))
         for row, index in enumerate(candidates):
             size = len(words[index])
@@ -604,7 +658,7 @@ class StoryText:
                 size - in_shown[row] <= allowed
                 and not none_shared(self._numbers_of(index), shown_numbers)
                 and not none_shared(self._days_of(index), shown_days)
-                and not other_names(self._names_of(index), shown_names, self._names_around(index))
+                and not self._names_otherwise(index, shown, shown_shared[row])
                 and not any(disagree(self._denial(i), self._denial(index)) for i in shown)
             )
         return told
@@ -633,9 +687,9 @@ class StoryText:
         return np.flatnonzero(repeats)
 
     def _says_otherwise(self, first: int, second: int) -> bool:
-        """True when two sentences are two statements, whatever words they share: both state
-        counts, or days of the week, and share none (`none_shared`: "12,000 homes lost power",
-        "power was restored to 10,500 homes"), each names someone the other does not
+        """True when two sentences are two statements, whatever words they share: each states a
+        count, or a day of the week, that the other does not (`none_shared`: "12,000 homes lost
+        power", "power was restored to 10,500 homes"), each names someone the other does not
         (`other_names`: "arrested John Smith", "arrested Mark Jones"), or one denies what the
         other says (`disagree`)."""
         numbers = self._numbers_of(first)
@@ -644,10 +698,7 @@ class StoryText:
         days = self._days_of(first)
         if days and none_shared(days, self._days_of(second)):
             return True
-        first_names, second_names = self._names_of(first), self._names_of(second)
-        if other_names(
-            first_names, second_names, self._names_around(first), self._names_around(second)
-        ):
+        if self._other_names(first, second):
             return True
         return disagree(self._denial(first), self._denial(second))
 
@@ -658,8 +709,27 @@ class StoryText:
             found = self._found_days[index] = weekdays(self.texts[index])
         return found
 
-    def _names_around(self, index: int) -> tuple[tuple[str, ...], ...]:
-        """The names of the paragraph of sentence `index` (whom its pronouns may stand for)."""
+    def _names_otherwise(self, index: int, shown: list[int], shared: np.ndarray) -> bool:
+        """True when a sentence shown that holds half of sentence `index`'s content words or
+        more names someone else in them (`other_names`): "Police arrested Mark Jones …" after
+        "Police arrested John Smith …" is news, though the sentences shown hold its words."""
+        half = 0.5 * len(self._repeat_test[0][index])
+        return any(
+            shared[column] >= half and self._other_names(index, other)
+            for column, other in enumerate(shown)
+        )
+
+    def _other_names(self, first: int, second: int) -> bool:
+        return other_names(
+            self._names_of(first),
+            self._names_of(second),
+            self._names_around(first),
+            self._names_around(second),
+        )
+
+    def _names_around(self, index: int) -> frozenset[str]:
+        """The words, lower-cased, of the paragraph of sentence `index` (where the names its
+        pronouns stand for are), found once a paragraph."""
         sentence = self.sentences[index]
         key = (sentence.article_id, sentence.paragraph)
         found = self._found_around.get(key)
@@ -669,8 +739,8 @@ class StoryText:
                 first -= 1
             while last + 1 < len(self) and self._same_paragraph(last + 1, sentence):
                 last += 1
-            names = (name for i in range(first, last + 1) for name in self._names_of(i))
-            found = self._found_around[key] = tuple(names)
+            text = " ".join(self.texts[first : last + 1]).lower()
+            found = self._found_around[key] = frozenset(_TOKEN.findall(text))
         return found
 
     def _same_paragraph(self, index: int, sentence: Sentence) -> bool:
