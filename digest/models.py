@@ -132,6 +132,13 @@ class Digest:
     generated_at: datetime
     briefs: tuple[Brief, ...] = field(default_factory=tuple)
 
+    def local(self, moment: datetime) -> datetime:
+        """`moment` in the digest's own time zone (that of `generated_at`): every day a digest
+        shows (a source's date, first reported, an earlier digest's) is one of its own days."""
+        if moment.tzinfo is None or self.generated_at.tzinfo is None:
+            return moment
+        return moment.astimezone(self.generated_at.tzinfo)
+
 
 @dataclass(frozen=True, slots=True)
 class Placed:

@@ -19,7 +19,7 @@ from digest import cluster, inbox
 from digest.config import BriefSettings, Config
 from digest.errors import DigestError
 from digest.models import Article, Brief, History, Placed, Story
-from digest.pipeline import ReadFile, most_reported_first, read_one, story_name
+from digest.pipeline import ReadFile, first_copies, most_reported_first, read_one, story_name
 from digest.prose import NOT_QUOTABLE
 from digest.summarize import summarize
 from digest.summarizers.selection import Budget
@@ -174,7 +174,7 @@ def _read_paths(paths: Sequence[Path], config: Config) -> tuple[list[Article], l
     for item in read:
         if item.error:
             log.warning("%s: skipped: %s", item.path, item.error)
-    return list({a.id: a for item in read for a in item.articles}.values()), read
+    return list(first_copies(a for item in read for a in item.articles).values()), read
 
 
 def _files_of(path: Path) -> list[Path]:

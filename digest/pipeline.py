@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -214,10 +214,11 @@ def ingest(
     reader = partial(read_one, config=config, with_features=True)
     read = list(progress(parallel_map(reader, files, in_process=in_process), len(files), "reading"))
     articles = [article for item in read for article in item.articles]
-    unique = {article.id: article for article in articles}
+    unique = first_copies(articles)
     known = store.known_ids(unique)
     new = drop_repeated_paragraphs(store, [a for a in unique.values() if a.id not in known])
-    features = {key: blob for item in read for key, blob in (item.features or {}).items()}
+    # Reversed, so that the first file's features are those of the copy it gives.
+    features = {key: blob for item in reversed(read) for key, blob in (item.features or {}).items()}
     # What was computed while reading holds for an article no paragraph was dropped from.
     store.add_articles(
         [(a, features[a.id]) if a is unique[a.id] else ready_to_store(a) for a in new], now
@@ -247,6 +248,15 @@ def ready_to_store(article: Article) -> tuple[Article, bytes]:
 
     with_spans = replace(article, spans=sentence_spans(article.text))
     return with_spans, cluster.features(with_spans)
+
+
+def first_copies(articles: Iterable[Article]) -> dict[str, Article]:
+    """Each article by id, as the first file (in the order the files are read) gives it: the
+    copy kept; a later file with the same title and text is its duplicate (`log_duplicates`)."""
+    first: dict[str, Article] = {}
+    for article in articles:
+        first.setdefault(article.id, article)
+    return first
 
 
 def log_duplicates(articles: Sequence[Article], stored: Collection[str]) -> None:

@@ -189,6 +189,7 @@ def environment(templates: Path, *, escape_all: bool = False) -> jinja2.Environm
         markdown=markdown_html,
         md_escape=md_escape,
         short_date=short_date,
+        source_date=source_date,
         credit=credit,
     )
     env.globals.update(
@@ -225,9 +226,23 @@ def _bytecode_cache(mode: str) -> jinja2.BytecodeCache | None:
         return None
 
 
-def short_date(moment: datetime) -> str:
-    """A day as a digest names it in passing: "21 Nov"."""
-    return f"{moment.day} {moment:%b}"
+@jinja2.pass_context
+def short_date(context: jinja2.runtime.Context, moment: datetime) -> str:
+    """A day as a digest names it in passing: "21 Nov", in the digest's time zone."""
+    day = _digest_day(context, moment)
+    return f"{day.day} {day:%b}"
+
+
+@jinja2.pass_context
+def source_date(context: jinja2.runtime.Context, moment: datetime) -> str:
+    """A source's date as its digest lists it: "01 Nov 2026", in the digest's time zone."""
+    return f"{_digest_day(context, moment):%d %b %Y}"
+
+
+def _digest_day(context: jinja2.runtime.Context, moment: datetime) -> datetime:
+    """`moment` in the time zone of the digest being rendered (`Digest.local`)."""
+    digest = context.get("digest")
+    return digest.local(moment) if isinstance(digest, Digest) else moment
 
 
 def render(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from datetime import timedelta
 
@@ -110,6 +111,57 @@ def test_same_content_twice_is_stored_once(tmp_path, caplog):
     assert "read 1 file(s): 0 new article(s), 1 duplicate(s)" in caplog.text
     assert queries.status(config).articles == 1
     assert len(list((config.paths.inbox / PROCESSED).rglob("*.txt"))) == 3
+
+
+FERRY = (
+    "Harbour ferry returns after storm repairs",
+    "The harbour ferry between Lowmarsh and Eel Point carried passengers again on Monday after "
+    "three weeks of repairs to its landing stage. The operator said the timetable is back to "
+    "twelve crossings a day, with an extra evening boat on Fridays until the end of the year.",
+)
+
+
+def wire_copies() -> dict[str, str]:
+    """One wire story as three outlets ran it: the same title and text, their own header."""
+    return {
+        f"{name}.txt": txt(*FERRY, source=source, date=date, url=f"https://{name}.example/ferry")
+        for name, source, date in (
+            ("b-bay", "Bay Wire", "2026-11-16"),
+            ("a-coast", "Coast Herald", "2026-11-15"),
+            ("c-eel", "Eel Point News", "2026-11-17"),
+        )
+    }
+
+
+def test_of_copies_in_one_pass_the_first_file_read_is_stored_and_the_others_logged(
+    tmp_path, caplog
+):
+    config = make_config(tmp_path)
+    inbox = inbox_of(config, wire_copies())
+    for path in inbox.iterdir():  # one moment: the inbox reads them by name
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    with caplog.at_level(logging.INFO):
+        result = pipeline.update(config, now=NOW)
+    assert len(result.stored) == 1 and result.duplicates == 2
+    with Store.open(config.paths.state) as store:
+        [kept] = store.articles_by_id(result.stored).values()
+    assert (kept.file, kept.source, kept.url) == (
+        "a-coast.txt", "Coast Herald", "https://a-coast.example/ferry"
+    )  # fmt: skip
+    named = [
+        r.getMessage().split(":")[0] for r in caplog.records if "not stored again" in r.message
+    ]
+    assert named == ["b-bay.txt", "c-eel.txt"]
+
+
+def test_a_brief_of_copies_cites_the_first_file_given(tmp_path):
+    folder = make_inbox(tmp_path / "news", wire_copies())
+    config = make_config(tmp_path)
+    paths = [folder / "c-eel.txt", folder / "a-coast.txt", folder / "b-bay.txt"]
+    [brief] = oneshot.brief_stories(paths, config)
+    assert [(a.file, a.source) for a in brief.articles] == [("c-eel.txt", "Eel Point News")]
+    [brief] = oneshot.brief_stories([folder], config)  # a folder's files: by name
+    assert [a.source for a in brief.articles] == ["Coast Herald"]
 
 
 def test_digest_holds_only_stories_with_news_and_never_overwrites(tmp_path):

@@ -255,3 +255,34 @@ def test_each_previous_digest_is_looked_up_once_per_render(tmp_path, monkeypatch
     assert texts["html"].count('href="digest-2026-11-20.html"') == 4
     assert texts["md"].count("(<digest-2026-11-19.md>)") == 2
     assert "digest-2026-11-18." not in texts["html"]  # its files are gone: no link
+
+
+def test_every_day_a_digest_shows_is_in_its_own_time_zone():
+    from zoneinfo import ZoneInfo
+
+    from digest.models import Coverage
+
+    pacific = ZoneInfo("America/Los_Angeles")
+    evening = datetime(2026, 11, 11, 1, tzinfo=UTC)  # 10 Nov, 17:00 in Los Angeles
+    article = make_article(
+        "The harbour ferry resumed service after the storm on Tuesday evening.",
+        title="Ferry back",
+        source="Bay Wire",
+        published=evening,
+    )
+    earlier = Coverage("digest-2026-11-10", datetime(2026, 11, 11, 3, tzinfo=UTC), "Ferry", ())
+    brief = Brief(
+        "s1", "Ferry back", (article,),
+        (BriefSentence("The harbour ferry resumed service after the storm.", (article.id,)),),
+        first_seen=evening, previous=earlier,
+    )  # fmt: skip
+    built = datetime(2026, 11, 12, 3, tzinfo=UTC).astimezone(pacific)  # 11 Nov, 19:00 there
+    texts = render(Digest("Daily", built, (brief,)), ROOT / "templates", ["html", "md", "text"])
+    for fmt, text in texts.items():
+        assert "Wednesday 11 November 2026" in text, fmt
+        assert "(10 Nov 2026)" in text or "· 10 Nov 2026" in text, fmt
+        assert "first reported 10 Nov" in text, fmt
+        assert "the digest of 10 Nov" in text, fmt
+        assert "11 Nov 2026" not in text and "first reported 11 Nov" not in text, fmt
+    data = to_json(Digest("Daily", built, (brief,)))
+    assert data["stories"][0]["articles"][0]["published"] == "2026-11-11T01:00:00+00:00"
