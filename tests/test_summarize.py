@@ -421,6 +421,8 @@ def test_a_sentence_of_another_day_or_amount_is_another_fact_and_cites_only_its_
         "freitag",
     }
     assert weekdays("On Monday the Sunday Times said Black Friday sales fell.") == {"monday"}
+    assert weekdays("It passed on Thursday, Mayor Elena Varga said.") == {"thursday"}
+    assert weekdays("Die Stadt hat am Dienstag Abend den Haushalt beschlossen.") == {"dienstag"}
 
 
 def test_names_part_two_sentences_only_when_each_names_someone_the_other_does_not() -> None:
@@ -439,6 +441,12 @@ def test_names_part_two_sentences_only_when_each_names_someone_the_other_does_no
     assert parted("Prime Minister Rishi Sunak spoke.", "Prime Minister Keir Starmer spoke.")
     assert parted("Police held Mr. Smith.", "Police held Mr. Jones.")  # a title makes a name
     assert parted("Police held Pieter van Dijk.", "Police held Jan de Vries.")
+    # a name after a verb of saying, not at the end, is what the sentence reports
+    assert parted("Police said John Smith was held.", "Police said Mark Jones was held.")
+    assert parted(
+        "Prime Minister Rishi Sunak announced an election.",
+        "Prime Minister Keir Starmer announced an election.",
+    )
     alike = [
         ("Police arrested John Smith.", "Police arrested Mr. Smith."),  # one person
         ("Gen. Augusto Pinochet was held.", "Pinochet was held in London."),  # one adds
@@ -455,6 +463,7 @@ def test_names_part_two_sentences_only_when_each_names_someone_the_other_does_no
             "The United States imposed sanctions.",
             "The US imposed sanctions, the State Department said.",
         ),
+        ("Ann Lee said the bridge stays shut.", "The bridge stays shut, said Ann Lee."),
     ]
     for first, second in alike:
         assert not parted(first, second), first

@@ -105,11 +105,12 @@ _CALENDAR = _WEEKDAY_NAMES | frozenset(
 )
 # Lower-case words inside a name: "Pieter van Dijk", "Rio de Janeiro", "Osama bin Laden".
 _PARTICLES = frozenset("van von de der den del della di da du la le bin al ben".split())
-# Verbs of a report's source: a name next to one is whom the sentence quotes ("…, Mayor Elena
-# Varga said"), not what it reports, and a copy may quote another.
+# Prepositions before a day that make it a date, whatever follows ("am Dienstag Abend").
+_ON_A_DAY = frozenset("on since until till by last next this every am seit bis le el".split())
+# Verbs of a report's source: the name a closing attribution gives with one is whom the sentence
+# quotes ("…, Mayor Elena Varga said."), not what it reports, and a copy may quote another.
 _SAYING = frozenset(
-    "said says told tells added reported announced confirmed stated wrote according"
-    " dit déclaré sagte sagt erklärte dijo afirmó declaró".split()
+    "said says told added stated wrote dit déclaré sagte sagt erklärte dijo afirmó declaró".split()
 )
 # "4 million": one number, the scale going with the digits before it (see `facts`).
 _SCALE_WORDS = frozenset("hundred thousand million millions billion billions".split())
@@ -253,17 +254,20 @@ def none_shared(first: frozenset[str], second: frozenset[str]) -> bool:
 
 def weekdays(sentence: str) -> frozenset[str]:
     """The days of the week a sentence names as dates, lower-cased ("Friday's vote": "friday"):
-    not one inside a name, next to a capitalized word other than the sentence's first ("Sunday
-    Times", "Black Friday", "Super Tuesday"; "Monday, January 16" too)."""
-    tokens = words(sentence)
+    after a preposition of time ("on Friday", "am Freitag Abend"), or with no capitalized word
+    right beside it; not one inside a name ("the Sunday Times", "Black Friday", "Super Tuesday").
+    Punctuation parts neighbours ("on Friday, Mayor Ann Lee said")."""
+    tokens = _TOKEN.findall(sentence)
     found = set()
     for place, token in enumerate(tokens):
         day = token.lower().removesuffix("'s").removesuffix("’s")
         if day not in _WEEKDAY_NAMES:
             continue
+        before = tokens[place - 1] if place > 0 else ""
+        after = tokens[place + 1] if place + 1 < len(tokens) else ""
         # (the sentence's first word is capitalized whatever it is: "On Friday")
-        neighbours = tokens[max(place - 1, 1) : place] + tokens[place + 1 : place + 2]
-        if not any(word[:1].isupper() for word in neighbours):
+        beside = ([before] if place > 1 else []) + [after]
+        if before.lower() in _ON_A_DAY or not any(w[:1].isupper() for w in beside):
             found.add(day)
     return frozenset(found)
 
@@ -274,8 +278,8 @@ def names_in(sentence: str, stops: frozenset[str] = frozenset()) -> tuple[tuple[
     a particle, "Pieter van Dijk"), lower-cased, less offices, titles and the calendar ("Prime
     Minister Ann Lee": "ann lee"). Only runs of two words or more, or one after a title ("Mr.
     Smith"): a single capitalized word is as often a sentence's first word or a people's
-    ("Police", "Chilean") as a name. Not a name next to a verb of saying: whom a sentence quotes
-    ("…, Mayor Elena Varga said") is not what it reports."""
+    ("Police", "Chilean") as a name. Not the name a closing attribution quotes ("…, Mayor Elena
+    Varga said."): whom a sentence quotes is not what it reports."""
     tokens = _TOKEN.findall(sentence)
     found: list[tuple[str, ...]] = []
     run: list[str] = []
@@ -307,11 +311,22 @@ def _name_of(run: list[str], tokens: list[str], start: int, end: int) -> tuple[s
     titled = len(name) < len(run) and any(word in _TITLES for word in run)
     if not name or not (len(name) > 1 or titled):
         return ()
-    before = [t.lower() for t in tokens[max(start - 2, 0) : start] if t != ","]
-    after = [t.lower() for t in tokens[end : end + 2] if t != ","]
-    if _SAYING.intersection(before[-1:] + after[:1]):
+    if _quoted_at_the_end(tokens, start, end):
         return ()
     return name
+
+
+def _quoted_at_the_end(tokens: list[str], start: int, end: int) -> bool:
+    """True when the name `tokens[start:end]` is whom a sentence's closing attribution quotes:
+    "…, Ann Lee said.", "…, said Ann Lee.", "… according to Ann Lee." """
+    rest = tokens[end:]
+    if rest[:1] and rest[0].lower() in _SAYING:
+        rest = rest[1:]
+    elif not (start > 0 and tokens[start - 1].lower() in _SAYING) and tokens[
+        max(start - 2, 0) : start
+    ] != ["according", "to"]:
+        return False
+    return not any(token[:1].isalnum() for token in rest)
 
 
 def other_names(
