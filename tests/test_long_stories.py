@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
+
 from digest.cluster import features
 from digest.config import BriefSettings
 from digest.explain import sentence_carriers
 from digest.models import Article, BriefSentence, Coverage, History, Story
 from digest.store import Store
 from digest.summarize import summarize
+from digest.summarizers.concepts import concept_matrix, concept_weights
 from digest.summarizers.story_text import CONTEXT_NEWEST, StoryText
 from tests.conftest import make_article
 
@@ -154,3 +157,26 @@ def test_articles_passed_over_do_not_crowd_what_the_reader_read_out_of_an_update
     history = History(shown, frozenset(a.id for a in read), frozenset(a.id for a in passed))
     brief = summarize(Story("s-canal", (*read, *passed, new), history), BriefSettings())
     assert [s.text for s in brief.sentences] == ["A crane will lift the old deck next month."]
+
+
+def test_a_concept_shown_weighs_as_much_as_one_of_the_articles_seen():
+    """Showing a sentence changes no concept's weight: its words are mostly the story's own
+    subject (here "harbour wall", "Port Edda"), which weighed nothing and drew updates towards
+    the story's margins. Repeats of it are kept out by sentence (`_told_before`)."""
+    seen = report(1, "The harbour wall at Port Edda collapsed in the storm on Friday night. "
+                     "Fishing boats were moved to the outer basin of the harbour.")  # fmt: skip
+    new = report(2, "Engineers began to rebuild the harbour wall at Port Edda on Monday. "
+                    "Fishing boats stay in the outer basin until the work is done.")  # fmt: skip
+    when = START + timedelta(days=1)
+    shown = (BriefSentence(seen.text.split(". ")[0] + ".", (seen.id,)),)
+    weights = []
+    for sentences in (shown, ()):
+        history = History((Coverage("digest-2026-01-06", when, "Wall", sentences),), {seen.id})
+        text = StoryText(Story("s-wall", (seen, new), history))
+        assert text.shown.any() == bool(sentences)
+        matrix, single_words = concept_matrix(text)
+        weights.append(concept_weights(text, matrix, single_words))
+    with_shown, without = weights
+    in_shown = np.bincount(matrix.columns[text.read[matrix.rows]], minlength=len(without)) > 0
+    assert (without[in_shown] > 0).any()  # the shown sentence's concepts the new article carries
+    assert np.array_equal(with_shown, without)

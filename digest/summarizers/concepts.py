@@ -54,8 +54,11 @@ def concept_weights(text: StoryText, matrix: Incidence, single_words: np.ndarray
     """Weight of each concept: how many articles carry it, plus a little for repeats within one.
 
     In an update (part of the story is context the reader has seen), only the new articles
-    count, a concept of the sentences shown weighs nothing (the reader has it) and one of the
-    articles seen weighs SEEN_WEIGHT of its weight.
+    count, and a concept of the articles seen (the sentences shown among them) weighs
+    SEEN_WEIGHT of its weight. A concept shown keeps that half: it is mostly the story's own
+    subject (its people, places, the event), and weighing it nothing drew an update towards
+    the story's margins. What was shown is kept out by sentence (`StoryText._told_before`),
+    not by concept.
     """
     if not text.updating:
         return _carried_weights(text, matrix, single_words)
@@ -64,9 +67,7 @@ def concept_weights(text: StoryText, matrix: Incidence, single_words: np.ndarray
     weights = _carried_weights(text, new, single_words)
     width = matrix.shape[1]
     seen = np.bincount(matrix.columns[text.read[matrix.rows]], minlength=width) > 0
-    shown = np.bincount(matrix.columns[text.shown[matrix.rows]], minlength=width) > 0
     weights[seen] *= SEEN_WEIGHT
-    weights[shown] = 0.0
     return weights
 
 
