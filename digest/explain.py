@@ -25,14 +25,14 @@ from digest.reread import without_late_furniture
 from digest.store import Store, resolve_story_id
 from digest.summarize import summarize
 from digest.summarizers.selection import near_duplicates
-from digest.summarizers.story_text import StoryText
+from digest.summarizers.story_text import StoryText, story_order
 
 
 @dataclass(frozen=True, slots=True)
 class ArticleFit:
     """An article of the story and how well it matches the others."""
 
-    number: int  # as cited in the digest: [1], [2], ...
+    number: int  # as cited in the explanation: [1], [2], ... (so in a new story's digest)
     article: Article
     similarity: float | None  # to the rest of the story; None when it is the only article
 
@@ -80,6 +80,9 @@ def explain_story(config: Config, story_id: str) -> Explanation:
             whole = replace(config.brief, updates=False)
             read = without_late_furniture(store, [story], whole, ())[0]
             brief, update = summarize(read, whole), False
+    # Every article of the story, not only those its brief lists (an update lists its news and
+    # the earlier articles it cites): how well each fits the story is what is asked.
+    brief = replace(brief, articles=story_order(read.articles))
     fits = similarities(brief.articles)
     articles = tuple(
         ArticleFit(number, article, fit)

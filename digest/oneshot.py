@@ -79,7 +79,7 @@ def brief_stories(
     for brief in briefs:
         if brief.sentences:
             continue
-        if any(a.id in seen for a in brief.articles):
+        if brief.read_before:  # it holds files the reader read
             added_nothing = True
             log.warning("left out %s: it adds nothing to the --after files", story_name(brief))
         else:

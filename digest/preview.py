@@ -155,12 +155,16 @@ def describe(result: Preview) -> str:
     if updated:
         lines.append(f"Updated stories{since} (briefed on what is new):")
         lines += [
-            f"  ~ {s.brief.headline}  ({s.new_articles} new of {len(s.brief.articles)} articles;"
+            f"  ~ {s.brief.headline}  ({_new_articles(s.new_articles)};"
             f" previously in {s.brief.previous.digest})"
             for s in updated
             if s.brief.previous
         ]
     return "\n".join(lines) + "\n"
+
+
+def _new_articles(count: int) -> str:
+    return f"{count} new article{'s' if count != 1 else ''}"
 
 
 def _sources(brief: Brief) -> str:

@@ -21,7 +21,7 @@ from datetime import datetime
 from digest.config import BriefSettings
 from digest.errors import ConfigError
 from digest.language import stemmer, stop_words
-from digest.models import Brief, BriefSentence, Story
+from digest.models import Article, Brief, BriefSentence, History, Story
 from digest.sentences import words
 from digest.summarizers.concepts import ConceptCoverage
 from digest.summarizers.selection import Budget, Selection
@@ -52,12 +52,24 @@ def summarize(story: Story, settings: BriefSettings, *, budget: Budget | None = 
     return Brief(
         story_id=story.id,
         headline=headline(text, selection),
-        articles=text.articles,
+        articles=sources_listed(text.articles, sentences, history if settings.updates else None),
         sentences=sentences,
         first_seen=first_reported(story),
         previous=history.last if history else None,
         read_before=history is not None,
     )
+
+
+def sources_listed(
+    articles: tuple[Article, ...], sentences: Sequence[BriefSentence], history: History | None
+) -> tuple[Article, ...]:
+    """The articles a brief lists as its sources, in story order: every article of a story
+    told whole; of an update (`history`: what its reader read), the articles that are news and
+    the earlier ones its sentences cite. A story followed for months would otherwise list every
+    report of it in each day's issue, though the digests before told the reader of them."""
+    known = history.known if history else frozenset()
+    cited = {source for sentence in sentences for source in sentence.sources}
+    return tuple(a for a in articles if a.id not in known or a.id in cited)
 
 
 @dataclass(frozen=True, slots=True)

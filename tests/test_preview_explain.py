@@ -81,7 +81,7 @@ def test_preview_writes_elsewhere_changes_nothing_and_tells_new_from_updated(tmp
     text = describe_preview(result)
     assert "New stories since digest-2026-11-21:\n  + Lowmarsh museum reopens" in text
     assert "Updated stories since digest-2026-11-21 (briefed on what is new):" in text
-    assert "(1 new of 2 articles; previously in digest-2026-11-21)" in text
+    assert "(1 new article; previously in digest-2026-11-21)" in text
     assert str(result.files[0]) in text
 
 

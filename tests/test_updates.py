@@ -229,6 +229,29 @@ def test_a_previous_digest_whose_files_are_gone_is_named_without_a_link(tmp_path
     assert "digest-2026-11-21" not in markdown
 
 
+def test_an_update_lists_its_new_articles_and_the_earlier_ones_it_cites_as_sources(tmp_path):
+    """A story followed for weeks does not list every report of it in each day's issue: an
+    update's sources are its new articles and the earlier articles its sentences cite."""
+    config, (first, second, third) = three_days(tmp_path)
+    [one], [two], [three] = first.digest.briefs, second.digest.briefs, third.digest.briefs
+    assert [a.file for a in one.articles] == ["day-1.txt"]  # a new story: all of it
+    assert [a.file for a in three.articles] == ["day-3.txt"]  # cites no earlier article
+    cited = {source for s in two.sentences for source in s.sources}
+    listed = {a.file for a in two.articles}
+    assert "day-2.txt" in listed
+    assert {a.id for a in two.articles} == cited | {
+        a.id for a in two.articles if a.file == "day-2.txt"
+    }
+    data = json.loads((config.paths.outbox / "digest-2026-11-23.json").read_text())
+    [story] = data["stories"]
+    assert [a["file"] for a in story["articles"]] == ["day-3.txt"]
+    assert story["outlets"] == ["Edda Herald"]
+    markdown = (config.paths.outbox / "digest-2026-11-23.md").read_text()
+    html = (config.paths.outbox / "digest-2026-11-23.html").read_text()
+    for text in (markdown, html):
+        assert "Edda Herald" in text and "Coast Courier" not in text and "Hill Gazette" not in text
+
+
 def test_json_gives_status_first_seen_and_previous_digest_and_reads_back(tmp_path):
     config, (first, _, third) = three_days(tmp_path)
     data = json.loads((config.paths.outbox / "digest-2026-11-23.json").read_text())
@@ -612,6 +635,21 @@ def test_explain_shows_the_next_update_brief_or_the_whole_story(tmp_path):
     whole = explain_story(config, story_id)
     assert not whole.update and any("landfall" in s.text for s in whole.brief.sentences)
     assert "; a brief by the 'digest' method" in describe(whole)
+
+
+def test_explain_of_an_update_tells_how_every_article_of_the_story_fits(tmp_path):
+    from digest.explain import explain_story
+
+    config = make_config(tmp_path)
+    for day, article in enumerate((DAY_1, DAY_2)):
+        make_inbox(config.paths.inbox, {f"day-{day + 1}.txt": article})
+        story_id = pipeline.build(config, now=NOW + timedelta(days=day)).digest.briefs[0].story_id
+    make_inbox(config.paths.inbox, {"day-3.txt": DAY_3})
+    pipeline.update(config, now=NOW + timedelta(days=2))  # stored, not yet in a digest
+
+    update = explain_story(config, story_id)
+    assert update.update  # whose digest brief lists day 3 alone (it cites no earlier article)
+    assert [fit.article.file for fit in update.articles] == ["day-1.txt", "day-2.txt", "day-3.txt"]
 
 
 def test_a_brief_never_runs_past_its_budget_whatever_the_input(tmp_path, caplog):
