@@ -22,7 +22,9 @@ from digest.prose import (
 )
 from digest.sentences import span_triples, split_paragraphs
 
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+# A run of spaces to fold into one " ": two or more, or one tab, no-break or wide space. A lone
+# " ", most of them, is left as it is (replacing each by itself cost most of `normalize_text`).
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]{2,}|[\t\u00a0\u2000-\u200b\u3000]")
 # Control and format characters (but not tab and newline), soft hyphens, zero-width marks, stray
 # BOMs.
 _INVISIBLE = re.compile(
@@ -39,8 +41,15 @@ def unify_line_ends(text: str) -> str:
 def normalize_text(text: str) -> str:
     """Unicode NFC, unified line ends and spaces, no control characters."""
     text = unify_line_ends(unicodedata.normalize("NFC", text))
-    text = _INVISIBLE.sub("", text)
-    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    text = _fold_spaces(_INVISIBLE.sub("", text))
+    return "\n".join(line.strip() for line in text.split("\n"))
+
+
+def _fold_spaces(text: str) -> str:
+    """Each run of spaces and tabs as one space (line ends are kept)."""
+    if text.isascii() and "  " not in text and "\t" not in text:
+        return text  # nothing to fold: told by two searches for a substring, not a scan
+    return _SPACES.sub(" ", text)
 
 
 def clean_body(text: str) -> str:
@@ -74,7 +83,8 @@ def paragraph_key(paragraph: str) -> str:
 
 def content_id(title: str | None, text: str) -> str:
     """A stable article id derived from its title and cleaned text."""
-    folded = re.sub(r"\s+", " ", f"{title or ''}\n{text}".casefold()).strip()
+    # Runs of whitespace as one space (str.split's whitespace is the regular expression's \s).
+    folded = " ".join(f"{title or ''}\n{text}".casefold().split())
     return hashlib.blake2b(folded.encode(), digest_size=8).hexdigest()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -167,6 +168,22 @@ def test_size_limit_checked_before_reading(tmp_path):
     make_inbox(tmp_path, {"big.txt": BODY * 100})
     with pytest.raises(ReadError, match="above the"):
         read_file(tmp_path / "big.txt", max_bytes=1000)
+
+
+def test_a_file_that_grew_after_its_size_was_checked_is_read_to_the_limit(tmp_path, monkeypatch):
+    make_inbox(tmp_path, {"a.txt": "Title: Ferry terminal to open\n\n" + BODY})
+    real_fstat = os.fstat
+
+    def fstat_before_it_grew(handle: int) -> os.stat_result:
+        found = real_fstat(handle)
+        return os.stat_result((*found[:6], 10, *found[7:10]))  # 10 bytes when checked
+
+    monkeypatch.setattr(os, "fstat", fstat_before_it_grew)
+    [article] = read_file(tmp_path / "a.txt", max_bytes=LIMIT)
+    assert article.title == "Ferry terminal to open"
+    assert article.text.endswith("ran slightly over budget, the authority said.")
+    with pytest.raises(ReadError, match="above the"):
+        read_file(tmp_path / "a.txt", max_bytes=100)
 
 
 def test_legacy_and_mixed_encodings_are_decoded(tmp_path):
