@@ -360,6 +360,11 @@ class Denial:
 def denial_of(sentence: str, language: str = "en") -> Denial:
     """What a sentence denies: after each word of denial, the words to the end of its clause
     (those before it when none follows: "öffnet am Freitag nicht"), and the first of them."""
+    return Denial(*denied_words(sentence, language), content_stems(sentence, language))
+
+
+def denied_words(sentence: str, language: str = "en") -> tuple[frozenset[str], frozenset[str]]:
+    """The `keys` and `scope` of a sentence's `Denial`, without its content words."""
     denials, stops = _DENIALS.get(language, _DENIALS["en"]), stop_words(language)
     stem = stemmer(language)
     keys: set[str] = set()
@@ -376,7 +381,7 @@ def denial_of(sentence: str, language: str = "en") -> Denial:
             scope.update(reached)
             if reached and not verb:
                 keys.add(reached[0] if after else reached[-1])
-    return Denial(frozenset(keys), frozenset(scope), content_stems(sentence, language))
+    return frozenset(keys), frozenset(scope)
 
 
 def _denies_nothing(tokens: list[str], place: int) -> bool:
@@ -479,7 +484,8 @@ class StoryText:
         self._repeats: dict[int, np.ndarray] = {}  # near_duplicates, memoised
         self._found_facts: dict[int, frozenset[str]] = {}  # _facts_of, memoised
         self._found_numbers: dict[int, frozenset[str]] = {}  # _numbers_of, memoised
-        self._found_denials: dict[int, Denial] = {}  # _denial, memoised
+        self._found_denials: dict[int, tuple[frozenset[str], frozenset[str]]] = {}  # _denied
+        self._found_held: dict[int, frozenset[str]] = {}  # _held, memoised
         self._found_names: dict[int, tuple[tuple[str, ...], ...]] = {}  # _names_of, memoised
         self._found_days: dict[int, frozenset[str]] = {}  # _days_of, memoised
         self._found_around: dict[tuple[str, int], frozenset[str]] = {}  # _names_around
@@ -506,7 +512,7 @@ class StoryText:
             told[index] = any(
                 language[row] != language[index]
                 and _told_across(self._facts_of(index), self._facts_of(row))
-                and not disagree(self._denial(row), self._denial(index))
+                and not self._disagree(row, index)
                 for row in shown
             )
         return told
@@ -674,7 +680,7 @@ class StoryText:
                 and not none_shared(self._numbers_of(index), shown_numbers)
                 and not none_shared(self._days_of(index), shown_days)
                 and not self._names_otherwise(index, shown, shown_shared[row])
-                and not any(disagree(self._denial(i), self._denial(index)) for i in shown)
+                and not any(self._disagree(i, index) for i in shown)
             )
         return told
 
@@ -715,7 +721,7 @@ class StoryText:
             return True
         if self._other_names(first, second):
             return True
-        return disagree(self._denial(first), self._denial(second))
+        return self._disagree(first, second)
 
     def _days_of(self, index: int) -> frozenset[str]:
         """The days of the week sentence `index` names (see `weekdays`), found once."""
@@ -735,12 +741,12 @@ class StoryText:
         )
 
     def _other_names(self, first: int, second: int) -> bool:
-        return other_names(
-            self._names_of(first),
-            self._names_of(second),
-            self._names_around(first),
-            self._names_around(second),
-        )
+        """`other_names` of two sentences; their paragraphs' words are read only when both name
+        someone (a sentence that names no one lacks no name)."""
+        names, other = self._names_of(first), self._names_of(second)
+        if not names or not other:
+            return False
+        return other_names(names, other, self._names_around(first), self._names_around(second))
 
     def _names_around(self, index: int) -> frozenset[str]:
         """The words, lower-cased, of the paragraph of sentence `index` (where the names its
@@ -770,12 +776,31 @@ class StoryText:
             found = self._found_names[index] = names_in(self.texts[index], stops)
         return found
 
-    def _denial(self, index: int) -> Denial:
-        """What sentence `index` denies (see `disagree`), found once."""
+    def _disagree(self, first: int, second: int) -> bool:
+        """`disagree` of two sentences. A sentence's content words are stemmed only when the
+        other denies a word outside its own denials: most sentences deny nothing."""
+        keys, scope = self._denied(first)
+        other_keys, other_scope = self._denied(second)
+        return bool(
+            ((denied := keys - other_scope) and denied & self._held(second))
+            or ((denied := other_keys - scope) and denied & self._held(first))
+        )
+
+    def _denied(self, index: int) -> tuple[frozenset[str], frozenset[str]]:
+        """The `keys` and `scope` of what sentence `index` denies (see `denied_words`), found
+        once."""
         found = self._found_denials.get(index)
         if found is None:
             language = self.languages[self.article_of[index]]
-            found = self._found_denials[index] = denial_of(self.texts[index], language)
+            found = self._found_denials[index] = denied_words(self.texts[index], language)
+        return found
+
+    def _held(self, index: int) -> frozenset[str]:
+        """The `held` of what sentence `index` denies (see `content_stems`), found once."""
+        found = self._found_held.get(index)
+        if found is None:
+            language = self.languages[self.article_of[index]]
+            found = self._found_held[index] = content_stems(self.texts[index], language)
         return found
 
     def _numbers_of(self, index: int) -> frozenset[str]:
