@@ -32,7 +32,7 @@ from digest.summarizers.story_text import StoryText, story_order
 class ArticleFit:
     """An article of the story and how well it matches the others."""
 
-    number: int  # as cited in the explanation: [1], [2], ... (so in a new story's digest)
+    number: int  # as cited in the digest: [1], [2], ...; after them, those it does not list
     article: Article
     similarity: float | None  # to the rest of the story; None when it is the only article
 
@@ -81,8 +81,11 @@ def explain_story(config: Config, story_id: str) -> Explanation:
             read = without_late_furniture(store, [story], whole, ())[0]
             brief, update = summarize(read, whole), False
     # Every article of the story, not only those its brief lists (an update lists its news and
-    # the earlier articles it cites): how well each fits the story is what is asked.
-    brief = replace(brief, articles=story_order(read.articles))
+    # the earlier articles it cites): how well each fits the story is what is asked. Those the
+    # digest lists come first, so that [1], [2], ... cite what they cite in the digest.
+    listed = {article.id for article in brief.articles}
+    others = tuple(a for a in story_order(read.articles) if a.id not in listed)
+    brief = replace(brief, articles=brief.articles + others)
     fits = similarities(brief.articles)
     articles = tuple(
         ArticleFit(number, article, fit)

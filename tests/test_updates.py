@@ -649,7 +649,11 @@ def test_explain_of_an_update_tells_how_every_article_of_the_story_fits(tmp_path
 
     update = explain_story(config, story_id)
     assert update.update  # whose digest brief lists day 3 alone (it cites no earlier article)
-    assert [fit.article.file for fit in update.articles] == ["day-1.txt", "day-2.txt", "day-3.txt"]
+    # Numbered as the digest cites them: day 3, the one it lists, first; then the others.
+    assert [fit.article.file for fit in update.articles] == ["day-3.txt", "day-1.txt", "day-2.txt"]
+    built = pipeline.build(config, now=NOW + timedelta(days=2)).digest.briefs[0]
+    assert [a.file for a in built.articles] == ["day-3.txt"]
+    assert all(n == 1 for s in update.sentences for n in (c.number for c in s.carriers))
 
 
 def test_a_brief_never_runs_past_its_budget_whatever_the_input(tmp_path, caplog):
