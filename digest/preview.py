@@ -155,7 +155,7 @@ def describe(result: Preview) -> str:
     if updated:
         lines.append(f"Updated stories{since} (briefed on what is new):")
         lines += [
-            f"  ~ {s.brief.headline}  ({_new_articles(s.new_articles)};"
+            f"  ~ {s.brief.headline}  ({_articles(s.new_articles, 'new')};"
             f" previously in {s.brief.previous.digest})"
             for s in updated
             if s.brief.previous
@@ -163,11 +163,12 @@ def describe(result: Preview) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _new_articles(count: int) -> str:
-    return f"{count} new article{'s' if count != 1 else ''}"
+def _articles(count: int, kind: str = "") -> str:
+    """ "1 article", "3 new articles", ..."""
+    return f"{count} {kind}{' ' if kind else ''}article{'s' if count != 1 else ''}"
 
 
 def _sources(brief: Brief) -> str:
     names = outlets(brief)
-    articles = f"{len(brief.articles)} article{'s' if len(brief.articles) != 1 else ''}"
+    articles = _articles(len(brief.articles))
     return f"{articles}: {', '.join(names)}" if names else articles

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -409,9 +409,18 @@ def disagree(first: Denial, second: Denial) -> bool:
     same words agree ("No hearing date has been set", "No date for this hearing has been set";
     "is not involved", "denied it was involved"), and a denial of what the other does not say
     parts nothing ("the rest could not pick a winner")."""
-    return bool(
-        (first.keys - second.scope) & second.held or (second.keys - first.scope) & first.held
+    return _denies_held(first.keys, second.scope, lambda: second.held) or _denies_held(
+        second.keys, first.scope, lambda: first.held
     )
+
+
+def _denies_held(
+    keys: frozenset[str], other_scope: frozenset[str], other_held: Callable[[], frozenset[str]]
+) -> bool:
+    """True when a word one sentence denies (`keys`), and the other does not, is one the other
+    holds; the other's content words (`other_held`) are found only when there is such a word."""
+    denied = keys - other_scope
+    return bool(denied and denied & other_held())
 
 
 def _is_denial(token: str, denials: frozenset[str]) -> bool:
@@ -781,9 +790,8 @@ class StoryText:
         other denies a word outside its own denials: most sentences deny nothing."""
         keys, scope = self._denied(first)
         other_keys, other_scope = self._denied(second)
-        return bool(
-            ((denied := keys - other_scope) and denied & self._held(second))
-            or ((denied := other_keys - scope) and denied & self._held(first))
+        return _denies_held(keys, other_scope, lambda: self._held(second)) or _denies_held(
+            other_keys, scope, lambda: self._held(first)
         )
 
     def _denied(self, index: int) -> tuple[frozenset[str], frozenset[str]]:
